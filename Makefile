@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make run` (JupyterLab on the runbook, lab if no target) and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip -q --disable-pip-version-check
+STAMP  := $(VENV)/.installed
+PYTHON ?= python3
+PORT   ?= 8888
+
+.PHONY: run test bench setup clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml tools/esl-build.cfg
+	tools/system-packages
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install swig==4.5.1 "setuptools>=65,<80" wheel
+	DIST_EXTRA_CONFIG=$(CURDIR)/tools/esl-build.cfg $(PIP) install --no-build-isolation python-ESL==1.4.18
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-build-isolation --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/fsnb lab ensure
+	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) notebooks/runbook.ipynb
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,133 @@
+"""Write a FreeSWITCH-layout conf dir (as a source build under a prefix) for a lab scenario."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import pki
+
+# internal.xml params in the order a vanilla 1.11 profile dumps them (fixture 118b)
+INTERNAL_PARAMS = [
+    ("debug", "0"), ("sip-trace", "no"), ("sip-capture", "no"), ("watchdog-enabled", "no"),
+    ("watchdog-step-timeout", "30000"), ("watchdog-event-timeout", "30000"), ("log-auth-failures", "false"),
+    ("forward-unsolicited-mwi-notify", "false"), ("context", "public"), ("rfc2833-pt", "101"),
+    ("sip-port", "$${internal_sip_port}"), ("dialplan", "XML"), ("dtmf-duration", "2000"),
+    ("inbound-codec-prefs", "$${global_codec_prefs}"), ("outbound-codec-prefs", "$${global_codec_prefs}"),
+    ("rtp-timer-name", "soft"), ("rtp-ip", "$${local_ip_v4}"), ("sip-ip", "$${local_ip_v4}"),
+    ("hold-music", "$${hold_music}"), ("apply-nat-acl", "nat.auto"), ("apply-inbound-acl", "domains"),
+    ("local-network-acl", "localnet.auto"), ("manage-presence", "true"),
+    ("presence-hosts", "$${domain},$${local_ip_v4}"), ("presence-privacy", "$${presence_privacy}"),
+    ("inbound-codec-negotiation", "generous"), ("tls", "$${internal_ssl_enable}"), ("tls-only", "false"),
+    ("tls-bind-params", "transport=tls"), ("tls-sip-port", "$${internal_tls_port}"),
+    ("tls-passphrase", ""), ("tls-verify-date", "true"), ("tls-verify-policy", "none"), ("tls-verify-depth", "2"),
+    ("tls-verify-in-subjects", ""), ("tls-version", "$${sip_tls_version}"), ("tls-ciphers", "$${sip_tls_ciphers}"),
+    ("inbound-late-negotiation", "true"), ("nonce-ttl", "60"), ("auth-calls", "true"),
+    ("auth-subscriptions", "true"), ("inbound-reg-force-matching-username", "true"), ("auth-all-packets", "false"),
+    ("ext-rtp-ip", "$${external_rtp_ip}"), ("ext-sip-ip", "$${external_sip_ip}"), ("rtp-timeout-sec", "300"),
+    ("rtp-hold-timeout-sec", "1800"), ("force-register-domain", "$${domain}"),
+    ("force-subscription-domain", "$${domain}"), ("force-register-db-domain", "$${domain}"),
+    ("ws-binding", "{ws}"), ("wss-binding", "{wss}"), ("challenge-realm", "auto_from"),
+]
+
+
+@dataclass
+class Ports:
+    esl: int = 8021
+    sip: int = 5060
+    ws: int = 5066
+    wss: int = 7443
+    nginx: int = 8082
+    edge: int = 8443
+
+    @classmethod
+    def offset(cls, n: int) -> "Ports":
+        base = cls()
+        return cls(**{k: v + n for k, v in vars(base).items()})
+
+
+def vars_xml(ports: Ports, default_password: str) -> str:
+    sets = [
+        ("local_ip_v4", "127.0.0.1"), ("local_ip_v6", "::1"), ("domain", "$${local_ip_v4}"),
+        ("default_password", default_password), ("internal_sip_port", str(ports.sip)),
+        ("internal_tls_port", "5061"), ("internal_ssl_enable", "false"), ("external_rtp_ip", "$${local_ip_v4}"),
+        ("external_sip_ip", "$${local_ip_v4}"), ("hold_music", "local_stream://moh"),
+        ("global_codec_prefs", "OPUS,G722,PCMU,PCMA,H264,VP8"), ("presence_privacy", "false"),
+        ("sip_tls_version", "tlsv1,tlsv1.1,tlsv1.2"), ("sip_tls_ciphers", "ALL:!ADH:!LOW:!EXP:!MD5:@STRENGTH"),
+    ]
+    body = "\n".join(f'  <X-PRE-PROCESS cmd="set" data="{k}={v}"/>' for k, v in sets)
+    return f"<include>\n{body}\n</include>\n"
+
+
+def internal_xml(ws: str, wss: str, wss_mode: str = "on") -> str:
+    lines = []
+    for key, value in INTERNAL_PARAMS:
+        value = value.replace("{ws}", ws).replace("{wss}", wss)
+        line = f'    <param name="{key}" value="{value}"/>'
+        if key == "wss-binding":
+            lines.append("    <!-- for sip over secure websocket support -->")
+            lines.append("    <!-- You need wss.pem in $${certs_dir} for wss or one will be created for you -->")
+            if wss_mode == "commented":
+                line = f"    <!-- {line.strip()} -->"
+        lines.append(line)
+    settings = "\n".join(lines)
+    return (f'<profile name="internal">\n  <aliases>\n  </aliases>\n  <gateways>\n  </gateways>\n'
+            f'  <domains>\n    <domain name="all" alias="true" parse="false"/>\n  </domains>\n'
+            f'  <settings>\n{settings}\n  </settings>\n</profile>\n')
+
+
+def event_socket_xml(listen_ip: str, port: int, password: str, acl: str | None) -> str:
+    acl_line = f'\n    <param name="apply-inbound-acl" value="{acl}"/>' if acl else \
+        '\n    <!--<param name="apply-inbound-acl" value="loopback.auto"/>-->'
+    return (f'<configuration name="event_socket.conf" description="Socket Client">\n  <settings>\n'
+            f'    <param name="nat-map" value="false"/>\n    <param name="listen-ip" value="{listen_ip}"/>\n'
+            f'    <param name="listen-port" value="{port}"/>\n    <param name="password" value="{password}"/>'
+            f'{acl_line}\n  </settings>\n</configuration>\n')
+
+
+ACL_XML = """<configuration name="acl.conf" description="Network Lists">
+  <network-lists>
+    <list name="lan" default="allow">
+      <node type="deny" cidr="192.168.42.0/24"/>
+    </list>
+    <list name="domains" default="deny">
+      <node type="allow" domain="$${domain}"/>
+    </list>
+    <list name="fsnb_deny_all" default="deny">
+      <node type="deny" cidr="127.0.0.0/8"/>
+    </list>
+  </network-lists>
+</configuration>
+"""
+
+
+def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
+               ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
+    """Lay out prefix/etc/freeswitch (conf, tls) and prefix/var/log/freeswitch; return the paths."""
+    conf = prefix / "etc/freeswitch"
+    for sub in ("sip_profiles", "autoload_configs", "tls"):
+        (conf / sub).mkdir(parents=True, exist_ok=True)
+    (prefix / "var/log/freeswitch").mkdir(parents=True, exist_ok=True)
+    (prefix / "var/run/freeswitch").mkdir(parents=True, exist_ok=True)
+    (conf / "vars.xml").write_text(vars_xml(ports, sip_password))
+    ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
+    wss = f"{fs.get('wss_ip', '')}:{ports.wss}"
+    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, "commented" if fs.get("wss_binding") == "commented" else "on"))
+    (conf / "autoload_configs/event_socket.conf.xml").write_text(
+        event_socket_xml(fs.get("esl_listen_ip", "127.0.0.1"), ports.esl, esl_password, fs.get("esl_acl")))
+    (conf / "autoload_configs/acl.conf.xml").write_text(ACL_XML)
+    pem = conf / "tls/wss.pem"
+    pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))
+    os.chmod(pem, 0o600)
+    for p in (conf / "vars.xml", conf / "autoload_configs/event_socket.conf.xml"):
+        os.chmod(p, 0o600)  # they hold the lab's passwords
+    return {"conf_dir": conf, "certs_dir": conf / "tls", "log_file": prefix / "var/log/freeswitch/freeswitch.log"}
+
+
+def uncomment_wss(prefix: Path) -> None:
+    path = prefix / "etc/freeswitch/sip_profiles/internal.xml"
+    text = path.read_text()
+    start = text.index('<!-- <param name="wss-binding"')
+    end = text.index("-->", start) + 3
+    inner = text[start + 5:end - 4].strip()
+    path.write_text(text[:start] + inner + text[end:])

@@ -1,0 +1,130 @@
+"""Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker engine."""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fsnb import pki
+from fsnb.lab import layout
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_port(port: int, host: str = "127.0.0.1", timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{host}:{port} did not open within {timeout}s")
+
+
+def short_link(target: Path) -> Path:
+    """A symlink whose path is as long as `/srv/fs`, so frames that count bytes match the fixtures."""
+    for _ in range(100):
+        link = Path("/tmp/" + "".join(random.choices(string.ascii_lowercase, k=2)))
+        try:
+            link.symlink_to(target)
+            return link
+        except FileExistsError:
+            continue
+    raise RuntimeError("no free short link name in /tmp")
+
+
+class Sim:
+    def __init__(self, prefix: Path, proc: subprocess.Popen, ports: layout.Ports):
+        self.prefix, self.proc, self.ports = prefix, proc, ports
+
+    @property
+    def log(self) -> str:
+        return (self.prefix / "var/log/freeswitch/freeswitch.log").read_text()
+
+
+def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = None, esl_password="ClueCon",
+              sip_password="1234", wait_esl=True) -> Sim:
+    ports = ports or layout.Ports()
+    for name, port in vars(ports).items():
+        if name in ("esl", "sip", "ws", "wss") and not port_free(port):
+            pytest.fail(f"port {port} ({name}) is in use: stop what holds it (e.g. `fsnb lab down`) before the tests")
+    base.mkdir(parents=True, exist_ok=True)
+    ca = pki.CA()
+    layout.write_conf(base, ports=ports, esl_password=esl_password, sip_password=sip_password, fs=fs or {},
+                      ca=ca, leaf=ca.issue(["localhost", "127.0.0.1"]))
+    vars_xml = base / "etc/freeswitch/vars.xml"
+    vars_xml.write_text(vars_xml.read_text().replace("local_ip_v6=::1", "local_ip_v6=fd00::2"))
+    link = short_link(base)
+    proc = subprocess.Popen([sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(link), "--hostname", "vm",
+                             "--retry-seconds", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sim = Sim(link, proc, ports)
+    if wait_esl:
+        wait_port(ports.esl)
+        wait_port(ports.wss)
+    return sim
+
+
+def stop_sim(sim: Sim) -> None:
+    sim.proc.terminate()
+    try:
+        sim.proc.wait(5)
+    except subprocess.TimeoutExpired:
+        sim.proc.kill()
+    sim.prefix.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def vanilla(tmp_path_factory):
+    """A simulator with the recorded machine's vanilla config (ClueCon, user 1000/1234, hostname vm)."""
+    sim = start_sim(tmp_path_factory.mktemp("vanilla"))
+    yield sim
+    stop_sim(sim)
+
+
+def esl_talk(port: int, sends: list[bytes], until_eof: bool = False, settle: float = 0.15, auth: bytes | None = None) -> bytes:
+    """Connect, read the greeting, optionally auth, then send each item and collect what comes back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+        s.settimeout(settle)
+        def drain():
+            buf = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    return buf
+                if not chunk:
+                    return buf
+                buf += chunk
+        drain()
+        if auth:
+            s.sendall(auth)
+            drain()
+        out = b""
+        for item in sends:
+            s.sendall(item)
+            if until_eof:
+                s.settimeout(3)
+            out += drain()
+        return out
+
+
+def api(port: int, command: str) -> bytes:
+    return esl_talk(port, [f"api {command}\n\n".encode()], auth=b"auth ClueCon\n\n")
