@@ -61,17 +61,18 @@ class Sim:
 
 
 def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = None, esl_password="ClueCon",
-              sip_password="1234", wait_esl=True) -> Sim:
+              sip_password="1234", wait_esl=True, busy_ok=(), write=True) -> Sim:
     ports = ports or layout.Ports()
     for name, port in vars(ports).items():
-        if name in ("esl", "sip", "ws", "wss") and not port_free(port):
+        if name in ("esl", "sip", "ws", "wss") and name not in busy_ok and not port_free(port):
             pytest.fail(f"port {port} ({name}) is in use: stop what holds it (e.g. `fsnb lab down`) before the tests")
     base.mkdir(parents=True, exist_ok=True)
-    ca = pki.CA()
-    layout.write_conf(base, ports=ports, esl_password=esl_password, sip_password=sip_password, fs=fs or {},
-                      ca=ca, leaf=ca.issue(["localhost", "127.0.0.1"]))
-    vars_xml = base / "etc/freeswitch/vars.xml"
-    vars_xml.write_text(vars_xml.read_text().replace("local_ip_v6=::1", "local_ip_v6=fd00::2"))
+    if write:
+        ca = pki.CA()
+        layout.write_conf(base, ports=ports, esl_password=esl_password, sip_password=sip_password, fs=fs or {},
+                          ca=ca, leaf=ca.issue(["localhost", "127.0.0.1"]))
+        vars_xml = base / "etc/freeswitch/vars.xml"
+        vars_xml.write_text(vars_xml.read_text().replace("local_ip_v6=::1", "local_ip_v6=fd00::2"))
     link = short_link(base)
     proc = subprocess.Popen([sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(link), "--hostname", "vm",
                              "--retry-seconds", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -9,7 +9,7 @@ ROOT = Path(os.environ.get("FSNB_FIXTURES", Path(__file__).resolve().parents[2] 
 
 
 def path(name_prefix: str) -> Path:
-    hits = sorted(ROOT.glob(f"{name_prefix}*.txt"))
+    hits = sorted(ROOT.glob(f"{name_prefix}-*.txt"))
     if len(hits) != 1:
         raise FileNotFoundError(f"transcript {name_prefix!r}: {len(hits)} matches in {ROOT}")
     return hits[0]

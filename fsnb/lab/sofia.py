@@ -203,7 +203,7 @@ class Profile:
                             lambda r, w: WsConnection(self, "WSS", r, w).serve(), ip, port, reuse_address=True,
                             ssl=ctx, ssl_handshake_timeout=5.0))
                 except OSError as exc:
-                    self._tport(f"tport.c:800 tport_listen() tport_listen({handle}): bind(pf=2 {transport}/[{ip}]:{port}): {exc.strerror}")
+                    self._tport(f"tport.c:800 tport_listen() tport_listen({handle}): bind(pf=2 {transport}/[{ip}]:{port}): {os.strerror(exc.errno or 0)}")
                     raise BindFailure(transport, ip, port, exc) from None
                 self.bound[transport] = (ip, port)
                 self._tport(f"tport.c:822 tport_listen() tport_listen({handle}): listening at {transport}/{ip}:{port}/sip")
