@@ -39,7 +39,7 @@ def _port(scheme: str, netloc: str) -> tuple[str, int]:
 
 def parse(path: str) -> list[ProxyLocation]:
     """Every `location` with a `proxy_pass`, with the WebSocket-relevant directives around it."""
-    result = crossplane.parse(path, catch_errors=True, single=False, comments=False)
+    result = crossplane.parse(path, catch_errors=True, single=False, comments=False, check_ctx=False)
     if result.get("status") != "ok" and not result.get("config"):
         errors = "; ".join(e.get("error", "") for e in result.get("errors", []))
         raise ConfigError(f"{path}: nginx config not readable: {errors}")

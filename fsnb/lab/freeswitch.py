@@ -48,7 +48,7 @@ def _disconnect() -> bytes:
 
 
 class FreeSwitch:
-    def __init__(self, prefix: Path, retry_seconds: float = 5.0, hostname: str | None = None):
+    def __init__(self, prefix: Path, retry_seconds: float = 5.0, hostname: str | None = None, age: float = 0.0):
         self.prefix = prefix
         self.conf = ConfDir(prefix / "etc/freeswitch")
         self.core = {
@@ -60,7 +60,8 @@ class FreeSwitch:
         self.reload_vars()
         self.log = FsLog(Path(self.vars["log_dir"]) / "freeswitch.log")
         self.retry_seconds = retry_seconds
-        self.started = time.time()
+        self.started = time.time() - age   # the lab may start "as if up for a while" (restart guard)
+        self.age = age
         self.tport_level = 0
         self.profile = Profile(self, "internal")
         self.esl_server: asyncio.AbstractServer | None = None
@@ -395,9 +396,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--prefix", required=True, type=Path)
     ap.add_argument("--retry-seconds", type=float, default=5.0, help="sofia's retry interval after a bind failure")
     ap.add_argument("--hostname")
+    ap.add_argument("--age", type=float, default=0.0, help="pretend FreeSWITCH has been up this many seconds")
     ap.add_argument("-nc", action="store_true", help="accepted for compatibility; always in the foreground")
     args = ap.parse_args(argv)
-    fs = FreeSwitch(args.prefix, args.retry_seconds, args.hostname)
+    fs = FreeSwitch(args.prefix, args.retry_seconds, args.hostname, args.age)
     asyncio.run(fs.run())
     return 0
 

@@ -51,11 +51,21 @@ def run(host: str, port: int, password: str, command: str, connect_timeout: floa
     return 0
 
 
+def _defaults() -> dict[str, str]:
+    """fs_cli reads [default] host/port/password from /etc/fs_cli.conf, then ~/.fs_cli_conf."""
+    import configparser
+    import os
+    cfg = configparser.ConfigParser()
+    cfg.read(["/etc/fs_cli.conf", os.path.expanduser("~/.fs_cli_conf")])
+    return dict(cfg["default"]) if cfg.has_section("default") else {}
+
+
 def main(argv: list[str] | None = None) -> int:
+    d = _defaults()
     ap = argparse.ArgumentParser(prog="fs_cli", add_help=False)
-    ap.add_argument("-H", "--host", default="127.0.0.1")
-    ap.add_argument("-P", "--port", type=int, default=8021)
-    ap.add_argument("-p", "--password", default="ClueCon")
+    ap.add_argument("-H", "--host", default=d.get("host", "127.0.0.1"))
+    ap.add_argument("-P", "--port", type=int, default=int(d.get("port", 8021)))
+    ap.add_argument("-p", "--password", default=d.get("password", "ClueCon"))
     ap.add_argument("-x", "--execute")
     ap.add_argument("-T", "--connect-timeout", type=int)
     ap.add_argument("-t", "--timeout", type=int)

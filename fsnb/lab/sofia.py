@@ -156,7 +156,8 @@ class Profile:
                 continue
             break
         self.running = True
-        self.started_at = time.monotonic()
+        self.started_at = time.monotonic() - self.fs.age
+        self.fs.age = 0.0
         self.shown_ws, self.shown_wss = self.ws_urls(cfg)
         for where, msg in [("sofia.c:3316", f"Created agent for {self.name}"), ("sofia.c:3366", f"Set params for {self.name}"),
                            ("sofia.c:3413", f"Activated db for {self.name}")]:

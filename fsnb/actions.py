@@ -1,0 +1,164 @@
+"""The one change fsnb can make: start or restart the profile — only after an explicit, recorded confirmation.
+
+While it runs, FreeSWITCH's log is captured over ESL (`log 7`); the before/after state (profile, 7443) is recorded.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import getpass
+import re
+import socket
+import time
+from dataclasses import asdict, dataclass, field
+
+from . import eslclient
+from .errors import AccessError, FsnbError
+from .esl import FrameParser
+from .runbook import run_async
+from .target import Target
+
+
+@dataclass
+class Plan:
+    command: str
+    reason_de: str
+    reason_en: str
+
+
+@dataclass
+class Confirmation:
+    who: str
+    when: str
+    command: str
+    how: str            # "interactive" | "--yes" | "notebook" | ...
+
+    @classmethod
+    def make(cls, command: str, how: str) -> "Confirmation":
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        return cls(f"{user}@{socket.gethostname()}", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                   command, how)
+
+
+@dataclass
+class ActionResult:
+    command: str
+    output: str
+    ok: bool
+    summary: str
+    before: dict
+    after: dict
+    log: list[str] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def plan(run) -> Plan | None:
+    """What the runbook would do about the profile, from a run's results (None: nothing to do by fsnb)."""
+    by = {r.id: r for r in run.results}
+    prof = by.get("schritt2.profil")
+    name = run.target.freeswitch.profile
+    causes = [f.cause for f in run.findings]
+    if not prof or prof.status.value == "skip":
+        return None
+    if prof.observed.get("running") is False:
+        return Plan(f"sofia profile {name} start", "Profil läuft nicht: starten.", "Profile not running: start it.")
+    if "wss-binding-not-applied" in causes and by.get("wissen.binding") and by["wissen.binding"].status.value == "pass":
+        return Plan(f"sofia profile {name} restart", "wss-binding steht in der Konfiguration, ist aber nicht gebunden: "
+                    "Profil neu starten (reloadxml/rescan reichen nicht).",
+                    "wss-binding is configured but not bound: restart the profile (reloadxml/rescan are not enough).")
+    return None
+
+
+def _state(run) -> dict:
+    by = {r.id: r for r in run.results}
+    p = by.get("schritt2.profil")
+    ports = by.get("schritt3.ports")
+    wss = (ports.observed.get("wss") if ports else None) or {}
+    return {"profile_running": p.observed.get("running") if p else None,
+            "wss_bind_url": p.observed.get("wss_bind_url") if p else None,
+            "wss_listening_on": wss.get("listening_on"), "wss_from_here": wss.get("from_here"),
+            "checks": {r.id: r.status.value for r in run.results}}
+
+
+async def _capture_log(host: str, port: int, password: str, seconds: float, lines: list[str]) -> None:
+    """ESL `log 7` on its own connection, for `seconds` (bounded)."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
+    except (OSError, asyncio.TimeoutError):
+        return
+    parser = FrameParser()
+    end = time.monotonic() + seconds
+    try:
+        writer.write(f"auth {password}\n\nlog 7\n\n".encode())
+        while time.monotonic() < end:
+            try:
+                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+            if not data:
+                break
+            for f in parser.feed(data):
+                if f.content_type == "log/data":
+                    lines.append(f.text.rstrip("\n"))
+    except (OSError, FsnbError):
+        pass
+    finally:
+        writer.close()
+
+
+async def execute_async(target: Target, p: Plan, confirmation: Confirmation, journal=None, settle: float = 4.0) -> ActionResult:
+    if confirmation.command != p.command:
+        raise FsnbError("the confirmation is for another command; nothing was changed")
+    before = await run_async(target, only=["schritt1", "schritt2", "schritt3"])
+    if journal:
+        journal.write({"type": "confirmation", **asdict(confirmation)})
+    fs = target.freeswitch
+    password = fs.esl_password.reveal()
+    log_lines: list[str] = []
+    cap = asyncio.ensure_future(_capture_log(fs.host, fs.esl_port, password, settle + 1.0, log_lines))
+    await asyncio.sleep(0.1)
+    esl = eslclient.GuardedESL(fs.host, fs.esl_port, password)
+    attempts, output = [], ""
+    try:
+        for _ in range(3):
+            output = await esl.api(p.command, target.timeouts.check)
+            attempts.append(output.strip())
+            m = re.search(r"Please wait (\d+) seconds", output)
+            if not m:
+                break
+            # the restart guard (must be up 10 s): wait as FreeSWITCH asks, bounded
+            await asyncio.sleep(min(int(m.group(1)) + 0.5, 11))
+    except FsnbError as exc:
+        output = f"ERROR: {exc}"
+    finally:
+        esl.close()
+    # FreeSWITCH answers before the listeners exist: poll for the result instead of trusting the reply
+    deadline = time.monotonic() + settle
+    after = None
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+        after = await run_async(target, only=["schritt2", "schritt3"])
+        st = _state(after)
+        if st["wss_from_here"] == "open" and st["profile_running"]:
+            break
+    await cap
+    st_after = _state(after) if after else {}
+    ok = bool(st_after.get("profile_running")) and st_after.get("wss_from_here") == "open"
+    relevant = [l for l in log_lines if re.search(r"\[(ERR|WARNING|NOTICE)\]|internal|tport|wss", l)]
+    summary = ("7443 lauscht jetzt (Profil läuft)." if ok else
+               "Der Befehl meldete Erfolg, aber 7443 lauscht nicht — siehe Log-Zeilen.")
+    res = ActionResult(p.command, output, ok, summary, _state(before), st_after, relevant[-60:], attempts)
+    if journal:
+        journal.write({"type": "action", **res.to_dict(), "confirmation": asdict(confirmation)})
+    return res
+
+
+def execute(target: Target, p: Plan, confirmation: Confirmation, journal=None) -> ActionResult:
+    from .runbook import run_sync
+    return run_sync(execute_async(target, p, confirmation, journal))

@@ -1,0 +1,64 @@
+"""The runbook's checks, one module per section of the analysis; each check reads like its step.
+
+A check is `async def f(ctx) -> Outcome`; `@check` registers it with its id, section, titles and the
+checks it needs (a failed dependency skips it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from ..result import Evidence, Status
+
+SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternative"]
+
+
+@dataclass
+class Outcome:
+    status: Status
+    summary: str
+    summary_en: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    observed: dict = field(default_factory=dict)
+
+
+@dataclass
+class CheckSpec:
+    id: str
+    section: str
+    title_de: str
+    title_en: str
+    func: Callable[..., Awaitable[Outcome]]
+    needs: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+
+
+def check(id: str, section: str, title_de: str, title_en: str, needs: tuple[str, ...] = ()):
+    def deco(func):
+        REGISTRY[id] = CheckSpec(id, section, title_de, title_en, func, needs)
+        return func
+    return deco
+
+
+def ok(de: str, en: str, **kw) -> Outcome:
+    return Outcome(Status.PASS, de, en, **kw)
+
+
+def fail(de: str, en: str, **kw) -> Outcome:
+    return Outcome(Status.FAIL, de, en, **kw)
+
+
+def warn(de: str, en: str, **kw) -> Outcome:
+    return Outcome(Status.WARN, de, en, **kw)
+
+
+def skip(de: str, en: str, **kw) -> Outcome:
+    return Outcome(Status.SKIP, de, en, **kw)
+
+
+def all_checks() -> list[CheckSpec]:
+    from . import alternative, schritt1, schritt2, schritt3, schritt4, wissen  # noqa: F401  (registers)
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    return sorted(REGISTRY.values(), key=lambda c: order[c.section])

@@ -1,0 +1,121 @@
+"""`fsnb` command line: run the runbook, write reports, drive the lab."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import FsnbError
+
+EXIT_USAGE = 2
+
+
+def _lab(args) -> int:
+    from .lab import manager, scenarios
+    if args.lab_cmd == "scenarios":
+        items = [s.public() for s in scenarios.SCENARIOS]
+        if args.json:
+            print(json.dumps(items, ensure_ascii=False, indent=2))
+        else:
+            for s in items:
+                default = " (default)" if s["name"] == scenarios.DEFAULT else ""
+                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']}  {s['description']}{default}")
+        return 0
+    if args.lab_cmd == "up":
+        count = max(1, args.count)
+        for i in range(count):
+            offset = args.port_offset + i * args.offset_step
+            lab = manager.up(args.scenario, docker=args.docker, offset=offset)
+            print("\n".join(lab.lines()))
+        return 0
+    if args.lab_cmd == "ensure":   # used by `make run`: a lab unless a target is configured
+        import os
+        if os.environ.get("FSNB_TARGET"):
+            print(f"using FSNB_TARGET={os.environ['FSNB_TARGET']}")
+            return 0
+        labs = [l for l in manager.labs() if l.running]
+        lab = labs[0] if labs else manager.up(scenarios.DEFAULT)
+        print("\n".join(lab.lines()))
+        return 0
+    if args.lab_cmd == "down":
+        stopped = manager.down(None if args.all else args.port_offset)
+        print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+        return 0
+    if args.lab_cmd == "status":
+        labs = manager.labs()
+        if not labs:
+            print("no lab is up (fsnb lab up [--scenario NAME])")
+            return 1
+        for lab in labs:
+            print("\n".join(lab.lines()) + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
+        return 0 if all(l.running for l in labs) else 1
+    return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="fsnb", description="FreeSWITCH WSS runbook: checks, diagnosis, journal, lab")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    run = sub.add_parser("run", help="run the runbook against a target (default: the running lab)")
+    run.add_argument("--target", help="target TOML file (default: $FSNB_TARGET, else the running lab's)")
+    run.add_argument("--targets", help="a file listing target files, one per line (fleet)")
+    run.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    run.add_argument("--fix", action="store_true", help="offer the profile start/restart action (asks to confirm)")
+    run.add_argument("--yes", action="store_true", help="with --fix: confirm non-interactively (recorded as such)")
+    run.add_argument("--journal", help="append results to this JSON-lines journal")
+    run.add_argument("--lang", choices=["de", "en"], default="de")
+    run.add_argument("--timeout", type=float, help="per-check timeout in seconds (default from the target: 3)")
+
+    rep = sub.add_parser("report", help="write an incident report from a journal")
+    rep.add_argument("journal")
+    rep.add_argument("--format", choices=["html", "markdown"], default="html")
+    rep.add_argument("--out")
+    rep.add_argument("--lang", choices=["de", "en"], default="de")
+
+    lab = sub.add_parser("lab", help="the training/test lab (FreeSWITCH simulator + nginx + tunnel stand-in)")
+    lsub = lab.add_subparsers(dest="lab_cmd", required=True)
+    up = lsub.add_parser("up")
+    up.add_argument("--scenario", default=None)
+    up.add_argument("--docker", action="store_true")
+    up.add_argument("--port-offset", type=int, default=0)
+    up.add_argument("--count", type=int, default=1, help="start N labs, each shifted by --offset-step")
+    up.add_argument("--offset-step", type=int, default=100)
+    down = lsub.add_parser("down")
+    down.add_argument("--port-offset", type=int, default=0)
+    down.add_argument("--all", action="store_true")
+    lsub.add_parser("status")
+    lsub.add_parser("ensure")
+    sc = lsub.add_parser("scenarios")
+    sc.add_argument("--json", action="store_true")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    try:
+        args = ap.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else 0
+    try:
+        if args.cmd == "lab":
+            if getattr(args, "scenario", "x") is None:
+                from .lab import scenarios
+                args.scenario = scenarios.DEFAULT
+            return _lab(args)
+        if args.cmd == "run":
+            from .runner import cli_run
+            return cli_run(args)
+        if args.cmd == "report":
+            from .report import cli_report
+            return cli_report(args)
+    except FsnbError as exc:
+        print(f"fsnb: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyError as exc:
+        print(f"fsnb: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""What checks share during one run: the target, access to the host and ESL, and facts fetched once."""
+from __future__ import annotations
+
+import asyncio
+from typing import Awaitable, Callable
+
+from . import eslclient, host, nginxconf
+from .errors import AccessError, FsnbError, TargetError
+from .redact import Redactor
+from .target import Target
+
+DEFAULT_CONF_DIRS = ["/etc/freeswitch", "/usr/local/freeswitch/conf"]
+DEFAULT_CERT_DIRS = ["/etc/freeswitch/tls", "/usr/local/freeswitch/certs"]
+DEFAULT_LOGS = ["/var/log/freeswitch/freeswitch.log", "/usr/local/freeswitch/log/freeswitch.log"]
+LOG_TAIL = 512 * 1024
+
+
+class Ctx:
+    def __init__(self, target: Target, timeout: float | None = None):
+        self.target = target
+        self.timeout = timeout or target.timeouts.check
+        self.redactor = Redactor(target.secret_values())
+        self._memo: dict[str, asyncio.Task] = {}
+        self._host = None
+        self._esl: eslclient.GuardedESL | None = None
+
+    # -- memoised facts ---------------------------------------------------------------------
+    async def once(self, key: str, fn: Callable[[], Awaitable]):
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(fn())
+        return await asyncio.shield(self._memo[key])
+
+    def host(self):
+        if self._host is None:
+            self._host = host.for_target(self.target.freeswitch)
+            self._host.timeout = self.timeout
+        return self._host
+
+    @property
+    def fs(self):
+        return self.target.freeswitch
+
+    def esl_password(self) -> str:
+        return self.fs.esl_password.reveal()
+
+    async def esl_probe(self) -> eslclient.Probe:
+        async def go():
+            try:
+                pw = self.esl_password()
+            except TargetError as exc:
+                return eslclient.Probe("no-password", str(exc))
+            return await eslclient.probe(self.fs.host, self.fs.esl_port, pw, self.timeout)
+        return await self.once("esl_probe", go)
+
+    async def api(self, command: str) -> str:
+        """An API command over python-ESL (only after the probe saw a healthy ESL)."""
+        p = await self.esl_probe()
+        if p.outcome != "ok":
+            raise AccessError(f"ESL not usable: {p.detail}")
+
+        async def go():
+            if self._esl is None:
+                self._esl = eslclient.GuardedESL(self.fs.host, self.fs.esl_port, self.esl_password())
+            return await self._esl.api(command, self.timeout)
+        return await self.once(f"api:{command}", go)
+
+    @property
+    def esl_via(self) -> str:
+        return f"python-ESL {self.fs.host}:{self.fs.esl_port}"
+
+    async def global_var(self, name: str) -> str | None:
+        try:
+            value = (await self.api(f"global_getvar {name}")).strip()
+        except FsnbError:
+            return None
+        return None if not value or value.startswith("-ERR") else value
+
+    async def _pick(self, override: str, var: str, defaults: list[str], suffix: str = "") -> tuple[str | None, str]:
+        if override:
+            return override, "target file"
+        v = await self.global_var(var)
+        if v:
+            return v + suffix, f"FreeSWITCH: global_getvar {var}"
+        for d in defaults:
+            if await self.host().exists(d):
+                return d, "default location"
+        return None, "not found"
+
+    async def conf_dir(self) -> tuple[str | None, str]:
+        return await self.once("conf_dir", lambda: self._pick(self.fs.conf_dir, "conf_dir", DEFAULT_CONF_DIRS))
+
+    async def certs_dir(self) -> tuple[str | None, str]:
+        """The certs dir FreeSWITCH really uses: ask it first (the analysis assumed /usr/local/freeswitch/certs)."""
+        async def go():
+            v = await self.global_var("certs_dir")
+            if v:
+                return v, "FreeSWITCH: global_getvar certs_dir"
+            return await self._pick(self.fs.certs_dir, "certs_dir", DEFAULT_CERT_DIRS)
+        return await self.once("certs_dir", go)
+
+    async def log_file(self) -> tuple[str | None, str]:
+        return await self.once("log_file", lambda: self._pick(self.fs.log_file, "log_dir", DEFAULT_LOGS, "/freeswitch.log"))
+
+    async def log_tail(self) -> str:
+        async def go():
+            path, _ = await self.log_file()
+            if not path:
+                raise AccessError("freeswitch.log not found")
+            return await self.host().read_file(path, tail=LOG_TAIL)
+        return await self.once("log_tail", go)
+
+    async def listeners(self):
+        return await self.once("listeners", lambda: self.host().listeners())
+
+    async def nginx_locations(self) -> list[nginxconf.ProxyLocation]:
+        async def go():
+            return await asyncio.to_thread(nginxconf.parse, self.target.nginx.config)
+        return await self.once("nginx", go)
+
+    def close(self) -> None:
+        if self._esl is not None:
+            self._esl.close()

@@ -1,0 +1,177 @@
+"""Reaching mod_event_socket: a raw, bounded probe that tells failures apart, then python-ESL under a deadline.
+
+fs_cli prints `Error Connecting []` for refused, ACL, wrong password and non-ESL servers alike (fixtures
+205-209); the probe reads the first frame itself so each gets its own name. python-ESL's ESLconnection has
+no timeout at all, so it only runs after the probe saw a real greeting, in its own thread, with a deadline;
+past the deadline its socket is shut down so the blocked call returns.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from .errors import CheckTimeout, ProtocolError
+from .esl import FrameParser
+
+GREETING_WAIT = 1.0
+
+
+@dataclass
+class Probe:
+    outcome: str          # ok | refused | connect-timeout | unreachable | acl | bad-password | not-esl | no-answer | closed
+    detail: str
+    first_bytes: bytes = b""
+    elapsed: float = 0.0
+
+
+async def probe(host: str, port: int, password: str | None, timeout: float) -> Probe:
+    """Connect, read the first frame, authenticate (if a password is given); never longer than `timeout`."""
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+
+    def left() -> float:
+        return max(0.01, deadline - time.monotonic())
+
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), left())
+    except ConnectionRefusedError:
+        return Probe("refused", f"connection to {host}:{port} refused (nothing listens)", elapsed=time.monotonic() - t0)
+    except asyncio.TimeoutError:
+        return Probe("connect-timeout", f"TCP connect to {host}:{port} timed out", elapsed=time.monotonic() - t0)
+    except OSError as exc:
+        return Probe("unreachable", f"{host}:{port}: {exc.strerror or exc}", elapsed=time.monotonic() - t0)
+    parser = FrameParser(max_body=1 << 20)
+    got = b""
+    try:
+        async def first_frame(wait: float):
+            nonlocal got
+            end = time.monotonic() + wait
+            while True:
+                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+                if not data:
+                    return None
+                got += data
+                if len(got) > 1 << 20:
+                    raise ProtocolError("more than 1 MiB without a complete ESL frame")
+                frames = parser.feed(data)
+                if frames:
+                    return frames[0]
+        try:
+            frame = await first_frame(min(GREETING_WAIT, left()))
+        except asyncio.TimeoutError:
+            # silent server: an HTTP server waits for a request, a tarpit waits forever. A harmless `exit` tells them apart.
+            writer.write(b"exit\n\n")
+            try:
+                more = await asyncio.wait_for(reader.read(4096), left())
+            except asyncio.TimeoutError:
+                return Probe("no-answer", f"{host}:{port} accepts connections but sends nothing (no ESL greeting)",
+                             got, time.monotonic() - t0)
+            got += more
+            kind = "an HTTP server" if got.startswith(b"HTTP/") else "not ESL"
+            return Probe("not-esl", f"{host}:{port} answers, but it is {kind}: {got[:60]!r}", got, time.monotonic() - t0)
+        except ProtocolError as exc:
+            return Probe("not-esl", f"{host}:{port} sends something that is not ESL: {exc}", got, time.monotonic() - t0)
+        if frame is None:
+            return Probe("closed", f"{host}:{port} closed the connection without a greeting", got, time.monotonic() - t0)
+        if frame.content_type == "text/rude-rejection":
+            return Probe("acl", f"ESL rejects this client by ACL: {frame.text.strip()!r}", got, time.monotonic() - t0)
+        if frame.content_type != "auth/request":
+            return Probe("not-esl", f"unexpected first frame {frame.content_type!r}", got, time.monotonic() - t0)
+        if password is None:
+            return Probe("ok", "ESL greeting auth/request received", got, time.monotonic() - t0)
+        writer.write(f"auth {password}\n\n".encode())
+        while True:
+            data = await asyncio.wait_for(reader.read(65536), left())
+            if not data:
+                return Probe("closed", "ESL closed the connection after auth", got, time.monotonic() - t0)
+            frames = parser.feed(data)
+            if frames:
+                reply = frames[0].reply_text
+                if reply.startswith("+OK"):
+                    writer.write(b"exit\n\n")
+                    return Probe("ok", "ESL greeting and auth +OK accepted", got, time.monotonic() - t0)
+                return Probe("bad-password", f"ESL answered the password with {reply!r}", got, time.monotonic() - t0)
+    except asyncio.TimeoutError:
+        return Probe("no-answer", f"ESL on {host}:{port} stopped answering within {timeout:.1f}s", got, time.monotonic() - t0)
+    except (ConnectionError, OSError) as exc:
+        return Probe("closed", f"connection lost: {exc}", got, time.monotonic() - t0)
+    finally:
+        writer.close()
+
+
+class GuardedESL:
+    """python-ESL (ESL.ESLconnection) with a deadline on every call; one worker thread per connection."""
+
+    def __init__(self, host: str, port: int, password: str):
+        self.host, self.port, self._password = host, port, password
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="python-ESL")
+        self._con = None
+        self._lock = threading.Lock()
+        self.broken = False
+
+    @property
+    def via(self) -> str:
+        return f"python-ESL {self.host}:{self.port}"
+
+    def _connect_sync(self):
+        import ESL  # python-ESL
+        con = ESL.ESLconnection(self.host, str(self.port), self._password)
+        if not con.connected():
+            raise ConnectionError("python-ESL could not connect/authenticate")
+        return con
+
+    def _abort(self) -> None:
+        """Unblock a python-ESL call stuck in recv(): shut its socket down."""
+        con = self._con
+        if con is None:
+            return
+        try:
+            fd = con.socketDescriptor()
+            if fd and fd > 0:
+                s = socket.socket(fileno=os.dup(fd))
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+        except OSError:
+            pass
+
+    async def _run(self, fn, timeout: float):
+        if self.broken:
+            raise CheckTimeout("python-ESL connection was abandoned after an earlier timeout")
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self._pool, fn)
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except asyncio.TimeoutError:
+            self.broken = True
+            self._abort()
+            raise CheckTimeout(f"python-ESL call to {self.host}:{self.port} did not return within {timeout:.1f}s") from None
+
+    async def connect(self, timeout: float) -> None:
+        self._con = await self._run(self._connect_sync, timeout)
+
+    async def api(self, command: str, timeout: float) -> str:
+        if self._con is None:
+            await self.connect(timeout)
+        con = self._con
+
+        def call():
+            with self._lock:
+                ev = con.api(command)
+                if ev is None:
+                    raise ConnectionError("python-ESL returned no event (connection lost)")
+                return ev.getBody() or ""
+        return await self._run(call, timeout)
+
+    def close(self) -> None:
+        con, self._con = self._con, None
+        if con is not None and not self.broken:
+            try:
+                self._pool.submit(con.disconnect)
+            except RuntimeError:
+                pass
+        self._pool.shutdown(wait=False)

@@ -1,0 +1,187 @@
+"""Where FreeSWITCH runs: the local machine or a Docker container (Docker SDK), modelled like a host with files and sockets.
+
+Every call is bounded: files by size, the Docker API by its socket timeout and an asyncio deadline.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import procnet
+from .errors import AccessError
+
+MAX_FILE = 4 * 1024 * 1024
+
+
+@dataclass
+class ExecResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    via: str
+
+
+class LocalHost:
+    kind = "local"
+
+    def __init__(self, timeout: float = 3.0):
+        self.timeout = timeout
+
+    def via(self, what: str) -> str:
+        return f"local {what}"
+
+    async def read_file(self, path: str, tail: int | None = None) -> str:
+        def read():
+            p = Path(path)
+            try:
+                size = p.stat().st_size
+                with open(p, "rb") as fh:
+                    if tail and size > tail:
+                        fh.seek(size - tail)
+                    elif size > MAX_FILE:
+                        raise AccessError(f"{path}: {size} bytes is larger than the {MAX_FILE} bytes fsnb reads")
+                    return fh.read(MAX_FILE).decode("utf-8", errors="replace")
+            except FileNotFoundError:
+                raise AccessError(f"{path}: no such file") from None
+            except PermissionError:
+                raise AccessError(f"{path}: permission denied") from None
+            except IsADirectoryError:
+                raise AccessError(f"{path}: is a directory") from None
+        return await asyncio.wait_for(asyncio.to_thread(read), self.timeout)
+
+    async def exists(self, path: str) -> bool:
+        return Path(path).exists()
+
+    async def listeners(self) -> list[procnet.Socket]:
+        tcp = await self.read_file("/proc/net/tcp")
+        try:
+            tcp6 = await self.read_file("/proc/net/tcp6")
+        except AccessError:
+            tcp6 = ""
+        return procnet.listeners(tcp, tcp6)
+
+    async def exec(self, argv: list[str]) -> ExecResult:
+        def run():
+            try:
+                p = subprocess.run(argv, capture_output=True, text=True, timeout=self.timeout)
+            except FileNotFoundError:
+                return ExecResult(127, "", f"{argv[0]}: not found", self.via(" ".join(argv)))
+            except subprocess.TimeoutExpired:
+                raise AccessError(f"{' '.join(argv)} did not finish within {self.timeout:.1f}s") from None
+            return ExecResult(p.returncode, p.stdout, p.stderr, self.via(" ".join(argv)))
+        return await asyncio.to_thread(run)
+
+
+class DockerHost:
+    """A container reached through the Docker SDK (files via the archive API, commands via exec)."""
+    kind = "docker"
+
+    def __init__(self, container: str, docker_host: str = "", timeout: float = 3.0):
+        import docker
+        self.name, self.timeout = container, timeout
+        try:
+            self.client = docker.DockerClient(base_url=docker_host or None, timeout=max(1, int(timeout))) \
+                if docker_host else docker.from_env(timeout=max(1, int(timeout)))
+        except docker.errors.DockerException as exc:
+            raise AccessError(f"Docker engine not reachable: {exc}") from None
+        self._container = None
+
+    def via(self, what: str) -> str:
+        return f"docker exec {self.name} {what}" if not what.startswith("file") else f"docker {what} ({self.name})"
+
+    async def _call(self, fn):
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn), self.timeout + 0.5)
+        except asyncio.TimeoutError:
+            raise AccessError(f"Docker API did not answer within {self.timeout:.1f}s") from None
+
+    async def container(self):
+        import docker
+        if self._container is None:
+            def get():
+                try:
+                    return self.client.containers.get(self.name)
+                except docker.errors.NotFound:
+                    raise AccessError(f"container {self.name!r} does not exist") from None
+                except docker.errors.DockerException as exc:
+                    raise AccessError(f"Docker: {exc}") from None
+            self._container = await self._call(get)
+        return self._container
+
+    async def state(self) -> dict:
+        c = await self.container()
+        await self._call(c.reload)
+        return c.attrs.get("State", {})
+
+    async def exec(self, argv: list[str]) -> ExecResult:
+        c = await self.container()
+
+        def run():
+            import docker
+            try:
+                r = c.exec_run(argv, demux=True)
+            except docker.errors.APIError as exc:
+                raise AccessError(f"docker exec {' '.join(argv)}: {exc.explanation or exc}") from None
+            out, err = r.output if isinstance(r.output, tuple) else (r.output, b"")
+            return ExecResult(r.exit_code, (out or b"").decode(errors="replace"), (err or b"").decode(errors="replace"),
+                              self.via(" ".join(argv)))
+        return await self._call(run)
+
+    async def read_file(self, path: str, tail: int | None = None) -> str:
+        if path.startswith("/proc/"):
+            r = await self.exec(["cat", path])
+            if r.exit_code != 0:
+                raise AccessError(f"{path} in {self.name}: {r.stderr.strip() or 'cat failed'}")
+            return r.stdout
+        c = await self.container()
+
+        def get():
+            import docker
+            try:
+                stream, stat = c.get_archive(path)
+            except docker.errors.NotFound:
+                raise AccessError(f"{path}: no such file in container {self.name}") from None
+            except docker.errors.APIError as exc:
+                raise AccessError(f"{path} in {self.name}: {exc.explanation or exc}") from None
+            if stat.get("size", 0) > MAX_FILE and not tail:
+                raise AccessError(f"{path}: {stat['size']} bytes is larger than the {MAX_FILE} bytes fsnb reads")
+            data = b"".join(stream)
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                member = tar.next()
+                if member is None or not member.isfile():
+                    raise AccessError(f"{path}: not a regular file in {self.name}")
+                content = tar.extractfile(member).read()
+            if tail:
+                content = content[-tail:]
+            return content.decode("utf-8", errors="replace")
+        return await self._call(get)
+
+    async def exists(self, path: str) -> bool:
+        try:
+            await self.read_file(path, tail=1)
+            return True
+        except AccessError:
+            return False
+
+    async def listeners(self) -> list[procnet.Socket]:
+        tcp = await self.read_file("/proc/net/tcp")
+        try:
+            tcp6 = await self.read_file("/proc/net/tcp6")
+        except AccessError:
+            tcp6 = ""
+        return procnet.listeners(tcp, tcp6)
+
+
+def for_target(fs_target) -> LocalHost | DockerHost:
+    access = fs_target.access
+    if access == "auto":
+        access = "docker" if fs_target.container else "local"
+    if access == "docker":
+        if not fs_target.container:
+            raise AccessError("access 'docker' needs freeswitch.container")
+        return DockerHost(fs_target.container, fs_target.docker_host)
+    return LocalHost()

@@ -1,0 +1,118 @@
+"""Docker mode: the simulator as the main process (PID 1) of a container, like FreeSWITCH in the analysis.
+
+No registry is reachable, so the image is built offline: `docker import` of a minimal rootfs (busybox when
+the host has it, an fs_cli command), with the host's Python and the project bind-mounted read-only.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import sys
+import tarfile
+from pathlib import Path
+
+import docker
+
+IMAGE = "fsnb-lab"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _rootfs_tar() -> tuple[bytes, str]:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        def add_dir(name):
+            ti = tarfile.TarInfo(name)
+            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
+            tar.addfile(ti)
+
+        def add_file(name, data: bytes, mode=0o755):
+            ti = tarfile.TarInfo(name)
+            ti.size, ti.mode = len(data), mode
+            tar.addfile(ti, io.BytesIO(data))
+
+        def add_link(name, target):
+            ti = tarfile.TarInfo(name)
+            ti.type, ti.linkname = tarfile.SYMTYPE, target
+            tar.addfile(ti)
+
+        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "usr/local", "usr/local/bin", "root", "var", "run"):
+            add_dir(d)
+        add_link("lib", "usr/lib")
+        add_link("lib64", "usr/lib64")
+        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
+        add_file("etc/group", b"root:x:0:\n", 0o644)
+        # fs_cli as in the analysis (`docker exec aidevelo-freeswitch fs_cli -x status`)
+        add_file("usr/local/bin/fs_cli",
+                 f"#!{_python()}\nimport sys\nfrom fsnb.lab.fs_cli import main\nsys.exit(main())\n".encode())
+        busybox = Path("/bin/busybox")
+        if busybox.exists():
+            add_file("bin/busybox", busybox.read_bytes())
+            for tool in ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep"):
+                add_link(f"bin/{tool}", "busybox")
+    data = buf.getvalue()
+    return data, hashlib.sha256(data).hexdigest()[:12]
+
+
+def client(docker_host: str) -> docker.DockerClient:
+    return docker.DockerClient(base_url=docker_host, timeout=30)
+
+
+def ensure_image(c: docker.DockerClient) -> str:
+    data, digest = _rootfs_tar()
+    tag = f"{IMAGE}:{digest}"
+    try:
+        c.images.get(tag)
+        return tag
+    except docker.errors.ImageNotFound:
+        pass
+    c.api.import_image_from_data(data, repository=IMAGE, tag=digest,
+                                 changes=["ENV PATH=/usr/local/bin:/usr/bin:/bin", "WORKDIR /"])
+    return tag
+
+
+def mounts(prefix: Path, extra: list[Path] = ()) -> dict:
+    ro = {Path(sys.base_prefix), Path(sys.prefix), ROOT, Path("/usr/lib")}
+    if Path("/usr/lib64").exists():
+        ro.add(Path("/usr/lib64"))
+    if Path("/etc/ssl").exists():
+        ro.add(Path("/etc/ssl"))
+    vols = {str(p): {"bind": str(p), "mode": "ro"} for p in sorted(ro) if p.exists()}
+    vols[str(prefix)] = {"bind": str(prefix), "mode": "rw"}
+    for p in extra:
+        vols[str(p)] = {"bind": str(p), "mode": "rw"}
+    return vols
+
+
+def run(c: docker.DockerClient, name: str, prefix: Path, args: list[str], fs_cli_conf: Path) -> str:
+    image = ensure_image(c)
+    try:
+        old = c.containers.get(name)
+        old.remove(force=True)
+    except docker.errors.NotFound:
+        pass
+    vols = mounts(prefix)
+    vols[str(fs_cli_conf)] = {"bind": "/etc/fs_cli.conf", "mode": "ro"}
+    cont = c.containers.run(image, [_python(), "-m", "fsnb.lab.freeswitch", "--prefix", str(prefix), *args],
+                            name=name, network_mode="host", volumes=vols, detach=True,
+                            environment={"PYTHONDONTWRITEBYTECODE": "1", "HOME": "/root"},
+                            labels={"fsnb.lab": "1"}, working_dir="/")
+    return cont.id
+
+
+def remove(c: docker.DockerClient, container_id: str) -> None:
+    try:
+        cont = c.containers.get(container_id)
+    except docker.errors.NotFound:
+        return
+    if cont.labels.get("fsnb.lab") != "1":
+        return  # not ours: never touch it
+    try:
+        cont.stop(timeout=5)
+    except docker.errors.APIError:
+        pass
+    cont.remove(force=True)

@@ -1,0 +1,325 @@
+"""`fsnb lab up|down|status`: the lab around the simulator — real nginx, a tunnel config, a TLS edge stand-in.
+
+Everything a lab starts is recorded in its state file and stopped by pid (or container id) only.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import nginxconf, pki
+from .. import target as tgt
+from ..errors import AccessError, FsnbError
+from ..esl import FrameParser
+from . import engine, layout, procs, scenarios
+
+HOSTNAME = "freeswitch.aidevelo.ai"
+CONTAINER = "aidevelo-freeswitch"
+
+
+def state_root() -> Path:
+    return Path(os.environ.get("FSNB_LAB_DIR", Path.home() / ".local/state/fsnb")).expanduser()
+
+
+def lab_dir(offset: int) -> Path:
+    return state_root() / f"lab-{offset}"
+
+
+def current_target() -> Path | None:
+    """The target file of the most recently started lab that is still up."""
+    f = state_root() / "current"
+    if f.exists():
+        p = Path(f.read_text().strip())
+        if p.exists():
+            return p
+    return None
+
+
+@dataclass
+class LabInfo:
+    scenario: str
+    mode: str
+    offset: int
+    ports: dict
+    target: str
+    container: str | None
+    docker_host: str | None
+    running: bool
+
+    def lines(self) -> list[str]:
+        out = [f"lab scenario  {self.scenario} ({self.mode}, port offset {self.offset})",
+               f"target file   {self.target}",
+               f"ESL           127.0.0.1:{self.ports['esl']}   SIP {self.ports['sip']}   ws {self.ports['ws']}   wss {self.ports['wss']}",
+               f"nginx         127.0.0.1:{self.ports['nginx']}   edge stand-in (for Cloudflare) 127.0.0.1:{self.ports['edge']} as {HOSTNAME}"]
+        if self.container:
+            out.append(f"container     {self.container}   (DOCKER_HOST={self.docker_host})")
+        return out
+
+
+def _load_state(d: Path) -> dict | None:
+    f = d / "state.json"
+    return json.loads(f.read_text()) if f.exists() else None
+
+
+def _save_state(d: Path, state: dict) -> None:
+    tmp = d / "state.json.tmp"
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(d / "state.json")
+
+
+def _alive(state: dict) -> bool:
+    ok = all(procs.alive(r) for r in state.get("procs", {}).values())
+    if state.get("container_id"):
+        try:
+            from . import dockerlab
+            c = dockerlab.client(state["docker_host"])
+            ok = ok and c.containers.get(state["container_id"]).status == "running"
+        except Exception:
+            return False
+    return ok
+
+
+def _wait_port(host: str, port: int, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((host, port), timeout=0.3).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def _wait_log(path: Path, needles: list[str], timeout: float) -> str | None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        for n in needles:
+            if n in text:
+                return n
+        time.sleep(0.05)
+    return None
+
+
+def esl_api(port: int, password: str, command: str, timeout: float = 3.0) -> str:
+    """A minimal bounded ESL client for the lab's own set-up steps."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        parser, frames = FrameParser(), []
+
+        def frame():
+            while not frames:
+                data = s.recv(65536)
+                if not data:
+                    raise AccessError("ESL closed the connection")
+                frames.extend(parser.feed(data))
+            return frames.pop(0)
+        if frame().content_type != "auth/request":
+            raise AccessError("not an ESL greeting")
+        s.sendall(f"auth {password}\n\n".encode())
+        if not frame().reply_text.startswith("+OK"):
+            raise AccessError("ESL auth failed")
+        s.sendall(f"api {command}\n\n".encode())
+        return frame().text
+
+
+def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0, quiet: bool = False) -> LabInfo:
+    sc = scenarios.get(scenario)
+    d = lab_dir(offset)
+    mode = "docker" if docker else "local"
+    state = _load_state(d)
+    if state and state["scenario"] == sc.name and state["mode"] == mode and _alive(state):
+        return info(offset)   # idempotent
+    down(offset)
+    ports = layout.Ports.offset(offset)
+    if d.exists():
+        shutil.rmtree(d)
+    for sub in ("secrets", "pki", "nginx/sites", "nginx/edge", "nginx/tmp", "cloudflared", "logs"):
+        (d / sub).mkdir(parents=True, exist_ok=True)
+    os.chmod(d / "secrets", 0o700)
+    state = {"scenario": sc.name, "mode": mode, "offset": offset, "ports": vars(ports), "procs": {},
+             "container_id": None, "docker_host": None, "container": None}
+    _save_state(d, state)
+    try:
+        _up(sc, d, ports, docker, state)
+    except BaseException:
+        _save_state(d, state)
+        down(offset)
+        raise
+    _save_state(d, state)
+    (state_root() / "current").write_text(str(d / "target.toml"))
+    return info(offset)
+
+
+def _secret(d: Path, name: str, value: str) -> Path:
+    p = d / "secrets" / name
+    p.write_text(value + "\n")
+    os.chmod(p, 0o600)
+    return p
+
+
+def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, state: dict) -> None:
+    esl_pw = "lab-esl-" + secrets.token_hex(6)
+    sip_pw = "lab-sip-" + secrets.token_hex(6)
+    esl_file, sip_file = _secret(d, "esl_password", esl_pw), _secret(d, "sip_password", sip_pw)
+    ca = pki.CA("fsnb lab CA")
+    (d / "pki/ca.pem").write_bytes(ca.cert_pem)
+    fs_leaf = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", HOSTNAME])
+    edge = ca.issue([HOSTNAME])
+    (d / "pki/edge.crt").write_bytes(edge.cert_pem)
+    (d / "pki/edge.key").write_bytes(edge.key_pem)
+    os.chmod(d / "pki/edge.key", 0o600)
+    prefix = d / "fs"
+    paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca, leaf=fs_leaf)
+
+    # foreign programs on FreeSWITCH's ports come first, as in the recorded scenarios
+    for kind, which in sc.blockers:
+        port = getattr(ports, which)
+        state["procs"][f"blocker-{which}"] = procs.start(
+            [sys.executable, "-m", "fsnb.lab.blocker", kind, "127.0.0.1", str(port)], d / "logs" / f"blocker-{which}.log")
+        if not _wait_port("127.0.0.1", port, 10):
+            raise AccessError(f"blocker on {port} did not start")
+
+    args = ["--retry-seconds", "0.3", "--age", "600", "--hostname", "fsnb-lab"]
+    if docker:
+        from . import dockerlab
+        host = engine.ensure(state_root() / "docker")
+        conf = d / "fs_cli.conf"
+        conf.write_text(f"[default]\nhost = 127.0.0.1\nport = {ports.esl}\npassword = {esl_pw}\n")
+        os.chmod(conf, 0o644)   # read inside the container, like the real /etc/fs_cli.conf
+        c = dockerlab.client(host)
+        state.update(docker_host=host, container=CONTAINER)
+        state["container_id"] = dockerlab.run(c, CONTAINER, prefix, args, conf)
+    else:
+        state["procs"]["freeswitch"] = procs.start(
+            [sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(prefix), *args], d / "logs/freeswitch.out")
+    log = paths["log_file"]
+    if not _wait_log(log, ["Adding Alias [", "sofia.c:3304", "sofia.c:3308"], 20):
+        raise AccessError(f"simulator did not start its profile; see {log}")
+    if not _wait_log(log, ["Socket up listening", "Socket Error!"], 10):
+        raise AccessError(f"simulator did not start ESL; see {log}")
+
+    for step in sc.after_start:
+        if step == "profile-stop":
+            esl_api(ports.esl, esl_pw, "sofia profile internal stop")
+            end = time.monotonic() + 5
+            while time.monotonic() < end and _wait_port("127.0.0.1", ports.wss, 0.05):
+                time.sleep(0.05)
+        elif step == "uncomment-wss":
+            layout.uncomment_wss(prefix)
+        elif step in ("reloadxml", "rescan"):
+            esl_api(ports.esl, esl_pw, "reloadxml" if step == "reloadxml" else "sofia profile internal rescan")
+
+    tunnel_service = f"http://localhost:{ports.nginx + sc.tunnel.get('service_port_delta', 0)}"
+    (d / "cloudflared/config.yml").write_text(yaml.safe_dump({
+        "tunnel": "aidevelo-lab", "credentials-file": str(d / "cloudflared/credentials.json"),
+        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}, {"service": "http_status:404"}],
+    }, sort_keys=False))
+    # the edge stand-in follows the tunnel's ingress, as Cloudflare does
+    _write_edge(d, ports, tunnel_service)
+    _start_nginx(sc, d, ports, state)
+
+    t = tgt.Target(name=f"fsnb lab: {sc.name}", lab=sc.name)
+    fs = t.freeswitch
+    fs.container = CONTAINER if docker else ""
+    fs.access = "docker" if docker else "local"
+    fs.docker_host = state.get("docker_host") or ""
+    fs.esl_port, fs.sip_port, fs.ws_port, fs.wss_port = ports.esl, ports.sip, ports.ws, ports.wss
+    pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.get("esl_password") == "wrong" else esl_file
+    fs.esl_password = tgt.Secret(f"file:{pw_file}")
+    fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
+    t.nginx = tgt.NginxTarget(address=f"127.0.0.1:{ports.nginx}", config=str(d / "nginx/sites/freeswitch.conf"),
+                              error_log=str(d / "nginx/error.log"))
+    t.tunnel = tgt.TunnelTarget(config=str(d / "cloudflared/config.yml"), hostname=HOSTNAME,
+                                public_url=f"wss://{HOSTNAME}/", connect=f"127.0.0.1:{ports.edge}",
+                                ca_file=str(d / "pki/ca.pem"), standin=True)
+    t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
+    (d / "target.toml").write_text(tgt.dumps(t))
+
+
+def _nginx_bin() -> str:
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: dict) -> None:
+    n = sc.nginx
+    upstream = n.get("upstream", "wss")
+    scheme = n.get("scheme", "https" if upstream == "wss" else "http")
+    port = ports.wss if upstream == "wss" else ports.ws
+    if n.get("upstream_port") == "closed":
+        port = ports.wss + 11   # nothing listens there
+    (d / "nginx/sites/freeswitch.conf").write_text(nginxconf.server_block(
+        f"127.0.0.1:{ports.nginx}", f"{scheme}://127.0.0.1:{port}", upgrade_headers=n.get("upgrade_headers", True),
+        read_timeout="3600s" if n.get("upgrade_headers", True) else "60s"))
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    tmp = d / "nginx/tmp"
+    (d / "nginx/nginx.conf").write_text(
+        f"{user}daemon off;\nmaster_process on;\nworker_processes 1;\npid {d}/nginx/nginx.pid;\n"
+        f"error_log {d}/nginx/error.log info;\nevents {{ worker_connections 256; }}\nhttp {{\n"
+        f"    access_log {d}/nginx/access.log;\n    client_body_temp_path {tmp}/body;\n    proxy_temp_path {tmp}/proxy;\n"
+        f"    fastcgi_temp_path {tmp}/fastcgi;\n    uwsgi_temp_path {tmp}/uwsgi;\n    scgi_temp_path {tmp}/scgi;\n"
+        f"    include {d}/nginx/sites/*.conf;\n    include {d}/nginx/edge/*.conf;\n}}\n")
+    state["procs"]["nginx"] = procs.start([_nginx_bin(), "-p", str(d / "nginx"), "-c", str(d / "nginx/nginx.conf")],
+                                          d / "logs/nginx.out")
+    for p in (ports.nginx, ports.edge):
+        if not _wait_port("127.0.0.1", p, 10):
+            raise AccessError(f"nginx did not listen on {p}; see {d / 'nginx/error.log'}")
+
+
+def _write_edge(d: Path, ports: layout.Ports, service: str) -> None:
+    upstream = service.replace("://localhost:", "://127.0.0.1:")
+    (d / "nginx/edge/cloudflare-standin.conf").write_text(
+        "# Stand-in for the Cloudflare edge (TLS for the public hostname, then the tunnel's origin service).\n"
+        + nginxconf.server_block(f"127.0.0.1:{ports.edge}", upstream, server_name=HOSTNAME,
+                                 ssl=(str(d / "pki/edge.crt"), str(d / "pki/edge.key"))))
+
+
+def down(offset: int | None = 0) -> list[str]:
+    """Stop what `up` started (all labs when offset is None). Returns what was stopped."""
+    dirs = sorted(state_root().glob("lab-*")) if offset is None else [lab_dir(offset)]
+    stopped = []
+    for d in dirs:
+        state = _load_state(d)
+        if not state:
+            continue
+        for name, rec in state.get("procs", {}).items():
+            if procs.alive(rec):
+                procs.stop(rec)
+                stopped.append(f"{name} (pid {rec['pid']})")
+        if state.get("container_id"):
+            try:
+                from . import dockerlab
+                dockerlab.remove(dockerlab.client(state["docker_host"]), state["container_id"])
+                stopped.append(f"container {state.get('container')}")
+            except Exception as exc:  # the engine may be gone already
+                stopped.append(f"container {state.get('container')} (not reachable: {exc.__class__.__name__})")
+        (d / "state.json").unlink(missing_ok=True)
+        cur = state_root() / "current"
+        if cur.exists() and cur.read_text().strip() == str(d / "target.toml"):
+            cur.unlink()
+    return stopped
+
+
+def info(offset: int = 0) -> LabInfo:
+    d = lab_dir(offset)
+    state = _load_state(d)
+    if not state:
+        raise FsnbError(f"no lab with port offset {offset} (start one: fsnb lab up)")
+    return LabInfo(state["scenario"], state["mode"], state["offset"], state["ports"], str(d / "target.toml"),
+                   state.get("container"), state.get("docker_host"), _alive(state))
+
+
+def labs() -> list[LabInfo]:
+    out = []
+    for d in sorted(state_root().glob("lab-*")):
+        if (d / "state.json").exists():
+            out.append(info(int(d.name.split("-", 1)[1])))
+    return out

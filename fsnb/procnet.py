@@ -1,0 +1,61 @@
+"""/proc/net/tcp and tcp6: listening sockets when a container has no ss/netstat (fixture 604)."""
+from __future__ import annotations
+
+import ipaddress
+import struct
+from dataclasses import dataclass
+
+from .errors import ProtocolError
+
+LISTEN = "0A"
+
+
+@dataclass(frozen=True)
+class Socket:
+    ip: str
+    port: int
+    state: str
+    family: int
+
+    @property
+    def listening(self) -> bool:
+        return self.state == LISTEN
+
+
+def _addr(hexaddr: str, family: int) -> tuple[str, int]:
+    host, _, port = hexaddr.partition(":")
+    try:
+        p = int(port, 16)
+        raw = bytes.fromhex(host)
+    except ValueError:
+        raise ProtocolError(f"bad address {hexaddr[:40]!r}") from None
+    if family == 4:
+        if len(raw) != 4:
+            raise ProtocolError(f"bad IPv4 address {host!r}")
+        return str(ipaddress.IPv4Address(raw[::-1])), p
+    if len(raw) != 16:
+        raise ProtocolError(f"bad IPv6 address {host!r}")
+    words = struct.unpack("<4I", raw)
+    addr = ipaddress.IPv6Address(struct.pack(">4I", *words))
+    return (str(addr.ipv4_mapped) if addr.ipv4_mapped else str(addr)), p
+
+
+def parse(text: str, family: int = 4) -> list[Socket]:
+    out = []
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        ip, port = _addr(parts[1], family)
+        out.append(Socket(ip, port, parts[3].upper(), family))
+    return out
+
+
+def listeners(tcp: str, tcp6: str = "") -> list[Socket]:
+    socks = parse(tcp, 4) + (parse(tcp6, 6) if tcp6 else [])
+    return sorted({s for s in socks if s.listening}, key=lambda s: (s.port, s.ip))
+
+
+def covers(sock: Socket, ip: str) -> bool:
+    """Does a listener on sock.ip accept connections to `ip`? (wildcards cover all)."""
+    return sock.ip in ("0.0.0.0", "::") or sock.ip == ip

@@ -1,0 +1,67 @@
+"""A check's result: status, one-line summary, evidence (redacted), observed values, timing."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    SKIP = "skip"
+    ERROR = "error"
+
+    @property
+    def failed(self) -> bool:
+        return self in (Status.FAIL, Status.ERROR)
+
+
+@dataclass
+class Evidence:
+    label: str
+    text: str
+    via: str = ""          # how it was obtained: "python-ESL 127.0.0.1:8021", "docker exec ...", "local file"
+
+
+@dataclass
+class Result:
+    id: str
+    section: str
+    title_de: str
+    title_en: str
+    status: Status
+    summary: str
+    summary_en: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    observed: dict = field(default_factory=dict)
+    duration: float = 0.0
+    ts: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds"))
+    error_type: str = ""
+    target: str = ""
+
+    def title(self, lang: str = "de") -> str:
+        return self.title_de if lang == "de" else self.title_en
+
+    def text(self, lang: str = "de") -> str:
+        return self.summary if lang == "de" or not self.summary_en else self.summary_en
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["status"] = self.status.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Result":
+        d = dict(d)
+        known = {f for f in cls.__dataclass_fields__}
+        d = {k: v for k, v in d.items() if k in known}
+        d["status"] = Status(d.get("status", "error"))
+        d["evidence"] = [Evidence(**{k: v for k, v in e.items() if k in ("label", "text", "via")})
+                         for e in d.get("evidence", []) if isinstance(e, dict)]
+        d.setdefault("section", "")
+        d.setdefault("title_de", d.get("id", ""))
+        d.setdefault("title_en", d.get("id", ""))
+        d.setdefault("summary", "")
+        return cls(**d)

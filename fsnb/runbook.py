@@ -1,0 +1,132 @@
+"""Run the checks: in the analysis' order, independent ones concurrently, each under a deadline.
+
+A failed dependency (e.g. ESL) skips what needs it; the socket and WebSocket checks still run.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import diagnosis
+from .checks import CheckSpec, Outcome, all_checks
+from .context import Ctx
+from .errors import FsnbError
+from .result import Evidence, Result, Status
+from .target import Target
+
+
+@dataclass
+class Run:
+    target: Target
+    results: list[Result]
+    findings: list[diagnosis.Finding]
+    verdicts: list[diagnosis.Verdict]
+    started: float
+    duration: float
+    run_id: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status.failed for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def to_json(self) -> dict:
+        return {"target": self.target.name, "lab": self.target.lab or None, "duration": round(self.duration, 3),
+                "exit": self.exit_code, "results": [r.to_dict() for r in self.results],
+                "diagnosis": [f.to_dict() for f in self.findings], "hypotheses": [v.to_dict() for v in self.verdicts]}
+
+
+async def _run_one(ctx: Ctx, spec: CheckSpec, deps: dict[str, asyncio.Future]) -> Result:
+    for dep in spec.needs:
+        d = await deps[dep]
+        if d.status != Status.PASS:
+            return _result(ctx, spec, Outcome(Status.SKIP, f"übersprungen: {dep} ist {d.status.value}",
+                                              f"skipped: {dep} is {d.status.value}"), 0.0)
+    t0 = time.monotonic()
+    try:
+        outcome = await asyncio.wait_for(spec.func(ctx), ctx.timeout + 1.0)
+        err = ""
+    except asyncio.TimeoutError:
+        outcome, err = Outcome(Status.ERROR, f"keine Antwort innerhalb von {ctx.timeout + 1.0:.1f}s",
+                               f"no answer within {ctx.timeout + 1.0:.1f}s"), "CheckTimeout"
+    except FsnbError as exc:
+        outcome, err = Outcome(Status.ERROR, str(exc), str(exc)), type(exc).__name__
+    except Exception as exc:  # a bug in a check must not end the run: typed, visible
+        outcome, err = Outcome(Status.ERROR, f"interner Fehler: {type(exc).__name__}: {exc}",
+                               f"internal error: {type(exc).__name__}: {exc}"), type(exc).__name__
+    r = _result(ctx, spec, outcome, time.monotonic() - t0)
+    r.error_type = err
+    return r
+
+
+def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
+    red = ctx.redactor
+    return Result(id=spec.id, section=spec.section, title_de=spec.title_de, title_en=spec.title_en, status=o.status,
+                  summary=red.text(o.summary), summary_en=red.text(o.summary_en or o.summary),
+                  evidence=[Evidence(red.text(e.label), red.text(e.text), red.text(e.via)) for e in o.evidence],
+                  observed=red.any(o.observed), duration=round(duration, 4), target=ctx.target.name)
+
+
+async def run_async(target: Target, *, timeout: float | None = None, only: list[str] | None = None,
+                    on_result: Callable[[Result], None] | None = None, progress: bool = False) -> Run:
+    ctx = Ctx(target, timeout)
+    specs = [s for s in all_checks() if not only or s.id in only or s.section in only]
+    ids = {s.id for s in specs}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(specs), desc=target.name, leave=False)
+    t0 = time.time()
+    futures: dict[str, asyncio.Future] = {}
+
+    async def runner(spec):
+        deps = {d: futures[d] for d in spec.needs if d in ids}
+        spec_local = spec if all(d in ids for d in spec.needs) else CheckSpec(spec.id, spec.section, spec.title_de,
+                                                                               spec.title_en, spec.func, ())
+        r = await _run_one(ctx, spec_local, deps)
+        if on_result:
+            on_result(r)
+        if bar:
+            bar.update(1)
+        return r
+
+    for spec in specs:
+        futures[spec.id] = asyncio.ensure_future(runner(spec))
+    try:
+        results = list(await asyncio.gather(*futures.values()))
+    finally:
+        ctx.close()
+        if bar:
+            bar.close()
+    return Run(target, results, diagnosis.diagnose(results), diagnosis.hypotheses(results), t0, time.time() - t0)
+
+
+def run_sync(coro):
+    """Run a coroutine from sync code, also inside Jupyter (whose loop is already running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict = {}
+
+    def worker():
+        try:
+            box["v"] = asyncio.run(coro)
+        except BaseException as exc:   # re-raised in the caller's thread
+            box["e"] = exc
+    t = threading.Thread(target=worker, daemon=True)
+    t.start()
+    t.join()
+    if "e" in box:
+        raise box["e"]
+    return box["v"]
+
+
+def run(target: Target, **kw) -> Run:
+    return run_sync(run_async(target, **kw))

@@ -1,0 +1,101 @@
+"""`fsnb run`: pick the target, run the runbook, print, journal, optionally fix (with confirmation)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import target as tgt
+from .errors import TargetError
+from .journal import Journal, new_run_id
+from .runbook import run as run_runbook
+
+
+def resolve_target(path: str | None = None) -> tgt.Target:
+    """--target, else $FSNB_TARGET, else the running lab's target file."""
+    if path:
+        return tgt.load(path)
+    if os.environ.get("FSNB_TARGET"):
+        return tgt.load(os.environ["FSNB_TARGET"])
+    from .lab.manager import current_target
+    cur = current_target()
+    if cur:
+        return tgt.load(cur)
+    raise TargetError("no target: pass --target FILE, set FSNB_TARGET, or start the lab (fsnb lab up)")
+
+
+def table(run, lang: str = "de") -> str:
+    icon = {"pass": "OK  ", "fail": "FAIL", "warn": "WARN", "skip": "SKIP", "error": "ERR "}
+    lines = [f"fsnb runbook — {run.target.name} ({run.duration:.2f}s)", ""]
+    for r in run.results:
+        lines.append(f"[{icon[r.status.value]}] {r.id:<22} {r.text(lang)}")
+    lines.append("")
+    if run.findings:
+        lines.append("Diagnose (wahrscheinlichste zuerst):" if lang == "de" else "Diagnosis (most likely first):")
+        for i, f in enumerate(run.findings, 1):
+            lines.append(f"  {i}. [{f.severity}] {f.cause}: {f.text_de if lang == 'de' else f.text_en}")
+            lines.append(f"     → {f.fix_de if lang == 'de' else f.fix_en}")
+    else:
+        lines.append("Diagnose: keine Befunde." if lang == "de" else "Diagnosis: no findings.")
+    lines.append("")
+    lines.append("Hypothesen der Analyse:" if lang == "de" else "The analysis' hypotheses:")
+    for v in run.verdicts:
+        lines.append(f"  - {v.hypothesis}: {v.verdict if lang == 'de' else v.verdict_en} — {v.reason_de if lang == 'de' else v.reason_en}")
+    return "\n".join(lines)
+
+
+def cli_run(args) -> int:
+    if args.targets:
+        from .fleet import cli_fleet
+        return cli_fleet(args)
+    target = resolve_target(args.target)
+    if args.timeout:
+        target.timeouts.check = args.timeout
+    journal = None
+    run_id = new_run_id()
+    if args.journal:
+        from .redact import Redactor
+        journal = Journal(args.journal, Redactor(target.secret_values()))
+        journal.meta(target)
+    on_result = (lambda r: journal.result(r, run_id)) if journal else None
+    run = run_runbook(target, on_result=on_result, progress=args.format == "table" and sys.stderr.isatty())
+    run.run_id = run_id
+    if journal:
+        journal.run(run, run_id)
+    if args.format == "json":
+        print(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        from .report import run_markdown
+        print(run_markdown(run, args.lang))
+    else:
+        print(table(run, args.lang))
+    if args.fix:
+        return _fix(run, target, journal, args)
+    return run.exit_code
+
+
+def _fix(run, target, journal, args) -> int:
+    from . import actions
+    p = actions.plan(run)
+    if p is None:
+        print("\nfsnb --fix: nichts, was fsnb ändern kann (Start/Restart des Profils nicht angezeigt).", file=sys.stderr)
+        return run.exit_code
+    print(f"\nVorgeschlagene Aktion: {p.command}\n  {p.reason_de}", file=sys.stderr)
+    if args.yes:
+        how = "--yes"
+    elif sys.stdin.isatty():
+        answer = input(f"Genau diesen Befehl auf FreeSWITCH ausführen? Tippe 'ja': {p.command}\n> ")
+        if answer.strip().lower() not in ("ja", "yes"):
+            print("nicht bestätigt — nichts geändert.", file=sys.stderr)
+            if journal:
+                journal.write({"type": "declined", "command": p.command})
+            return run.exit_code
+        how = "interactive"
+    else:
+        print("keine Bestätigung möglich (kein Terminal, kein --yes) — nichts geändert.", file=sys.stderr)
+        return run.exit_code
+    conf = actions.Confirmation.make(p.command, how)
+    res = actions.execute(target, p, conf, journal)
+    print(f"{p.command} → {res.output.strip()}\n{res.summary}", file=sys.stderr)
+    return 0 if res.ok else 1

@@ -1,0 +1,53 @@
+"""cloudflared's config.yml: which service the public hostname maps to, and the catch-all rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import ConfigError
+
+
+@dataclass
+class Ingress:
+    rules: list[dict]
+    service: str | None = None          # service for the hostname
+    catch_all: bool = False
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse(text: str, hostname: str) -> Ingress:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"cloudflared config is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError("cloudflared config: top level is not a mapping")
+    rules = data.get("ingress")
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ConfigError("cloudflared config: `ingress` is missing or not a list of rules")
+    ing = Ingress(rules)
+    for r in rules:
+        if r.get("hostname") == hostname and ing.service is None:
+            ing.service = str(r.get("service", ""))
+    last = rules[-1] if rules else {}
+    ing.catch_all = bool(rules) and "hostname" not in last and "path" not in last and "service" in last
+    if not ing.catch_all:
+        ing.warnings.append("the last ingress rule is not a catch-all (`- service: http_status:404`); cloudflared refuses such a config")
+    if ing.service is None:
+        ing.problems.append(f"no ingress rule for {hostname}")
+    return ing
+
+
+def service_target(service: str) -> tuple[str, str, int] | None:
+    """`http://localhost:8082` -> ('http', 'localhost', 8082)."""
+    parts = urlsplit(service)
+    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+    except ValueError:
+        return None
+    return parts.scheme, parts.hostname, port
