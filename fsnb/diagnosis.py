@@ -65,7 +65,8 @@ def diagnose(results: list[Result]) -> list[Finding]:
 
     log, ports, prof = R.ob("schritt2.log"), R.ob("schritt3.ports"), R.ob("schritt2.profil")
     wss_port = ports.get("wss", {})
-    wss_listening = bool(wss_port.get("listening_on"))
+    known = wss_port.get("listening_on") is not None      # None: the socket table could not be read
+    wss_listening = bool(wss_port.get("listening_on")) if known else wss_port.get("from_here") == "open"
     wss_open = wss_port.get("from_here") == "open"
     profile_running = prof.get("running") if R.st("schritt2.profil") not in (None, Status.SKIP) else None
     if profile_running is None and "profile_running" in ports:

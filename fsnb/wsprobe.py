@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import websockets
-from websockets.exceptions import InvalidHandshake, InvalidMessage, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidMessage, InvalidStatus
 
 from . import sip
 from .errors import ProtocolError
@@ -132,7 +132,7 @@ async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = 
         if sip_user and sip_password and res.outcome == "ok":
             res.register = await _register(ws, hop, sip_user, sip_password, domain or "127.0.0.1", left)
         return res
-    except websockets.exceptions.ConnectionClosed as exc:
+    except ConnectionClosed as exc:
         return HopResult("error", f"{_dial(hop)}: connection closed ({exc})", status=101, elapsed=time.monotonic() - t0)
     finally:
         try:

@@ -129,3 +129,48 @@ def esl_talk(port: int, sends: list[bytes], until_eof: bool = False, settle: flo
 
 def api(port: int, command: str) -> bytes:
     return esl_talk(port, [f"api {command}\n\n".encode()], auth=b"auth ClueCon\n\n")
+
+
+# -- the lab, as the CLI drives it ---------------------------------------------------------------
+LAB_OFFSET = 200
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lab_root(tmp_path_factory):
+    """Every lab the tests start lives under a temporary FSNB_LAB_DIR and is stopped at the end."""
+    root = tmp_path_factory.mktemp("labroot")
+    old = os.environ.get("FSNB_LAB_DIR")
+    os.environ["FSNB_LAB_DIR"] = str(root)
+    yield root
+    from fsnb.lab import manager
+    manager.down(None)
+    if old is None:
+        os.environ.pop("FSNB_LAB_DIR", None)
+    else:
+        os.environ["FSNB_LAB_DIR"] = old
+
+
+def fsnb_cli(*args, timeout=60, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "fsnb", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def docker_host(lab_root):
+    """The private Docker engine (dockerd --bridge=none --iptables=false, own roots and socket). Fails, never skips."""
+    from fsnb.lab import engine
+    root = Path(os.environ.get("FSNB_TEST_DOCKER_ROOT", "/tmp/fsnb-test-docker"))
+    try:
+        host = engine.ensure(root, prefer_existing=False)
+    except Exception as exc:
+        pytest.fail(f"Docker engine needed for this test could not be started: {exc}")
+    old = os.environ.get("DOCKER_HOST")
+    os.environ["DOCKER_HOST"] = host
+    yield host
+    from fsnb.lab import manager
+    manager.down(None)
+    if old is None:
+        os.environ.pop("DOCKER_HOST", None)
+    else:
+        os.environ["DOCKER_HOST"] = old
+    engine.stop(root)

@@ -9,6 +9,7 @@ import time
 
 import pytest
 import websockets
+from websockets.exceptions import InvalidMessage
 
 import transcripts as T
 from fsnb import sip
@@ -162,7 +163,7 @@ def test_websockets_client(vanilla, url, tls, subprotocols, expect):
 def test_websockets_ws_to_tls_port(vanilla):
     async def go():
         await websockets.connect(f"ws://127.0.0.1:{vanilla.ports.wss}", subprotocols=["sip"], open_timeout=3)
-    with pytest.raises(websockets.exceptions.InvalidMessage):   # 408e
+    with pytest.raises(InvalidMessage):   # 408e
         asyncio.run(go())
 
 

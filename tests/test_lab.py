@@ -1,0 +1,106 @@
+"""The lab: scenarios, up/down/status, idempotence, port offsets, and what `up` writes."""
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from conftest import LAB_OFFSET, fsnb_cli, port_free
+from fsnb import target as tgt
+from fsnb.lab import manager, scenarios
+
+
+def test_scenarios_json_lists_enough_with_fields():
+    p = fsnb_cli("lab", "scenarios", "--json")
+    assert p.returncode == 0, p.stderr
+    items = json.loads(p.stdout)
+    assert len(items) >= 15
+    for s in items:
+        assert {"name", "cause", "exit", "description"} <= s.keys()
+        assert s["exit"] in (0, 1)
+    by = {s["name"]: s for s in items}
+    assert by["healthy"]["cause"] is None and by["healthy"]["exit"] == 0
+    assert by["nginx-no-upgrade-headers"]["exit"] == 0 and by["nginx-no-upgrade-headers"]["cause"]
+    # the analysis' four hypotheses and the knowledge catalogue are covered
+    causes = {s["cause"] for s in items}
+    assert {"profile-not-running", "wss-binding-not-applied", "esl-not-listening", "via-transport-mismatch",
+            "bind-failed", "wss-pem-bad", "esl-acl-rejects", "esl-bad-password", "bound-elsewhere",
+            "nginx-scheme-mismatch", "tunnel-origin-unreachable"} <= causes
+
+
+def test_up_is_idempotent_replaces_and_down_stops_only_its_own():
+    off = LAB_OFFSET + 10
+    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off))
+    assert p.returncode == 0, p.stderr
+    state1 = json.loads((manager.lab_dir(off) / "state.json").read_text())
+    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off))
+    assert p.returncode == 0
+    state2 = json.loads((manager.lab_dir(off) / "state.json").read_text())
+    assert state1["procs"] == state2["procs"]          # same processes: nothing restarted
+    t = tgt.load(manager.lab_dir(off) / "target.toml")
+    assert t.freeswitch.esl_port == 8021 + off and t.nginx.address == f"127.0.0.1:{8082 + off}"
+    assert t.freeswitch.esl_password.source.startswith("file:")   # never the value
+    assert "lab-esl-" not in (manager.lab_dir(off) / "target.toml").read_text()
+    p = fsnb_cli("lab", "up", "--scenario", "profile-stopped", "--port-offset", str(off))
+    assert p.returncode == 0
+    state3 = json.loads((manager.lab_dir(off) / "state.json").read_text())
+    assert state3["scenario"] == "profile-stopped" and state3["procs"] != state1["procs"]
+    # a foreign listener that the lab did not start survives `down`
+    foreign = socket.socket()
+    foreign.bind(("127.0.0.1", 0))
+    foreign.listen()
+    try:
+        assert "stopped" in fsnb_cli("lab", "down", "--port-offset", str(off)).stdout
+        assert port_free(8021 + off) and port_free(8082 + off)
+        foreign_port = foreign.getsockname()[1]
+        socket.create_connection(("127.0.0.1", foreign_port), timeout=1).close()
+    finally:
+        foreign.close()
+    assert fsnb_cli("lab", "down", "--port-offset", str(off)).stdout.strip() == "stopped: nothing was running"
+
+
+def test_status_reports_labs():
+    off = LAB_OFFSET + 20
+    manager.up("healthy", offset=off)
+    p = fsnb_cli("lab", "status")
+    assert p.returncode == 0 and f"port offset {off}" in p.stdout and "state         up" in p.stdout
+    manager.down(off)
+
+
+def test_unknown_scenario_is_a_usage_error():
+    p = fsnb_cli("lab", "up", "--scenario", "nosuch", "--port-offset", str(LAB_OFFSET + 30))
+    assert p.returncode == 2 and "unknown scenario" in p.stderr
+
+
+@pytest.mark.parametrize("name", ["port-7443-taken", "wss-pem-cert-only", "wss-binding-missing", "profile-stopped"])
+def test_scenarios_reproduce_nothing_on_7443(name):
+    off = LAB_OFFSET + 40
+    lab = manager.up(name, offset=off)
+    try:
+        wss = lab.ports["wss"]
+        if name == "port-7443-taken":
+            # something listens, but it is not FreeSWITCH: the profile is down, so 5060/5066 are closed too
+            assert not port_free(wss) and port_free(lab.ports["ws"])
+        else:
+            assert port_free(wss)
+    finally:
+        manager.down(off)
+
+
+def test_nginx_scenarios_answer_without_101():
+    import asyncio
+    import websockets
+    from websockets.exceptions import InvalidStatus
+    off = LAB_OFFSET + 50
+    lab = manager.up("nginx-http-to-tls", offset=off)
+    try:
+        async def go():
+            await websockets.connect(f"ws://127.0.0.1:{lab.ports['nginx']}/", subprotocols=["sip"], open_timeout=3)
+        with pytest.raises(InvalidStatus) as ei:
+            asyncio.run(go())
+        assert ei.value.response.status_code == 502
+        err = (manager.lab_dir(off) / "nginx/error.log").read_text()
+        assert "upstream prematurely closed connection while reading response header from upstream" in err
+    finally:
+        manager.down(off)

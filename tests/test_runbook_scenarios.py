@@ -1,0 +1,60 @@
+"""For every scenario: `fsnb run --format json` names the scenario's cause first and exits as the scenario says."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import LAB_OFFSET, fsnb_cli
+from fsnb.lab import scenarios
+
+OFF = LAB_OFFSET + 60
+DOCKER_SET = ["healthy", "profile-stopped", "port-7443-taken", "esl-acl", "wss-pem-wrong-key", "alternative-via-mismatch"]
+
+
+def _check(name: str, docker: bool = False):
+    sc = scenarios.get(name)
+    args = ["lab", "up", "--scenario", name, "--port-offset", str(OFF + (100 if docker else 0))]
+    up = fsnb_cli(*args, *(["--docker"] if docker else []), timeout=180)
+    assert up.returncode == 0, up.stderr + up.stdout
+    p = fsnb_cli("run", "--format", "json", timeout=60)
+    out = json.loads(p.stdout)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == sc.exit, (p.returncode, causes, p.stderr[-2000:])
+    if sc.cause is None:
+        assert causes == [] and all(r["status"] == "pass" for r in out["results"])
+    else:
+        assert causes and causes[0] == sc.cause, causes
+    assert {"results", "diagnosis"} <= out.keys() and len(out["results"]) >= 14
+    return out
+
+
+@pytest.mark.parametrize("name", [s.name for s in scenarios.SCENARIOS])
+def test_local(name):
+    out = _check(name)
+    if name == "healthy":
+        ids = {r["id"]: r for r in out["results"]}
+        assert "REGISTER (digest) -> SIP/2.0 200 OK" in json.dumps(ids["schritt4.public"]["observed"])
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("name", DOCKER_SET)
+def test_docker(name, docker_host):
+    out = _check(name, docker=True)
+    evidence = json.dumps(out["results"])
+    assert "docker" in evidence   # files and sockets came through the Docker SDK
+
+
+def test_docker_exec_fs_cli_as_in_the_analysis(docker_host):
+    import subprocess
+    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
+    assert p.returncode == 0, p.stderr
+    import docker
+    c = docker.DockerClient(base_url=docker_host)
+    r = c.containers.get("aidevelo-freeswitch").exec_run(["fs_cli", "-x", "status"], demux=True)
+    assert r.exit_code == 0 and r.output[0].decode().startswith("UP 0 years"), r
+    r = c.containers.get("aidevelo-freeswitch").exec_run(["fs_cli", "-p", "wrong", "-x", "status"], demux=True)
+    assert r.exit_code == 255 and r.output[1] == b"[ERROR] fs_cli.c:1699 main() Error Connecting []\n"
+    top = c.containers.get("aidevelo-freeswitch").attrs["Config"]["Cmd"]
+    assert "fsnb.lab.freeswitch" in " ".join(top)
+    assert c.containers.get("aidevelo-freeswitch").attrs["HostConfig"]["NetworkMode"] == "host"
