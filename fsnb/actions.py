@@ -86,8 +86,9 @@ def _state(run) -> dict:
             "checks": {r.id: r.status.value for r in run.results}}
 
 
-async def _capture_log(host: str, port: int, password: str, seconds: float, lines: list[str]) -> None:
-    """ESL `log 7` on its own connection, for `seconds` (bounded)."""
+async def _capture_log(host: str, port: int, password: str, seconds: float, lines: list[str],
+                       stop: asyncio.Event | None = None) -> None:
+    """ESL `log 7` on its own connection, for at most `seconds` or until `stop` is set."""
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
     except (OSError, asyncio.TimeoutError):
@@ -96,11 +97,11 @@ async def _capture_log(host: str, port: int, password: str, seconds: float, line
     end = time.monotonic() + seconds
     try:
         writer.write(f"auth {password}\n\nlog 7\n\n".encode())
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (stop and stop.is_set()):
             try:
-                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+                data = await asyncio.wait_for(reader.read(65536), min(0.2, max(0.01, end - time.monotonic())))
             except asyncio.TimeoutError:
-                break
+                continue
             if not data:
                 break
             for f in parser.feed(data):
@@ -121,7 +122,8 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
     fs = target.freeswitch
     password = fs.esl_password.reveal()
     log_lines: list[str] = []
-    cap = asyncio.ensure_future(_capture_log(fs.host, fs.esl_port, password, settle + 1.0, log_lines))
+    stop = asyncio.Event()
+    cap = asyncio.ensure_future(_capture_log(fs.host, fs.esl_port, password, settle + 1.0, log_lines, stop))
     await asyncio.sleep(0.1)
     esl = eslclient.GuardedESL(fs.host, fs.esl_port, password)
     attempts, output = [], ""
@@ -147,6 +149,8 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
         st = _state(after)
         if st["wss_from_here"] == "open" and st["profile_running"]:
             break
+    await asyncio.sleep(0.3)   # the last log lines of the start arrive right after the listeners
+    stop.set()
     await cap
     st_after = _state(after) if after else {}
     ok = bool(st_after.get("profile_running")) and st_after.get("wss_from_here") == "open"

@@ -76,7 +76,12 @@ def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
 async def run_async(target: Target, *, timeout: float | None = None, only: list[str] | None = None,
                     on_result: Callable[[Result], None] | None = None, progress: bool = False) -> Run:
     ctx = Ctx(target, timeout)
-    specs = [s for s in all_checks() if not only or s.id in only or s.section in only]
+    every = all_checks()
+    wanted = {s.id for s in every if not only or s.id in only or s.section in only}
+    for s in every:   # a check's dependencies run too (their results are real results)
+        if s.id in wanted:
+            wanted.update(s.needs)
+    specs = [s for s in every if s.id in wanted]
     ids = {s.id for s in specs}
     bar = None
     if progress:
@@ -86,10 +91,7 @@ async def run_async(target: Target, *, timeout: float | None = None, only: list[
     futures: dict[str, asyncio.Future] = {}
 
     async def runner(spec):
-        deps = {d: futures[d] for d in spec.needs if d in ids}
-        spec_local = spec if all(d in ids for d in spec.needs) else CheckSpec(spec.id, spec.section, spec.title_de,
-                                                                               spec.title_en, spec.func, ())
-        r = await _run_one(ctx, spec_local, deps)
+        r = await _run_one(ctx, spec, {d: futures[d] for d in spec.needs})
         if on_result:
             on_result(r)
         if bar:
