@@ -21,7 +21,9 @@ $(STAMP): requirements.txt pyproject.toml tools/esl-build.cfg
 
 run: $(STAMP)
 	$(VENV)/bin/fsnb lab ensure
-	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) notebooks/runbook.ipynb
+	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/runbook.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest

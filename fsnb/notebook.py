@@ -109,7 +109,7 @@ class Runbook:
         return t
 
     def section_results(self, section: str) -> list[Result]:
-        return [r for r in self.results.values() if r.section == section]
+        return [r for r in self.all_results() if r.section == section]
 
     def all_results(self) -> list[Result]:
         from .checks import all_checks
@@ -139,7 +139,7 @@ class Runbook:
         import ipywidgets as w
         self._chain = w.HTML(chain.svg(self.all_results()))
         self._progress = w.IntProgress(min=0, max=15, value=0, description="", bar_style="info")
-        btn = w.Button(description=texts.RUN_ALL[self.lang], button_style="primary", icon="play")
+        btn = w.Button(description=texts.RUN_ALL[self.lang], button_style="primary", icon="play", layout=w.Layout(width="auto"))
 
         def all_clicked(_):
             self._progress.value = 0
@@ -217,7 +217,7 @@ class Runbook:
                       card["evidence"]])
         box.add_class("fsnb-card")
         display(box)
-        if self.results:
+        if self.section_results(section):
             self._fill(card, section)
         elif self.auto_run:
             clicked(None)
@@ -235,9 +235,11 @@ class Runbook:
         import ipywidgets as w
         out = w.HTML()
         cmd = w.HTML()
-        btn = w.Button(description=texts.CONFIRM[self.lang], button_style="danger", icon="check", disabled=True)
+        btn = w.Button(description=texts.CONFIRM[self.lang], button_style="danger", icon="check", disabled=True,
+                       layout=w.Layout(width="auto"))
         btn.add_class("fsnb-confirm")
-        prep = w.Button(description="Aktion vorbereiten" if self.lang == "de" else "Prepare action", icon="wrench")
+        prep = w.Button(description="Aktion vorbereiten" if self.lang == "de" else "Prepare action", icon="wrench",
+                        layout=w.Layout(width="auto"))
         prep.add_class("fsnb-prepare")
         state = {"plan": None}
 
