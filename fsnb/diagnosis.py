@@ -103,7 +103,8 @@ def diagnose(results: list[Result]) -> list[Finding]:
     if (direct_ok and nginx_hop in ("http-status", "timeout") and "nginx-scheme-mismatch" not in out
             and "bound-elsewhere" not in out and n.get("listening")):
         add("nginx-upstream-down", 72, "schritt4.nginx", "wissen.nginx", "schritt3.ports")
-    if R.st("wissen.tunnel") == Status.FAIL or (nginx_hop == "ok" and public_hop not in (None, "ok", "sip-no-answer")):
+    tunnel_wrong = R.st("wissen.tunnel") == Status.FAIL and "service" in R.ob("wissen.tunnel")  # parsed, and wrong
+    if tunnel_wrong or (nginx_hop == "ok" and public_hop not in (None, "ok", "sip-no-answer")):
         add("tunnel-origin-unreachable", 65, "wissen.tunnel", "schritt4.public")
     if any(R.hop(k) == "no-subprotocol" for k in ("wss", "ws", "nginx", "public")):
         add("subprotocol-missing", 60, "schritt4.wss", "schritt4.nginx", "schritt4.public")

@@ -64,6 +64,12 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
         try:
             frame = await first_frame(min(GREETING_WAIT, left()))
         except asyncio.TimeoutError:
+            if got:
+                if got.startswith(b"Content-Type:") or b"Content-Type:".startswith(got):
+                    return Probe("no-answer", f"{host}:{port} sends an ESL greeting too slowly ({len(got)} bytes, "
+                                 "incomplete)", got, time.monotonic() - t0)
+                return Probe("not-esl", f"{host}:{port} sends bytes that are not ESL: {got[:60]!r}", got,
+                             time.monotonic() - t0)
             # silent server: an HTTP server waits for a request, a tarpit waits forever. A harmless `exit` tells them apart.
             writer.write(b"exit\n\n")
             try:
@@ -98,6 +104,8 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
                 return Probe("bad-password", f"ESL answered the password with {reply!r}", got, time.monotonic() - t0)
     except asyncio.TimeoutError:
         return Probe("no-answer", f"ESL on {host}:{port} stopped answering within {timeout:.1f}s", got, time.monotonic() - t0)
+    except ProtocolError as exc:
+        return Probe("not-esl", f"{host}:{port} answered with something that is not ESL: {exc}", got[:200], time.monotonic() - t0)
     except (ConnectionError, OSError) as exc:
         return Probe("closed", f"connection lost: {exc}", got, time.monotonic() - t0)
     finally:

@@ -1,0 +1,138 @@
+"""Hostile peers on loopback, for the tests: each behaves as a broken or wrong server would."""
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import struct
+import threading
+
+
+class Server:
+    """Runs one asyncio server per behaviour in a background thread; `port` is where it listens."""
+
+    def __init__(self, handler, tls: ssl.SSLContext | None = None):
+        self.handler, self.tls = handler, tls
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.port = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.ready.wait(5)
+
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        srv = self.loop.run_until_complete(asyncio.start_server(self._wrap, "127.0.0.1", 0, ssl=self.tls))
+        self.port = srv.sockets[0].getsockname()[1]
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _wrap(self, reader, writer):
+        try:
+            await self.handler(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(2)
+
+
+async def tarpit(reader, writer):
+    while await reader.read(65536):
+        pass
+
+
+async def http_server(reader, writer):
+    await reader.readuntil(b"\n\n") if False else await reader.read(4096)
+    writer.write(b"HTTP/1.0 400 Bad request\r\nContent-Type: text/html\r\n\r\n<h1>400</h1>")
+    await writer.drain()
+
+
+async def garbage(reader, writer):
+    writer.write(bytes(range(256)) * 4 + b"\x00\xff garbage \xfe")
+    await writer.drain()
+    await asyncio.sleep(10)
+
+
+async def reset_mid_frame(reader, writer):
+    writer.write(b"Content-Type: api/resp")
+    await writer.drain()
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))   # RST on close
+    writer.transport.abort()
+
+
+async def slow_drip(reader, writer):
+    for b in b"Content-Type: auth/request\n\n":
+        writer.write(bytes([b]))
+        await writer.drain()
+        await asyncio.sleep(0.5)
+
+
+async def huge_reply(reader, writer):
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    await reader.read(4096)
+    writer.write(b"Content-Type: command/reply\nContent-Length: 12000000\n\n")
+    chunk = b"x" * 65536
+    for _ in range(184):   # ~12 MB
+        writer.write(chunk)
+        await writer.drain()
+
+
+async def esl_stall_after_auth(reader, writer):
+    """Greets like ESL, accepts the password, then never answers an api call (python-ESL would hang forever)."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    data = b""
+    while True:
+        chunk = await reader.read(4096)
+        if not chunk:
+            return
+        data += chunk
+        if b"auth " in data and data.endswith(b"\n\n"):
+            writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+            await writer.drain()
+            break
+    while await reader.read(65536):
+        pass
+
+
+async def esl_echo_password(reader, writer):
+    """A nasty ESL: it reflects whatever the client sends (including the auth line) back into its reply."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    data = await reader.read(4096)
+    text = data.decode(errors="replace").strip()
+    writer.write(f"Content-Type: command/reply\nReply-Text: -ERR invalid ({text})\n\n".encode())
+    await writer.drain()
+
+
+async def http_big_header(reader, writer):
+    await reader.read(4096)
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nX-Big: " + b"a" * (11 * 1024 * 1024) + b"\r\n\r\n")
+    await writer.drain()
+
+
+def tls_context(cert_pem: bytes, key_pem: bytes, tmp) -> ssl.SSLContext:
+    p = tmp / "srv.pem"
+    p.write_bytes(key_pem + cert_pem)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(p))
+    return ctx
+
+
+async def ws_ok(reader, writer):
+    """A minimal WebSocket server (sofia-sip's answer) behind TLS, for certificate tests."""
+    from fsnb.lab.sofia_ws import handshake_response
+    head = await reader.readuntil(b"\r\n\r\n")
+    answer, _ = handshake_response(head[:-4])
+    writer.write(answer)
+    await writer.drain()
+    await asyncio.sleep(5)
