@@ -114,6 +114,24 @@ class AclList:
     default: str  # "allow" | "deny"
     nodes: list[tuple[str, str]]  # (type, cidr)
 
+    def allows(self, ip: str) -> bool:
+        """mod_event_socket's verdict for a client address: the default, then each matching node in order."""
+        import ipaddress
+        try:
+            addr = ipaddress.ip_address(ip.split("%")[0])
+        except ValueError:
+            return False
+        if addr.version == 6 and addr.ipv4_mapped:
+            addr = addr.ipv4_mapped
+        verdict = self.default == "allow"
+        for typ, cidr in self.nodes:
+            try:
+                if addr in ipaddress.ip_network(cidr, strict=False):
+                    verdict = typ == "allow"
+            except ValueError:
+                continue
+        return verdict
+
 
 def parse_acl(text: str) -> dict[str, AclList]:
     root = _parse(text, "acl.conf.xml")

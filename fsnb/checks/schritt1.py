@@ -100,7 +100,7 @@ async def esl_config(ctx):
             lists = {}
         lst = lists.get(cfg.apply_inbound_acl)
         client = "127.0.0.1" if ctx.fs.host in ("127.0.0.1", "localhost") else ctx.fs.host
-        if lst is not None and not _acl_allows(lst, client):
+        if lst is not None and not lst.allows(client):
             problems.append(f"ACL {cfg.apply_inbound_acl!r} weist {client} ab")
     observed["problems"] = problems
     if problems:
@@ -108,18 +108,3 @@ async def esl_config(ctx):
     return ok(f"ESL konfiguriert: listen-ip {cfg.listen_ip}, Port {cfg.listen_port}, ACL {cfg.apply_inbound_acl or 'loopback.auto'}.",
               f"ESL configured: listen-ip {cfg.listen_ip}, port {cfg.listen_port}, ACL {cfg.apply_inbound_acl or 'loopback.auto'}.",
               evidence=ev, observed=observed)
-
-
-def _acl_allows(lst: fsconfig.AclList, ip: str) -> bool:
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return True
-    verdict = lst.default == "allow"
-    for typ, cidr in lst.nodes:
-        try:
-            if addr in ipaddress.ip_network(cidr, strict=False):
-                verdict = typ == "allow"
-        except ValueError:
-            continue
-    return verdict

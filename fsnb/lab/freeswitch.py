@@ -230,23 +230,11 @@ class FreeSwitch:
     def acl_allows(self, ip: str, acl_name: str | None) -> bool:
         if not acl_name:
             acl_name = "loopback.auto"
-        addr = ipaddress.ip_address(ip.split("%")[0])
-        if addr.version == 6 and addr.ipv4_mapped:
-            addr = addr.ipv4_mapped
         if acl_name == "loopback.auto":
-            return addr.is_loopback
-        lists = self.conf.acl()
-        lst = lists.get(acl_name)
-        if lst is None:
-            return False
-        verdict = lst.default == "allow"
-        for typ, cidr in lst.nodes:
-            try:
-                if addr in ipaddress.ip_network(cidr, strict=False):
-                    verdict = typ == "allow"
-            except ValueError:
-                continue
-        return verdict
+            addr = ipaddress.ip_address(ip.split("%")[0])
+            return addr.is_loopback or bool(addr.version == 6 and addr.ipv4_mapped and addr.ipv4_mapped.is_loopback)
+        lst = self.conf.acl().get(acl_name)
+        return lst is not None and lst.allows(ip)
 
     async def run_esl(self) -> None:
         """Listen like mod_event_socket: on failure, log and retry every ~100 ms (307a)."""
