@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out")
     rep.add_argument("--lang", choices=["de", "en"], default="de")
 
+    nb = sub.add_parser("notebook", help="run the runbook notebook headless (papermill) and export HTML, inputs hidden")
+    nb.add_argument("--target")
+    nb.add_argument("--journal")
+    nb.add_argument("--out", default="fsnb-runbook")
+    nb.add_argument("--lang", choices=["de", "en"], default="de")
+
     lab = sub.add_parser("lab", help="the training/test lab (FreeSWITCH simulator + nginx + tunnel stand-in)")
     lsub = lab.add_subparsers(dest="lab_cmd", required=True)
     up = lsub.add_parser("up")
@@ -79,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--docker", action="store_true")
     up.add_argument("--port-offset", type=int, default=0)
     up.add_argument("--count", type=int, default=1, help="start N labs, each shifted by --offset-step")
-    up.add_argument("--offset-step", type=int, default=100)
+    # 10: no two of FreeSWITCH's/the lab's base ports differ by a multiple of 10 below 1000, so up to 100 labs never collide
+    up.add_argument("--offset-step", type=int, default=10)
     down = lsub.add_parser("down")
     down.add_argument("--port-offset", type=int, default=0)
     down.add_argument("--all", action="store_true")
@@ -105,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "run":
             from .runner import cli_run
             return cli_run(args)
+        if args.cmd == "notebook":
+            from .execute import export_html, run_notebook
+            from .runner import resolve_target
+            target = args.target or resolve_target(None).source
+            out = run_notebook("runbook.ipynb", args.out, {"target": target, "journal": args.journal, "lang": args.lang})
+            print(out)
+            print(export_html(out))
+            return 0
         if args.cmd == "report":
             from .report import cli_report
             return cli_report(args)

@@ -68,6 +68,19 @@ def test_status_reports_labs():
     manager.down(off)
 
 
+def test_up_refuses_busy_ports():
+    off = LAB_OFFSET + 35
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 8082 + off))
+    blocker.listen()
+    try:
+        p = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off))
+        assert p.returncode == 2 and f"nginx {8082 + off}" in p.stderr
+        assert port_free(8021 + off)          # nothing was left running
+    finally:
+        blocker.close()
+
+
 def test_unknown_scenario_is_a_usage_error():
     p = fsnb_cli("lab", "up", "--scenario", "nosuch", "--port-offset", str(LAB_OFFSET + 30))
     assert p.returncode == 2 and "unknown scenario" in p.stderr

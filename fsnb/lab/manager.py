@@ -159,6 +159,21 @@ def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0,
     return info(offset)
 
 
+def _ports_free(sc: scenarios.Scenario, ports: layout.Ports) -> None:
+    """Refuse to start over somebody else's listener (another lab, a real FreeSWITCH): say which port."""
+    busy = []
+    for name, port in vars(ports).items():
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(f"{name} {port}")
+    if busy:
+        raise AccessError(f"ports in use on 127.0.0.1: {', '.join(busy)} — another lab or service holds them; "
+                          "stop it (fsnb lab down --all) or choose another --port-offset")
+
+
 def _secret(d: Path, name: str, value: str) -> Path:
     p = d / "secrets" / name
     p.write_text(value + "\n")
@@ -167,6 +182,7 @@ def _secret(d: Path, name: str, value: str) -> Path:
 
 
 def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, state: dict) -> None:
+    _ports_free(sc, ports)
     esl_pw = "lab-esl-" + secrets.token_hex(6)
     sip_pw = "lab-sip-" + secrets.token_hex(6)
     esl_file, sip_file = _secret(d, "esl_password", esl_pw), _secret(d, "sip_password", sip_pw)
@@ -227,7 +243,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     _write_edge(d, ports, tunnel_service)
     _start_nginx(sc, d, ports, state)
 
-    t = tgt.Target(name=f"fsnb lab: {sc.name}", lab=sc.name)
+    t = tgt.Target(name=f"fsnb lab: {sc.name}" + (f" (+{ports.esl - 8021})" if ports.esl != 8021 else ""), lab=sc.name)
     fs = t.freeswitch
     fs.container = CONTAINER if docker else ""
     fs.access = "docker" if docker else "local"
