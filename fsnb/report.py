@@ -90,15 +90,30 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
     return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
 
 
-def _latest(data: ReportData) -> list[Result]:
-    """The latest result of every check across runs (a section re-run replaces older results)."""
-    latest: dict[str, Result] = {}
+def _latest(data: ReportData, target: str | None = None) -> list[Result]:
+    """The latest result of every check across runs (a section re-run replaces older results), per target."""
+    latest: dict[tuple, Result] = {}
     for res in data.runs.values():
         for r in res:
-            latest[r.id] = r
+            if target is None or r.target == target:
+                latest[(r.target, r.id)] = r
     from .checks import all_checks
     order = [c.id for c in all_checks()]
-    return sorted(latest.values(), key=lambda r: order.index(r.id) if r.id in order else 99)
+    return sorted(latest.values(), key=lambda r: (r.target, order.index(r.id) if r.id in order else 99))
+
+
+def _targets(data: ReportData) -> list[str]:
+    return sorted({r.target for res in data.runs.values() for r in res})
+
+
+def _fleet_html(data: ReportData, lang: str) -> str:
+    """With several targets (fsnb run --targets): one line per target, its chain and its first cause."""
+    rows = []
+    for t in _targets(data):
+        res = _latest(data, t)
+        f = diagnosis.diagnose(res)
+        rows.append(f"<tr><td>{escape(t)}</td><td>{escape(f[0].cause) if f else '—'}</td><td>{chain.svg(res, 640)}</td></tr>")
+    return f"<h2>{'Knoten' if lang == 'de' else 'Nodes'}</h2><table><tr><th>Ziel</th><th>erste Ursache</th><th>Kette</th></tr>{''.join(rows)}</table>"
 
 
 def _earliest(data: ReportData) -> dict[str, Result]:
@@ -127,7 +142,8 @@ LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnis
 
 def html(data: ReportData, lang: str = "de") -> str:
     L = LABEL[lang]
-    last = _latest(data)
+    targets = _targets(data)
+    last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
     findings, verdicts = diagnosis.diagnose(last), diagnosis.hypotheses(last)
     e = escape
     out = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
@@ -141,7 +157,7 @@ def html(data: ReportData, lang: str = "de") -> str:
         ("Prüfläufe" if lang == "de" else "Runs", len(data.runs))]) + "</table>")
     if data.problems:
         out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
-    out.append(f"<h2>{L['chain']}</h2>" + chain.svg(last))
+    out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain.svg(last))
     out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt)}</td></tr>" for ts, txt in data.timeline) + "</table>")
     out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
         f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
@@ -179,7 +195,8 @@ def html(data: ReportData, lang: str = "de") -> str:
     else:
         out.append(f"<p>{L['none']}</p>")
     first = _earliest(data)
-    changed = [(r.id, first[r.id].status.value, r.status.value) for r in last if r.id in first and first[r.id].status != r.status]
+    changed = [(r.id, first[r.id].status.value, r.status.value) for r in last
+               if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
     if changed:
         out.append("<h3>Erster vs. letzter Stand</h3><table><tr><th>Check</th><th>zuerst</th><th>zuletzt</th></tr>" + "".join(
             f"<tr><td>{e(i)}</td><td><span class='s {a}'>{a}</span></td><td><span class='s {b}'>{b}</span></td></tr>" for i, a, b in changed) + "</table>")
@@ -196,7 +213,8 @@ def html(data: ReportData, lang: str = "de") -> str:
 
 def markdown(data: ReportData, lang: str = "de") -> str:
     L = LABEL[lang]
-    last = _latest(data)
+    targets = _targets(data)
+    last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
     findings, verdicts = diagnosis.diagnose(last), diagnosis.hypotheses(last)
     cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     t = data.meta.get("target") or {}
@@ -228,8 +246,11 @@ def markdown(data: ReportData, lang: str = "de") -> str:
                 f"  | 7443 lauscht auf | {cell(b.get('wss_listening_on'))} | {cell(af.get('wss_listening_on'))} |", ""]
     if not data.actions:
         out.append(L["none"])
-    out += ["", f"## {L['results']}", "", "| Status | Check | Befund |", "|---|---|---|"] + [
-        f"| {r.status.value} | `{r.id}` | {cell(r.text(lang))} |" for r in last]
+    if len(targets) > 1:
+        out += ["", "## Knoten" if lang == "de" else "## Nodes", ""] + [
+            f"- {t}: {(lambda f: f[0].cause if f else '—')(diagnosis.diagnose(_latest(data, t)))}" for t in targets]
+    out += ["", f"## {L['results']}", "", "| Status | Ziel | Check | Befund |", "|---|---|---|---|"] + [
+        f"| {r.status.value} | {cell(r.target)} | `{r.id}` | {cell(r.text(lang))} |" for r in last]
     out += ["", f"## {L['next']}", ""] + ([f"1. {f.fix_de if lang == 'de' else f.fix_en}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
 

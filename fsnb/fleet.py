@@ -1,0 +1,71 @@
+"""Many FreeSWITCH nodes at once: one table, one journal, one exit code."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from . import target as tgt
+from .errors import TargetError
+from .journal import Journal, new_run_id
+from .redact import Redactor
+from .runbook import Run, run_async, run_sync
+
+
+def load_targets(path: str) -> list[tgt.Target]:
+    """A file listing target files, one per line (relative to the list; `#` comments)."""
+    p = Path(path).expanduser()
+    try:
+        lines = p.read_text().splitlines()
+    except OSError as exc:
+        raise TargetError(f"targets file {p}: {exc.strerror}") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        f = Path(line) if Path(line).is_absolute() else p.parent / line
+        try:
+            out.append(tgt.load(f))
+        except TargetError as exc:
+            raise TargetError(f"{p}:{n}: {exc}") from None
+    if not out:
+        raise TargetError(f"targets file {p}: no targets")
+    return out
+
+
+async def run_fleet_async(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:
+    return list(await asyncio.gather(*(run_async(t, timeout=timeout, on_result=on_result) for t in targets)))
+
+
+def run_fleet(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:
+    return run_sync(run_fleet_async(targets, timeout, on_result))
+
+
+def table(runs: list[Run]) -> str:
+    lines = [f"{'target':<34} {'exit':>4} {'fail':>4} {'warn':>4}  first cause"]
+    for r in runs:
+        fails = sum(1 for x in r.results if x.status.failed)
+        warns = sum(1 for x in r.results if x.status.value == "warn")
+        lines.append(f"{r.target.name[:34]:<34} {r.exit_code:>4} {fails:>4} {warns:>4}  {r.findings[0].cause if r.findings else '-'}")
+    return "\n".join(lines)
+
+
+def cli_fleet(args) -> int:
+    targets = load_targets(args.targets)
+    journal = None
+    run_id = new_run_id()
+    if args.journal:
+        secrets = [s for t in targets for s in t.secret_values()]
+        journal = Journal(args.journal, Redactor(secrets))
+        for t in targets:
+            journal.meta(t)
+    runs = run_fleet(targets, args.timeout, (lambda r: journal.result(r, run_id)) if journal else None)
+    if journal:
+        for r in runs:
+            journal.run(r, run_id)
+    if args.format == "json":
+        print(json.dumps({"targets": [r.to_json() for r in runs], "exit": max(r.exit_code for r in runs)}, ensure_ascii=False, indent=2))
+    else:
+        print(table(runs))
+    return max(r.exit_code for r in runs)
