@@ -15,6 +15,12 @@ DEFAULT_LOGS = ["/var/log/freeswitch/freeswitch.log", "/usr/local/freeswitch/log
 LOG_TAIL = 512 * 1024
 
 
+def _background(coro) -> None:
+    """Run without awaiting; an error is not lost: the check that needs the value awaits the same memo and sees it."""
+    fut = asyncio.ensure_future(coro)
+    fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 class Ctx:
     def __init__(self, target: Target, timeout: float | None = None):
         self.target = target
@@ -111,6 +117,28 @@ class Ctx:
 
     async def listeners(self):
         return await self.once("listeners", lambda: self.host().listeners())
+
+    async def read(self, path: str) -> str:
+        """A file on the FreeSWITCH host, read once per run (each read may be a Docker round trip)."""
+        return await self.once(f"file:{path}", lambda: self.host().read_file(path))
+
+    def prefetch(self) -> None:
+        """Start the slow reads every run needs, concurrently, before the checks ask for them."""
+        async def conf_files():
+            conf, _ = await self.conf_dir()
+            if conf:
+                base = conf.rstrip("/")
+                for rel in ("vars.xml", f"sip_profiles/{self.fs.profile}.xml", "autoload_configs/event_socket.conf.xml"):
+                    _background(self.read(f"{base}/{rel}"))
+
+        async def pem():
+            if self.fs.certs_dir:   # speculative: usually where FreeSWITCH says it is; used only if it says so
+                _background(self.read(f"{self.fs.certs_dir.rstrip('/')}/wss.pem"))
+            certs, _ = await self.certs_dir()
+            if certs:
+                await self.read(f"{certs.rstrip('/')}/wss.pem")
+        for coro in (conf_files(), pem(), self.log_tail(), self.listeners(), self.esl_probe()):
+            _background(coro)
 
     async def nginx_locations(self) -> list[nginxconf.ProxyLocation]:
         async def go():

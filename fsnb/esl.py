@@ -105,3 +105,13 @@ def encode_frame(headers: list[tuple[str, str]], body: bytes = b"") -> bytes:
     """Serialize as FreeSWITCH does: headers, blank line, body (Content-Length supplied by caller)."""
     head = "".join(f"{k}: {v}\n" for k, v in headers)
     return head.encode() + b"\n" + body
+
+
+def recv_frame(sock, parser: FrameParser, pending: list) -> Frame:
+    """Next frame from a blocking socket (its timeout applies); ConnectionError when the peer closes."""
+    while not pending:
+        data = sock.recv(65536)
+        if not data:
+            raise ConnectionError("ESL peer closed the connection")
+        pending.extend(parser.feed(data))
+    return pending.pop(0)

@@ -76,59 +76,59 @@ class LocalHost:
         return await asyncio.to_thread(run)
 
 
+_API_CLIENTS: dict[str, object] = {}
+
+
+def _api(docker_host: str, timeout: float):
+    """One low-level Docker API client per engine, reused across runs (a client per run costs a connection)."""
+    import docker
+    key = docker_host or "env"
+    if key not in _API_CLIENTS:
+        try:
+            _API_CLIENTS[key] = docker.APIClient(base_url=docker_host, timeout=max(1, int(timeout)), max_pool_size=32) \
+                if docker_host else docker.from_env(timeout=max(1, int(timeout)), max_pool_size=32).api
+        except docker.errors.DockerException as exc:
+            raise AccessError(f"Docker engine not reachable: {exc}") from None
+    return _API_CLIENTS[key]
+
+
 class DockerHost:
-    """A container reached through the Docker SDK (files via the archive API, commands via exec)."""
+    """A container reached through the Docker SDK by name: files via the archive API, commands via exec."""
     kind = "docker"
 
     def __init__(self, container: str, docker_host: str = "", timeout: float = 3.0):
-        import docker
         self.name, self.timeout = container, timeout
-        try:
-            self.client = docker.DockerClient(base_url=docker_host or None, timeout=max(1, int(timeout))) \
-                if docker_host else docker.from_env(timeout=max(1, int(timeout)))
-        except docker.errors.DockerException as exc:
-            raise AccessError(f"Docker engine not reachable: {exc}") from None
-        self._container = None
+        self.api = _api(docker_host, timeout)
 
     def via(self, what: str) -> str:
         return f"docker exec {self.name} {what}" if not what.startswith("file") else f"docker {what} ({self.name})"
 
     async def _call(self, fn):
+        import docker
+        import requests
+
+        def guarded():
+            try:
+                return fn()
+            except docker.errors.NotFound as exc:
+                raise AccessError(f"container {self.name!r}: {exc.explanation or exc}") from None
+            except (docker.errors.DockerException, requests.RequestException) as exc:
+                raise AccessError(f"Docker: {exc}") from None
         try:
-            return await asyncio.wait_for(asyncio.to_thread(fn), self.timeout + 0.5)
+            return await asyncio.wait_for(asyncio.to_thread(guarded), self.timeout + 0.5)
         except asyncio.TimeoutError:
             raise AccessError(f"Docker API did not answer within {self.timeout:.1f}s") from None
 
-    async def container(self):
-        import docker
-        if self._container is None:
-            def get():
-                try:
-                    return self.client.containers.get(self.name)
-                except docker.errors.NotFound:
-                    raise AccessError(f"container {self.name!r} does not exist") from None
-                except docker.errors.DockerException as exc:
-                    raise AccessError(f"Docker: {exc}") from None
-            self._container = await self._call(get)
-        return self._container
-
     async def state(self) -> dict:
-        c = await self.container()
-        await self._call(c.reload)
-        return c.attrs.get("State", {})
+        return (await self._call(lambda: self.api.inspect_container(self.name))).get("State", {})
 
     async def exec(self, argv: list[str]) -> ExecResult:
-        c = await self.container()
-
         def run():
-            import docker
-            try:
-                r = c.exec_run(argv, demux=True)
-            except docker.errors.APIError as exc:
-                raise AccessError(f"docker exec {' '.join(argv)}: {exc.explanation or exc}") from None
-            out, err = r.output if isinstance(r.output, tuple) else (r.output, b"")
-            return ExecResult(r.exit_code, (out or b"").decode(errors="replace"), (err or b"").decode(errors="replace"),
-                              self.via(" ".join(argv)))
+            eid = self.api.exec_create(self.name, argv, stdout=True, stderr=True)["Id"]
+            out, err = self.api.exec_start(eid, demux=True)
+            code = self.api.exec_inspect(eid).get("ExitCode")
+            return ExecResult(code if code is not None else -1, (out or b"").decode(errors="replace"),
+                              (err or b"").decode(errors="replace"), self.via(" ".join(argv)))
         return await self._call(run)
 
     async def read_file(self, path: str, tail: int | None = None) -> str:
@@ -137,16 +137,13 @@ class DockerHost:
             if r.exit_code != 0:
                 raise AccessError(f"{path} in {self.name}: {r.stderr.strip() or 'cat failed'}")
             return r.stdout
-        c = await self.container()
 
         def get():
             import docker
             try:
-                stream, stat = c.get_archive(path)
+                stream, stat = self.api.get_archive(self.name, path)
             except docker.errors.NotFound:
                 raise AccessError(f"{path}: no such file in container {self.name}") from None
-            except docker.errors.APIError as exc:
-                raise AccessError(f"{path} in {self.name}: {exc.explanation or exc}") from None
             if stat.get("size", 0) > MAX_FILE and not tail:
                 raise AccessError(f"{path}: {stat['size']} bytes is larger than the {MAX_FILE} bytes fsnb reads")
             data = b"".join(stream)
@@ -162,18 +159,19 @@ class DockerHost:
 
     async def exists(self, path: str) -> bool:
         try:
-            await self.read_file(path, tail=1)
+            await self._call(lambda: self.api.get_archive(self.name, path)[1])
             return True
         except AccessError:
             return False
 
     async def listeners(self) -> list[procnet.Socket]:
-        tcp = await self.read_file("/proc/net/tcp")
-        try:
-            tcp6 = await self.read_file("/proc/net/tcp6")
-        except AccessError:
-            tcp6 = ""
-        return procnet.listeners(tcp, tcp6)
+        # one exec for both tables (each exec costs ~50-80 ms); tcp6 may be missing without IPv6
+        r = await self.exec(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+        if "sl  local_address" not in r.stdout:
+            raise AccessError(f"/proc/net/tcp in {self.name}: {r.stderr.strip() or 'cat failed'}")
+        parts = r.stdout.split("  sl  ")
+        tables = ["  sl  " + p for p in parts[1:]]
+        return procnet.listeners(tables[0], tables[1] if len(tables) > 1 else "")
 
 
 def for_target(fs_target) -> LocalHost | DockerHost:

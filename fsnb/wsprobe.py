@@ -141,7 +141,7 @@ async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = 
             pass
 
 
-GRACE = 0.25  # FreeSWITCH answers OPTIONS within milliseconds; after this, send the control request
+SETTLE = 0.05  # after the control's answer, how long the first answer may still trail it
 
 
 def _other(transport: str) -> str:
@@ -149,23 +149,21 @@ def _other(transport: str) -> str:
 
 
 async def _answer_or_proof(ws, req: sip.SipMessage, hop: Hop, uri: str, left) -> tuple[str | None, str | None]:
-    """The answer to `req`; if it is slow, an OPTIONS with the other Via transport on the same connection
-    proves a silent drop quickly (FreeSWITCH answers requests in order). Returns (answer, control answer)."""
+    """The answer to `req`, and a fast proof of a silent drop: an OPTIONS with the other Via transport goes out
+    right behind it on the same connection. FreeSWITCH answers in order and drops whichever Via does not match
+    the connection, so an answered control with no answer to `req` proves `req` was dropped.
+    Returns (answer, control answer)."""
     call_id = req.header("Call-ID")
-    control_id = None
-    control_sent = False
+    ctrl = sip.options(uri, _other(hop.via_transport))
+    control_id = ctrl.header("Call-ID")
+    await ws.send(ctrl.serialize())
+    control = None
     while True:
-        wait = min(GRACE, left()) if not control_sent else left()
+        wait = left() if control is None else min(SETTLE, left())
         try:
             msg = await asyncio.wait_for(ws.recv(), wait)
         except (asyncio.TimeoutError, TimeoutError):
-            if not control_sent and left() > 0.1:
-                ctrl = sip.options(uri, _other(hop.via_transport))
-                control_id = ctrl.header("Call-ID")
-                await ws.send(ctrl.serialize())
-                control_sent = True
-                continue
-            return None, None
+            return None, control
         text = msg if isinstance(msg, str) else msg.decode(errors="replace")
         try:
             got = sip.parse(text).header("Call-ID")
@@ -174,7 +172,7 @@ async def _answer_or_proof(ws, req: sip.SipMessage, hop: Hop, uri: str, left) ->
         if got == call_id:
             return text, None
         if got == control_id:
-            return None, text
+            control = text
 
 
 async def _register(ws, hop: Hop, user: str, password: str, domain: str, left) -> list[str]:

@@ -61,6 +61,7 @@ async def garbage(reader, writer):
 
 
 async def reset_mid_frame(reader, writer):
+    await asyncio.sleep(0.2)    # let the client finish connecting: the reset must come mid-frame, not mid-connect
     writer.write(b"Content-Type: api/resp")
     await writer.drain()
     sock = writer.get_extra_info("socket")

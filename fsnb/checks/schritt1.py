@@ -75,8 +75,8 @@ async def esl_config(ctx):
                     "Conf dir unknown; event_socket.conf.xml not checked.")
     path = f"{conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
     try:
-        variables = fsconfig.parse_vars(await ctx.host().read_file(f"{conf_dir.rstrip('/')}/vars.xml"))
-        cfg = fsconfig.parse_event_socket(await ctx.host().read_file(path), variables)
+        variables = fsconfig.parse_vars(await ctx.read(f"{conf_dir.rstrip('/')}/vars.xml"))
+        cfg = fsconfig.parse_event_socket(await ctx.read(path), variables)
     except (AccessError, ConfigError) as exc:
         return warn(f"{path}: {exc}", f"{path}: {exc}")
     observed = {"listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
@@ -95,7 +95,7 @@ async def esl_config(ctx):
         problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
-            lists = fsconfig.parse_acl(await ctx.host().read_file(f"{conf_dir.rstrip('/')}/autoload_configs/acl.conf.xml"))
+            lists = fsconfig.parse_acl(await ctx.read(f"{conf_dir.rstrip('/')}/autoload_configs/acl.conf.xml"))
         except (AccessError, ConfigError):
             lists = {}
         lst = lists.get(cfg.apply_inbound_acl)

@@ -23,7 +23,7 @@ async def zertifikat(ctx):
     if certs_dir.rstrip("/") != ANALYSIS_CERTS:
         ev.append(Evidence("Analyse", f"Die Analyse prüft {ANALYSIS_CERTS}; FreeSWITCH liest {certs_dir}."))
     try:
-        pem = await ctx.host().read_file(path)
+        pem = await ctx.read(path)
     except AccessError as exc:
         return fail(f"wss.pem fehlt: {exc}. FreeSWITCH erzeugt dann still ein selbstsigniertes (CN=FreeSWITCH).",
                     f"wss.pem missing: {exc}. FreeSWITCH then silently generates a self-signed one (CN=FreeSWITCH).",
@@ -53,8 +53,8 @@ async def binding(ctx):
     name = ctx.fs.profile
     path = f"{conf_dir.rstrip('/')}/sip_profiles/{name}.xml"
     try:
-        text = await ctx.host().read_file(path)
-        vars_text = await ctx.host().read_file(f"{conf_dir.rstrip('/')}/vars.xml")
+        text = await ctx.read(path)
+        vars_text = await ctx.read(f"{conf_dir.rstrip('/')}/vars.xml")
         variables = fsconfig.parse_vars(vars_text)
         variables.setdefault("local_ip_v4", ctx.fs.host)
         prof = fsconfig.parse_profile(text, name, variables)

@@ -10,17 +10,8 @@ import socket
 import sys
 import time
 
-from ..esl import FrameParser
+from ..esl import FrameParser, recv_frame as _frame
 from . import outputs
-
-
-def _frame(sock: socket.socket, parser: FrameParser, pending: list):
-    while not pending:
-        data = sock.recv(65536)
-        if not data:
-            raise ConnectionError("closed")
-        pending.extend(parser.feed(data))
-    return pending.pop(0)
 
 
 def run(host: str, port: int, password: str, command: str, connect_timeout: float | None) -> int:

@@ -19,7 +19,7 @@ import yaml
 from .. import nginxconf, pki
 from .. import target as tgt
 from ..errors import AccessError, FsnbError
-from ..esl import FrameParser
+from ..esl import FrameParser, recv_frame
 from . import engine, layout, procs, scenarios
 
 HOSTNAME = "freeswitch.aidevelo.ai"
@@ -112,16 +112,16 @@ def _wait_log(path: Path, needles: list[str], timeout: float) -> str | None:
 
 def esl_api(port: int, password: str, command: str, timeout: float = 3.0) -> str:
     """A minimal bounded ESL client for the lab's own set-up steps."""
+    try:
+        return _esl_api(port, password, command, timeout)
+    except OSError as exc:   # refused, timeout, closed
+        raise AccessError(f"lab ESL on 127.0.0.1:{port}: {exc}") from None
+
+
+def _esl_api(port: int, password: str, command: str, timeout: float) -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         parser, frames = FrameParser(), []
-
-        def frame():
-            while not frames:
-                data = s.recv(65536)
-                if not data:
-                    raise AccessError("ESL closed the connection")
-                frames.extend(parser.feed(data))
-            return frames.pop(0)
+        frame = lambda: recv_frame(s, parser, frames)
         if frame().content_type != "auth/request":
             raise AccessError("not an ESL greeting")
         s.sendall(f"auth {password}\n\n".encode())
