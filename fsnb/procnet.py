@@ -40,11 +40,13 @@ def _addr(hexaddr: str, family: int) -> tuple[str, int]:
     return (str(addr.ipv4_mapped) if addr.ipv4_mapped else str(addr)), p
 
 
-def parse(text: str, family: int = 4) -> list[Socket]:
+def parse(text: str, family: int = 4, state: str | None = None) -> list[Socket]:
+    """Rows of a /proc/net/tcp{,6} table; with `state`, only rows in that state (decoded lazily: a busy host has
+    thousands of TIME_WAIT rows)."""
     out = []
     for line in text.splitlines()[1:]:
-        parts = line.split()
-        if len(parts) < 4:
+        parts = line.split(None, 4)
+        if len(parts) < 4 or (state and parts[3].upper() != state):
             continue
         ip, port = _addr(parts[1], family)
         out.append(Socket(ip, port, parts[3].upper(), family))
@@ -52,8 +54,8 @@ def parse(text: str, family: int = 4) -> list[Socket]:
 
 
 def listeners(tcp: str, tcp6: str = "") -> list[Socket]:
-    socks = parse(tcp, 4) + (parse(tcp6, 6) if tcp6 else [])
-    return sorted({s for s in socks if s.listening}, key=lambda s: (s.port, s.ip))
+    socks = parse(tcp, 4, LISTEN) + (parse(tcp6, 6, LISTEN) if tcp6 else [])
+    return sorted(set(socks), key=lambda s: (s.port, s.ip))
 
 
 def covers(sock: Socket, ip: str) -> bool:
