@@ -15,6 +15,8 @@ from typing import Any, get_type_hints
 
 from .errors import TargetError
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 @dataclass(frozen=True)
 class Secret:
@@ -38,6 +40,8 @@ class Secret:
             return os.environ[name]
         if self.source.startswith("file:"):
             path = Path(self.source[5:]).expanduser()
+            if REPO in path.resolve().parents:
+                raise TargetError(f"secret file {path} lies inside the fsnb repository: keep secrets out of it")
             try:
                 return path.read_text().strip()
             except OSError as exc:

@@ -117,3 +117,33 @@ def test_nginx_scenarios_answer_without_101():
         assert "upstream prematurely closed connection while reading response header from upstream" in err
     finally:
         manager.down(off)
+
+
+def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
+    """Issue 2's acceptance: python-ESL `api status`, WSS-BIND-URL, ws/wss with `sip`, SIP OPTIONS -> 200 OK."""
+    import asyncio
+    import ssl
+
+    import ESL
+    import websockets
+
+    from fsnb import sip
+    off = LAB_OFFSET + 70
+    lab = manager.up("healthy", offset=off)
+    try:
+        pw = (manager.lab_dir(off) / "secrets/esl_password").read_text().strip()
+        con = ESL.ESLconnection("127.0.0.1", str(lab.ports["esl"]), pw)
+        assert con.connected()
+        assert con.api("status").getBody().startswith("UP ")
+        assert "WSS-BIND-URL" in con.api("sofia status profile internal").getBody()
+        con.disconnect()
+        ctx = ssl.create_default_context(cafile=str(manager.lab_dir(off) / "pki/ca.pem"))
+
+        async def go(url, transport, tls):
+            async with websockets.connect(url, subprotocols=["sip"], ssl=ctx if tls else None, open_timeout=3) as ws:
+                await ws.send(sip.options("sip:127.0.0.1", transport).serialize())
+                return ws.subprotocol, (await asyncio.wait_for(ws.recv(), 3)).split("\r\n")[0]
+        assert asyncio.run(go(f"ws://127.0.0.1:{lab.ports['ws']}/", "WS", False)) == ("sip", "SIP/2.0 200 OK")
+        assert asyncio.run(go(f"wss://127.0.0.1:{lab.ports['wss']}/", "WSS", True)) == ("sip", "SIP/2.0 200 OK")
+    finally:
+        manager.down(off)

@@ -8,6 +8,7 @@ import pytest
 
 import transcripts as T
 from conftest import api, esl_talk
+from fsnb import esl
 
 AUTH = b"auth ClueCon\n\n"
 
@@ -108,3 +109,13 @@ def test_acl_rude_rejection(tmp_path):
         assert 'Rejected by acl "fsnb_deny_all"' in sim.log
     finally:
         stop_sim(sim)
+
+
+def test_show_modules_format(vanilla):
+    """Same columns, row shape and footer as the recorded 26 KB answer; the lab lists only what it implements."""
+    got = esl.parse_frames(api(vanilla.ports.esl, "show modules"))[0].text.replace(str(vanilla.prefix), "/srv/fs")
+    want = esl.parse_frames(T.body("112c"))[0].text
+    got_rows, want_rows = got.splitlines(), want.splitlines()
+    assert got_rows[0] == want_rows[0] == "type,name,ikey,filename"
+    assert set(got_rows[1:-2]) <= set(want_rows[1:-2])        # every row we print is a real row
+    assert got_rows[-2] == "" and re.fullmatch(r"\d+ total\.", got_rows[-1])

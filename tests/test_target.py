@@ -59,3 +59,11 @@ def test_cli_usage_errors(tmp_path):
     p = fsnb_cli("run", "--target", str(tmp_path / "missing.toml"))
     assert p.returncode == 2 and "missing.toml" in p.stderr
     assert fsnb_cli("run", "--format", "yaml").returncode == 2
+
+
+def test_secret_file_inside_the_repository_is_refused():
+    from pathlib import Path
+    inside = Path(__file__).resolve().parents[1] / "README.md"
+    t = target.loads(f"[freeswitch]\nesl_password = 'file:{inside}'\n")
+    with pytest.raises(TargetError, match="inside the fsnb repository"):
+        t.freeswitch.esl_password.reveal()

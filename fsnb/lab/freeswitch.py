@@ -29,6 +29,10 @@ from .fslog import LEVELS, FsLog, LogLine
 from .sofia import Profile
 
 CORE_UUID = "f2e381fc-7891-43d6-bad5-cfce4a2664da"
+SHOW_MODULES = [("api", n, "mod_commands") for n in ("eval", "global_getvar", "module_exists", "reloadxml", "show",
+                                                     "status", "version")] + [
+    ("api", "sofia", "mod_sofia"), ("endpoint", "sofia", "mod_sofia"), ("endpoint", "rtp", "mod_sofia"),
+    ("json_api", "sofia.status", "mod_sofia"), ("json_api", "sofia.status.info", "mod_sofia")]
 MODULES = ["mod_commands", "mod_console", "mod_dialplan_xml", "mod_dptools", "mod_event_socket", "mod_logfile",
            "mod_sofia", "mod_verto", "mod_loopback"]
 
@@ -133,8 +137,10 @@ class FreeSwitch:
         if cmd == "module_exists":
             return "true" if arg in MODULES else "false"
         if cmd == "show" and arg.startswith("modules"):
-            rows = "".join(f"api,{m[4:]},,{m},{self.prefix}/lib/freeswitch/mod/{m}.so\n" for m in MODULES)
-            return f"type,name,ikey,filename\n{rows}\n{len(MODULES)} total.\n"
+            # the recorded format (112c): type,name,ikey,filename sorted by type then name; the lab lists only what it implements
+            rows = sorted(SHOW_MODULES)
+            body = "".join(f"{t},{n},{m},{self.prefix}/lib/freeswitch/mod/{m}.so\n" for t, n, m in rows)
+            return f"type,name,ikey,filename\n{body}\n{len(rows)} total.\n"
         if cmd == "sofia":
             return self.sofia(arg.split())
         return outputs.command_not_found(cmd)
