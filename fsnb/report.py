@@ -134,10 +134,12 @@ pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-heigh
 
 LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnisse", "diagnosis": "Diagnose",
                 "actions": "Aktionen", "beforeafter": "Vorher / nachher", "chain": "Kette", "next": "Nächste Schritte",
-                "hyp": "Vermutungen der Analyse", "none": "keine", "problems": "Hinweise zum Journal"},
+                "hyp": "Vermutungen der Analyse", "none": "keine", "problems": "Hinweise zum Journal",
+                "found": "Festgestellte Ursache (vor der Behebung)"},
          "en": {"timeline": "Timeline", "target": "Target", "results": "Results", "diagnosis": "Diagnosis",
                 "actions": "Actions", "beforeafter": "Before / after", "chain": "Chain", "next": "Next steps",
-                "hyp": "The analysis' hypotheses", "none": "none", "problems": "Journal notes"}}
+                "hyp": "The analysis' hypotheses", "none": "none", "problems": "Journal notes",
+                "found": "Cause found (before the fix)"}}
 
 
 def html(data: ReportData, lang: str = "de") -> str:
@@ -172,6 +174,12 @@ def html(data: ReportData, lang: str = "de") -> str:
             f"<td>{'<br>'.join(e(x) for x in f.evidence)}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
     else:
         out.append(f"<p>{'Keine Befunde im letzten Stand: die Kette funktioniert.' if lang == 'de' else 'No findings in the latest state: the chain works.'}</p>")
+    found = _found_before(data, findings)
+    if found:
+        out.append(f"<h3>{L['found']}</h3><table><tr><th>Ursache</th><th>Befund</th><th>Behebung</th><th>Belege</th></tr>" + "".join(
+            f"<tr><td><span class='s fail'>{e(i.get('cause', '?'))}</span></td><td>{e(i.get('text_de' if lang == 'de' else 'text_en', ''))}</td>"
+            f"<td>{e(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}</td><td>{'<br>'.join(e(x) for x in i.get('evidence', []))}</td></tr>"
+            for i in found) + "</table>")
     out.append(f"<h3>{L['hyp']}</h3><table>" + "".join(
         f"<tr><td>{e(v.hypothesis)}</td><td><b>{e(v.verdict if lang == 'de' else v.verdict_en)}</b></td>"
         f"<td>{e(v.reason_de if lang == 'de' else v.reason_en)}</td></tr>" for v in verdicts) + "</table>")
@@ -233,6 +241,11 @@ def markdown(data: ReportData, lang: str = "de") -> str:
             for i, f in enumerate(findings, 1)]
     else:
         out.append("Keine Befunde im letzten Stand." if lang == "de" else "No findings in the latest state.")
+    found = _found_before(data, findings)
+    if found:
+        out += ["", f"### {L['found']}", ""] + [
+            f"- `{i.get('cause')}` — {cell(i.get('text_de' if lang == 'de' else 'text_en', ''))} → {cell(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}"
+            for i in found]
     out += ["", f"### {L['hyp']}", ""] + [f"- **{v.hypothesis}**: {v.verdict if lang == 'de' else v.verdict_en} — {v.reason_de if lang == 'de' else v.reason_en}" for v in verdicts]
     out += ["", f"## {L['actions']}", ""]
     for a in data.actions:
@@ -253,6 +266,16 @@ def markdown(data: ReportData, lang: str = "de") -> str:
         f"| {r.status.value} | {cell(r.target)} | `{r.id}` | {cell(r.text(lang))} |" for r in last]
     out += ["", f"## {L['next']}", ""] + ([f"1. {f.fix_de if lang == 'de' else f.fix_en}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
+
+
+def _found_before(data: ReportData, latest_findings) -> list[dict]:
+    """The first recorded diagnosis with findings, when the latest state no longer shows them (fixed since)."""
+    now = {f.cause for f in latest_findings}
+    for rec in data.diagnoses.values():
+        items = [i for i in rec.get("items", []) if isinstance(i, dict)]
+        if items and {i.get("cause") for i in items} != now:
+            return items
+    return []
 
 
 def from_run(run) -> ReportData:

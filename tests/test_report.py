@@ -42,6 +42,7 @@ def incident(tmp_path_factory):
 def test_markdown_report(incident):
     text = incident["md"].read_text()
     assert "## Zeitleiste" in text and "Diagnose: profile-not-running" in text
+    assert "### Festgestellte Ursache (vor der Behebung)" in text and "- `profile-not-running`" in text
     assert "Bestätigt von" in text and "sofia profile internal start" in text
     assert "| 7443 von hier | refused | open |" in text          # before/after
     assert "| pass |" in text and "`schritt3.ports`" in text
