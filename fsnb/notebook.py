@@ -47,7 +47,8 @@ def styled_html(results: list[Result], lang: str = "de") -> str:
         return "<em>—</em>"
     sty = df.style.hide(axis="index").map(
         lambda v: f"background-color:{BADGE.get(v, '')};color:white;font-weight:600" if v in BADGE else "",
-        subset=["Status"]).set_table_attributes('class="fsnb-table"')
+        subset=["Status"]).set_table_attributes('class="fsnb-table"').set_table_styles(
+        [{"selector": "td, th", "props": "text-align: left; vertical-align: top; padding: 3px 8px;"}])
     return sty.to_html()
 
 

@@ -66,18 +66,16 @@ async def _hop(ctx, key: str, register: bool = False):
                   + (f"; {r.register[-1]}" if r.register else ""),
                   f"{hop.name}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {r.sip_response.splitlines()[0]}"
                   + (f"; {r.register[-1]}" if r.register else ""), evidence=ev, observed=observed)
-    de = {
-        "sip-no-answer": f"{hop.name}: WebSocket offen, aber keine SIP-Antwort (Via SIP/2.0/{hop.via_transport}). "
-                         "FreeSWITCH verwirft Anfragen, deren Via-Transport nicht zur Verbindung passt, kommentarlos.",
-        "no-subprotocol": f"{hop.name}: 101 ohne 'Sec-WebSocket-Protocol: sip' — Browser brechen ab.",
-        "http-status": f"{hop.name}: HTTP {r.status} statt 101.",
-    }.get(r.outcome, f"{hop.name}: {r.detail}")
-    en = {
-        "sip-no-answer": f"{hop.name}: WebSocket open, but no SIP answer (Via SIP/2.0/{hop.via_transport}). FreeSWITCH "
-                         "silently drops requests whose Via transport does not match the connection.",
-        "no-subprotocol": f"{hop.name}: 101 without 'Sec-WebSocket-Protocol: sip' — browsers abort.",
-        "http-status": f"{hop.name}: HTTP {r.status} instead of 101.",
-    }.get(r.outcome, f"{hop.name}: {r.detail}")
+    why = {   # outcome -> (de, en)
+        "sip-no-answer": (f"{hop.name}: WebSocket offen, aber keine SIP-Antwort (Via SIP/2.0/{hop.via_transport}). "
+                          "FreeSWITCH verwirft Anfragen, deren Via-Transport nicht zur Verbindung passt, kommentarlos.",
+                          f"{hop.name}: WebSocket open, but no SIP answer (Via SIP/2.0/{hop.via_transport}). FreeSWITCH "
+                          "silently drops requests whose Via transport does not match the connection."),
+        "no-subprotocol": (f"{hop.name}: 101 ohne 'Sec-WebSocket-Protocol: sip' — Browser brechen ab.",
+                           f"{hop.name}: 101 without 'Sec-WebSocket-Protocol: sip' — browsers abort."),
+        "http-status": (f"{hop.name}: HTTP {r.status} statt 101.", f"{hop.name}: HTTP {r.status} instead of 101."),
+    }
+    de, en = why.get(r.outcome, (f"{hop.name}: {r.detail}",) * 2)
     return fail(de, en, evidence=ev, observed=observed)
 
 
