@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import actions, chain, diagnosis, texts
 from .journal import Journal, new_run_id
+from .errors import FsnbError
 from .redact import Redactor
 from .result import Result
 from .runbook import run_async, run_sync
@@ -62,8 +63,25 @@ class Runbook:
 
     def __init__(self, target: str | None = None, journal: str | None = None, lang: str = "de",
                  headless: bool = False, auto_run: bool = True):
-        self.target = resolve_target(target)
         self.lang = lang
+        self.error = None
+        try:
+            self.target = resolve_target(target)
+        except FsnbError as exc:   # shown as a message in every cell, never as a traceback
+            self.error = str(exc)
+            self.target = None
+            return
+        self._setup(journal, headless, auto_run)
+
+    def _unusable(self) -> bool:
+        if self.error is None:
+            return False
+        from IPython.display import HTML, display
+        display(HTML(f'<div class="fsnb-card fsnb-error"><b>{"Kein Ziel" if self.lang == "de" else "No target"}:</b> '
+                     f"{escape(self.error)}</div>"))
+        return True
+
+    def _setup(self, journal, headless, auto_run):
         self.headless = headless
         self.auto_run = auto_run
         self.redactor = Redactor(self.target.secret_values())
@@ -123,6 +141,8 @@ class Runbook:
 
     # -- display ---------------------------------------------------------------------------------
     def header(self):
+        if self._unusable():
+            return None
         from IPython.display import HTML, display
         t = self.target
         info = (f"<b>Ziel</b>: {escape(t.name)} — FreeSWITCH {escape(t.freeswitch.host)} (ESL {t.freeswitch.esl_port}, "
@@ -182,6 +202,8 @@ class Runbook:
 
     def step(self, section: str):
         """One step of the analysis: card with run button, badge, result table and evidence."""
+        if self._unusable():
+            return None
         from IPython.display import HTML, display
         title = texts.section(section, self.lang)
         if self.headless:
@@ -226,6 +248,8 @@ class Runbook:
 
     def action(self):
         """The profile start/restart, behind a confirm step that shows the exact command first."""
+        if self._unusable():
+            return None
         from IPython.display import HTML, display
         plan = actions.plan(_RunView(self))
         if self.headless:
@@ -283,6 +307,8 @@ class Runbook:
 
     def diagnosis(self):
         """The diagnosis (most likely first) and the verdicts on the analysis' hypotheses, as tables."""
+        if self._unusable():
+            return None
         from IPython.display import HTML, display
         if not self.results:
             self.run()
@@ -307,6 +333,8 @@ class Runbook:
 
     def table(self) -> pd.DataFrame:
         """Every result of this session as a DataFrame (read back from the journal: survives kernel restarts)."""
+        if self._unusable():
+            return None
         from .journal import dataframe
         return dataframe(self.journal.path)
 

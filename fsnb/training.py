@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .errors import FsnbError
 from .lab import manager, scenarios
 from .notebook import CSS, Runbook
 
@@ -10,13 +11,22 @@ from .notebook import CSS, Runbook
 class Training:
     def __init__(self, scenario: str = scenarios.DEFAULT, lang: str = "de", headless: bool = False,
                  port_offset: int = 0, journal: str | None = None):
-        self.scenario = scenarios.get(scenario)
-        self.lab = manager.up(self.scenario.name, offset=port_offset)
         self.lang = lang
-        self.rb = Runbook(self.lab.target, journal, lang, headless, auto_run=False)
+        try:
+            self.scenario = scenarios.get(scenario)
+            self.lab = manager.up(self.scenario.name, offset=port_offset)
+            target = self.lab.target
+        except (KeyError, FsnbError) as exc:     # a message in the notebook, not a traceback
+            self.scenario, self.lab, target = None, None, None
+            self.rb = Runbook.__new__(Runbook)
+            self.rb.lang, self.rb.error, self.rb.target = lang, str(exc.args[0] if isinstance(exc, KeyError) else exc), None
+            return
+        self.rb = Runbook(target, journal, lang, headless, auto_run=False)
 
     def briefing(self):
         from IPython.display import HTML, display
+        if self.rb._unusable():
+            return None
         s = self.scenario
         text = s.description if self.lang == "de" else s.description_en
         # the description says what the operator sees, not the cause id
@@ -26,6 +36,8 @@ class Training:
 
     def solution(self, reveal: bool = False):
         from IPython.display import HTML, display
+        if self.rb._unusable():
+            return None
         if self.rb.headless:
             self.rb.run()
             if reveal:

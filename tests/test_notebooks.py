@@ -86,3 +86,14 @@ def test_incident_report_notebook(tmp_path):
     assert _errors(out) == []
     text = out.read_text()
     assert "Zeitleiste" in text and "profile-not-running" in text
+
+
+def test_no_target_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import os
+    monkeypatch.setenv("FSNB_LAB_DIR", str(tmp_path / "nolab"))    # no lab is running there
+    monkeypatch.delenv("FSNB_TARGET", raising=False)
+    out = run_notebook("runbook.ipynb", tmp_path, {"journal": str(tmp_path / "j.jsonl")})
+    assert _errors(out) == []
+    assert "Kein Ziel" in out.read_text() and "fsnb lab up" in out.read_text()
+    out = run_notebook("training.ipynb", tmp_path / "t", {"scenario": "nosuch"})
+    assert _errors(out) == [] and "unknown scenario" in out.read_text()
