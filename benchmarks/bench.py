@@ -73,7 +73,8 @@ def synthetic_target(esl: int, ws: int, wss: int, timeout: float) -> tgt.Target:
 def main() -> int:
     os.environ["FSNB_BENCH_PW"] = "bench"
     rows = []
-    docker_host = engine.ensure(Path(os.environ["FSNB_LAB_DIR"]) / "docker")
+    engine_root = Path(os.environ["FSNB_LAB_DIR"]) / "docker"
+    docker_host = engine.ensure(engine_root)
     os.environ["DOCKER_HOST"] = docker_host
     try:
         lab = manager.up("healthy", docker=True, offset=BASE)
@@ -105,6 +106,7 @@ def main() -> int:
             rows.append((f"(c) {n} lab targets concurrently", median_time(lambda: run_fleet(targets[:n]), 3), ""))
     finally:
         manager.down(None)
+        engine.stop(engine_root)     # only if we started it (it records its own pid)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"{'benchmark':<58} {'median s':>9}  note")
     for name, secs, note in rows:

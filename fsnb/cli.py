@@ -39,6 +39,11 @@ def _lab(args) -> int:
         return 0
     if args.lab_cmd == "down":
         stopped = manager.down(None if args.all else args.port_offset)
+        if args.all:
+            from .lab import engine
+            if (manager.state_root() / "docker" / "dockerd.json").exists():
+                engine.stop(manager.state_root() / "docker")
+                stopped.append("private dockerd")
         print("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
         return 0
     if args.lab_cmd == "status":
