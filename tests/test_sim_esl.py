@@ -43,6 +43,8 @@ def test_auth_wrong_password_then_close(vanilla):
     ("113", "reloadxml"), ("115a", "sofia loglevel tport 9"), ("115b", "sofia loglevel tport 0"),
     ("120", "nosuchcmd"), ("121a", "sofia.status"), ("121e", "sofia status profile internal json"),
     ("124", "sofia status profile internal reg"),
+    ("121c", 'json {"command":"sofia.status","data":""}'),
+    ("121d", 'json {"command":"sofia.status.info","data":"internal"}'),
 ])
 def test_api_bytes(vanilla, fixture, command):
     assert api(vanilla.ports.esl, command) == T.body(fixture)

@@ -43,6 +43,7 @@ def test_stop_start_restart_rescan(vanilla):
     assert wait_until(lambda: not listening(vanilla.ports.wss))
     assert api(esl, "sofia status profile internal") == T.body("109a")
     assert api(esl, "sofia status") == T.body("109b")
+    assert api(esl, 'json {"command":"sofia.status.info","data":"internal"}') == T.body("109d")
     reply = api(esl, "sofia profile internal start")
     assert reply == T.body("114b")
     assert wait_until(lambda: listening(vanilla.ports.wss))   # only after the reply (~60 ms)

@@ -143,7 +143,76 @@ class FreeSwitch:
             return f"type,name,ikey,filename\n{body}\n{len(rows)} total.\n"
         if cmd == "sofia":
             return self.sofia(arg.split())
+        if cmd == "json":
+            return self.json_api(arg)
         return outputs.command_not_found(cmd)
+
+    def json_api(self, arg: str) -> str:
+        """`json {"command": "sofia.status"|"sofia.status.info", "data": ...}` as mod_sofia answers (121c/d, 109d)."""
+        import json
+        try:
+            req = json.loads(arg)
+            command, data = req["command"], req.get("data", "")
+        except (ValueError, KeyError, TypeError):
+            return '{"status":"error","message":"parse error"}\n'
+        if command not in ("sofia.status", "sofia.status.info"):
+            return json.dumps({"command": command, "data": data, "status": "error", "message": "Invalid command"},
+                              separators=(",", ":")) + "\n"
+        info = command == "sofia.status.info"
+        v4, v6 = self.vars.get("local_ip_v4", "127.0.0.1"), self.vars.get("local_ip_v6")
+        p = self.profile
+
+        def static_info(name, ip, port, v6addr):
+            if v6addr:
+                return {"domain-name": "N/A", "auto-nat": "false", "db-name": f"sofia_reg_{name}", "pres-hosts": "",
+                        "dialplan": "XML", "context": "public", "challenge-realm": "auto_to", "rtp-ip": [], "sip-ip": ip,
+                        "ext-sip-ip": "", "url": f"sip:mod_sofia@[{ip}]:{port}",
+                        "bind-url": f"sip:mod_sofia@[{ip}]:{port};transport=udp,tcp", "hold-music": "local_stream://moh",
+                        "outbound-proxy": "N/A"}
+            return {"domain-name": "N/A", "auto-nat": "false", "db-name": f"sofia_reg_{name}", "pres-hosts": "",
+                    "dialplan": "XML", "context": "public", "challenge-realm": "auto_to", "rtp-ip": [ip], "ext-rtp-ip": ip,
+                    "sip-ip": ip, "ext-sip-ip": ip, "url": f"sip:mod_sofia@{ip}:{port}",
+                    "bind-url": f"sip:mod_sofia@{ip}:{port};maddr={ip};transport=udp,tcp",
+                    "hold-music": "local_stream://moh", "outbound-proxy": "N/A"}
+
+        def internal_info(alias: bool):
+            sv = p.status_values()
+            out = {"domain-name": "N/A"}
+            if alias:
+                out["alias-of"] = p.name
+            out.update({"auto-nat": "false", "db-name": f"sofia_reg_{p.name}", "pres-hosts": sv["presence_hosts"],
+                        "dialplan": sv["dialplan"], "context": sv["context"], "challenge-realm": sv["challenge_realm"],
+                        "rtp-ip": [sv["rtp_ip"]], "ext-rtp-ip": sv["ext_rtp_ip"], "sip-ip": sv["sip_ip"],
+                        "ext-sip-ip": sv["ext_sip_ip"], "url": sv["url"], "bind-url": sv["bind_url"]})
+            if sv["ws_bind_url"]:
+                out["ws-bind-url"] = sv["ws_bind_url"]
+            if sv["wss_bind_url"]:
+                out["wss-bind-url"] = sv["wss_bind_url"]
+            out.update({"hold-music": sv["hold_music"], "outbound-proxy": "N/A"})
+            return out
+
+        def prof(data_url, extra=None, inf=None):
+            d = {"status": {"type": "profile", "state": "RUNNING", "in-use": 0, "data": data_url}}
+            d.update(extra or {})
+            if info and inf is not None:
+                d["info"] = inf
+            return d
+        profiles = {}
+        if v6:
+            profiles["external-ipv6"] = prof(f"sip:mod_sofia@[{v6}]:5080", inf=static_info("external-ipv6", v6, 5080, True))
+        if p.running:
+            alias = {"status": {"type": "alias", "data": p.name, "state": "ALIASED"}}
+            if info:
+                alias["info"] = internal_info(True)
+            profiles[p.sip_ip] = alias
+        profiles["external"] = prof(f"sip:mod_sofia@{v4}:5080", {"gateways": {"example.com": {
+            "type": "gateway", "data": "sip:joeuser@example.com", "state": "NOREG"}}}, static_info("external", v4, 5080, False))
+        if v6:
+            profiles["internal-ipv6"] = prof(f"sip:mod_sofia@[{v6}]:5060", inf=static_info("internal-ipv6", v6, 5060, True))
+        if p.running:
+            profiles[p.name] = prof(f"sip:mod_sofia@{p.sip_ip}:{p.sip_port}", inf=internal_info(False))
+        return json.dumps({"command": command, "data": data, "status": "success", "response": {"profiles": profiles}},
+                          separators=(",", ":")) + "\n"
 
     def sofia(self, argv: list[str]) -> str:
         p = self.profile
