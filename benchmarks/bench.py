@@ -8,7 +8,6 @@ Only loopback is used. Labs it starts are stopped at the end.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import platform
 import shutil

@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from . import eslclient
-from .errors import AccessError, FsnbError
+from .errors import FsnbError
 from .esl import FrameParser
 from .runbook import run_async
 from .target import Target

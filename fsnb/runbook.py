@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from . import diagnosis
@@ -94,7 +94,6 @@ async def run_async(target: Target, *, timeout: float | None = None, only: list[
         if s.id in wanted:
             wanted.update(s.needs)
     specs = [s for s in every if s.id in wanted]
-    ids = {s.id for s in specs}
     bar = None
     if progress:
         from tqdm.auto import tqdm

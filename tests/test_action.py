@@ -1,7 +1,6 @@
 """The only change fsnb makes: profile start/restart, confirmed and recorded, with before/after evidence."""
 from __future__ import annotations
 
-import json
 
 from conftest import LAB_OFFSET, fsnb_cli, port_free
 from fsnb import actions, journal

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import LAB_OFFSET, fsnb_cli, port_free
 from fsnb import target as tgt
-from fsnb.lab import manager, scenarios
+from fsnb.lab import manager
 
 
 def test_scenarios_json_lists_enough_with_fields():

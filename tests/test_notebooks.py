@@ -89,7 +89,6 @@ def test_incident_report_notebook(tmp_path):
 
 
 def test_no_target_is_a_message_not_a_traceback(tmp_path, monkeypatch):
-    import os
     monkeypatch.setenv("FSNB_LAB_DIR", str(tmp_path / "nolab"))    # no lab is running there
     monkeypatch.delenv("FSNB_TARGET", raising=False)
     out = run_notebook("runbook.ipynb", tmp_path, {"journal": str(tmp_path / "j.jsonl")})

@@ -1,15 +1,13 @@
 """Parsers against the recorded transcripts (ground truth), and fuzzing: only typed errors, never a crash."""
 from __future__ import annotations
 
-import re
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import transcripts as T
 from fsnb import certs, esl, fsconfig, nginxconf, pki, procnet, sip, sofiastatus, target, tunnel
-from fsnb.errors import ConfigError, FsnbError, ProtocolError, TargetError
+from fsnb.errors import ConfigError, ProtocolError, TargetError
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,7 +90,7 @@ def test_proc_net_tcp6():
 
 def test_sip_responses_from_transcripts():
     for name in ("410a", "410b", "411a", "411b", "411c", "501", "504a", "507b"):
-        for d, marker, data in T.exchanges(name):
+        for d, _marker, data in T.exchanges(name):
             if d == "<" and data.startswith(b"SIP/2.0"):
                 m = sip.parse(data.decode())
                 assert m.status in (200, 401, 403) and m.header("Call-ID")

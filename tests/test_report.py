@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import LAB_OFFSET, fsnb_cli
-from fsnb import journal, report
+from fsnb import journal
 from fsnb.lab import manager
 
 OFF = LAB_OFFSET + 600

@@ -46,7 +46,6 @@ def test_docker(name, docker_host):
 
 
 def test_docker_exec_fs_cli_as_in_the_analysis(docker_host):
-    import subprocess
     p = fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
     assert p.returncode == 0, p.stderr
     import docker

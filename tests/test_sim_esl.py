@@ -100,7 +100,6 @@ def test_acl_rude_rejection(tmp_path):
     from fsnb.lab.layout import Ports
     sim = start_sim(tmp_path / "acl", ports=Ports.offset(30000), fs={"esl_acl": "fsnb_deny_all"})
     try:
-        got = esl_talk(sim.ports.esl, [], until_eof=True)
         import socket
         with socket.create_connection(("127.0.0.1", sim.ports.esl), timeout=2) as s:
             s.settimeout(2)

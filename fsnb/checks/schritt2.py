@@ -74,7 +74,7 @@ def scan(log: str, profile: str) -> dict:
             if PATTERNS[key] in line and line not in found[key]:
                 found[key].append(line)
     tail = lines[start:]
-    found["started_ok"] = any(f"Adding Alias" in l and f"[{profile}]" in l for l in tail)
+    found["started_ok"] = any("Adding Alias" in l and f"[{profile}]" in l for l in tail)
     found["stopped_after"] = any("Waiting for worker thread" in l for l in tail) and found["started_ok"]
     found["likely_causes"] = any("The likely causes for this are" in l for l in tail)
     return found

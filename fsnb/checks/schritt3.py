@@ -6,7 +6,7 @@ import asyncio
 from .. import procnet
 from ..errors import AccessError, FsnbError
 from ..result import Evidence
-from . import check, fail, ok, warn
+from . import check, fail, ok
 
 
 async def _reachable(host: str, port: int, timeout: float) -> str:
