@@ -122,6 +122,18 @@ class DockerHost:
     async def state(self) -> dict:
         return (await self._call(lambda: self.api.inspect_container(self.name))).get("State", {})
 
+    async def own_addresses(self) -> set[str] | None:
+        """The container's addresses when it has its own network namespace; None on the host network (then the
+        host's addresses are the container's)."""
+        info = await self._call(lambda: self.api.inspect_container(self.name))
+        if (info.get("HostConfig") or {}).get("NetworkMode") == "host":
+            return None
+        nets = ((info.get("NetworkSettings") or {}).get("Networks") or {}).values()
+        addrs = {"127.0.0.1", "::1"}
+        for n in nets:
+            addrs.update(a for a in (n.get("IPAddress"), n.get("GlobalIPv6Address")) if a)
+        return addrs
+
     async def exec(self, argv: list[str]) -> ExecResult:
         def run():
             eid = self.api.exec_create(self.name, argv, stdout=True, stderr=True)["Id"]

@@ -145,15 +145,19 @@ class Runbook:
             return None
         from IPython.display import HTML, display
         t = self.target
-        info = (f"<b>Ziel</b>: {escape(t.name)} — FreeSWITCH {escape(t.freeswitch.host)} (ESL {t.freeswitch.esl_port}, "
-                f"ws {t.freeswitch.ws_port}, wss {t.freeswitch.wss_port}"
+        de = self.lang == "de"
+        info = (f"<b>{'Ziel' if de else 'Target'}</b>: {escape(t.name)} — FreeSWITCH {escape(t.freeswitch.host)} "
+                f"(ESL {t.freeswitch.esl_port}, ws {t.freeswitch.ws_port}, wss {t.freeswitch.wss_port}"
                 + (f", Container {escape(t.freeswitch.container)}" if t.freeswitch.container else "")
-                + f"), nginx {escape(t.nginx.address)}, öffentlich {escape(t.tunnel.public_url)}"
-                + (" <i>(Cloudflare-Kante: lokaler Stand-in des Labs)</i>" if t.tunnel.standin else "")
+                + f"), nginx {escape(t.nginx.address)}, {'öffentlich' if de else 'public'} {escape(t.tunnel.public_url)}"
+                + ((" <i>(Cloudflare-Kante: lokaler Stand-in des Labs)</i>" if de else
+                    " <i>(Cloudflare edge: the lab's local stand-in)</i>") if t.tunnel.standin else "")
                 + f"<br><b>Journal</b>: {escape(str(self.journal.path))}")
         if t.lab:
             info += ("<br><i>Lab: FreeSWITCH ist hier ein Simulator, der byte-genau wie die aufgezeichneten "
-                     "FreeSWITCH-1.11-Transkripte antwortet; nginx, TLS und Docker sind echt.</i>")
+                     "FreeSWITCH-1.11-Transkripte antwortet; nginx, TLS und Docker sind echt.</i>" if de else
+                     "<br><i>Lab: FreeSWITCH is a simulator here that answers byte for byte like the recorded "
+                     "FreeSWITCH 1.11 transcripts; nginx, TLS and Docker are real.</i>")
         if self.headless:
             display(HTML(CSS + info))
             return None

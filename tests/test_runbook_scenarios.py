@@ -57,3 +57,23 @@ def test_docker_exec_fs_cli_as_in_the_analysis(docker_host):
     top = c.containers.get("aidevelo-freeswitch").attrs["Config"]["Cmd"]
     assert "fsnb.lab.freeswitch" in " ".join(top)
     assert c.containers.get("aidevelo-freeswitch").attrs["HostConfig"]["NetworkMode"] == "host"
+
+
+def test_container_addresses_decide_what_is_local(docker_host):
+    """listen-ip is judged against the container's own addresses unless it shares the host's network."""
+    import asyncio
+
+    import docker
+
+    from fsnb.host import DockerHost
+    from fsnb.lab import dockerlab
+    fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
+    assert asyncio.run(DockerHost("aidevelo-freeswitch", docker_host).own_addresses()) is None   # host network
+    c = docker.DockerClient(base_url=docker_host)
+    image = dockerlab.ensure_image(c)
+    box = c.containers.run(image, ["/bin/sleep", "30"], name="fsnb-test-netns", network_mode="none", detach=True,
+                           labels={"fsnb.lab": "1"})
+    try:
+        assert asyncio.run(DockerHost("fsnb-test-netns", docker_host).own_addresses()) == {"127.0.0.1", "::1"}
+    finally:
+        box.remove(force=True)

@@ -84,7 +84,14 @@ async def esl_config(ctx):
                          f"apply-inbound-acl = {cfg.apply_inbound_acl or '(nicht gesetzt: loopback.auto)'}",
                    ctx.host().via(f"file {path}"))]
     problems = []
-    local = _is_local(cfg.listen_ip) if ctx.host().kind == "local" or ctx.fs.container else None
+    own = None
+    if ctx.host().kind == "docker":
+        try:
+            own = await ctx.host().own_addresses()
+        except FsnbError:
+            own = None
+    # a container with its own network namespace: compare with its addresses; else try binding here (no packet sent)
+    local = (cfg.listen_ip in own or cfg.listen_ip in ("0.0.0.0", "::")) if own is not None else _is_local(cfg.listen_ip)
     observed["listen_ip_local"] = local
     if local is False:
         problems.append(f"listen-ip {cfg.listen_ip} ist keine lokale Adresse: mod_event_socket loggt "
