@@ -29,9 +29,18 @@ def _check(name: str, docker: bool = False):
     return out
 
 
+NGINX_SAYS = {   # the nginx error log lines of fixtures 503, 506 (and 505, which only comes after 10 s)
+    "nginx-http-to-tls": "upstream prematurely closed connection while reading response header from upstream",
+    "nginx-upstream-down": "connect() failed (111: Connection refused) while connecting to upstream",
+}
+
+
 @pytest.mark.parametrize("name", [s.name for s in scenarios.SCENARIOS])
 def test_local(name):
     out = _check(name)
+    if name in NGINX_SAYS:
+        hop = next(r for r in out["results"] if r["id"] == "schritt4.nginx")
+        assert any(NGINX_SAYS[name] in line for line in hop["observed"]["nginx_errors"])
     if name == "healthy":
         ids = {r["id"]: r for r in out["results"]}
         assert "REGISTER (digest) -> SIP/2.0 200 OK" in json.dumps(ids["schritt4.public"]["observed"])

@@ -1,6 +1,7 @@
 """Schritt 4: Teste WebSocket direkt — a real handshake offering `sip`, then SIP as a browser behind each hop sends it."""
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from .. import wsprobe
@@ -27,6 +28,24 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
     }
 
 
+async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
+    """nginx's own words about the upstream (its error log names the cause: refused, closed, SSL handshake)."""
+    path = ctx.target.nginx.error_log
+    if not path:
+        return []
+
+    def tail():
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(0, 2)
+                fh.seek(max(0, fh.tell() - 65536))
+                return fh.read().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            return []
+    found = [l for l in await asyncio.to_thread(tail) if "[error]" in l or "[crit]" in l]
+    return found[-lines:]
+
+
 def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
     via = f"websockets client → {hop.url}" + (f" (dial {hop.connect[0]}:{hop.connect[1]})" if hop.connect else "")
     ev = [Evidence("Ergebnis", r.detail, via)]
@@ -50,10 +69,14 @@ async def _hop(ctx, key: str, register: bool = False):
         except TargetError:
             pass
     r = await wsprobe.run(hop, ctx.timeout, user, password, ctx.target.sip.domain or ctx.fs.host)
+    nginx_errors = await _nginx_errors(ctx) if key == "nginx" and r.outcome != "ok" else []
     observed = {"url": hop.url, "outcome": r.outcome, "status": r.status, "subprotocol": r.subprotocol,
                 "via_transport": hop.via_transport, "sip_status": r.sip_status, "tls_verified": r.tls_verified,
                 "register": r.register}
     ev = _evidence(r, hop)
+    if nginx_errors:
+        observed["nginx_errors"] = nginx_errors
+        ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     if r.outcome == "ok":
         if r.register and not r.register[-1].endswith("200 OK"):
             return fail(f"{hop.name}: Handshake und OPTIONS ok, aber REGISTER: {r.register[-1]}",
