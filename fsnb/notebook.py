@@ -131,9 +131,8 @@ class Runbook:
         return [r for r in self.all_results() if r.section == section]
 
     def all_results(self) -> list[Result]:
-        from .checks import all_checks
-        order = [c.id for c in all_checks()]
-        return sorted(self.results.values(), key=lambda r: order.index(r.id) if r.id in order else 99)
+        from .checks import order_key
+        return sorted(self.results.values(), key=lambda r: order_key(r.id))
 
     def findings(self):
         res = self.all_results()

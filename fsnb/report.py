@@ -97,9 +97,8 @@ def _latest(data: ReportData, target: str | None = None) -> list[Result]:
         for r in res:
             if target is None or r.target == target:
                 latest[(r.target, r.id)] = r
-    from .checks import all_checks
-    order = [c.id for c in all_checks()]
-    return sorted(latest.values(), key=lambda r: (r.target, order.index(r.id) if r.id in order else 99))
+    from .checks import order_key
+    return sorted(latest.values(), key=lambda r: (r.target, order_key(r.id)))
 
 
 def _targets(data: ReportData) -> list[str]:
@@ -193,11 +192,7 @@ def html(data: ReportData, lang: str = "de") -> str:
                        f"<pre>{e(a.get('output', ''))}</pre>")
             if a.get("log"):
                 out.append(f"<details><summary>FreeSWITCH-Log während der Aktion</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
-            b, af = a.get("before") or {}, a.get("after") or {}
-            rows = [("Profil läuft", b.get("profile_running"), af.get("profile_running")),
-                    ("7443 von hier", b.get("wss_from_here"), af.get("wss_from_here")),
-                    ("7443 lauscht auf", b.get("wss_listening_on"), af.get("wss_listening_on")),
-                    ("WSS-BIND-URL", b.get("wss_bind_url"), af.get("wss_bind_url"))]
+            rows = _before_after(a)
             out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th><th>vorher</th><th>nachher</th></tr>"
                        + "".join(f"<tr><td>{e(k)}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows) + "</table>")
     else:
@@ -250,13 +245,10 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     out += ["", f"## {L['actions']}", ""]
     for a in data.actions:
         c = a.get("confirmation") or {}
-        b, af = a.get("before") or {}, a.get("after") or {}
         out += [f"- `{a.get('command')}` — bestätigt von {c.get('who')} um {c.get('when')} ({c.get('how')}); "
                 f"{'erfolgreich' if a.get('ok') else 'ohne Erfolg'}: {a.get('summary')}",
-                f"  - Ausgabe: `{cell(a.get('output', '').strip())}`", "", f"  | {L['beforeafter']} | vorher | nachher |", "  |---|---|---|",
-                f"  | Profil läuft | {b.get('profile_running')} | {af.get('profile_running')} |",
-                f"  | 7443 von hier | {b.get('wss_from_here')} | {af.get('wss_from_here')} |",
-                f"  | 7443 lauscht auf | {cell(b.get('wss_listening_on'))} | {cell(af.get('wss_listening_on'))} |", ""]
+                f"  - Ausgabe: `{cell(a.get('output', '').strip())}`", "", f"  | {L['beforeafter']} | vorher | nachher |", "  |---|---|---|"]
+        out += [f"  | {k} | {cell(x)} | {cell(y)} |" for k, x, y in _before_after(a)] + [""]
     if not data.actions:
         out.append(L["none"])
     if len(targets) > 1:
@@ -266,6 +258,14 @@ def markdown(data: ReportData, lang: str = "de") -> str:
         f"| {r.status.value} | {cell(r.target)} | `{r.id}` | {cell(r.text(lang))} |" for r in last]
     out += ["", f"## {L['next']}", ""] + ([f"1. {f.fix_de if lang == 'de' else f.fix_en}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
+
+
+def _before_after(action: dict) -> list[tuple[str, object, object]]:
+    """The state an action changed: (label, before, after)."""
+    b, a = action.get("before") or {}, action.get("after") or {}
+    return [(label, b.get(key), a.get(key)) for label, key in (
+        ("Profil läuft", "profile_running"), ("7443 von hier", "wss_from_here"),
+        ("7443 lauscht auf", "wss_listening_on"), ("WSS-BIND-URL", "wss_bind_url"))]
 
 
 def _found_before(data: ReportData, latest_findings) -> list[dict]:

@@ -62,3 +62,9 @@ def all_checks() -> list[CheckSpec]:
     from . import alternative, schritt1, schritt2, schritt3, schritt4, wissen  # noqa: F401  (registers)
     order = {s: i for i, s in enumerate(SECTIONS)}
     return sorted(REGISTRY.values(), key=lambda c: order[c.section])
+
+
+def order_key(check_id: str) -> int:
+    """Position of a check in the analysis' order (unknown ids, e.g. from an older journal, last)."""
+    order = {c.id: i for i, c in enumerate(all_checks())}
+    return order.get(check_id, len(order))
