@@ -118,18 +118,22 @@ class Ctx:
     async def listeners(self):
         return await self.once("listeners", lambda: self.host().listeners())
 
+    async def conf_file(self, rel: str) -> tuple[str, str]:
+        """(path, text) of a file under the conf dir FreeSWITCH uses; the same paths the prefetch reads."""
+        conf, _ = await self.conf_dir()
+        if not conf:
+            raise AccessError("FreeSWITCH conf dir not found")
+        path = f"{conf.rstrip('/')}/{rel}"
+        return path, await self.read(path)
+
     async def read(self, path: str) -> str:
         """A file on the FreeSWITCH host, read once per run (each read may be a Docker round trip)."""
         return await self.once(f"file:{path}", lambda: self.host().read_file(path))
 
     def prefetch(self) -> None:
         """Start the slow reads every run needs, concurrently, before the checks ask for them."""
-        async def conf_files():
-            conf, _ = await self.conf_dir()
-            if conf:
-                base = conf.rstrip("/")
-                for rel in ("vars.xml", f"sip_profiles/{self.fs.profile}.xml", "autoload_configs/event_socket.conf.xml"):
-                    _background(self.read(f"{base}/{rel}"))
+        for rel in ("vars.xml", f"sip_profiles/{self.fs.profile}.xml", "autoload_configs/event_socket.conf.xml"):
+            _background(self.conf_file(rel))
 
         async def pem():
             if self.fs.certs_dir:   # speculative: usually where FreeSWITCH says it is; used only if it says so
@@ -137,7 +141,7 @@ class Ctx:
             certs, _ = await self.certs_dir()
             if certs:
                 await self.read(f"{certs.rstrip('/')}/wss.pem")
-        for coro in (conf_files(), pem(), self.log_tail(), self.listeners(), self.esl_probe()):
+        for coro in (pem(), self.log_tail(), self.listeners(), self.esl_probe()):
             _background(coro)
 
     async def nginx_locations(self) -> list[nginxconf.ProxyLocation]:

@@ -73,11 +73,14 @@ async def esl_config(ctx):
     if not conf_dir:
         return warn("Konfigurationsverzeichnis unbekannt; event_socket.conf.xml nicht geprüft.",
                     "Conf dir unknown; event_socket.conf.xml not checked.")
-    path = f"{conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
     try:
-        variables = fsconfig.parse_vars(await ctx.read(f"{conf_dir.rstrip('/')}/vars.xml"))
-        cfg = fsconfig.parse_event_socket(await ctx.read(path), variables)
-    except (AccessError, ConfigError) as exc:
+        path, text = await ctx.conf_file("autoload_configs/event_socket.conf.xml")
+        _, vars_text = await ctx.conf_file("vars.xml")
+    except AccessError as exc:
+        return warn(str(exc), str(exc))
+    try:
+        cfg = fsconfig.parse_event_socket(text, fsconfig.parse_vars(vars_text))
+    except ConfigError as exc:
         return warn(f"{path}: {exc}", f"{path}: {exc}")
     observed = {"listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
     ev = [Evidence(path, f"listen-ip = {cfg.listen_ip}\nlisten-port = {cfg.listen_port}\npassword = ********\n"
@@ -102,7 +105,7 @@ async def esl_config(ctx):
         problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
-            lists = fsconfig.parse_acl(await ctx.read(f"{conf_dir.rstrip('/')}/autoload_configs/acl.conf.xml"))
+            lists = fsconfig.parse_acl((await ctx.conf_file("autoload_configs/acl.conf.xml"))[1])
         except (AccessError, ConfigError):
             lists = {}
         lst = lists.get(cfg.apply_inbound_acl)

@@ -51,14 +51,16 @@ async def binding(ctx):
     if not conf_dir:
         return fail("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found.")
     name = ctx.fs.profile
-    path = f"{conf_dir.rstrip('/')}/sip_profiles/{name}.xml"
     try:
-        text = await ctx.read(path)
-        vars_text = await ctx.read(f"{conf_dir.rstrip('/')}/vars.xml")
+        path, text = await ctx.conf_file(f"sip_profiles/{name}.xml")
+        _, vars_text = await ctx.conf_file("vars.xml")
+    except AccessError as exc:
+        return fail(str(exc), str(exc), observed={"conf_dir": conf_dir})
+    try:
         variables = fsconfig.parse_vars(vars_text)
         variables.setdefault("local_ip_v4", ctx.fs.host)
         prof = fsconfig.parse_profile(text, name, variables)
-    except (AccessError, ConfigError) as exc:
+    except ConfigError as exc:
         return fail(f"{path}: {exc}", f"{path}: {exc}", observed={"conf_dir": conf_dir})
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
     observed = {"conf_dir": conf_dir, "file": path, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
