@@ -8,7 +8,7 @@ past the deadline its socket is shut down so the blocked call returns.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import ipaddress
 import os
 import socket
 import threading
@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from .errors import CheckTimeout, ProtocolError
+from . import procnet, threads
 from .esl import FrameParser
 
 GREETING_WAIT = 1.0
@@ -112,12 +113,35 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
         writer.close()
 
 
+def _fds_connected_to(host: str, port: int) -> list[int]:
+    try:
+        ip = str(ipaddress.ip_address(host))
+    except ValueError:
+        ip = None      # a name: match by port alone (resolving it here could block)
+    inodes = set()
+    for name, family in (("tcp", 4), ("tcp6", 6)):
+        try:
+            with open(f"/proc/self/net/{name}") as fh:
+                inodes |= procnet.inodes_connected_to(fh.read(), family, port, ip)
+        except OSError:
+            pass
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:[") and int(link[8:-1]) in inodes:
+            fds.append(int(fd))
+    return fds
+
+
 class GuardedESL:
-    """python-ESL (ESL.ESLconnection) with a deadline on every call; one worker thread per connection."""
+    """python-ESL (ESL.ESLconnection) with a deadline on every call. Calls run in the shared pool, one at a time per
+    connection (its lock); a call past its deadline gets its socket shut down and the connection is abandoned."""
 
     def __init__(self, host: str, port: int, password: str):
         self.host, self.port, self._password = host, port, password
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="python-ESL")
         self._con = None
         self._lock = threading.Lock()
         self.broken = False
@@ -134,24 +158,28 @@ class GuardedESL:
         return con
 
     def _abort(self) -> None:
-        """Unblock a python-ESL call stuck in recv(): shut its socket down."""
+        """Unblock a python-ESL call stuck in recv(): shut its socket down. A stuck connect (ESLconnection() waits
+        for auth/request without a timeout) has no object to ask yet: its socket is found among this process's
+        descriptors by its peer, else the thread would stay blocked and the process could never exit."""
         con = self._con
-        if con is None:
-            return
         try:
-            fd = con.socketDescriptor()
-            if fd and fd > 0:
-                s = socket.socket(fileno=os.dup(fd))
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
+            fds = [con.socketDescriptor()] if con is not None else _fds_connected_to(self.host, self.port)
         except OSError:
-            pass
+            return
+        for fd in fds:
+            if fd and fd > 0:
+                try:
+                    s = socket.socket(fileno=os.dup(fd))
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
 
     async def _run(self, fn, timeout: float):
         if self.broken:
             raise CheckTimeout("python-ESL connection was abandoned after an earlier timeout")
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self._pool, fn)
+        fut = loop.run_in_executor(threads.POOL, fn)
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except asyncio.TimeoutError:
@@ -160,7 +188,10 @@ class GuardedESL:
             raise CheckTimeout(f"python-ESL call to {self.host}:{self.port} did not return within {timeout:.1f}s") from None
 
     async def connect(self, timeout: float) -> None:
-        self._con = await self._run(self._connect_sync, timeout)
+        def connect():
+            with self._lock:
+                return self._connect_sync()
+        self._con = await self._run(connect, timeout)
 
     async def api(self, command: str, timeout: float) -> str:
         if self._con is None:
@@ -178,8 +209,10 @@ class GuardedESL:
     def close(self) -> None:
         con, self._con = self._con, None
         if con is not None and not self.broken:
+            def bye():
+                with self._lock:
+                    con.disconnect()
             try:
-                self._pool.submit(con.disconnect)
-            except RuntimeError:
+                threads.POOL.submit(bye)
+            except RuntimeError:   # interpreter shutting down
                 pass
-        self._pool.shutdown(wait=False)

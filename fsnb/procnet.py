@@ -53,6 +53,23 @@ def parse(text: str, family: int = 4, state: str | None = None) -> list[Socket]:
     return out
 
 
+def inodes_connected_to(text: str, family: int, port: int, ip: str | None = None) -> set[int]:
+    """Socket inodes of rows whose remote end is `port` (and `ip`, if given): which of our sockets talk to a peer."""
+    out = set()
+    for line in text.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) < 10:
+            continue
+        try:
+            rip, rport = _addr(parts[2], family)
+            inode = int(parts[9])
+        except (ProtocolError, ValueError):
+            continue
+        if rport == port and (ip is None or rip == ip):
+            out.add(inode)
+    return out
+
+
 def listeners(tcp: str, tcp6: str = "") -> list[Socket]:
     socks = parse(tcp, 4, LISTEN) + (parse(tcp6, 6, LISTEN) if tcp6 else [])
     return sorted(set(socks), key=lambda s: (s.port, s.ip))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import ssl
 import time
@@ -42,11 +43,26 @@ class HopResult:
     elapsed: float = 0.0
 
 
+_CONTEXTS: dict[tuple, ssl.SSLContext] = {}
+
+
 def _ssl(hop: Hop, verify: bool) -> ssl.SSLContext:
-    ctx = ssl.create_default_context(cafile=hop.ca_file or None)
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+    """A client context per CA file and mode, reused: loading a CA store costs more than the handshake. Keyed by the
+    file's mtime and size too, so a CA replaced between runs (a new lab) is read again."""
+    try:
+        st = os.stat(hop.ca_file) if hop.ca_file else None
+    except OSError:
+        st = None   # create_default_context names the missing file in its error (not cached: it raises)
+    key = (hop.ca_file, st and (st.st_mtime_ns, st.st_size, st.st_ino), verify)
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = ssl.create_default_context(cafile=hop.ca_file or None)
+        if not verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if len(_CONTEXTS) > 256:
+            _CONTEXTS.clear()
+        _CONTEXTS[key] = ctx
     return ctx
 
 
@@ -65,7 +81,10 @@ async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = 
     verified = None
     for attempt in ((True, False) if tls else (None,)):
         if tls:
-            kwargs["ssl"] = _ssl(hop, attempt)
+            try:
+                kwargs["ssl"] = _ssl(hop, attempt)
+            except (OSError, ssl.SSLError) as exc:
+                return HopResult("error", f"CA file {hop.ca_file}: {exc.strerror or exc}", elapsed=time.monotonic() - t0)
             if hop.server_hostname:
                 kwargs["server_hostname"] = hop.server_hostname
         try:

@@ -15,7 +15,7 @@ import hostile
 from fsnb import eslclient, pki, target, wsprobe
 from fsnb.errors import CheckTimeout
 from fsnb.journal import Journal
-from fsnb.redact import Redactor
+from fsnb.redact import MASK, Redactor
 from fsnb.runbook import run
 
 TIMEOUT = 1.5
@@ -94,6 +94,21 @@ def test_wss_bad_certificates(srv, tmp_path, kind):
     assert r.tls_verified is False and r.status == 101
 
 
+def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
+    """Client TLS contexts are cached per CA file: a missing file is a typed result, a replaced one is read again."""
+    ca = pki.CA()
+    leaf = ca.issue(["127.0.0.1"])
+    s = srv(hostile.ws_ok, hostile.tls_context(leaf.cert_pem, leaf.key_pem, tmp_path))
+    ca_file = tmp_path / "ca.pem"
+    hop = wsprobe.Hop("wss", f"wss://127.0.0.1:{s.port}/", "WSS", server_hostname="127.0.0.1", ca_file=str(ca_file))
+    r = asyncio.run(wsprobe.run(hop, TIMEOUT))
+    assert r.outcome == "error" and str(ca_file) in r.detail
+    ca_file.write_bytes(ca.cert_pem)
+    assert asyncio.run(wsprobe.run(hop, TIMEOUT)).tls_verified is True
+    ca_file.write_bytes(pki.CA("another CA").cert_pem)     # a new lab at the same path: the old trust must not stick
+    assert asyncio.run(wsprobe.run(hop, TIMEOUT)).tls_verified is False
+
+
 def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
     t = target.loads(f"""
 name = "hostile"
@@ -153,3 +168,44 @@ def test_no_secret_in_results_journal_or_report(srv, tmp_path_factory, secret):
         assert "-ERR invalid" in json.dumps(r.to_json())    # the reflection was read (and redacted)
     finally:
         os.environ.pop("FSNB_T_PW", None)
+
+
+_word = st.text(alphabet="abcdeXYZ*-", min_size=3, max_size=8)
+
+
+@given(secrets=st.lists(_word, min_size=1, max_size=4), parts=st.lists(st.one_of(_word, st.text(max_size=6)), max_size=12))
+def test_redactor_masks_every_secret_also_when_they_overlap(secrets, parts):
+    """Secrets glued together or overlapping: no secret survives, and no character of an occurrence leaks."""
+    text = "".join(parts + secrets)
+    out = Redactor(secrets).text(text)
+    for s in secrets:
+        assert s not in out.replace(MASK, "\0")   # a mask must not combine with neighbours into a secret either
+    assert "bcd" not in Redactor(["abcd", "bcdef"]).text("abcdef")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_redactor_leaves_text_without_secrets_alone(text):
+    if "auth" in text.lower() or "response=" in text.lower() or "password" in text.lower() or "s3cret-x" in text:
+        return
+    assert Redactor(["s3cret-x"]).text(text) == text
+
+
+def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
+    """ESLconnection() waits for auth/request with no timeout; after the deadline its socket is found and shut, so
+    the thread ends and `fsnb run` can exit (before, the interpreter hung at exit joining that thread)."""
+    script = (
+        "import asyncio, socket\n"
+        "from fsnb import eslclient\n"
+        "from fsnb.errors import CheckTimeout\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(4)   # accepts (backlog), never greets\n"
+        "g = eslclient.GuardedESL('127.0.0.1', s.getsockname()[1], 'pw')\n"
+        "try:\n"
+        "    asyncio.run(g.api('status', 0.5))\n"
+        "except CheckTimeout as exc:\n"
+        "    print('typed:', exc)\n"
+        "g.close()\n")
+    import subprocess
+    import sys
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert "typed: python-ESL call" in p.stdout

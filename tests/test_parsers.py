@@ -79,6 +79,9 @@ def test_proc_net_tcp():
     assert {("127.0.0.1", 8021), ("127.0.0.1", 7443), ("127.0.0.1", 5066), ("127.0.0.1", 5060), ("0.0.0.0", 2024)} <= got
     assert all(s.listening for s in socks)
     assert ("127.0.0.1", 40018) not in got     # TIME_WAIT rows are not listeners
+    # row 6 talks to 127.0.0.1:5066 (TIME_WAIT: inode 0); nothing talks to 127.0.0.2:5066
+    assert procnet.inodes_connected_to(out, 4, 5066, "127.0.0.1") == {0}
+    assert procnet.inodes_connected_to(out, 4, 5066, "127.0.0.2") == set()
 
 
 def test_proc_net_tcp6():
@@ -188,6 +191,8 @@ def test_fuzz_procnet(text):
         procnet.parse(text, 6)
     except ProtocolError:
         pass
+    assert isinstance(procnet.inodes_connected_to(text, 4, 5066), set)   # skips what it cannot read, never raises
+    assert isinstance(procnet.inodes_connected_to(text, 6, 5066), set)
 
 
 @FUZZ
