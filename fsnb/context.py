@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from typing import Awaitable, Callable
 
-from . import eslclient, host, nginxconf
+from . import eslclient, host, nginxconf, threads
 from .errors import AccessError, FsnbError, TargetError
 from .redact import Redactor
 from .target import Target
@@ -22,8 +22,11 @@ def _background(coro) -> None:
 
 
 class Ctx:
-    def __init__(self, target: Target, timeout: float | None = None):
+    def __init__(self, target: Target, timeout: float | None = None, shared: dict | None = None):
+        """`shared`: a memo for facts of a host rather than of a target (its socket table), shared by the targets
+        of one fleet run on the same loop: 50 lab nodes on one machine read that machine's table once."""
         self.target = target
+        self._shared = shared
         self.timeout = timeout or target.timeouts.check
         self.redactor = Redactor(target.secret_values())
         self._memo: dict[str, asyncio.Task] = {}
@@ -116,7 +119,15 @@ class Ctx:
         return await self.once("log_tail", go)
 
     async def listeners(self):
-        return await self.once("listeners", lambda: self.host().listeners())
+        async def go():
+            h = self.host()
+            if self._shared is None:
+                return await h.listeners()
+            key = f"listeners {h.identity}"
+            if key not in self._shared:
+                self._shared[key] = asyncio.ensure_future(h.listeners())
+            return await asyncio.shield(self._shared[key])
+        return await self.once("listeners", go)
 
     async def conf_file(self, rel: str) -> tuple[str, str]:
         """(path, text) of a file under the conf dir FreeSWITCH uses; the same paths the prefetch reads."""
@@ -146,7 +157,7 @@ class Ctx:
 
     async def nginx_locations(self) -> list[nginxconf.ProxyLocation]:
         async def go():
-            return await asyncio.to_thread(nginxconf.parse, self.target.nginx.config)
+            return await threads.to_thread(nginxconf.parse, self.target.nginx.config)
         return await self.once("nginx", go)
 
     def close(self) -> None:

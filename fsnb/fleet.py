@@ -35,7 +35,9 @@ def load_targets(path: str) -> list[tgt.Target]:
 
 
 async def run_fleet_async(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:
-    return list(await asyncio.gather(*(run_async(t, timeout=timeout, on_result=on_result) for t in targets)))
+    shared: dict = {}   # host facts (socket tables) read once per host, not once per target
+    return list(await asyncio.gather(*(run_async(t, timeout=timeout, on_result=on_result, shared=shared)
+                                       for t in targets)))
 
 
 def run_fleet(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:

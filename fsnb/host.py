@@ -11,7 +11,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import procnet
+from . import procnet, threads
 from .errors import AccessError
 
 MAX_FILE = 4 * 1024 * 1024
@@ -27,6 +27,7 @@ class ExecResult:
 
 class LocalHost:
     kind = "local"
+    identity = "local"      # what a fleet run may share: one machine, one socket table
 
     def __init__(self, timeout: float = 3.0):
         self.timeout = timeout
@@ -51,7 +52,7 @@ class LocalHost:
                 raise AccessError(f"{path}: permission denied") from None
             except IsADirectoryError:
                 raise AccessError(f"{path}: is a directory") from None
-        return await asyncio.wait_for(asyncio.to_thread(read), self.timeout)
+        return await asyncio.wait_for(threads.to_thread(read), self.timeout)
 
     async def exists(self, path: str) -> bool:
         return Path(path).exists()
@@ -73,7 +74,7 @@ class LocalHost:
             except subprocess.TimeoutExpired:
                 raise AccessError(f"{' '.join(argv)} did not finish within {self.timeout:.1f}s") from None
             return ExecResult(p.returncode, p.stdout, p.stderr, self.via(" ".join(argv)))
-        return await asyncio.to_thread(run)
+        return await threads.to_thread(run)
 
 
 _API_CLIENTS: dict[str, object] = {}
@@ -99,6 +100,7 @@ class DockerHost:
     def __init__(self, container: str, docker_host: str = "", timeout: float = 3.0):
         self.name, self.timeout = container, timeout
         self.api = _api(docker_host, timeout)
+        self.identity = f"docker {docker_host or 'env'} {container}"
 
     def via(self, what: str) -> str:
         return f"docker exec {self.name} {what}" if not what.startswith("file") else f"docker {what} ({self.name})"
@@ -115,7 +117,7 @@ class DockerHost:
             except (docker.errors.DockerException, requests.RequestException) as exc:
                 raise AccessError(f"Docker: {exc}") from None
         try:
-            return await asyncio.wait_for(asyncio.to_thread(guarded), self.timeout + 0.5)
+            return await asyncio.wait_for(threads.to_thread(guarded), self.timeout + 0.5)
         except asyncio.TimeoutError:
             raise AccessError(f"Docker API did not answer within {self.timeout:.1f}s") from None
 

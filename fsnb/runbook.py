@@ -73,20 +73,10 @@ def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
                   observed=red.any(o.observed), duration=round(duration, 4), target=ctx.target.name)
 
 
-def widen_executor() -> None:
-    """File, Docker and python-ESL calls run in threads; asyncio's default pool (cpu+4 threads) would queue a fleet.
-    One pool per event loop: asyncio.run() shuts the loop's default executor down when it ends."""
-    import concurrent.futures
-    loop = asyncio.get_running_loop()
-    if not getattr(loop, "_fsnb_wide", False):
-        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="fsnb-io"))
-        loop._fsnb_wide = True
-
-
 async def run_async(target: Target, *, timeout: float | None = None, only: list[str] | None = None,
-                    on_result: Callable[[Result], None] | None = None, progress: bool = False) -> Run:
-    widen_executor()
-    ctx = Ctx(target, timeout)
+                    on_result: Callable[[Result], None] | None = None, progress: bool = False,
+                    shared: dict | None = None) -> Run:
+    ctx = Ctx(target, timeout, shared)
     ctx.prefetch()
     every = all_checks()
     wanted = {s.id for s in every if not only or s.id in only or s.section in only}

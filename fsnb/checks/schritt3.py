@@ -44,7 +44,7 @@ async def ports(ctx):
     except FsnbError:
         pass
     observed, rows = {"source": source}, []
-    for (role, (host, port)), r in zip(roles.items(), reach):
+    for (role, (host, port)), r in zip(roles.items(), reach, strict=True):
         listening = sorted({s.ip for s in socks if s.port == port}) if socks is not None else None
         observed[role] = {"port": port, "listening_on": listening, "from_here": r, "expected": host}
         rows.append(f"{role:<6} {port:>5}  lauscht auf: {', '.join(listening) if listening else ('—' if listening is not None else '?')}"

@@ -1,10 +1,9 @@
 """Schritt 4: Teste WebSocket direkt — a real handshake offering `sip`, then SIP as a browser behind each hop sends it."""
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import urlsplit
 
-from .. import wsprobe
+from .. import threads, wsprobe
 from ..errors import TargetError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -42,7 +41,7 @@ async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
                 return fh.read().decode("utf-8", errors="replace").splitlines()
         except OSError:
             return []
-    found = [l for l in await asyncio.to_thread(tail) if "[error]" in l or "[crit]" in l]
+    found = [l for l in await threads.to_thread(tail) if "[error]" in l or "[crit]" in l]
     return found[-lines:]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .. import certs, fsconfig, tunnel
+from .. import certs, fsconfig, threads, tunnel
 from ..errors import AccessError, ConfigError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -166,7 +166,7 @@ async def tunnel_check(ctx):
     t = ctx.target
     from pathlib import Path
     try:
-        text = await asyncio.to_thread(Path(t.tunnel.config).expanduser().read_text)
+        text = await threads.to_thread(Path(t.tunnel.config).expanduser().read_text)
     except OSError as exc:
         return fail(f"cloudflared-Konfiguration nicht lesbar: {t.tunnel.config} ({exc.strerror})",
                     f"cloudflared config unreadable: {t.tunnel.config} ({exc.strerror})")

@@ -317,7 +317,7 @@ class FreeSwitch:
             cfg = self.esl_config()
             try:
                 self.esl_server = await asyncio.start_server(
-                    lambda r, w: EslSession(self, cfg, r, w).serve(), cfg.listen_ip, cfg.listen_port,
+                    lambda r, w, cfg=cfg: EslSession(self, cfg, r, w).serve(), cfg.listen_ip, cfg.listen_port,
                     reuse_address=True)
             except (OSError, ValueError):
                 self.log.log("ERR", "mod_event_socket.c:2998", "runtime",
