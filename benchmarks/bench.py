@@ -3,7 +3,8 @@
 (a) the whole runbook in-process against the Docker lab vs. the analysis' manual procedure as a script
     (docker exec … fs_cli -x status, … sofia profile internal start, … netstat -tulpn, the curl), same run, medians;
 (b) a dead and a tarpit target: wall time vs. the configured timeout;
-(c) 1, 10 and 50 lab targets concurrently.
+(c) 1, 10 and 50 lab targets concurrently, with the CPU they cost (fsnb's process vs. the labs and the kernel): on a
+    small machine the 50 simulated nodes share its cores with fsnb, which bounds what concurrency can achieve.
 Only loopback is used. Labs it starts are stopped at the end.
 """
 from __future__ import annotations
@@ -38,6 +39,27 @@ def median_time(fn, n=REPEAT) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def busy_cpu() -> float:
+    """CPU seconds the whole machine has been busy (all processes and the kernel), from /proc/stat."""
+    with open("/proc/stat") as fh:
+        v = [int(x) for x in fh.readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def fleet_time(targets) -> tuple[float, float, float]:
+    """Medians of: wall time, this process's CPU, everything else's CPU (simulators, nginx, kernel) for one fleet run."""
+    samples = []
+    for _ in range(3):
+        m0, c0, t0 = busy_cpu(), time.process_time(), time.perf_counter()
+        runs = run_fleet(targets)
+        wall, client = time.perf_counter() - t0, time.process_time() - c0
+        samples.append((wall, client, max(0.0, busy_cpu() - m0 - client)))
+        bad = [r.target.name for r in runs if r.exit_code]
+        if bad:
+            raise SystemExit(f"healthy lab targets failed: {bad}")
+    return tuple(statistics.median(x[i] for x in samples) for i in range(3))
 
 
 def manual_script(lab, docker_host: str) -> None:
@@ -101,8 +123,13 @@ def main() -> int:
         for i in range(50):
             info = manager.up("healthy", offset=BASE + 100 + i * 10)
             targets.append(tgt.load(info.target))
+        time.sleep(1.0)   # let the labs settle after start-up
+        fleet = {}
         for n in (1, 10, 50):
-            rows.append((f"(c) {n} lab targets concurrently", median_time(lambda: run_fleet(targets[:n]), 3), ""))
+            fleet[n] = fleet_time(targets[:n])
+            wall, client, rest = fleet[n]
+            rows.append((f"(c) {n} lab targets concurrently", wall,
+                         f"CPU: fsnb {client:.2f}s, labs+kernel {rest:.2f}s"))
     finally:
         manager.down(None)
         engine.stop(engine_root)     # only if we started it (it records its own pid)
@@ -110,6 +137,12 @@ def main() -> int:
     print(f"{'benchmark':<58} {'median s':>9}  note")
     for name, secs, note in rows:
         print(f"{name:<58} {secs:>9.3f}  {note}")
+    one, fifty = fleet[1][0], fleet[50]
+    cores = os.cpu_count() or 1
+    floor = (fifty[1] + fifty[2]) / cores
+    print(f"(c) 50/1 targets: {fifty[0] / one:.1f}x (goal <= 3x). The 50 targets' CPU alone (fsnb {fifty[1]:.2f}s + "
+          f"labs {fifty[2]:.2f}s) on {cores} cores needs >= {floor:.2f}s = {floor / one:.1f}x one target; "
+          f"per target: fsnb {1000 * fifty[1] / 50:.0f} ms, labs {1000 * fifty[2] / 50:.0f} ms CPU")
     print(f"ratio runbook/manual: {rb / manual:.3f}")
     return 0
 
