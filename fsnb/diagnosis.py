@@ -86,7 +86,9 @@ def diagnose(results: list[Result]) -> list[Finding]:
         add("bound-elsewhere", 90, "schritt3.ports", "schritt4.nginx")
     if profile_running and not wss_listening and "bind-failed" not in out:
         add("wss-binding-not-applied", 88, "schritt2.profil", "wissen.binding", "schritt3.ports")
-    if R.st("wissen.binding") == Status.FAIL and R.ob("wissen.binding").get("wss_binding") is None and not wss_listening:
+    binding = R.ob("wissen.binding")   # "wss_binding" is only there when internal.xml was read
+    if R.st("wissen.binding") == Status.FAIL and "wss_binding" in binding and binding["wss_binding"] is None \
+            and not wss_listening:
         add("wss-binding-not-applied", 88, "wissen.binding", "schritt3.ports")
     if profile_running is False and not out:
         add("profile-not-running", 80, "schritt2.profil", "schritt2.log", "schritt3.ports")

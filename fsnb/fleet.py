@@ -5,6 +5,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from . import files
 from . import target as tgt
 from .errors import TargetError
 from .journal import Journal, new_run_id
@@ -16,7 +17,7 @@ def load_targets(path: str) -> list[tgt.Target]:
     """A file listing target files, one per line (relative to the list; `#` comments)."""
     p = Path(path).expanduser()
     try:
-        lines = p.read_text().splitlines()
+        lines = files.read_text(p, limit=1024 * 1024).splitlines()
     except OSError as exc:
         raise TargetError(f"targets file {p}: {exc.strerror}") from None
     out = []

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import files
 from .errors import ConfigError
 
 _VAR = re.compile(r"\$\$\{([A-Za-z0-9_]+)\}")
@@ -26,7 +27,7 @@ def _parse(text: str, what: str) -> ET.Element:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return files.read_text(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
 

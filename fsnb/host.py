@@ -11,10 +11,10 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import procnet, threads
+from . import files, procnet, threads
 from .errors import AccessError
 
-MAX_FILE = 4 * 1024 * 1024
+MAX_FILE = files.MAX_FILE
 
 
 @dataclass
@@ -37,21 +37,14 @@ class LocalHost:
 
     async def read_file(self, path: str, tail: int | None = None) -> str:
         def read():
-            p = Path(path)
             try:
-                size = p.stat().st_size
-                with open(p, "rb") as fh:
-                    if tail and size > tail:
-                        fh.seek(size - tail)
-                    elif size > MAX_FILE:
-                        raise AccessError(f"{path}: {size} bytes is larger than the {MAX_FILE} bytes fsnb reads")
-                    return fh.read(MAX_FILE).decode("utf-8", errors="replace")
+                return files.read_text(path, tail=tail, limit=MAX_FILE)
             except FileNotFoundError:
                 raise AccessError(f"{path}: no such file") from None
             except PermissionError:
                 raise AccessError(f"{path}: permission denied") from None
-            except IsADirectoryError:
-                raise AccessError(f"{path}: is a directory") from None
+            except OSError as exc:   # a directory, FIFO or device; too large
+                raise AccessError(f"{path}: {exc.strerror or exc}") from None
         return await asyncio.wait_for(threads.to_thread(read), self.timeout)
 
     async def exists(self, path: str) -> bool:

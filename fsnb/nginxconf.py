@@ -1,6 +1,8 @@
 """nginx configuration: read the operator's (crossplane) and write the ones fsnb proposes or the lab runs."""
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -39,6 +41,12 @@ def _port(scheme: str, netloc: str) -> tuple[str, int]:
 
 def parse(path: str) -> list[ProxyLocation]:
     """Every `location` with a `proxy_pass`, with the WebSocket-relevant directives around it."""
+    try:   # crossplane would block forever on a FIFO named as the config (included files: see README)
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise ConfigError(f"{path}: nginx config not readable: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{path}: nginx config is not a regular file")
     result = crossplane.parse(path, catch_errors=True, single=False, comments=False, check_ctx=False)
     if result.get("status") != "ok" and not result.get("config"):
         errors = "; ".join(e.get("error", "") for e in result.get("errors", []))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from . import chain, diagnosis
+from . import chain, diagnosis, files
 from .journal import read
 from .redact import Redactor
 from .result import Result
@@ -42,7 +42,7 @@ def _secrets_from_meta(meta: dict) -> list[str]:
     for src in [(t.get("freeswitch") or {}).get("esl_password", ""), (t.get("sip") or {}).get("password", "")]:
         if isinstance(src, str) and src.startswith("file:"):
             try:
-                out.append(Path(src[5:]).read_text().strip())
+                out.append(files.read_text(Path(src[5:]).expanduser(), limit=64 * 1024).strip())
             except OSError:
                 pass
         elif isinstance(src, str) and src.startswith("env:") and os.environ.get(src[4:]):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from . import files
 from .errors import TargetError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ class Secret:
             if REPO in path.resolve().parents:
                 raise TargetError(f"secret file {path} lies inside the fsnb repository: keep secrets out of it")
             try:
-                return path.read_text().strip()
+                return files.read_text(path, limit=64 * 1024).strip()
             except OSError as exc:
                 raise TargetError(f"secret file {path}: {exc.strerror}") from None
         if self.source == "prompt":
@@ -192,7 +193,7 @@ def loads(text: str, source: str = "") -> Target:
 def load(path: str | Path) -> Target:
     p = Path(path).expanduser()
     try:
-        text = p.read_text()
+        text = files.read_text(p, limit=1024 * 1024)
     except OSError as exc:
         raise TargetError(f"target file {p}: {exc.strerror}") from None
     return loads(text, str(p))

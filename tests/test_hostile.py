@@ -209,3 +209,49 @@ def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
     assert "typed: python-ESL call" in p.stdout
+
+
+def test_fifos_and_devices_named_as_files_do_not_block(tmp_path):
+    """A FIFO named as log, tunnel or nginx config (or a secret file) would block open()/read() forever, and the
+    stuck thread would keep the process from exiting. Each is reported as what it is; the run ends."""
+    import subprocess
+    import sys
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    pw = tmp_path / "pw-fifo"
+    os.mkfifo(pw)
+    (tmp_path / "t.toml").write_text(f"""
+name = "fifos"
+[freeswitch]
+container = ""
+access = "local"
+esl_port = 1
+ws_port = 2
+wss_port = 3
+esl_password = "env:FSNB_T_PW"
+conf_dir = "{tmp_path}"
+log_file = "{fifo}"
+[nginx]
+address = "127.0.0.1:2"
+config = "{fifo}"
+error_log = "{fifo}"
+[tunnel]
+config = "{fifo}"
+public_url = "wss://127.0.0.1:3/"
+""")
+    env = {**os.environ, "FSNB_T_PW": "not-used"}
+    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 1, p.stderr
+    out = json.loads(p.stdout)
+    by = {r["id"]: r for r in out["results"]}
+    assert "FIFO" in by["wissen.tunnel"]["summary_en"] and "FIFO" in by["schritt2.log"]["summary_en"]
+    assert "not a regular file" in by["wissen.nginx"]["summary_en"]
+    assert by["schritt3.ports"]["status"] == "fail"           # not an ERR after waiting on the blocked read
+    causes = [f["cause"] for f in out["diagnosis"]]
+    assert "freeswitch-down" in causes and "wss-binding-not-applied" not in causes   # unread != missing
+    # a secret file that is a FIFO: a clear error, not a hang
+    (tmp_path / "t.toml").write_text((tmp_path / "t.toml").read_text().replace("env:FSNB_T_PW", f"file:{pw}"))
+    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml")],
+                       capture_output=True, text=True, timeout=60)
+    assert "FIFO" in p.stdout + p.stderr

@@ -19,7 +19,7 @@ WHY = {
     "not-esl": ("Auf {a} antwortet etwas, das kein ESL ist.", "Something that is not ESL answers on {a}."),
     "no-answer": ("{a} nimmt Verbindungen an, schickt aber keinen ESL-Gruß (hängt).", "{a} accepts connections but never greets (hangs)."),
     "closed": ("{a} schließt die Verbindung ohne ESL-Gruß.", "{a} closes the connection without an ESL greeting."),
-    "no-password": ("Kein ESL-Passwort verfügbar: {d}", "No ESL password available: {d}"),
+    "no-password": ("Kein ESL-Passwort verfügbar: {d}.", "No ESL password available: {d}."),
 }
 
 

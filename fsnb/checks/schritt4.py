@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .. import threads, wsprobe
+from .. import files, threads, wsprobe
 from ..errors import TargetError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -35,10 +35,7 @@ async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
 
     def tail():
         try:
-            with open(path, "rb") as fh:
-                fh.seek(0, 2)
-                fh.seek(max(0, fh.tell() - 65536))
-                return fh.read().decode("utf-8", errors="replace").splitlines()
+            return files.read_text(path, tail=65536).splitlines()
         except OSError:
             return []
     found = [l for l in await threads.to_thread(tail) if "[error]" in l or "[crit]" in l]

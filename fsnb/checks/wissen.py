@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
-from .. import certs, fsconfig, threads, tunnel
+from .. import certs, files, fsconfig, threads, tunnel
 from ..errors import AccessError, ConfigError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -164,9 +165,8 @@ def _seconds(v: str | None) -> float:
 @check("wissen.tunnel", "wissen", "Cloudflare Tunnel: Hostname → http://localhost:8082", "Cloudflare Tunnel: hostname → nginx")
 async def tunnel_check(ctx):
     t = ctx.target
-    from pathlib import Path
     try:
-        text = await threads.to_thread(Path(t.tunnel.config).expanduser().read_text)
+        text = await threads.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
     except OSError as exc:
         return fail(f"cloudflared-Konfiguration nicht lesbar: {t.tunnel.config} ({exc.strerror})",
                     f"cloudflared config unreadable: {t.tunnel.config} ({exc.strerror})")
