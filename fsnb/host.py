@@ -5,8 +5,8 @@ Every call is bounded: files by size, the Docker API by its socket timeout and a
 from __future__ import annotations
 
 import asyncio
-import io
 import subprocess
+import posixpath
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +15,9 @@ from . import files, procnet, threads
 from .errors import AccessError
 
 MAX_FILE = files.MAX_FILE
+# Docker's path stat reports Go's os.FileMode bits
+GO_MODE_SYMLINK = 1 << 27
+GO_MODE_NOT_REGULAR = (1 << 31) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)  # dir dev pipe sock char irreg.
 
 
 @dataclass
@@ -138,6 +141,63 @@ class DockerHost:
                               (err or b"").decode(errors="replace"), self.via(" ".join(argv)))
         return await self._call(run)
 
+    def _archive(self, method: str, path: str):
+        """GET/HEAD /containers/{name}/archive. Not docker-py's get_archive: that turns the socket timeout off for
+        the body, and its stream must be read to the end (a 2 GB freeswitch.log) or it holds the connection."""
+        url = self.api._url("/containers/{0}/archive", self.name)
+        kw = {"params": {"path": path}, "timeout": self.timeout, "headers": {"Accept-Encoding": "identity"}}
+        return self.api.head(url, **kw) if method == "head" else self.api.get(url, stream=True, **kw)
+
+    def _stat(self, res, path: str) -> dict:
+        import docker
+        if res.status_code == 404:
+            res.close()
+            if "no such container" in (res.text or "").lower():
+                raise AccessError(f"container {self.name!r}: no such container")
+            raise AccessError(f"{path}: no such file in container {self.name}")
+        self.api._raise_for_status(res)
+        header = res.headers.get("x-docker-container-path-stat")
+        return docker.utils.decode_json_header(header) if header else {}
+
+    def _resolve(self, path: str) -> tuple[str, dict]:
+        """Follow symlinks (wss.pem often is one: certbot's live/) by HEAD requests, as the archive of a link holds
+        the link itself. Returns the file's path and stat; anything but a regular file is an AccessError."""
+        where = path
+        for _ in range(8):
+            res = self._archive("head", where)
+            st = self._stat(res, where)
+            res.close()
+            mode = int(st.get("mode") or 0)
+            if mode & GO_MODE_SYMLINK and st.get("linkTarget"):
+                where = posixpath.join(posixpath.dirname(where), st["linkTarget"])   # absolute stays absolute
+                continue
+            if mode & GO_MODE_NOT_REGULAR:
+                raise AccessError(f"{path}: not a regular file in {self.name}")
+            return where, st
+        raise AccessError(f"{path}: too many levels of symbolic links in {self.name}")
+
+    def _read_member(self, where: str, path: str, tail: int | None) -> str:
+        """The file from a streamed archive (the socket timeout stays on); with `tail`, only its last `tail` bytes
+        are kept in memory."""
+        res = self._archive("get", where)
+        try:
+            self._stat(res, where)
+            with tarfile.open(fileobj=res.raw, mode="r|") as tar:
+                member = tar.next()
+                if member is None or not member.isfile():
+                    raise AccessError(f"{path}: not a regular file in {self.name}")
+                fh = tar.extractfile(member)
+                if not tail:
+                    return fh.read(MAX_FILE).decode("utf-8", errors="replace")
+                keep = b""
+                while chunk := fh.read(1 << 20):
+                    keep = (keep + chunk)[-tail:]
+                return keep.decode("utf-8", errors="replace")
+        except (tarfile.TarError, EOFError) as exc:
+            raise AccessError(f"{path}: unreadable archive from Docker ({exc})") from None
+        finally:
+            res.close()
+
     async def read_file(self, path: str, tail: int | None = None) -> str:
         if path.startswith("/proc/"):
             r = await self.exec(["cat", path])
@@ -146,28 +206,28 @@ class DockerHost:
             return r.stdout
 
         def get():
-            import docker
-            try:
-                stream, stat = self.api.get_archive(self.name, path)
-            except docker.errors.NotFound:
-                raise AccessError(f"{path}: no such file in container {self.name}") from None
-            if stat.get("size", 0) > MAX_FILE and not tail:
-                raise AccessError(f"{path}: {stat['size']} bytes is larger than the {MAX_FILE} bytes fsnb reads")
-            data = b"".join(stream)
-            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                member = tar.next()
-                if member is None or not member.isfile():
-                    raise AccessError(f"{path}: not a regular file in {self.name}")
-                content = tar.extractfile(member).read()
-            if tail:
-                content = content[-tail:]
-            return content.decode("utf-8", errors="replace")
-        return await self._call(get)
+            where, st = self._resolve(path)
+            size = int(st.get("size") or 0)
+            if tail and size > tail:
+                return None          # the tail comes from `tail -c` below: no need to move a whole log
+            if size > MAX_FILE:
+                raise AccessError(f"{path}: {size} bytes is larger than the {MAX_FILE} bytes fsnb reads")
+            return self._read_member(where, path, None)
+        text = await self._call(get)
+        if text is not None:
+            return text
+        r = await self.exec(["tail", "-c", str(tail), path])   # follows symlinks itself
+        if r.exit_code == 0:
+            return r.stdout
+        return await self._call(lambda: self._read_member(self._resolve(path)[0], path, tail))   # no `tail` there
 
     async def exists(self, path: str) -> bool:
+        def head():
+            res = self._archive("head", path)
+            res.close()
+            return res.status_code == 200
         try:
-            await self._call(lambda: self.api.get_archive(self.name, path)[1])
-            return True
+            return await self._call(head)
         except AccessError:
             return False
 

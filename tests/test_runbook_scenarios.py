@@ -86,3 +86,40 @@ def test_container_addresses_decide_what_is_local(docker_host):
         assert asyncio.run(DockerHost("fsnb-test-netns", docker_host).own_addresses()) == {"127.0.0.1", "::1"}
     finally:
         box.remove(force=True)
+
+
+def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
+    """Through the Docker API: a large log by its tail only, symlinked files (certbot's live/ links, relative and
+    absolute), and a typed error for a FIFO, a directory and a missing file."""
+    import asyncio
+
+    import docker
+
+    from fsnb.errors import AccessError
+    from fsnb.host import DockerHost
+    from fsnb.lab import dockerlab
+    c = docker.DockerClient(base_url=docker_host)
+    image = dockerlab.ensure_image(c)
+    box = c.containers.run(image, ["/bin/sleep", "60"], name="fsnb-test-files", network_mode="none", detach=True,
+                           labels={"fsnb.lab": "1"})
+    try:
+        sh = ("cd /tmp && busybox dd if=/dev/zero of=big.log bs=1M count=24 2>/dev/null && echo 'LAST LINE' >> big.log"
+              " && echo -n pem > real.pem && busybox ln -s real.pem rel.pem && busybox ln -s /tmp/rel.pem abs.pem"
+              " && busybox mkfifo pipe && mkdir -p d 2>/dev/null || busybox mkdir d")
+        r = box.exec_run(["/bin/sh", "-c", sh])
+        assert r.exit_code == 0, r.output
+        h = DockerHost("fsnb-test-files", docker_host)
+        tail = asyncio.run(h.read_file("/tmp/big.log", tail=4096))
+        assert len(tail) == 4096 and tail.endswith("LAST LINE\n")
+        assert asyncio.run(h.read_file("/tmp/rel.pem")) == "pem"
+        assert asyncio.run(h.read_file("/tmp/abs.pem")) == "pem"
+        for path, words in (("/tmp/pipe", "not a regular file"), ("/tmp/d", "not a regular file"),
+                            ("/tmp/none", "no such file"), ("/tmp/big.log", "larger than")):
+            with pytest.raises(AccessError, match=words):
+                asyncio.run(h.read_file(path))
+        assert asyncio.run(h.exists("/tmp/rel.pem")) and not asyncio.run(h.exists("/tmp/none"))
+        assert box.exec_run(["/bin/busybox", "rm", "/bin/tail"]).exit_code == 0   # an image without `tail`:
+        assert asyncio.run(h.read_file("/tmp/abs.pem", tail=2)) == "em"           # streamed, only the tail kept
+        assert asyncio.run(h.read_file("/tmp/big.log", tail=10)) == "LAST LINE\n"
+    finally:
+        box.remove(force=True)
