@@ -116,4 +116,6 @@ def _drive(page, base, token, lab):
     assert "Error displaying widget" not in page.content()
     page.locator(".fsnb-run-schritt1").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "jupyterlab-runbook.png"), full_page=False)
+    # `make setup` disables JupyterLab's announcements plugin: no news opt-in toast over the runbook
+    assert page.get_by_text("official Jupyter news").count() == 0
     assert not outside, f"requests left the machine: {outside[:5]}"
