@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the runbook against a target (default: the running lab)")
     run.add_argument("--target", help="target TOML file (default: $FSNB_TARGET, else the running lab's)")
     run.add_argument("--targets", help="a file listing target files, one per line (fleet)")
+    run.add_argument("--parallel", type=int, default=32,
+                     help="fleet: targets checked at once (each holds ~15 sockets; default 32)")
     run.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     run.add_argument("--fix", action="store_true", help="offer the profile start/restart action (asks to confirm)")
     run.add_argument("--yes", action="store_true", help="with --fix: confirm non-interactively (recorded as such)")

@@ -35,14 +35,39 @@ def load_targets(path: str) -> list[tgt.Target]:
     return out
 
 
-async def run_fleet_async(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:
+PARALLEL = 32
+
+
+async def run_fleet_async(targets: list[tgt.Target], timeout: float | None = None, on_result=None,
+                          parallel: int = PARALLEL) -> list[Run]:
+    """All targets, at most `parallel` at once: each run holds ~15 sockets and files at its peak, and a default
+    limit of 1024 descriptors would otherwise turn a fleet of 100 into 'Too many open files' failures."""
     shared: dict = {}   # host facts (socket tables) read once per host, not once per target
-    return list(await asyncio.gather(*(run_async(t, timeout=timeout, on_result=on_result, shared=shared)
-                                       for t in targets)))
+    gate = asyncio.Semaphore(max(1, parallel))
+
+    async def one(t):
+        async with gate:
+            return await run_async(t, timeout=timeout, on_result=on_result, shared=shared)
+    return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
-def run_fleet(targets: list[tgt.Target], timeout: float | None = None, on_result=None) -> list[Run]:
-    return run_sync(run_fleet_async(targets, timeout, on_result))
+def run_fleet(targets: list[tgt.Target], timeout: float | None = None, on_result=None,
+              parallel: int = PARALLEL) -> list[Run]:
+    return run_sync(run_fleet_async(targets, timeout, on_result, parallel))
+
+
+def raise_fd_limit(want: int) -> int:
+    """Raise the soft descriptor limit towards what the fleet needs (up to the hard limit); returns the limit."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
 
 
 def table(runs: list[Run]) -> str:
@@ -63,7 +88,10 @@ def cli_fleet(args) -> int:
         journal = Journal(args.journal, Redactor(secrets))
         for t in targets:
             journal.meta(t)
-    runs = run_fleet(targets, args.timeout, (lambda r: journal.result(r, run_id)) if journal else None)
+    parallel = max(1, args.parallel)
+    limit = raise_fd_limit(64 + 16 * min(parallel, len(targets)))
+    parallel = max(1, min(parallel, (limit - 64) // 16))    # what the descriptor limit allows
+    runs = run_fleet(targets, args.timeout, (lambda r: journal.result(r, run_id)) if journal else None, parallel)
     if journal:
         for r in runs:
             journal.run(r, run_id)
