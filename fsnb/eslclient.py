@@ -143,6 +143,7 @@ class GuardedESL:
     def __init__(self, host: str, port: int, password: str):
         self.host, self.port, self._password = host, port, password
         self._con = None
+        self._connecting: asyncio.Future | None = None
         self._lock = threading.Lock()
         self.broken = False
 
@@ -188,14 +189,21 @@ class GuardedESL:
             raise CheckTimeout(f"python-ESL call to {self.host}:{self.port} did not return within {timeout:.1f}s") from None
 
     async def connect(self, timeout: float) -> None:
-        def connect():
-            with self._lock:
-                return self._connect_sync()
-        self._con = await self._run(connect, timeout)
+        """One connection, however many calls arrive before it is up (each extra one was a leaked connection)."""
+        if self._con is not None:
+            return
+        if self._connecting is None:
+            def connect():
+                with self._lock:
+                    return self._connect_sync()
+
+            async def go():
+                self._con = await self._run(connect, timeout)
+            self._connecting = asyncio.ensure_future(go())
+        await asyncio.shield(self._connecting)
 
     async def api(self, command: str, timeout: float) -> str:
-        if self._con is None:
-            await self.connect(timeout)
+        await self.connect(timeout)
         con = self._con
 
         def call():

@@ -105,6 +105,30 @@ async def esl_stall_after_auth(reader, writer):
         pass
 
 
+ESL_CONNECTIONS = []
+
+
+async def esl_minimal(reader, writer):
+    """Just enough ESL for python-ESL (greeting, auth, api/response); counts its connections."""
+    ESL_CONNECTIONS.append(1)
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    buf = b""
+    while True:
+        chunk = await reader.read(4096)
+        if not chunk:
+            return
+        buf += chunk
+        while b"\n\n" in buf:
+            cmd, buf = buf.split(b"\n\n", 1)
+            if cmd.startswith(b"auth "):
+                writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+            elif cmd.startswith(b"api "):
+                body = b"+OK " + cmd[4:].strip()
+                writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
+            await writer.drain()
+
+
 async def esl_echo_password(reader, writer):
     """A nasty ESL: it reflects whatever the client sends (including the auth line) back into its reply."""
     writer.write(b"Content-Type: auth/request\n\n")

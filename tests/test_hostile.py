@@ -72,6 +72,19 @@ def test_python_esl_is_guarded(srv):
     g.close()
 
 
+def test_python_esl_connects_once_for_concurrent_calls(srv):
+    """Calls arriving before the connection is up share it (each used to open, and leak, its own)."""
+    s = srv(hostile.esl_minimal)
+    hostile.ESL_CONNECTIONS.clear()
+    g = eslclient.GuardedESL("127.0.0.1", s.port, "pw")
+
+    async def three():
+        return await asyncio.gather(*(g.api(f"cmd{i}", TIMEOUT) for i in range(3)))
+    assert asyncio.run(three()) == ["+OK cmd0", "+OK cmd1", "+OK cmd2"]
+    g.close()
+    assert len(hostile.ESL_CONNECTIONS) == 1
+
+
 @pytest.mark.parametrize("handler", [hostile.tarpit, hostile.garbage, hostile.http_big_header])
 def test_ws_hop_on_hostile_ports(srv, handler):
     s = srv(handler)
