@@ -139,5 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def entry() -> None:
+    """The `fsnb` command: main(), then exit even if a thread is stuck in a call its deadline abandoned."""
+    from . import threads
+    code = main()
+    threads.exit_if_stuck(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -180,7 +180,7 @@ class GuardedESL:
         if self.broken:
             raise CheckTimeout("python-ESL connection was abandoned after an earlier timeout")
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(threads.POOL, fn)
+        fut = threads.submit(loop, fn)
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except asyncio.TimeoutError:
@@ -221,6 +221,6 @@ class GuardedESL:
                 with self._lock:
                     con.disconnect()
             try:
-                threads.POOL.submit(bye)
+                threads.POOL.submit(threads.counted(bye))
             except RuntimeError:   # interpreter shutting down
                 pass

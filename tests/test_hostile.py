@@ -122,8 +122,8 @@ def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
     assert asyncio.run(wsprobe.run(hop, TIMEOUT)).tls_verified is False
 
 
-def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
-    t = target.loads(f"""
+def _target_toml(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW") -> str:
+    return f"""
 name = "hostile"
 [freeswitch]
 container = ""
@@ -142,8 +142,11 @@ config = "{tmp_path}/config.yml"
 public_url = "wss://127.0.0.1:{wss_port}/"
 [timeouts]
 check = {TIMEOUT}
-""")
-    return t
+"""
+
+
+def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
+    return target.loads(_target_toml(tmp_path, esl_port, ws_port, wss_port, env))
 
 
 def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
@@ -268,3 +271,19 @@ public_url = "wss://127.0.0.1:3/"
     p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml")],
                        capture_output=True, text=True, timeout=60)
     assert "FIFO" in p.stdout + p.stderr
+
+
+def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
+    """crossplane opens `include`d files itself: a FIFO there blocks its thread for good. The check gives up at
+    its deadline, and the `fsnb` command still exits (with the results printed) instead of waiting for it."""
+    import subprocess
+    import sys
+    fifo = tmp_path / "included.conf"
+    os.mkfifo(fifo)
+    (tmp_path / "nginx.conf").write_text(f"events {{}}\nhttp {{\n    include {fifo};\n}}\n")
+    (tmp_path / "t.toml").write_text(_target_toml(tmp_path, 1, 2, 3))
+    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json"],
+                       capture_output=True, text=True, timeout=60, env={**os.environ, "FSNB_T_PW": "x-pw"})
+    assert p.returncode == 1, p.stderr
+    by = {r["id"]: r for r in json.loads(p.stdout)["results"]}
+    assert by["wissen.nginx"]["status"] == "error" and by["wissen.nginx"]["error_type"] == "CheckTimeout"
