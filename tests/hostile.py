@@ -8,6 +8,31 @@ import struct
 import threading
 
 
+def target_toml(tmp_path, esl_port: int, ws_port: int, wss_port: int, env: str = "FSNB_T_PW", check: float = 1.5,
+                name: str = "hostile") -> str:
+    """A local target pointing at these peers (or at nothing), with its files in tmp_path (mostly absent)."""
+    return f"""
+name = "{name}"
+[freeswitch]
+container = ""
+access = "local"
+esl_port = {esl_port}
+ws_port = {ws_port}
+wss_port = {wss_port}
+esl_password = "env:{env}"
+conf_dir = "{tmp_path}/nope"
+log_file = "{tmp_path}/nope.log"
+[nginx]
+address = "127.0.0.1:{ws_port}"
+config = "{tmp_path}/nginx.conf"
+[tunnel]
+config = "{tmp_path}/config.yml"
+public_url = "wss://127.0.0.1:{wss_port}/"
+[timeouts]
+check = {check}
+"""
+
+
 class Server:
     """Runs one asyncio server per behaviour in a background thread; `port` is where it listens."""
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from conftest import LAB_OFFSET, port_free, wait_port
 from fsnb.lab import manager
 
@@ -88,9 +90,19 @@ def _drive(page, base, token, lab):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
     page.locator(".jp-Notebook").click()
     page.keyboard.press("Escape")
-    # Run > Run All Cells
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_text("Run All Cells", exact=True).click()
+    # Run > Run All Cells. Under load the menu can be opened before the command is enabled (the kernel still
+    # connecting); a click on the disabled item does nothing, so: click, see a cell start, else click again.
+    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"
+    for _ in range(4):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(started, timeout=15000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    else:
+        raise AssertionError("Run All Cells never started a cell")
     page.wait_for_selector(".fsnb-run-schritt1", timeout=90000)
     page.locator(".fsnb-run-schritt1").scroll_into_view_if_needed()
     page.locator(".fsnb-run-schritt1").click()

@@ -7,30 +7,12 @@ import resource
 import subprocess
 import sys
 
+import hostile
 from fsnb import fleet, target
 
 
 def _toml(tmp_path, i: int, esl: int = 1, ws: int = 2, wss: int = 3) -> str:
-    return f"""
-name = "dead-{i}"
-[freeswitch]
-container = ""
-access = "local"
-esl_port = {esl}
-ws_port = {ws}
-wss_port = {wss}
-esl_password = "env:FSNB_T_FLEET_PW"
-conf_dir = "{tmp_path}/nope"
-log_file = "{tmp_path}/nope.log"
-[nginx]
-address = "127.0.0.1:{ws}"
-config = "{tmp_path}/nginx.conf"
-[tunnel]
-config = "{tmp_path}/config.yml"
-public_url = "wss://127.0.0.1:{wss}/"
-[timeouts]
-check = 1.0
-"""
+    return hostile.target_toml(tmp_path, esl, ws, wss, env="FSNB_T_FLEET_PW", check=1.0, name=f"dead-{i}")
 
 
 def _dead(tmp_path, i: int) -> target.Target:

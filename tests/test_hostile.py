@@ -122,31 +122,8 @@ def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
     assert asyncio.run(wsprobe.run(hop, TIMEOUT)).tls_verified is False
 
 
-def _target_toml(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW") -> str:
-    return f"""
-name = "hostile"
-[freeswitch]
-container = ""
-access = "local"
-esl_port = {esl_port}
-ws_port = {ws_port}
-wss_port = {wss_port}
-esl_password = "env:{env}"
-conf_dir = "{tmp_path}/nope"
-log_file = "{tmp_path}/nope.log"
-[nginx]
-address = "127.0.0.1:{ws_port}"
-config = "{tmp_path}/nginx.conf"
-[tunnel]
-config = "{tmp_path}/config.yml"
-public_url = "wss://127.0.0.1:{wss_port}/"
-[timeouts]
-check = {TIMEOUT}
-"""
-
-
 def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
-    return target.loads(_target_toml(tmp_path, esl_port, ws_port, wss_port, env))
+    return target.loads(hostile.target_toml(tmp_path, esl_port, ws_port, wss_port, env, TIMEOUT))
 
 
 def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
@@ -281,7 +258,7 @@ def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
     fifo = tmp_path / "included.conf"
     os.mkfifo(fifo)
     (tmp_path / "nginx.conf").write_text(f"events {{}}\nhttp {{\n    include {fifo};\n}}\n")
-    (tmp_path / "t.toml").write_text(_target_toml(tmp_path, 1, 2, 3))
+    (tmp_path / "t.toml").write_text(hostile.target_toml(tmp_path, 1, 2, 3, check=TIMEOUT))
     p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json"],
                        capture_output=True, text=True, timeout=60, env={**os.environ, "FSNB_T_PW": "x-pw"})
     assert p.returncode == 1, p.stderr
