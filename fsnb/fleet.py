@@ -81,6 +81,8 @@ def table(runs: list[Run]) -> str:
 
 def cli_fleet(args) -> int:
     targets = load_targets(args.targets)
+    for t in targets:
+        t.ask_secrets()
     journal = None
     run_id = new_run_id()
     if args.journal:

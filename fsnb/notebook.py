@@ -67,6 +67,8 @@ class Runbook:
         self.error = None
         try:
             self.target = resolve_target(target)
+            import getpass     # in a kernel, getpass asks through the notebook (a papermill run has no stdin: message)
+            self.target.ask_secrets(getpass.getpass)
         except FsnbError as exc:   # shown as a message in every cell, never as a traceback
             self.error = str(exc)
             self.target = None

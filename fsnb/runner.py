@@ -49,6 +49,7 @@ def cli_run(args) -> int:
         from .fleet import cli_fleet
         return cli_fleet(args)
     target = resolve_target(args.target)
+    target.ask_secrets()
     if args.timeout:
         target.timeouts.check = args.timeout
     journal = None

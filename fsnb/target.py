@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,8 +49,28 @@ class Secret:
             except OSError as exc:
                 raise TargetError(f"secret file {path}: {exc.strerror}") from None
         if self.source == "prompt":
-            return getpass.getpass("password: ")
+            typed = getattr(self, "_typed", None)
+            if typed is None:
+                raise TargetError("secret 'prompt' was not asked for (fsnb asks before the run starts)")
+            return typed
         raise TargetError("no secret source configured")
+
+    def ask(self, label: str, ask=None) -> None:
+        """A `prompt` secret is asked for once, before the run: asked mid-run it would stall every check while the
+        operator types. The value is kept on this object only (not a dataclass field: never serialised)."""
+        if self.source != "prompt" or getattr(self, "_typed", None) is not None:
+            return
+        if ask is None:
+            if not (sys.stdin and sys.stdin.isatty()):
+                raise TargetError(f"{label} is 'prompt', but there is no terminal to ask on: use env:NAME or file:/path")
+            ask = getpass.getpass
+        try:
+            value = ask(f"{label}: ")
+        except (EOFError, KeyboardInterrupt):
+            raise TargetError(f"{label}: nothing typed") from None
+        except Exception as exc:   # e.g. a notebook run without stdin (papermill)
+            raise TargetError(f"{label} is 'prompt', but it cannot be asked here ({type(exc).__name__})") from None
+        object.__setattr__(self, "_typed", value)
 
 
 @dataclass
@@ -112,15 +133,20 @@ class Target:
     source: str = ""                     # the file it was loaded from
 
     def secret_values(self) -> list[str]:
-        """Every configured secret that can be read now (for redaction)."""
+        """Every configured secret that can be read now (for redaction); a prompted one once it was typed."""
         out = []
         for s in [self.freeswitch.esl_password, self.sip.password, *map(Secret, self.secrets)]:
-            if s and s.source != "prompt":
+            if s:
                 try:
                     out.append(s.reveal())
                 except TargetError:
                     pass
         return [v for v in out if v]
+
+    def ask_secrets(self, ask=None) -> None:
+        """Ask for every `prompt` secret now, once (see Secret.ask)."""
+        self.freeswitch.esl_password.ask("ESL password", ask)
+        self.sip.password.ask("SIP password", ask)
 
     def public(self) -> dict:
         """The target as shown in reports: secret *sources* only."""

@@ -1,6 +1,8 @@
 """Target files: defaults are the analysis' deployment; unknown keys and wrong types name the key."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from fsnb import target
@@ -67,3 +69,29 @@ def test_secret_file_inside_the_repository_is_refused():
     t = target.loads(f"[freeswitch]\nesl_password = 'file:{inside}'\n")
     with pytest.raises(TargetError, match="inside the fsnb repository"):
         t.freeswitch.esl_password.reveal()
+
+
+def test_prompt_secret_is_asked_once_before_the_run_and_redacted(tmp_path):
+    """Asked mid-run, a prompt would stall every check while the operator types; it is asked up front, once, and
+    the typed value is redacted like any other secret (it used to be left out of redaction)."""
+    t = target.loads('[freeswitch]\nesl_password = "prompt"\n')
+    with pytest.raises(TargetError, match="not asked"):
+        t.freeswitch.esl_password.reveal()
+    asked = []
+    t.ask_secrets(lambda label: asked.append(label) or "typed-secret-42")
+    t.ask_secrets(lambda label: asked.append(label) or "other")
+    assert asked == ["ESL password: "] and t.freeswitch.esl_password.reveal() == "typed-secret-42"
+    assert "typed-secret-42" in t.secret_values()
+    assert "typed-secret-42" not in json.dumps(t.public())
+    with pytest.raises(TargetError, match="nothing typed"):
+        target.loads('[freeswitch]\nesl_password = "prompt"\n').ask_secrets(lambda _: (_ for _ in ()).throw(EOFError()))
+
+
+def test_prompt_without_a_terminal_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+    f = tmp_path / "t.toml"
+    f.write_text('[freeswitch]\nesl_port = 1\nesl_password = "prompt"\n')
+    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(f)], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "no terminal to ask on" in p.stderr
