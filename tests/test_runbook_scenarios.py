@@ -118,8 +118,17 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
             with pytest.raises(AccessError, match=words):
                 asyncio.run(h.read_file(path))
         assert asyncio.run(h.exists("/tmp/rel.pem")) and not asyncio.run(h.exists("/tmp/none"))
+        # the same through one exec (how a run reads its files in a container)
+        many = asyncio.run(h.read_many({"/tmp/big.log": 4096, "/tmp/abs.pem": 0, "/tmp/pipe": 0, "/tmp/d": 0,
+                                        "/tmp/none": 0}))
+        assert many["/tmp/big.log"].endswith("LAST LINE\n") and len(many["/tmp/big.log"]) == 4096
+        assert many["/tmp/abs.pem"] == "pem"
+        assert all(isinstance(many[p], AccessError) for p in ("/tmp/pipe", "/tmp/d", "/tmp/none"))
+        assert "larger than" in str(asyncio.run(h.read_many({"/tmp/big.log": 0}))["/tmp/big.log"])
         assert box.exec_run(["/bin/busybox", "rm", "/bin/tail"]).exit_code == 0   # an image without `tail`:
         assert asyncio.run(h.read_file("/tmp/abs.pem", tail=2)) == "em"           # streamed, only the tail kept
         assert asyncio.run(h.read_file("/tmp/big.log", tail=10)) == "LAST LINE\n"
+        assert box.exec_run(["/bin/busybox", "rm", "/bin/sh"]).exit_code == 0      # no shell: no batch, the caller
+        assert asyncio.run(h.read_many({"/tmp/abs.pem": 0})) is None                # reads file by file
     finally:
         box.remove(force=True)

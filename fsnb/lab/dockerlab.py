@@ -51,7 +51,7 @@ def _rootfs_tar() -> tuple[bytes, str]:
         busybox = Path("/bin/busybox")
         if busybox.exists():
             add_file("bin/busybox", busybox.read_bytes())
-            for tool in ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail"):
+            for tool in ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head"):
                 add_link(f"bin/{tool}", "busybox")
     data = buf.getvalue()
     return data, hashlib.sha256(data).hexdigest()[:12]
