@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 
 from .. import fsconfig
@@ -66,6 +65,15 @@ def _is_local(ip: str) -> bool | None:
             return False
 
 
+async def _has_ipv6(ctx) -> bool:
+    """IPv6 where FreeSWITCH runs (the container's /proc, not this machine's)."""
+    try:
+        await ctx.read("/proc/net/if_inet6")
+        return True
+    except AccessError:
+        return False
+
+
 @check("schritt1.esl_config", "schritt1", "Schritt 1: event_socket.conf.xml (listen-ip, ACL)",
        "Step 1: event_socket.conf.xml (listen-ip, ACL)")
 async def esl_config(ctx):
@@ -99,7 +107,7 @@ async def esl_config(ctx):
     if local is False:
         problems.append(f"listen-ip {cfg.listen_ip} ist keine lokale Adresse: mod_event_socket loggt "
                         f"'Socket Error! Could not listen on {cfg.listen_ip}:{cfg.listen_port}' und ESL lauscht nie")
-    if cfg.listen_ip == "::" and not os.path.exists("/proc/net/if_inet6"):
+    if cfg.listen_ip == "::" and not await _has_ipv6(ctx):
         problems.append("listen-ip :: ohne IPv6: 'Cannot get information about IP address ::'")
     if cfg.listen_port != ctx.fs.esl_port:
         problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
