@@ -223,7 +223,8 @@ class DockerHost:
 
     # Reads several files in one exec: `head -c` bounds a file, `tail -c` takes a log's end; [ -f ] refuses what is
     # not a regular file (after symlinks, like cat). Each file is preceded by a line with a random mark.
-    _MANY = ('m=$1; shift; for a in "$@"; do n=${a%%:*}; f=${a#*:}; '
+    _MANY = ('command -v head >/dev/null && command -v tail >/dev/null || exit 3; '
+             'm=$1; shift; for a in "$@"; do n=${a%%:*}; f=${a#*:}; '
              'if [ ! -e "$f" ]; then printf "\\n%s missing\\n" "$m"; '
              'elif [ ! -f "$f" ]; then printf "\\n%s notfile\\n" "$m"; '
              'elif [ ! -r "$f" ]; then printf "\\n%s denied\\n" "$m"; '
@@ -232,7 +233,8 @@ class DockerHost:
 
     async def read_many(self, wanted: dict[str, int]) -> dict[str, str | AccessError] | None:
         """{path: tail bytes or 0} -> {path: text or AccessError}, in one `docker exec` (the engine serialises
-        archive calls on a container, ~45 ms each). None if the container cannot run it (no sh): read one by one."""
+        archive calls on a container, ~45 ms each). None if the container cannot run it (no sh, head or tail): the
+        caller reads file by file."""
         import secrets
         paths = list(wanted)
         if not paths:
