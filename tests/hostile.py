@@ -112,21 +112,25 @@ async def huge_reply(reader, writer):
         await writer.drain()
 
 
-async def esl_stall_after_auth(reader, writer):
-    """Greets like ESL, accepts the password, then never answers an api call (python-ESL would hang forever)."""
+async def _esl_commands(reader, writer):
+    """Greets like ESL, accepts any password; yields each later command (its `\\n\\n`-terminated frame)."""
     writer.write(b"Content-Type: auth/request\n\n")
     await writer.drain()
-    data = b""
-    while True:
-        chunk = await reader.read(4096)
-        if not chunk:
-            return
-        data += chunk
-        if b"auth " in data and data.endswith(b"\n\n"):
-            writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
-            await writer.drain()
-            break
-    while await reader.read(65536):
+    buf = b""
+    while chunk := await reader.read(4096):
+        buf += chunk
+        while b"\n\n" in buf:
+            cmd, buf = buf.split(b"\n\n", 1)
+            if cmd.startswith(b"auth "):
+                writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+                await writer.drain()
+            else:
+                yield cmd
+
+
+async def esl_stall_after_auth(reader, writer):
+    """Greets like ESL, accepts the password, then never answers an api call (python-ESL would hang forever)."""
+    async for _ in _esl_commands(reader, writer):
         pass
 
 
@@ -136,21 +140,10 @@ ESL_CONNECTIONS = []
 async def esl_minimal(reader, writer):
     """Just enough ESL for python-ESL (greeting, auth, api/response); counts its connections."""
     ESL_CONNECTIONS.append(1)
-    writer.write(b"Content-Type: auth/request\n\n")
-    await writer.drain()
-    buf = b""
-    while True:
-        chunk = await reader.read(4096)
-        if not chunk:
-            return
-        buf += chunk
-        while b"\n\n" in buf:
-            cmd, buf = buf.split(b"\n\n", 1)
-            if cmd.startswith(b"auth "):
-                writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
-            elif cmd.startswith(b"api "):
-                body = b"+OK " + cmd[4:].strip()
-                writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
+    async for cmd in _esl_commands(reader, writer):
+        if cmd.startswith(b"api "):
+            body = b"+OK " + cmd[4:].strip()
+            writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
             await writer.drain()
 
 
