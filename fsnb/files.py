@@ -5,6 +5,7 @@ stuck there keeps the process from exiting). Files are opened non-blocking and o
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -34,7 +35,7 @@ def read_bytes(path: str | Path, tail: int | None = None, limit: int = MAX_FILE)
         if tail and st.st_size > tail:
             os.lseek(fd, st.st_size - tail, os.SEEK_SET)
         elif st.st_size > limit:
-            raise OSError(27, f"{st.st_size} bytes is larger than the {limit} bytes fsnb reads", str(path))
+            raise OSError(errno.EFBIG, f"{st.st_size} bytes is larger than the {limit} bytes fsnb reads", str(path))
         chunks, left = [], (tail or limit)
         while left > 0:
             b = os.read(fd, min(left, 1 << 20))
