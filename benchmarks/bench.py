@@ -128,7 +128,7 @@ def main() -> int:
         for n in (1, 10, 50):
             fleet[n] = fleet_time(targets[:n])
             wall, client, rest = fleet[n]
-            rows.append((f"(c) {n} lab targets concurrently", wall,
+            rows.append((f"(c) {n} lab target{'s concurrently' if n > 1 else ''}", wall,
                          f"CPU: fsnb {client:.2f}s, labs+kernel {rest:.2f}s"))
     finally:
         manager.down(None)
