@@ -5,8 +5,10 @@ PIP    := $(PY) -m pip -q --disable-pip-version-check
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 PORT   ?= 8888
+FS_SOURCES ?= $(CURDIR)/../shared/vendor/freeswitch
+export FSNB_FS_SOURCES := $(FS_SOURCES)
 
-.PHONY: run test bench setup clean-venv
+.PHONY: run test bench setup clean-venv freeswitch
 
 setup: $(STAMP)
 
@@ -14,7 +16,9 @@ $(STAMP): requirements.txt pyproject.toml tools/esl-build.cfg
 	tools/system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install swig==4.5.1 "setuptools>=65,<80" wheel
-	DIST_EXTRA_CONFIG=$(CURDIR)/tools/esl-build.cfg $(PIP) install --no-build-isolation python-ESL==1.4.18
+	# python-ESL's build runs `swig` from PATH: the venv's own swig must be found first
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DIST_EXTRA_CONFIG=$(CURDIR)/tools/esl-build.cfg \
+	  $(PIP) install --no-build-isolation python-ESL==1.4.18
 	$(PIP) install -r requirements.txt
 	$(PIP) install --no-build-isolation --no-deps -e .
 	# no news opt-in toast over the runbook (it would ask to fetch from the internet)
@@ -27,7 +31,13 @@ run: $(STAMP)
 	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  --LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks/runbook.ipynb
 
-test: $(STAMP)
+# The real FreeSWITCH (tests/test_real_*.py) is built from ../shared/vendor/freeswitch into ~/.cache/fsnb
+# (~10 min the first time, seconds after); without those sources the real tests skip outside CI.
+freeswitch:
+	@if [ -d "$(FS_SOURCES)" ]; then tools/build-freeswitch; \
+	 else echo "no FreeSWITCH sources at $(FS_SOURCES): the real-FreeSWITCH tests will be skipped"; fi
+
+test: $(STAMP) freeswitch
 	$(PY) -m pytest
 
 bench: $(STAMP)

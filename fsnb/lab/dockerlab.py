@@ -39,14 +39,16 @@ def _rootfs_tar() -> tuple[bytes, str]:
             ti.type, ti.linkname = tarfile.SYMTYPE, target
             tar.addfile(ti)
 
-        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "usr/local", "usr/local/bin", "root", "var", "run"):
+        # Nothing of the image lives under /usr: the host's Python prefix (/usr for Debian's python3) is
+        # bind-mounted there and would hide it.
+        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "root", "var", "run"):
             add_dir(d)
         add_link("lib", "usr/lib")
         add_link("lib64", "usr/lib64")
         add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
         add_file("etc/group", b"root:x:0:\n", 0o644)
         # fs_cli as in the analysis (`docker exec aidevelo-freeswitch fs_cli -x status`)
-        add_file("usr/local/bin/fs_cli",
+        add_file("bin/fs_cli",
                  f"#!{_python()}\nimport sys\nfrom fsnb.lab.fs_cli import main\nsys.exit(main())\n".encode())
         busybox = Path("/bin/busybox")
         if busybox.exists():
@@ -70,7 +72,7 @@ def ensure_image(c: docker.DockerClient) -> str:
     except docker.errors.ImageNotFound:
         pass
     c.api.import_image_from_data(data, repository=IMAGE, tag=digest,
-                                 changes=["ENV PATH=/usr/local/bin:/usr/bin:/bin", "WORKDIR /"])
+                                 changes=["ENV PATH=/bin:/usr/local/bin:/usr/bin", "WORKDIR /"])
     return tag
 
 
