@@ -54,9 +54,12 @@ class LabInfo:
     container: str | None
     docker_host: str | None
     running: bool
+    freeswitch: str = "simulator"
+
 
     def lines(self) -> list[str]:
         out = [f"lab scenario  {self.scenario} ({self.mode}, port offset {self.offset})",
+               f"FreeSWITCH    {self.freeswitch}",
                f"target file   {self.target}",
                f"ESL           127.0.0.1:{self.ports['esl']}   SIP {self.ports['sip']}   ws {self.ports['ws']}   wss {self.ports['wss']}",
                f"nginx         127.0.0.1:{self.ports['nginx']}   edge stand-in (for Cloudflare) 127.0.0.1:{self.ports['edge']} as {HOSTNAME}"]
@@ -131,12 +134,20 @@ def _esl_api(port: int, password: str, command: str, timeout: float) -> str:
         return frame().text
 
 
-def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0, quiet: bool = False) -> LabInfo:
+def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0, quiet: bool = False,
+       real: bool = False, image: str | None = None) -> LabInfo:
     sc = scenarios.get(scenario)
+    real = real or bool(image)
+    if real:
+        from . import real as reallab
+        reallab.check_scenario(sc)
+    elif not sc.sim:
+        raise FsnbError(f"scenario {sc.name} needs a real FreeSWITCH (fsnb lab up --real): {sc.sim_why_not}")
     d = lab_dir(offset)
-    mode = "docker" if docker else "local"
+    mode = "real" if real else "docker" if docker else "local"
     state = _load_state(d)
-    if state and state["scenario"] == sc.name and state["mode"] == mode and _alive(state):
+    if state and state["scenario"] == sc.name and state["mode"] == mode and _alive(state) \
+            and (state.get("real") or {}).get("image") == image:
         return info(offset)   # idempotent
     down(offset)
     ports = layout.Ports.offset(offset)
@@ -149,7 +160,7 @@ def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0,
              "container_id": None, "docker_host": None, "container": None}
     _save_state(d, state)
     try:
-        _up(sc, d, ports, docker, state)
+        _up(sc, d, ports, docker, state, real, image)
     except BaseException:
         _save_state(d, state)
         down(offset)
@@ -181,7 +192,8 @@ def _secret(d: Path, name: str, value: str) -> Path:
     return p
 
 
-def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, state: dict) -> None:
+def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, state: dict, real: bool = False,
+        image: str | None = None) -> None:
     _ports_free(sc, ports)
     esl_pw = "lab-esl-" + secrets.token_hex(6)
     sip_pw = "lab-sip-" + secrets.token_hex(6)
@@ -194,7 +206,12 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     (d / "pki/edge.key").write_bytes(edge.key_pem)
     os.chmod(d / "pki/edge.key", 0o600)
     prefix = d / "fs"
-    paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca, leaf=fs_leaf)
+    if real:   # a real FreeSWITCH: fsnb/lab/real.py (its vanilla config, edited: realconf.py)
+        from . import real as reallab
+        paths = reallab.prepare(sc, d, ports, esl_pw, sip_pw, ca, fs_leaf, state, image)
+    else:
+        paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca,
+                                  leaf=fs_leaf)
 
     # foreign programs on FreeSWITCH's ports come first, as in the recorded scenarios
     for kind, which in sc.blockers:
@@ -205,7 +222,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
             raise AccessError(f"blocker on {port} did not start")
 
     args = ["--retry-seconds", "0.3", "--age", "600", "--hostname", "fsnb-lab"]
-    if docker:
+    if real:
+        reallab.start(sc, d, ports, esl_pw, state)
+    elif docker:
         from . import dockerlab
         host = engine.ensure(state_root() / "docker")
         conf = d / "fs_cli.conf"
@@ -218,12 +237,12 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
         state["procs"]["freeswitch"] = procs.start(
             [sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(prefix), *args], d / "logs/freeswitch.out")
     log = paths["log_file"]
-    if not _wait_log(log, ["Adding Alias [", "sofia.c:3304", "sofia.c:3308"], 20):
+    if not real and not _wait_log(log, ["Adding Alias [", "sofia.c:3304", "sofia.c:3308"], 20):
         raise AccessError(f"simulator did not start its profile; see {log}")
-    if not _wait_log(log, ["Socket up listening", "Socket Error!"], 10):
+    if not real and not _wait_log(log, ["Socket up listening", "Socket Error!"], 10):
         raise AccessError(f"simulator did not start ESL; see {log}")
 
-    for step in sc.after_start:
+    for step in (() if real else sc.after_start):   # the real lab applied them in reallab.start
         if step == "profile-stop":
             esl_api(ports.esl, esl_pw, "sofia profile internal stop")
             end = time.monotonic() + 5
@@ -245,8 +264,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
 
     t = tgt.Target(name=f"fsnb lab: {sc.name}" + (f" (+{ports.esl - 8021})" if ports.esl != 8021 else ""), lab=sc.name)
     fs = t.freeswitch
-    fs.container = CONTAINER if docker else ""
-    fs.access = "docker" if docker else "local"
+    fs.container = CONTAINER if docker or real else ""
+    fs.access = "docker" if docker or real else "local"
     fs.docker_host = state.get("docker_host") or ""
     fs.esl_port, fs.sip_port, fs.ws_port, fs.wss_port = ports.esl, ports.sip, ports.ws, ports.wss
     pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.get("esl_password") == "wrong" else esl_file
@@ -330,7 +349,8 @@ def info(offset: int = 0) -> LabInfo:
     if not state:
         raise FsnbError(f"no lab with port offset {offset} (start one: fsnb lab up)")
     return LabInfo(state["scenario"], state["mode"], state["offset"], state["ports"], str(d / "target.toml"),
-                   state.get("container"), state.get("docker_host"), _alive(state))
+                   state.get("container"), state.get("docker_host"), _alive(state),
+                   state.get("freeswitch") or "simulator of FreeSWITCH 1.11.3-dev (fsnb/lab/freeswitch.py)")
 
 
 def labs() -> list[LabInfo]:

@@ -21,10 +21,19 @@ class Scenario:
     tunnel: dict = field(default_factory=dict)    # cloudflared ingress changes
     target: dict = field(default_factory=dict)    # what the operator's target gets wrong
     blockers: tuple = ()                            # (kind, port-name) processes started before FreeSWITCH
+    real: bool = True           # can run on a real FreeSWITCH (`fsnb lab up --real`, fsnb/lab/real.py)
+    real_why_not: str = ""      # why not, when it cannot
+    sim: bool = True            # the simulator reproduces it (False: real FreeSWITCH only; sim_why_not says why)
+    sim_why_not: str = ""
 
     def public(self) -> dict:
         d = asdict(self)
-        return {k: d[k] for k in ("name", "cause", "exit", "description", "description_en")}
+        out = {k: d[k] for k in ("name", "cause", "exit", "description", "description_en", "real")}
+        if not self.real:
+            out["real_why_not"] = self.real_why_not
+        if not self.sim:
+            out["sim"], out["sim_why_not"] = False, self.sim_why_not
+        return out
 
 
 SCENARIOS: list[Scenario] = [

@@ -1,0 +1,370 @@
+"""The real lab: a real FreeSWITCH 1.11 (built by tools/build-freeswitch) as the container `aidevelo-freeswitch`.
+
+The container runs in the lab's private Docker engine with host networking, from an image imported offline
+(a busybox-static rootfs, nothing under /usr): the build's prefix is bind-mounted read-only at the same path, the
+host's /usr read-only, and the lab's own FreeSWITCH dirs (conf, log, db, run, certs, ...; realconf.Dirs) read-write
+at the same path, so `global_getvar certs_dir` names the lab's certs dir and the runbook reads the same paths
+inside the container as here. /etc/resolv.conf names only 127.0.0.1: nothing FreeSWITCH might look up leaves the
+loopback. `--image NAME` runs a FreeSWITCH image the user already has, with the same layout: `freeswitch` and
+`fs_cli` on its PATH, its vanilla conf at `<prefix>/etc/freeswitch`, `/etc/freeswitch` or
+`/usr/local/freeswitch/conf` (or the image label `fsnb.freeswitch.conf`), busybox tools (`sh`, `cat`, `tail`).
+`build_image()` makes such an image from the build.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+from ..errors import AccessError, FsnbError
+from . import realconf, scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "tools/build-freeswitch"
+BASE_IMAGE = "fsnb-freeswitch-base"
+CONTAINER = "aidevelo-freeswitch"
+CONF_CANDIDATES = ("/etc/freeswitch", "/usr/local/freeswitch/conf")
+BUSYBOX_TOOLS = ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head", "rm", "mkdir", "ln", "kill", "dd")
+
+
+# -- the build -------------------------------------------------------------------------------------------------
+def build_state() -> tuple[Path | None, str]:
+    """(prefix, "") when the build exists; (None, why) when not: sources missing, or not built yet."""
+    if not BUILD.exists():
+        return None, f"{BUILD} is missing"
+    try:
+        p = subprocess.run([str(BUILD), "--print-prefix"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, f"tools/build-freeswitch --print-prefix failed: {exc}"
+    if p.returncode != 0:
+        return None, (p.stderr.strip() or p.stdout.strip()).replace("build-freeswitch: ", "")
+    prefix = Path(p.stdout.strip().splitlines()[-1])
+    c = subprocess.run([str(BUILD), "--check"], capture_output=True, timeout=60)
+    if c.returncode != 0:
+        return None, f"FreeSWITCH is not built yet (run tools/build-freeswitch; ~3-15 min): {prefix} missing"
+    return prefix, ""
+
+
+def require_prefix() -> Path:
+    prefix, why = build_state()
+    if prefix is None:
+        raise AccessError(f"real FreeSWITCH unavailable: {why}")
+    return prefix
+
+
+# -- images ----------------------------------------------------------------------------------------------------
+def _tar_helpers(tar: tarfile.TarFile):
+    def add_dir(name, mode=0o755):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.mode = tarfile.DIRTYPE, mode
+        tar.addfile(ti)
+
+    def add_file(name, data: bytes, mode=0o755):
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.mode = len(data), mode
+        tar.addfile(ti, io.BytesIO(data))
+
+    def add_link(name, target):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.linkname = tarfile.SYMTYPE, target
+        tar.addfile(ti)
+    return add_dir, add_file, add_link
+
+
+def _busybox(add_file, add_link) -> None:
+    busybox = Path("/bin/busybox")
+    if not busybox.exists():
+        raise AccessError("/bin/busybox is missing (Debian: apt-get install busybox-static)")
+    add_file("bin/busybox", busybox.read_bytes())
+    for tool in BUSYBOX_TOOLS:
+        add_link(f"bin/{tool}", "busybox")
+
+
+def base_rootfs() -> bytes:
+    """busybox-static and empty mount points; nothing under /usr (the host's /usr is mounted there)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        add_dir, add_file, add_link = _tar_helpers(tar)
+        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "root", "var", "run"):
+            add_dir(d, 0o1777 if d == "tmp" else 0o755)
+        add_link("lib", "usr/lib")
+        add_link("lib64", "usr/lib64")
+        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
+        add_file("etc/group", b"root:x:0:\n", 0o644)
+        _busybox(add_file, add_link)
+    return buf.getvalue()
+
+
+def ensure_base_image(c) -> str:
+    import docker
+    data = base_rootfs()
+    tag = f"{BASE_IMAGE}:{hashlib.sha256(data).hexdigest()[:12]}"
+    try:
+        c.images.get(tag)
+        return tag
+    except docker.errors.ImageNotFound:
+        pass
+    c.api.import_image_from_data(data, repository=BASE_IMAGE, tag=tag.split(":")[1],
+                                 changes=["ENV PATH=/bin", "WORKDIR /"])
+    return tag
+
+
+def _needed_libs(binaries: list[Path], libdir: Path) -> set[Path]:
+    """The shared libraries (outside the prefix) the binaries and modules load, by ldd."""
+    env = {**os.environ, "LD_LIBRARY_PATH": str(libdir)}
+    libs: set[Path] = set()
+    for b in binaries:
+        out = subprocess.run(["ldd", str(b)], capture_output=True, text=True, timeout=30, env=env).stdout
+        for m in re.finditer(r"(?:=>\s*)?(/\S+)\s+\(0x", out):
+            p = Path(m.group(1))
+            if libdir not in p.parents:
+                libs.add(p)
+    return libs
+
+
+def build_image(c, prefix: Path, repository: str = "fsnb-freeswitch") -> str:
+    """A self-contained FreeSWITCH image from the build, in the layout `--image` expects: the prefix (bin, lib,
+    vanilla etc/freeswitch) at its own path, the system libraries it loads, busybox; nothing mounted from the host."""
+    prefix = prefix.resolve()
+    bins = [prefix / "bin/freeswitch", prefix / "bin/fs_cli", *sorted((prefix / "lib/freeswitch/mod").glob("*.so"))]
+    libs = _needed_libs(bins, prefix / "lib")
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        add_dir, add_file, add_link = _tar_helpers(tar)
+        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "root", "var", "run"):
+            add_dir(d, 0o1777 if d == "tmp" else 0o755)
+        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
+        add_file("etc/group", b"root:x:0:\n", 0o644)
+        _busybox(add_file, add_link)
+        rel = str(prefix).lstrip("/")
+        for sub in ("bin/freeswitch", "bin/fs_cli", "etc/freeswitch"):
+            tar.add(str(prefix / sub), arcname=f"{rel}/{sub}")
+        for f in sorted((prefix / "lib").rglob("*")):
+            if f.is_file() and (".so" in f.name) or f.is_symlink() and ".so" in f.name:
+                tar.add(str(f), arcname=f"{rel}/{f.relative_to(prefix)}", recursive=False)
+        for lib in sorted(libs):
+            real = lib.resolve()
+            tar.add(str(real), arcname=str(real).lstrip("/"))
+            if real != lib:
+                # the loader and sonames by the names ldd reported (/lib64/ld-linux..., /lib/x86_64-linux-gnu/...)
+                add_link(str(lib).lstrip("/"), str(real))
+    data = buf.getvalue()
+    tag = f"{repository}:{hashlib.sha256(data).hexdigest()[:12]}"
+    try:
+        c.images.get(tag)
+        return tag
+    except Exception:
+        pass
+    c.api.import_image_from_data(data, repository=repository, tag=tag.split(":")[1], changes=[
+        f"ENV PATH=/bin:{prefix}/bin", "WORKDIR /", f"LABEL fsnb.freeswitch.conf={prefix}/etc/freeswitch"])
+    return tag
+
+
+def image_conf(c, image: str, prefix_hint: Path | None = None) -> tuple[Path | None, bytes]:
+    """The vanilla conf dir of an image, as a tar stream (read from a created, never started, container)."""
+    import docker
+    img = c.images.get(image)
+    labels = (img.attrs.get("Config") or {}).get("Labels") or {}
+    cands = [labels["fsnb.freeswitch.conf"]] if labels.get("fsnb.freeswitch.conf") else []
+    if prefix_hint:
+        cands.append(str(prefix_hint / "etc/freeswitch"))
+    cands += list(CONF_CANDIDATES)
+    box = c.containers.create(image, ["/bin/true"], labels={"fsnb.lab": "1"}, network_mode="none")
+    try:
+        for cand in cands:
+            try:
+                stream, _ = box.get_archive(cand.rstrip("/") + "/.")
+            except docker.errors.NotFound:
+                continue
+            return Path(cand), b"".join(stream)
+    finally:
+        box.remove(force=True)
+    raise AccessError(f"image {image}: no FreeSWITCH conf dir found (tried {', '.join(cands)}); "
+                      "label the image with fsnb.freeswitch.conf=<dir>")
+
+
+def _extract_conf(data: bytes, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    if not (into / "freeswitch.xml").exists():
+        subs = [p for p in into.iterdir() if (p / "freeswitch.xml").exists()]
+        if subs:
+            return subs[0]
+        raise AccessError("the image's conf dir has no freeswitch.xml")
+    return into
+
+
+# -- start -----------------------------------------------------------------------------------------------------
+def check_scenario(sc: scenarios.Scenario) -> None:
+    if not sc.real:
+        raise FsnbError(f"scenario {sc.name} cannot run on a real FreeSWITCH: {sc.real_why_not}")
+
+
+def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict, image: str | None) -> dict:
+    """Write the lab's FreeSWITCH dirs from the vanilla config (of the build, or of --image); return the paths."""
+    check_scenario(sc)
+    from . import dockerlab, engine, manager
+    host = engine.ensure(manager.state_root() / "docker")
+    c = dockerlab.client(host)
+    dirs = realconf.Dirs(d / "fs")
+    if image:
+        vanilla_dir, data = image_conf(c, image)
+        vanilla = _extract_conf(data, d / "vanilla")
+        prefix = None
+    else:
+        prefix = require_prefix()
+        vanilla = prefix / "etc/freeswitch"
+    paths = realconf.write(dirs, vanilla, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs,
+                           ca=ca, leaf=leaf)
+    rp = realconf.RealPorts.for_offset(ports)
+    state.update(docker_host=host, container=CONTAINER, real={
+        "prefix": str(prefix) if prefix else None, "image": image, "dirs": str(dirs.base),
+        "ports": vars(rp)})
+    _ports_free([rp.external_sip, rp.verto_ws, rp.verto_wss])
+    return paths
+
+
+def _ports_free(ports: list[int]) -> None:
+    import socket
+    busy = []
+    for port in ports:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(str(port))
+    if busy:
+        raise AccessError(f"ports the real FreeSWITCH needs are in use on 127.0.0.1: {', '.join(busy)}; "
+                          "choose another --port-offset")
+
+
+def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
+    """Run the container, wait for ESL and profile internal to settle, then apply the scenario's live steps."""
+    from . import dockerlab
+    c = dockerlab.client(state["docker_host"])
+    r = state["real"]
+    dirs = realconf.Dirs(Path(r["dirs"]))
+    conf = d / "fs_cli.conf"
+    conf.write_text(f"[default]\nhost = 127.0.0.1\nport = {ports.esl}\npassword = {esl_pw}\n")
+    os.chmod(conf, 0o600)
+    resolv = d / "resolv.conf"
+    resolv.write_text("# fsnb real lab: nothing is looked up off the loopback\nnameserver 127.0.0.1\n"
+                      "options timeout:1 attempts:1\n")
+    vols = {str(dirs.base): {"bind": str(dirs.base), "mode": "rw"},
+            str(conf): {"bind": "/etc/fs_cli.conf", "mode": "ro"},
+            str(resolv): {"bind": "/etc/resolv.conf", "mode": "ro"}}
+    env = {"HOME": "/root"}
+    if r["image"]:
+        image = r["image"]
+    else:
+        prefix = Path(r["prefix"])
+        image = ensure_base_image(c)
+        vols[str(prefix)] = {"bind": str(prefix), "mode": "ro"}
+        vols["/usr"] = {"bind": "/usr", "mode": "ro"}
+        if Path("/etc/ssl").exists():
+            vols["/etc/ssl"] = {"bind": "/etc/ssl", "mode": "ro"}
+        env.update(PATH=f"/bin:{prefix}/bin", LD_LIBRARY_PATH=f"{prefix}/lib:/usr/local/lib")
+    _remove_stale(c, d)
+    argv = ["freeswitch", "-nc", "-nf", "-nonat", *dirs.flags()]
+    cont = c.containers.run(image, argv, name=CONTAINER, network_mode="host", volumes=vols, detach=True,
+                            environment=env, labels={"fsnb.lab": "1", "fsnb.lab.dir": str(d)}, working_dir="/")
+    state["container_id"] = cont.id
+    settle(c, cont.id, dirs.log_file, 0, timeout=45)
+    state["freeswitch"] = "real " + version(ports.esl, esl_pw) + (f" (image {r['image']})" if r["image"] else "")
+    for step in sc.after_start:
+        live_step(step, dirs, ports.esl, esl_pw, ports.wss)
+
+
+def _remove_stale(c, d: Path) -> None:
+    """A container of this name left by this lab is removed; another lab's is never touched."""
+    import docker
+    try:
+        old = c.containers.get(CONTAINER)
+    except docker.errors.NotFound:
+        return
+    if old.labels.get("fsnb.lab.dir") == str(d) or (old.labels.get("fsnb.lab") == "1" and old.status != "running"):
+        old.remove(force=True)
+        return
+    raise AccessError(f"container {CONTAINER} of another lab ({old.labels.get('fsnb.lab.dir', 'not a lab')}) runs "
+                      f"in this Docker engine; stop that lab first (fsnb lab down --port-offset N)")
+
+
+PROFILE_DONE = ("Adding Alias [", )            # profile internal up
+PROFILE_FAILED = re.compile(r"Error Creating SIP UA for profile: internal \(.*?\)(?!\s*ATTEMPT)(?:\. Bad WSS\.PEM certificate\.)?$",
+                            re.M)
+ESL_DONE = ("Socket up listening", "Socket Error!")
+
+
+def settle(c, cid: str, log: Path, since: int, timeout: float) -> str:
+    """Wait until the log (from byte `since`) shows profile internal's outcome and ESL's; raise with the
+    container's output when it died."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        text = log.read_bytes()[since:].decode(errors="replace") if log.exists() else ""
+        prof = "for profile [internal]" in text or any(
+            "ATTEMPT" not in m.group(0) for m in PROFILE_FAILED.finditer(text))
+        if prof and any(n in text for n in ESL_DONE):
+            return text
+        cont = c.containers.get(cid)
+        if cont.status not in ("created", "running"):
+            out = cont.logs(tail=30).decode(errors="replace")
+            raise AccessError(f"FreeSWITCH exited ({cont.attrs['State'].get('ExitCode')}): {out[-1500:]}; see {log}")
+        time.sleep(0.1)
+    raise AccessError(f"FreeSWITCH did not settle within {timeout:.0f} s; see {log}")
+
+
+def api(esl_port: int, pw: str, cmd: str, timeout: float = 5.0) -> str:
+    from . import manager
+    return manager.esl_api(esl_port, pw, cmd, timeout)
+
+
+def version(esl_port: int, pw: str) -> str:
+    try:
+        v = api(esl_port, pw, "version").strip()
+    except Exception:
+        return "FreeSWITCH (version unknown: ESL not reachable)"
+    m = re.search(r"FreeSWITCH Version (\S+)", v)
+    return f"FreeSWITCH {m.group(1)}" if m else v[:80]
+
+
+def _port_open(port: int) -> bool:
+    import socket
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.3).close()
+        return True
+    except OSError:
+        return False
+
+
+def guarded(esl_port: int, pw: str, cmd: str, deadline: float = 20.0) -> str:
+    """`sofia profile internal stop|restart` is refused for 10 s after the profile started: wait as told, retry."""
+    end = time.monotonic() + deadline
+    while True:
+        out = api(esl_port, pw, cmd)
+        m = re.search(r"Please wait (\d+) seconds", out)
+        if "must be up for at least" not in out or time.monotonic() > end:
+            return out
+        time.sleep(min(int(m.group(1)) if m else 1, 10) + 0.3)
+
+
+def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: int) -> None:
+    if step == "profile-stop":
+        guarded(esl_port, pw, "sofia profile internal stop")
+        end = time.monotonic() + 5
+        while time.monotonic() < end and _port_open(wss_port):
+            time.sleep(0.05)
+    elif step == "uncomment-wss":
+        realconf.uncomment_wss(dirs.conf)
+    elif step == "reloadxml":
+        api(esl_port, pw, "reloadxml")
+    elif step == "rescan":
+        api(esl_port, pw, "sofia profile internal rescan")
+    else:
+        raise FsnbError(f"unknown live step {step!r}")

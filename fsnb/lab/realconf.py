@@ -1,0 +1,177 @@
+"""A per-lab configuration for a real FreeSWITCH: the vanilla config of the build, copied and edited.
+
+Every edit is one an operator would make in the same files (vars.xml, event_socket.conf.xml, verto.conf.xml,
+acl.conf.xml, sip_profiles/internal.xml, tls/wss.pem); nothing is generated from scratch. The edits that keep
+FreeSWITCH on the loopback (../shared/vendor/freeswitch/README.md, "Never off the loopback") are always made:
+event_socket on 127.0.0.1, local_ip_v4/v6 and external_*_ip = loopback before the `domain` line, no STUN, verto's
+multicast off, the example gateway not registering. The process is started with -nonat (see real.py).
+
+Ports follow the lab's port offset N: internal SIP/ws/wss and ESL as the simulator's (layout.Ports), and the ports
+the simulator does not have, chosen so that no two labs whose offsets differ by a multiple of 10 collide:
+external profiles 5085+N (vanilla 5080), verto 8087+N / 8089+N (vanilla 8081 / 8082 — 8082 is nginx's port in
+the analysis' deployment, and with host networking verto would take it).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import pki
+from .layout import Ports
+
+ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
+            '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')
+
+
+@dataclass
+class RealPorts:
+    external_sip: int
+    verto_ws: int
+    verto_wss: int
+
+    @classmethod
+    def for_offset(cls, ports: Ports) -> "RealPorts":
+        n = ports.esl - 8021
+        return cls(external_sip=5085 + n, verto_ws=8087 + n, verto_wss=8089 + n)
+
+
+@dataclass
+class Dirs:
+    """The directories of one lab's FreeSWITCH (passed as -conf -log -db -run -certs ... flags)."""
+    base: Path
+
+    @property
+    def conf(self) -> Path: return self.base / "etc/freeswitch"
+    @property
+    def certs(self) -> Path: return self.base / "etc/freeswitch/tls"
+    @property
+    def log(self) -> Path: return self.base / "var/log/freeswitch"
+    @property
+    def db(self) -> Path: return self.base / "var/lib/freeswitch/db"
+    @property
+    def run(self) -> Path: return self.base / "var/run/freeswitch"
+    @property
+    def storage(self) -> Path: return self.base / "var/lib/freeswitch/storage"
+    @property
+    def recordings(self) -> Path: return self.base / "var/lib/freeswitch/recordings"
+    @property
+    def cache(self) -> Path: return self.base / "var/cache/freeswitch"
+    @property
+    def temp(self) -> Path: return self.base / "tmp"
+    @property
+    def log_file(self) -> Path: return self.log / "freeswitch.log"
+
+    def flags(self) -> list[str]:
+        return ["-conf", str(self.conf), "-log", str(self.log), "-db", str(self.db), "-run", str(self.run),
+                "-certs", str(self.certs), "-storage", str(self.storage), "-recordings", str(self.recordings),
+                "-cache", str(self.cache), "-temp", str(self.temp)]
+
+    def make(self) -> None:
+        for p in (self.log, self.db, self.run, self.storage, self.recordings, self.cache, self.temp):
+            p.mkdir(parents=True, exist_ok=True)
+
+
+def _sub(text: str, pattern: str, repl: str, what: str, count: int = 1) -> str:
+    new, n = re.subn(pattern, repl, text, count=count)
+    if n == 0:
+        raise ValueError(f"vanilla config changed: {what} not found (pattern {pattern!r})")
+    return new
+
+
+def _set_var(text: str, name: str, value: str) -> str:
+    return _sub(text, rf'<X-PRE-PROCESS cmd="(?:stun-)?set" data="{re.escape(name)}=[^"]*"/>',
+                f'<X-PRE-PROCESS cmd="set" data="{name}={value}"/>', f"vars.xml {name}")
+
+
+def edit_vars(text: str, ports: Ports, real: RealPorts, sip_password: str) -> str:
+    # local_ip_v4/v6 must be set before `domain=$${local_ip_v4}`, or domain takes the outward address
+    pre = ('<X-PRE-PROCESS cmd="set" data="local_ip_v4=127.0.0.1"/>\n'
+           '  <X-PRE-PROCESS cmd="set" data="local_ip_v6=::1"/>\n  ')
+    text = _sub(text, r'<X-PRE-PROCESS cmd="set" data="domain=\$\$\{local_ip_v4\}"/>',
+                lambda m: pre + m.group(0), "vars.xml domain line")
+    for name, value in (("default_password", sip_password),
+                        ("external_rtp_ip", "127.0.0.1"), ("external_sip_ip", "127.0.0.1"),   # no STUN
+                        ("internal_sip_port", str(ports.sip)), ("internal_tls_port", str(ports.sip + 1)),
+                        ("external_sip_port", str(real.external_sip)), ("external_tls_port", str(real.external_sip + 1)),
+                        ("default_provider_register", "false")):
+        text = _set_var(text, name, value)
+    if "stun:" in re.sub(r"<!--.*?-->", "", text, flags=re.S):
+        raise ValueError("vars.xml still asks a STUN server")
+    return text
+
+
+def edit_event_socket(text: str, ports: Ports, password: str, listen_ip: str, acl: str | None) -> str:
+    text = _sub(text, r'<param name="listen-ip" value="[^"]*"/>', f'<param name="listen-ip" value="{listen_ip}"/>',
+                "event_socket listen-ip")
+    text = _sub(text, r'<param name="listen-port" value="[^"]*"/>', f'<param name="listen-port" value="{ports.esl}"/>',
+                "event_socket listen-port")
+    text = _sub(text, r'<param name="password" value="[^"]*"/>', f'<param name="password" value="{password}"/>',
+                "event_socket password")
+    if acl:
+        text = _sub(text, r'<!--<param name="apply-inbound-acl" value="loopback.auto"/>-->',
+                    f'<param name="apply-inbound-acl" value="{acl}"/>', "event_socket apply-inbound-acl")
+    return text
+
+
+def edit_verto(text: str, real: RealPorts) -> str:
+    # vanilla joins 224.1.1.1 on the outward interface: off
+    text = _sub(text, r'\s*<param name="mcast-ip" value="[^"]*"/>', "", "verto mcast-ip")
+    text = _sub(text, r'\s*<param name="mcast-port" value="[^"]*"/>', "", "verto mcast-port")
+    text = text.replace(":8081\"/>", f":{real.verto_ws}\"/>").replace(":8082\" secure", f":{real.verto_wss}\" secure")
+    if ":8082" in text or ":8081" in text:
+        raise ValueError("verto.conf.xml: a listener is still on 8081/8082")
+    return text
+
+
+def edit_internal(text: str, ports: Ports, fs: dict) -> str:
+    ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
+    wss = f"{fs.get('wss_ip', '')}:{ports.wss}"
+    text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', f'<param name="ws-binding"  value="{ws}"/>',
+                "internal.xml ws-binding")
+    line = f'<param name="wss-binding" value="{wss}"/>'
+    if fs.get("wss_binding") == "commented":
+        line = f"<!-- {line} -->"
+    return _sub(text, r'<param name="wss-binding"\s+value="[^"]*"/>', line, "internal.xml wss-binding")
+
+
+def uncomment_wss(conf: Path) -> None:
+    """The operator adds wss-binding back on a running FreeSWITCH (scenario wss-binding-reloadxml)."""
+    path = conf / "sip_profiles/internal.xml"
+    path.write_text(_sub(path.read_text(), r'<!-- (<param name="wss-binding" value="[^"]*"/>) -->', r"\1",
+                         "commented wss-binding"))
+
+
+def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
+          ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
+    """Copy the vanilla conf to dirs.conf, edit it for the lab and the scenario, write wss.pem."""
+    if dirs.base.exists():
+        shutil.rmtree(dirs.base)
+    dirs.base.mkdir(parents=True)
+    os.chmod(dirs.base, 0o700)      # freeswitch.xml.fsxml in the log dir holds the expanded config (passwords)
+    shutil.copytree(vanilla, dirs.conf, symlinks=True)
+    dirs.make()
+    real = RealPorts.for_offset(ports)
+    c = dirs.conf
+    edits = {
+        "vars.xml": lambda t: edit_vars(t, ports, real, sip_password),
+        "autoload_configs/event_socket.conf.xml": lambda t: edit_event_socket(
+            t, ports, esl_password, fs.get("esl_listen_ip", "127.0.0.1"), fs.get("esl_acl")),
+        "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real),
+        "autoload_configs/acl.conf.xml": lambda t: _sub(t, r"(<network-lists>\n)", lambda m: m.group(1) + ACL_LIST,
+                                                        "acl.conf.xml network-lists"),
+        "sip_profiles/internal.xml": lambda t: edit_internal(t, ports, fs),
+    }
+    for rel, edit in edits.items():
+        p = c / rel
+        p.write_text(edit(p.read_text()))
+    for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):
+        os.chmod(c / rel, 0o600)      # they hold the lab's passwords
+    dirs.certs.mkdir(parents=True, exist_ok=True)
+    if fs.get("wss_pem") != "missing":
+        pem = dirs.certs / "wss.pem"
+        pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))
+        os.chmod(pem, 0o600)
+    return {"conf_dir": c, "certs_dir": dirs.certs, "log_file": dirs.log_file}
