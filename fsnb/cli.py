@@ -24,6 +24,7 @@ def _lab(args) -> int:
         return 0
     if args.lab_cmd == "up":
         count = max(1, args.count)
+        _check_offsets(args.port_offset, count, args.offset_step)   # before anything is created
         for i in range(count):
             offset = args.port_offset + i * args.offset_step
             lab = manager.up(args.scenario, docker=args.docker, offset=offset, real=args.real, image=args.image)
@@ -56,6 +57,16 @@ def _lab(args) -> int:
             print("\n".join(lab.lines()) + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
         return 0 if all(l.running for l in labs) else 1
     return EXIT_USAGE
+
+
+def _check_offsets(offset: int, count: int, step: int) -> None:
+    """Every port of every lab (FreeSWITCH's and the lab's base ports + offset) must be a TCP port."""
+    from .lab import layout
+    top = max(vars(layout.Ports()).values())
+    last = offset + (count - 1) * step
+    if offset < 0 or step < 1 or last + top > 65535:
+        raise FsnbError(f"--port-offset {offset} (--count {count}, --offset-step {step}): ports would leave 1–65535 "
+                        f"(the highest lab port is {top} + offset); use 0 ≤ offset ≤ {65535 - top - (count - 1) * max(step, 1)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+from pathlib import Path  # noqa: E402  (fsnb notebook: paths resolved against the caller's directory)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     try:
@@ -123,10 +137,17 @@ def main(argv: list[str] | None = None) -> int:
             from .runner import cli_run
             return cli_run(args)
         if args.cmd == "notebook":
-            from .execute import export_html, run_notebook
-            from .runner import resolve_target
-            target = args.target or resolve_target(None).source
-            out = run_notebook("runbook.ipynb", args.out, {"target": target, "journal": args.journal, "lang": args.lang})
+            from .execute import check_out_dir, export_html, run_notebook
+            from .runner import check_output_path, resolve_target
+            # relative paths are the caller's (papermill runs the kernel in --out); the target must load here,
+            # else the notebook would only show "no target" and the command exit 0
+            target = resolve_target(args.target).source
+            journal = str(Path(args.journal).expanduser().absolute()) if args.journal else None
+            if journal:
+                check_output_path(journal, "--journal")
+            check_out_dir(args.out)
+            out = run_notebook("runbook.ipynb", Path(args.out).expanduser().absolute(),
+                               {"target": target, "journal": journal, "lang": args.lang})
             print(out)
             print(export_html(out))
             return 0
@@ -134,10 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             from .report import cli_report
             return cli_report(args)
     except FsnbError as exc:
-        print(f"fsnb: {exc}", file=sys.stderr)
+        from .escape import terminal    # a message can quote a path or value from the target: no raw ESC/BEL
+        print(terminal(f"fsnb: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyError as exc:
-        print(f"fsnb: {exc.args[0]}", file=sys.stderr)
+        from .escape import terminal
+        print(terminal(f"fsnb: {exc.args[0]}"), file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
 

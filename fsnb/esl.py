@@ -12,6 +12,28 @@ from .errors import ProtocolError
 
 MAX_HEADER = 64 * 1024
 MAX_BODY = 8 * 1024 * 1024
+MAX_COMMAND = 4096
+
+
+class UnsafeCommand(ProtocolError):
+    """A command or argument that could end its ESL line (and start another command) was refused unsent."""
+
+
+def safe_line(value: str, what: str = "ESL command") -> str:
+    """`value` if it can go on one ESL line as it is; else UnsafeCommand. mod_event_socket reads a command up to
+    the first LF (a blank line ends the frame): a CR, LF, NUL or any other control character in an argument
+    would let a value from a target file or a reply smuggle a second command. The value is never echoed."""
+    if not isinstance(value, str) or not value or len(value) > MAX_COMMAND:
+        raise UnsafeCommand(f"{what} refused: empty or longer than {MAX_COMMAND} characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or 0x80 <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+        raise UnsafeCommand(f"{what} refused: it contains a line break or control character")
+    return value
+
+
+def command_frame(verb: str, *args: str) -> bytes:
+    """`verb arg…` as one ESL command frame (`…\n\n`); every part is checked by safe_line."""
+    parts = [safe_line(verb, "ESL verb")] + [safe_line(a, "ESL argument") for a in args]
+    return (" ".join(parts) + "\n\n").encode()
 
 
 @dataclass
@@ -103,6 +125,9 @@ def parse_frames(data: bytes) -> list[Frame]:
 
 def encode_frame(headers: list[tuple[str, str]], body: bytes = b"") -> bytes:
     """Serialize as FreeSWITCH does: headers, blank line, body (Content-Length supplied by caller)."""
+    for k, v in headers:
+        if any(c in k + v for c in "\r\n") or ":" in k:
+            raise UnsafeCommand(f"ESL header {k[:40]!r}: a name or value with a line break would end the frame")
     head = "".join(f"{k}: {v}\n" for k, v in headers)
     return head.encode() + b"\n" + body
 

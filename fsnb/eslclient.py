@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import CheckTimeout, ProtocolError
 from . import procnet, threads
-from .esl import FrameParser
+from .esl import FrameParser, UnsafeCommand, command_frame, safe_line
 
 GREETING_WAIT = 1.0
 
@@ -91,7 +91,12 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
             return Probe("not-esl", f"unexpected first frame {frame.content_type!r}", got, time.monotonic() - t0)
         if password is None:
             return Probe("ok", "ESL greeting auth/request received", got, time.monotonic() - t0)
-        writer.write(f"auth {password}\n\n".encode())
+        try:
+            auth = command_frame("auth", password)
+        except UnsafeCommand:
+            return Probe("no-password", "the ESL password contains a line break or control character: not sent",
+                         got, time.monotonic() - t0)
+        writer.write(auth)
         while True:
             data = await asyncio.wait_for(reader.read(65536), left())
             if not data:
@@ -141,6 +146,7 @@ class GuardedESL:
     connection (its lock); a call past its deadline gets its socket shut down and the connection is abandoned."""
 
     def __init__(self, host: str, port: int, password: str):
+        safe_line(password, "ESL password")      # python-ESL sends `auth <password>\n\n` as it is
         self.host, self.port, self._password = host, port, password
         self._con = None
         self._connecting: asyncio.Future | None = None
@@ -203,6 +209,9 @@ class GuardedESL:
         await asyncio.shield(self._connecting)
 
     async def api(self, command: str, timeout: float) -> str:
+        """`api <command>`: python-ESL writes it as it is, so it is refused unsent (UnsafeCommand) when anything in
+        it could end the line — no value can add a second command to a read-only run."""
+        safe_line(command)
         await self.connect(timeout)
         con = self._con
 

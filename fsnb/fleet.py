@@ -5,7 +5,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from . import files
+from . import escape, files
 from . import target as tgt
 from .errors import TargetError
 from .journal import Journal, new_run_id
@@ -15,7 +15,7 @@ from .runbook import Run, run_async, run_sync
 
 def load_targets(path: str) -> list[tgt.Target]:
     """A file listing target files, one per line (relative to the list; `#` comments)."""
-    p = Path(path).expanduser()
+    p = Path(path).expanduser().absolute()
     try:
         lines = files.read_text(p, limit=1024 * 1024).splitlines()
     except OSError as exc:
@@ -75,11 +75,18 @@ def table(runs: list[Run]) -> str:
     for r in runs:
         fails = sum(1 for x in r.results if x.status.failed)
         warns = sum(1 for x in r.results if x.status.value == "warn")
-        lines.append(f"{r.target.name[:34]:<34} {r.exit_code:>4} {fails:>4} {warns:>4}  {r.findings[0].cause if r.findings else '-'}")
+        name = escape.terminal(r.target.name, multiline=False)[:34]
+        cause = escape.terminal(r.findings[0].cause if r.findings else "-", multiline=False)
+        lines.append(f"{name:<34} {r.exit_code:>4} {fails:>4} {warns:>4}  {cause}")
     return "\n".join(lines)
 
 
 def cli_fleet(args) -> int:
+    from .runner import check_output_path
+    if args.timeout is not None:
+        tgt.check_timeout(args.timeout, "--timeout")
+    if args.journal:
+        check_output_path(args.journal, "--journal")
     targets = load_targets(args.targets)
     for t in targets:
         t.ask_secrets()
@@ -98,7 +105,8 @@ def cli_fleet(args) -> int:
         for r in runs:
             journal.run(r, run_id)
     if args.format == "json":
-        print(json.dumps({"targets": [r.to_json() for r in runs], "exit": max(r.exit_code for r in runs)}, ensure_ascii=False, indent=2))
+        print(escape.json_text(json.dumps({"targets": [r.to_json() for r in runs], "exit": max(r.exit_code for r in runs)},
+                                          ensure_ascii=False, indent=2)))
     else:
         print(table(runs))
     return max(r.exit_code for r in runs)

@@ -7,12 +7,12 @@ HTML, so an executed notebook and its HTML export carry the same results as an i
 from __future__ import annotations
 
 import threading
-from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from . import actions, chain, diagnosis, texts
+from .escape import html as escape, styler
 from .journal import Journal, new_run_id
 from .errors import FsnbError
 from .redact import Redactor
@@ -46,7 +46,7 @@ def styled_html(results: list[Result], lang: str = "de") -> str:
     df = results_frame(results, lang)
     if df.empty:
         return "<em>—</em>"
-    sty = df.style.hide(axis="index").map(
+    sty = styler(df).hide(axis="index").map(
         lambda v: f"background-color:{BADGE.get(v, '')};color:white;font-weight:600" if v in BADGE else "",
         subset=["Status"]).set_table_attributes('class="fsnb-table"').set_table_styles(
         [{"selector": "td, th", "props": "text-align: left; vertical-align: top; padding: 3px 8px;"}])
@@ -153,7 +153,7 @@ class Runbook:
                 + f"), nginx {escape(t.nginx.address)}, {'öffentlich' if de else 'public'} {escape(t.tunnel.public_url)}"
                 + ((" <i>(Cloudflare-Kante: lokaler Stand-in des Labs)</i>" if de else
                     " <i>(Cloudflare edge: the lab's local stand-in)</i>") if t.tunnel.standin else "")
-                + f"<br><b>Journal</b>: {escape(str(self.journal.path))}")
+                + f"<br><b>Journal</b>: {escape(self.journal.path)}")
         if t.lab:
             info += ("<br><i>Lab: FreeSWITCH ist hier ein Simulator, der byte-genau wie die aufgezeichneten "
                      "FreeSWITCH-1.11-Transkripte antwortet; nginx, TLS und Docker sind echt.</i>" if de else
@@ -215,7 +215,7 @@ class Runbook:
             self.run([section])
             res = self.section_results(section)
             worst = max((r.status.value for r in res), key=chain.RANK.get) if res else None
-            display(HTML(f'<div class="fsnb-card" data-section="{section}"><h4>{escape(title)} {badge(worst, self.lang)}</h4>'
+            display(HTML(f'<div class="fsnb-card" data-section="{escape(section)}"><h4>{escape(title)} {badge(worst, self.lang)}</h4>'
                          + styled_html(res, self.lang)
                          + "".join(f"<details><summary>{escape(r.id)}</summary>{evidence_html(r)}</details>" for r in res)
                          + "</div>"))
@@ -326,14 +326,14 @@ class Runbook:
                                 "Befund" if de else "Finding": f.text_de if de else f.text_en,
                                 "Behebung" if de else "Fix": f.fix_de if de else f.fix_en,
                                 "Belege" if de else "Evidence": "; ".join(f.evidence)} for i, f in enumerate(findings, 1)])
-            html = fd.style.hide(axis="index").set_table_attributes('class="fsnb-table fsnb-diagnosis"').to_html()
+            html = styler(fd).hide(axis="index").set_table_attributes('class="fsnb-table fsnb-diagnosis"').to_html()
         else:
             html = "<p class='fsnb-diagnosis'>Keine Befunde: die ganze Kette funktioniert.</p>" if de else \
                 "<p class='fsnb-diagnosis'>No findings: the whole chain works.</p>"
         vd = pd.DataFrame([{"Hypothese der Analyse": v.hypothesis, "Urteil": v.verdict if de else v.verdict_en,
                             "Begründung": v.reason_de if de else v.reason_en} for v in verdicts])
         display(HTML(CSS + chain.svg(self.all_results()) + html + "<h4>Hypothesen der Analyse</h4>" +
-                     vd.style.hide(axis="index").set_table_attributes('class="fsnb-table"').to_html()))
+                     styler(vd).hide(axis="index").set_table_attributes('class="fsnb-table"').to_html()))
         return None
 
     def table(self) -> pd.DataFrame:

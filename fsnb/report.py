@@ -6,10 +6,9 @@ import glob
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 
-from . import chain, diagnosis, files
+from . import chain, diagnosis, escape as esc, files
 from .journal import read
 from .redact import Redactor
 from .result import Result
@@ -35,11 +34,16 @@ class ReportData:
         return list(self.runs.values())[0] if self.runs else []
 
 
+def _d(x) -> dict:
+    """A nested journal value that should be a table: {} when it is not (a foreign or damaged journal)."""
+    return x if isinstance(x, dict) else {}
+
+
 def _secrets_from_meta(meta: dict) -> list[str]:
     """Defence in depth: where the journal names readable secret sources, redact their values too."""
     out = []
-    t = meta.get("target") or {}
-    for src in [(t.get("freeswitch") or {}).get("esl_password", ""), (t.get("sip") or {}).get("password", "")]:
+    t = _d(meta.get("target"))
+    for src in [_d(t.get("freeswitch")).get("esl_password", ""), _d(t.get("sip")).get("password", "")]:
         if isinstance(src, str) and src.startswith("file:"):
             try:
                 out.append(files.read_text(Path(src[5:]).expanduser(), limit=64 * 1024).strip())
@@ -63,7 +67,8 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
         if kind == "result":
             try:
                 res = Result.from_dict(r)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as exc:     # journal.read checked the shape; defence in depth
+                j.problems.append(f"result record {str(r.get('id'))[:40]!r} unusable ({type(exc).__name__}) — skipped")
                 continue
             runs.setdefault(r.get("run", "?"), []).append(res)
         elif kind == "diagnosis":
@@ -87,6 +92,7 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
         timeline.append((ts, f"Prüflauf {run_id}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))))
     timeline.sort()
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
+    confs = [c for c in confs if isinstance(c, dict)]
     return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
 
 
@@ -111,7 +117,7 @@ def _fleet_html(data: ReportData, lang: str) -> str:
     for t in _targets(data):
         res = _latest(data, t)
         f = diagnosis.diagnose(res)
-        rows.append(f"<tr><td>{escape(t)}</td><td>{escape(f[0].cause) if f else '—'}</td><td>{chain.svg(res, 640)}</td></tr>")
+        rows.append(f"<tr><td>{esc.html(t)}</td><td>{esc.html(f[0].cause) if f else '—'}</td><td>{chain.svg(res, 640)}</td></tr>")
     return f"<h2>{'Knoten' if lang == 'de' else 'Nodes'}</h2><table><tr><th>Ziel</th><th>erste Ursache</th><th>Kette</th></tr>{''.join(rows)}</table>"
 
 
@@ -123,6 +129,7 @@ def _earliest(data: ReportData) -> dict[str, Result]:
     return first
 
 
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:24px auto;color:#263238}
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #cfd8dc;padding-bottom:4px;margin-top:28px}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top}
@@ -146,12 +153,12 @@ def html(data: ReportData, lang: str = "de") -> str:
     targets = _targets(data)
     last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
     findings, verdicts = diagnosis.diagnose(last), diagnosis.hypotheses(last)
-    e = escape
+    e = esc.html       # every string from the journal (the target's data) is text, never markup
     out = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-           "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
+           f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
            f"<title>{e(data.title)}</title><style>{CSS}</style></head><body>", f"<h1>{e(data.title)}</h1>"]
-    t = data.meta.get("target") or {}
-    fs = t.get("freeswitch") or {}
+    t = _d(data.meta.get("target"))
+    fs = _d(t.get("freeswitch"))
     out.append("<table class='meta'>" + "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
         ("Erstellt" if lang == "de" else "Created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
         ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")),
@@ -163,8 +170,8 @@ def html(data: ReportData, lang: str = "de") -> str:
     out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
         f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
             ("name", t.get("name")), ("container", fs.get("container")), ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
-            ("ESL-Passwort", fs.get("esl_password")), ("nginx", (t.get("nginx") or {}).get("address")),
-            ("tunnel", (t.get("tunnel") or {}).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
+            ("ESL-Passwort", fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
+            ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
     out.append(f"<h2>{L['diagnosis']}</h2>")
     if findings:
         out.append("<table><tr><th>#</th><th>Ursache</th><th>Befund</th><th>Behebung</th><th>Belege</th></tr>" + "".join(
@@ -185,7 +192,7 @@ def html(data: ReportData, lang: str = "de") -> str:
     out.append(f"<h2>{L['actions']}</h2>")
     if data.actions:
         for a in data.actions:
-            c = a.get("confirmation") or {}
+            c = _d(a.get("confirmation"))
             out.append(f"<p><b>{e(a.get('command', ''))}</b> — bestätigt von {e(str(c.get('who')))} um {e(str(c.get('when')))} "
                        f"({e(str(c.get('how')))}); Ergebnis: <span class='s {'pass' if a.get('ok') else 'fail'}'>"
                        f"{'ok' if a.get('ok') else 'fehlgeschlagen'}</span> — {e(a.get('summary', ''))}</p>"
@@ -215,54 +222,60 @@ def html(data: ReportData, lang: str = "de") -> str:
 
 
 def markdown(data: ReportData, lang: str = "de") -> str:
+    """Markdown for a ticket. Every string from the journal goes through escape.md (no raw HTML, no `\\r`/`\\n`
+    or `|` breaking a table, no link or image) or escape.md_code (an inline code span)."""
     L = LABEL[lang]
     targets = _targets(data)
     last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
     findings, verdicts = diagnosis.diagnose(last), diagnosis.hypotheses(last)
-    cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
-    t = data.meta.get("target") or {}
-    fs = t.get("freeswitch") or {}
-    out = [f"# {data.title}", "", f"- Host: {data.meta.get('host', '?')} · fsnb {data.meta.get('fsnb', '?')} · Prüfläufe: {len(data.runs)}",
-           f"- {L['target']}: {t.get('name')} — FreeSWITCH {fs.get('host')} (ESL {fs.get('esl_port')}, wss {fs.get('wss_port')}"
-           f"{', Container ' + fs['container'] if fs.get('container') else ''}), nginx {(t.get('nginx') or {}).get('address')}", ""]
+    m, code = esc.md, esc.md_code
+    de = lang == "de"
+    t = _d(data.meta.get("target"))
+    fs = _d(t.get("freeswitch"))
+    out = [f"# {m(data.title)}", "",
+           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · Prüfläufe: {len(data.runs)}",
+           f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
+           f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
+           f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
     if data.problems:
-        out += [f"## {L['problems']}", ""] + [f"- {p}" for p in data.problems] + [""]
-    states = " → ".join(f"{label} ({state or '—'})" for label, state in chain.node_states(last))
-    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- `{ts}` {txt}" for ts, txt in data.timeline] + [""]
+        out += [f"## {L['problems']}", ""] + [f"- {m(p)}" for p in data.problems] + [""]
+    states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain.node_states(last))
+    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt)}" for ts, txt in data.timeline] + [""]
     out += [f"## {L['diagnosis']}", ""]
     if findings:
         out += ["| # | Ursache | Befund | Behebung |", "|---|---|---|---|"] + [
-            f"| {i} | `{f.cause}` ({f.severity}) | {cell(f.text_de if lang == 'de' else f.text_en)} | {cell(f.fix_de if lang == 'de' else f.fix_en)} |"
+            f"| {i} | {code(f.cause)} ({m(f.severity)}) | {m(f.text_de if de else f.text_en)} | {m(f.fix_de if de else f.fix_en)} |"
             for i, f in enumerate(findings, 1)]
     else:
-        out.append("Keine Befunde im letzten Stand." if lang == "de" else "No findings in the latest state.")
+        out.append("Keine Befunde im letzten Stand." if de else "No findings in the latest state.")
     found = _found_before(data, findings)
     if found:
         out += ["", f"### {L['found']}", ""] + [
-            f"- `{i.get('cause')}` — {cell(i.get('text_de' if lang == 'de' else 'text_en', ''))} → {cell(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}"
+            f"- {code(i.get('cause'))} — {m(i.get('text_de' if de else 'text_en', ''))} → {m(i.get('fix_de' if de else 'fix_en', ''))}"
             for i in found]
-    out += ["", f"### {L['hyp']}", ""] + [f"- **{v.hypothesis}**: {v.verdict if lang == 'de' else v.verdict_en} — {v.reason_de if lang == 'de' else v.reason_en}" for v in verdicts]
+    out += ["", f"### {L['hyp']}", ""] + [f"- **{m(v.hypothesis)}**: {m(v.verdict if de else v.verdict_en)} — "
+                                           f"{m(v.reason_de if de else v.reason_en)}" for v in verdicts]
     out += ["", f"## {L['actions']}", ""]
     for a in data.actions:
-        c = a.get("confirmation") or {}
-        out += [f"- `{a.get('command')}` — bestätigt von {c.get('who')} um {c.get('when')} ({c.get('how')}); "
-                f"{'erfolgreich' if a.get('ok') else 'ohne Erfolg'}: {a.get('summary')}",
-                f"  - Ausgabe: `{cell(a.get('output', '').strip())}`", "", f"  | {L['beforeafter']} | vorher | nachher |", "  |---|---|---|"]
-        out += [f"  | {k} | {cell(x)} | {cell(y)} |" for k, x, y in _before_after(a)] + [""]
+        c = _d(a.get("confirmation"))
+        out += [f"- {code(a.get('command'))} — bestätigt von {m(c.get('who'))} um {m(c.get('when'))} ({m(c.get('how'))}); "
+                f"{'erfolgreich' if a.get('ok') else 'ohne Erfolg'}: {m(a.get('summary'))}",
+                f"  - Ausgabe: {code((a.get('output') or '').strip())}", "", f"  | {L['beforeafter']} | vorher | nachher |", "  |---|---|---|"]
+        out += [f"  | {m(k)} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a)] + [""]
     if not data.actions:
         out.append(L["none"])
     if len(targets) > 1:
-        out += ["", "## Knoten" if lang == "de" else "## Nodes", ""] + [
-            f"- {t}: {(lambda f: f[0].cause if f else '—')(diagnosis.diagnose(_latest(data, t)))}" for t in targets]
+        out += ["", "## Knoten" if de else "## Nodes", ""] + [
+            f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(diagnosis.diagnose(_latest(data, t)))}" for t in targets]
     out += ["", f"## {L['results']}", "", "| Status | Ziel | Check | Befund |", "|---|---|---|---|"] + [
-        f"| {r.status.value} | {cell(r.target)} | `{r.id}` | {cell(r.text(lang))} |" for r in last]
-    out += ["", f"## {L['next']}", ""] + ([f"1. {f.fix_de if lang == 'de' else f.fix_en}" for f in findings] or ["1. —"])
+        f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
+    out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix_de if de else f.fix_en)}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
 
 
 def _before_after(action: dict) -> list[tuple[str, object, object]]:
     """The state an action changed: (label, before, after)."""
-    b, a = action.get("before") or {}, action.get("after") or {}
+    b, a = _d(action.get("before")), _d(action.get("after"))
     return [(label, b.get(key), a.get(key)) for label, key in (
         ("Profil läuft", "profile_running"), ("7443 von hier", "wss_from_here"),
         ("7443 lauscht auf", "wss_listening_on"), ("WSS-BIND-URL", "wss_bind_url"))]
@@ -307,17 +320,21 @@ def show(journal: str | None = None, lang: str = "de"):
 
 def cli_report(args) -> int:
     import sys
+    if args.out:
+        from .runner import check_output_path
+        check_output_path(args.out, "--out")          # before reading: a typo must not cost the work
     data = load(args.journal)
+    problems = [esc.terminal(p, multiline=False) for p in data.problems]
     if not data.runs and not data.actions:
-        print(f"fsnb: {args.journal}: no results in this journal" + (f" ({'; '.join(data.problems)})" if data.problems else ""),
+        print(f"fsnb: {esc.terminal(args.journal)}: no results in this journal" + (f" ({'; '.join(problems[:5])})" if problems else ""),
               file=sys.stderr)
         return 2
-    for p in data.problems:
+    for p in problems:
         print(f"fsnb report: {p}", file=sys.stderr)
     text = html(data, args.lang) if args.format == "html" else markdown(data, args.lang)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        Path(args.out).expanduser().absolute().write_text(text, encoding="utf-8")
         print(args.out)
     else:
-        print(text)
+        print(esc.terminal(text))
     return 0

@@ -5,6 +5,7 @@ import json
 import os
 import sys
 
+from . import escape
 from . import target as tgt
 from .errors import TargetError
 from .journal import Journal, new_run_id
@@ -24,23 +25,45 @@ def resolve_target(path: str | None = None) -> tgt.Target:
     raise TargetError("no target: pass --target FILE, set FSNB_TARGET, or start the lab (fsnb lab up)")
 
 
+def check_output_path(path: str, what: str) -> None:
+    """An output file fsnb will write: checked before the run, so a typo does not cost a whole run (or leave
+    a traceback at the end). Its directory must exist; the path must not be a directory, FIFO or device."""
+    import stat
+    from pathlib import Path
+    p = Path(path).expanduser().absolute()
+    if not p.parent.is_dir():
+        raise TargetError(f"{what} {p}: directory {p.parent} does not exist")
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise TargetError(f"{what} {p}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise TargetError(f"{what} {p}: not a regular file (a directory, FIFO or device)")
+
+
 def table(run, lang: str = "de") -> str:
+    """The terminal table. Every string in it passes escape.terminal (a summary can quote a log line or a config
+    value from the target: an ESC or BEL in it must not retitle or clear the operator's terminal)."""
     icon = {"pass": "OK  ", "fail": "FAIL", "warn": "WARN", "skip": "SKIP", "error": "ERR "}
-    lines = [f"fsnb runbook — {run.target.name} ({run.duration:.2f}s)", ""]
+    t = lambda s: escape.terminal(s, multiline=False)
+    lines = [f"fsnb runbook — {t(run.target.name)} ({run.duration:.2f}s)", ""]
     for r in run.results:
-        lines.append(f"[{icon[r.status.value]}] {r.id:<22} {r.text(lang)}")
+        lines.append(f"[{icon[r.status.value]}] {t(r.id):<22} {t(r.text(lang))}")
     lines.append("")
     if run.findings:
         lines.append("Diagnose (wahrscheinlichste zuerst):" if lang == "de" else "Diagnosis (most likely first):")
         for i, f in enumerate(run.findings, 1):
-            lines.append(f"  {i}. [{f.severity}] {f.cause}: {f.text_de if lang == 'de' else f.text_en}")
-            lines.append(f"     → {f.fix_de if lang == 'de' else f.fix_en}")
+            lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text_de if lang == 'de' else f.text_en)}")
+            lines.append(f"     → {t(f.fix_de if lang == 'de' else f.fix_en)}")
     else:
         lines.append("Diagnose: keine Befunde." if lang == "de" else "Diagnosis: no findings.")
     lines.append("")
     lines.append("Hypothesen der Analyse:" if lang == "de" else "The analysis' hypotheses:")
     for v in run.verdicts:
-        lines.append(f"  - {v.hypothesis}: {v.verdict if lang == 'de' else v.verdict_en} — {v.reason_de if lang == 'de' else v.reason_en}")
+        lines.append(f"  - {t(v.hypothesis)}: {t(v.verdict if lang == 'de' else v.verdict_en)} — "
+                     f"{t(v.reason_de if lang == 'de' else v.reason_en)}")
     return "\n".join(lines)
 
 
@@ -48,9 +71,13 @@ def cli_run(args) -> int:
     if args.targets:
         from .fleet import cli_fleet
         return cli_fleet(args)
+    if args.timeout is not None:
+        tgt.check_timeout(args.timeout, "--timeout")      # nan, inf, 0, -1: exit 2 before anything runs
+    if args.journal:
+        check_output_path(args.journal, "--journal")
     target = resolve_target(args.target)
     target.ask_secrets()
-    if args.timeout:
+    if args.timeout is not None:
         target.timeouts.check = args.timeout
     journal = None
     run_id = new_run_id()
@@ -64,7 +91,7 @@ def cli_run(args) -> int:
     if journal:
         journal.run(run, run_id)
     if args.format == "json":
-        print(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
+        print(escape.json_text(json.dumps(run.to_json(), ensure_ascii=False, indent=2)))
     elif args.format == "markdown":
         from .report import run_markdown
         print(run_markdown(run, args.lang))
@@ -81,11 +108,11 @@ def _fix(run, target, journal, args) -> int:
     if p is None:
         print("\nfsnb --fix: nichts, was fsnb ändern kann (Start/Restart des Profils nicht angezeigt).", file=sys.stderr)
         return run.exit_code
-    print(f"\nVorgeschlagene Aktion: {p.command}\n  {p.reason_de}", file=sys.stderr)
+    print(escape.terminal(f"\nVorgeschlagene Aktion: {p.command}\n  {p.reason_de}"), file=sys.stderr)
     if args.yes:
         how = "--yes"
     elif sys.stdin.isatty():
-        answer = input(f"Genau diesen Befehl auf FreeSWITCH ausführen? Tippe 'ja': {p.command}\n> ")
+        answer = input(escape.terminal(f"Genau diesen Befehl auf FreeSWITCH ausführen? Tippe 'ja': {p.command}\n> "))
         if answer.strip().lower() not in ("ja", "yes"):
             print("nicht bestätigt — nichts geändert.", file=sys.stderr)
             if journal:
@@ -97,5 +124,5 @@ def _fix(run, target, journal, args) -> int:
         return run.exit_code
     conf = actions.Confirmation.make(p.command, how)
     res = actions.execute(target, p, conf, journal)
-    print(f"{p.command} → {res.output.strip()}\n{res.summary}", file=sys.stderr)
+    print(escape.terminal(f"{p.command} → {res.output.strip()}\n{res.summary}"), file=sys.stderr)
     return 0 if res.ok else 1

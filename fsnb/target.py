@@ -7,17 +7,48 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import ipaddress
+import json
+import math
 import os
+import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from . import files
+from . import escape, files
 from .errors import TargetError
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Secrets shorter than this are refused: redaction masks every occurrence of a secret, and a 1-3 character
+# value cannot be masked everywhere it occurs without mangling every text (nor left unmasked). See README.
+MIN_SECRET = 4
+MAX_SECRET = 1024
+# [timeouts]: finite, and within what a runbook step can sensibly wait (an `inf` would let a tarpit hang the run)
+TIMEOUT_MIN, TIMEOUT_MAX = 0.1, 300.0
+REQUIRED_SECTIONS = ("freeswitch", "nginx", "tunnel")
+
+
+class SecretInvalid(TargetError):
+    """A secret's value cannot be used safely (control characters, too short); the message never holds it."""
+
+
+def _secret_value_problem(value: str) -> str | None:
+    """Why a secret value is unusable, without repeating it (or None). It goes into `auth <password>` on ESL and
+    into SIP digests: a line break in it would end the frame and start a second command."""
+    if any(escape._is_bad(c) for c in value):
+        return "contains a control character (a line break would end the ESL frame)"
+    if value != value.strip():
+        return "starts or ends with white space"
+    if len(value) < MIN_SECRET:
+        return (f"is shorter than {MIN_SECRET} characters: too short to redact safely "
+                "(fsnb refuses it rather than show it unmasked)")
+    if len(value) > MAX_SECRET:
+        return f"is longer than {MAX_SECRET} characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -25,8 +56,12 @@ class Secret:
     source: str = ""
 
     def __post_init__(self):
-        if self.source and not self.source.startswith(("env:", "file:", "prompt")):
-            raise TargetError(f"secret source {self.source!r}: use env:NAME, file:/path or prompt (never the value itself)")
+        # the message never repeats the string: it is likely the password itself, typed into the file
+        if self.source and not (self.source == "prompt" or re.fullmatch(r"env:[A-Za-z_][A-Za-z0-9_]*", self.source)
+                                or (self.source.startswith("file:") and len(self.source) > 5
+                                    and not escape.has_controls(self.source))):
+            raise TargetError("not a secret source: use env:NAME, file:/path or prompt — never the value itself "
+                              "(the value given is not repeated here)")
 
     def __repr__(self) -> str:
         return f"Secret({self.source!r})"
@@ -35,6 +70,14 @@ class Secret:
         return bool(self.source)
 
     def reveal(self) -> str:
+        """The secret's value, checked (see _secret_value_problem); errors name the source, never the value."""
+        value = self._reveal()
+        problem = _secret_value_problem(value)
+        if problem:
+            raise SecretInvalid(f"secret from {self.source}: the value {problem}")
+        return value
+
+    def _reveal(self) -> str:
         if self.source.startswith("env:"):
             name = self.source[4:]
             if name not in os.environ:
@@ -70,6 +113,9 @@ class Secret:
             raise TargetError(f"{label}: nothing typed") from None
         except Exception as exc:   # e.g. a notebook run without stdin (papermill)
             raise TargetError(f"{label} is 'prompt', but it cannot be asked here ({type(exc).__name__})") from None
+        problem = _secret_value_problem(value or "")
+        if problem:
+            raise SecretInvalid(f"{label}: the typed value {problem}")
         object.__setattr__(self, "_typed", value)
 
 
@@ -138,7 +184,7 @@ class Target:
         for s in [self.freeswitch.esl_password, self.sip.password, *map(Secret, self.secrets)]:
             if s:
                 try:
-                    out.append(s.reveal())
+                    out.append(s._reveal())    # unchecked: even a value refused for use is still redacted
                 except TargetError:
                     pass
         return [v for v in out if v]
@@ -148,12 +194,86 @@ class Target:
         self.freeswitch.esl_password.ask("ESL password", ask)
         self.sip.password.ask("SIP password", ask)
 
+    def check_secrets(self) -> None:
+        """Refuse (TargetError, exit 2) a configured secret whose value is unusable — before anything connects.
+        A secret that cannot be read yet (env not set, prompt not asked) is left to the check that needs it."""
+        for key, s in (("freeswitch.esl_password", self.freeswitch.esl_password), ("sip.password", self.sip.password),
+                       *((f"secrets[{i}]", Secret(x)) for i, x in enumerate(self.secrets))):
+            if not s or (s.source == "prompt" and getattr(s, "_typed", None) is None):
+                continue
+            try:
+                s.reveal()
+            except SecretInvalid as exc:
+                raise TargetError(f"{key}: {exc}") from None
+            except TargetError:
+                pass
+
     def public(self) -> dict:
         """The target as shown in reports: secret *sources* only."""
         d = dataclasses.asdict(self)
         d["freeswitch"]["esl_password"] = self.freeswitch.esl_password.source
         d["sip"]["password"] = self.sip.password.source
         return d
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")          # sofia profile, Docker container
+_HOSTNAME = re.compile(r"(?=.{1,253}\.?$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?")
+_SIP_USER = re.compile(r"[A-Za-z0-9_.!~*'()&=+$,;?/-]{1,64}")       # RFC 3261 user part, unescaped
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]{1,2000}")          # printable ASCII, no space
+_DOCKER_HOST = re.compile(r"((unix|tcp|ssh|npipe)://[!-~]{0,1000})?")
+
+
+def _host_ok(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return True
+    except ValueError:
+        return bool(_HOSTNAME.fullmatch(value))
+
+
+def _hostport_ok(value: str) -> bool:
+    host, sep, port = value.rpartition(":")
+    return bool(sep) and port.isdigit() and 0 < int(port) < 65536 and (host == "" or _host_ok(host))
+
+
+# Every value that goes into an ESL command, a SIP message, a URL or a socket address is held to the charset
+# of that argument when the target is loaded: FreeSWITCH splits ESL arguments at spaces and a line break ends
+# the command, so anything else could smuggle a second command (`sofia profile internal stop`) into a read.
+_CHARSETS: dict[str, tuple] = {
+    "lab": (lambda v: v == "" or _NAME.fullmatch(v), "a scenario name (letters, digits, '_.-') or \"\""),
+    "freeswitch.profile": (_NAME.fullmatch, "a sofia profile name: letters, digits, '_', '.', '-' (max 64)"),
+    "freeswitch.container": (lambda v: v == "" or _NAME.fullmatch(v), "a Docker container name (letters, digits, '_.-') or \"\""),
+    "freeswitch.host": (_host_ok, "an IP address or host name"),
+    "freeswitch.docker_host": (_DOCKER_HOST.fullmatch, "a Docker host URL (unix://, tcp://, ssh://) or \"\""),
+    "nginx.address": (_hostport_ok, "host:port"),
+    "tunnel.hostname": (_host_ok, "a host name"),
+    "tunnel.public_url": (_URL.fullmatch, "a URL (wss://host/…) without spaces or control characters"),
+    "tunnel.connect": (lambda v: v == "" or _hostport_ok(v), "host:port or \"\""),
+    "sip.user": (_SIP_USER.fullmatch, "a SIP user part (letters, digits, -_.!~*'()&=+$,;?/)"),
+    "sip.domain": (lambda v: v == "" or _host_ok(v), "a host name or IP address, or \"\""),
+}
+_FLOAT_RANGES = {"timeouts.check", "timeouts.connect"}
+
+
+def check_timeout(value, where: str) -> float:
+    """A timeout: a finite number of seconds within [TIMEOUT_MIN, TIMEOUT_MAX] (also for --timeout)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TargetError(f"{where}: expected a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise TargetError(f"{where}: must be a finite number of seconds (got {value})")
+    if not TIMEOUT_MIN <= value <= TIMEOUT_MAX:
+        raise TargetError(f"{where}: {value} is out of range ({TIMEOUT_MIN}–{TIMEOUT_MAX} s)")
+    return float(value)
+
+
+def _check_string(path: str, value: str) -> None:
+    if escape.has_controls(value):
+        raise TargetError(f"{path}: contains a control character (line break, ESC, …); not allowed in a target value")
+    if len(value) > 4096:
+        raise TargetError(f"{path}: longer than 4096 characters")
+    rule = _CHARSETS.get(path)
+    if rule and not rule[0](value):
+        raise TargetError(f"{path}: {escape.terminal(value[:80])!r} is not {rule[1]}")
 
 
 def _build(cls, data: Any, where: str):
@@ -179,9 +299,12 @@ def _build(cls, data: Any, where: str):
         elif typ is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise TargetError(f"{path}: expected a number, got {value!r}")
-            if value <= 0:
-                raise TargetError(f"{path}: must be > 0")
-            kwargs[key] = float(value)
+            if path in _FLOAT_RANGES:
+                kwargs[key] = check_timeout(value, path)
+            elif not math.isfinite(value) or value <= 0:
+                raise TargetError(f"{path}: must be a finite number > 0 (got {value})")
+            else:
+                kwargs[key] = float(value)
         elif typ is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TargetError(f"{path}: expected an integer, got {value!r}")
@@ -195,10 +318,16 @@ def _build(cls, data: Any, where: str):
         elif typ == list[str]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise TargetError(f"{path}: expected a list of strings")
+            for i, v in enumerate(value):
+                try:
+                    Secret(v)
+                except TargetError as exc:
+                    raise TargetError(f"{path}[{i}]: {exc}") from None
             kwargs[key] = value
         else:
             if not isinstance(value, str):
-                raise TargetError(f"{path}: expected a string, got {value!r}")
+                raise TargetError(f"{path}: expected a string, got {type(value).__name__}")
+            _check_string(path, value)
             kwargs[key] = value
     obj = cls(**kwargs)
     if cls is FreeSwitchTarget and obj.access not in ("auto", "docker", "local", "esl"):
@@ -206,23 +335,35 @@ def _build(cls, data: Any, where: str):
     return obj
 
 
-def loads(text: str, source: str = "") -> Target:
+def loads(text: str, source: str = "", partial: bool = False) -> Target:
+    """A target from TOML. Sections [freeswitch], [nginx] and [tunnel] are required (an empty file is an error,
+    not a run against the built-in defaults); `partial=True` fills missing ones with the defaults (tests)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TargetError(f"{source or 'target'}: not valid TOML ({exc})") from None
     target = _build(Target, data, "")
+    if not partial:
+        missing = [s for s in REQUIRED_SECTIONS if s not in data]
+        if missing:
+            raise TargetError(f"{source or 'target'}: missing section{'s' if len(missing) > 1 else ''} "
+                              + ", ".join(f"[{m}]" for m in missing)
+                              + (" (the file is empty)" if not data else "") + " — fsnb does not guess a deployment")
     target.source = source
     return target
 
 
 def load(path: str | Path) -> Target:
-    p = Path(path).expanduser()
+    """A target file; relative paths resolve against the caller's working directory. Secrets whose values are
+    unusable (control characters, too short) are refused here, naming the key."""
+    p = Path(path).expanduser().absolute()
     try:
         text = files.read_text(p, limit=1024 * 1024)
     except OSError as exc:
         raise TargetError(f"target file {p}: {exc.strerror}") from None
-    return loads(text, str(p))
+    t = loads(text, str(p))
+    t.check_secrets()
+    return t
 
 
 def dumps(target: Target) -> str:
@@ -250,4 +391,5 @@ def _toml(v) -> str:
         return repr(v)
     if isinstance(v, list):
         return "[" + ", ".join(_toml(x) for x in v) + "]"
-    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # a TOML basic string: JSON's escapes (\\n, \\", \\uXXXX for controls) are TOML's too; DEL must be escaped
+    return json.dumps(str(v), ensure_ascii=False).replace("\x7f", "\\u007f")

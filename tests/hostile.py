@@ -179,3 +179,35 @@ async def ws_ok(reader, writer):
     writer.write(answer)
     await writer.drain()
     await asyncio.sleep(5)
+
+
+class EslRecorder:
+    """An ESL peer that records every frame it is sent (greets, accepts any password, answers each `api` with
+    `+OK <n>`): the count of recorded commands shows whether a value smuggled a second one in."""
+
+    def __init__(self):
+        self.frames: list[bytes] = []
+        self.connections = 0
+
+    async def __call__(self, reader, writer):
+        self.connections += 1
+        writer.write(b"Content-Type: auth/request\n\n")
+        await writer.drain()
+        buf = b""
+        while chunk := await reader.read(65536):
+            buf += chunk
+            while b"\n\n" in buf:
+                frame, buf = buf.split(b"\n\n", 1)
+                frame = frame.lstrip(b"\n")
+                self.frames.append(frame)
+                if frame.startswith(b"auth "):
+                    writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+                elif frame.startswith(b"api "):
+                    body = b"+OK %d" % len(self.frames)
+                    writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
+                elif frame.startswith(b"exit"):
+                    writer.write(b"Content-Type: command/reply\nReply-Text: +OK bye\n\n")
+                await writer.drain()
+
+    def commands(self) -> list[bytes]:
+        return [f for f in self.frames if not f.startswith(b"auth ")]
