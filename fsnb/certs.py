@@ -1,16 +1,44 @@
-"""wss.pem as FreeSWITCH loads it: key and certificate(s) in one file; the first certificate is the leaf."""
+"""wss.pem as FreeSWITCH loads it: key and certificate(s) in one file; the first certificate is the leaf.
+
+The file comes from the target and may be hostile: it is size-capped (MAX_PEM), its blocks are found in one
+linear pass over its lines (no regex backtracking: 336 KB of `-----BEGIN CERTIFICATE-----` lines used to take
+~25 s), and certificates and keys are read by cryptography's own PEM parsers. `analyse_async` runs it off the
+event loop under a deadline.
+"""
 from __future__ import annotations
 
 import datetime as _dt
 import ipaddress
-import re
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----\s.*?-----END \1-----", re.S)
+MAX_PEM = 1024 * 1024          # a key and a chain are a few KB
+MAX_BLOCKS = 64                # certificates and keys read at most
+
+
+def pem_blocks(pem: str) -> tuple[list[tuple[str, str]], int]:
+    """(label, block text) of each complete `-----BEGIN X----- … -----END X-----` block, in order, found in one
+    pass over the lines; and how many blocks were left unread past MAX_BLOCKS. A BEGIN inside an open block
+    restarts it (as OpenSSL's reader does); an unterminated block is dropped."""
+    out: list[tuple[str, str]] = []
+    skipped = 0
+    label, start, lines = None, 0, pem.split("\n")
+    pos = 0
+    for line in lines:
+        s = line.strip()
+        if s.startswith("-----BEGIN ") and s.endswith("-----") and len(s) > 16:
+            label, start = s[11:-5], pos
+        elif label is not None and s == f"-----END {label}-----":
+            if len(out) < MAX_BLOCKS:
+                out.append((label, pem[start:pos + len(line)]))
+            else:
+                skipped += 1
+            label = None
+        pos += len(line) + 1
+    return out, skipped
 
 
 @dataclass
@@ -21,6 +49,8 @@ class PemReport:
     subject: str = ""
     issuer: str = ""
     not_after: str = ""
+    not_before: str = ""
+    validity: str | None = None        # ok | expired | not-yet-valid (FreeSWITCH loads it anyway; clients refuse)
     sans: list[str] = field(default_factory=list)
     self_signed_freeswitch: bool = False
 
@@ -28,11 +58,21 @@ class PemReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def unusable(self) -> bool:
+        """FreeSWITCH itself refuses it ('Bad WSS.PEM certificate.'): every problem but the validity dates."""
+        return len(self.problems) > (self.validity not in (None, "ok"))
+
 
 def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> PemReport:
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    blocks = [(m.group(1), m.group(0)) for m in _BLOCK.finditer(pem)]
+    if len(pem) > MAX_PEM:
+        return PemReport([], problems=[f"wss.pem holds {len(pem)} characters, more than the {MAX_PEM} fsnb reads "
+                                       "(a key and its chain are a few KB): not analysed"])
+    blocks, skipped = pem_blocks(pem)
     rep = PemReport([b[0] for b in blocks])
+    if skipped:
+        rep.warnings.append(f"{skipped} more PEM blocks after the first {MAX_BLOCKS} were not read")
     certs = [b for b in blocks if b[0] == "CERTIFICATE"]
     keys = [b for b in blocks if "PRIVATE KEY" in b[0]]
     if not certs:
@@ -43,13 +83,19 @@ def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> 
         rep.problems.append("the private key is encrypted (FreeSWITCH cannot read it)")
     if not certs:
         return rep
-    try:
-        leaf = x509.load_pem_x509_certificate(certs[0][1].encode())
+    try:   # cryptography reads the PEM list; the first one is the leaf
+        chain = x509.load_pem_x509_certificates("\n".join(c[1] for c in certs).encode())
+        leaf = chain[0]
     except ValueError as exc:
-        rep.problems.append(f"first certificate unreadable: {exc}")
+        try:
+            x509.load_pem_x509_certificate(certs[0][1].encode())
+            rep.problems.append(f"a later certificate is unreadable: {exc}")
+        except ValueError as exc0:
+            rep.problems.append(f"first certificate unreadable: {exc0}")
         return rep
     rep.subject, rep.issuer = leaf.subject.rfc4514_string(), leaf.issuer.rfc4514_string()
     rep.not_after = leaf.not_valid_after_utc.isoformat()
+    rep.not_before = leaf.not_valid_before_utc.isoformat()
     try:
         san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         rep.sans = [str(n) for n in san.get_values_for_type(x509.DNSName)] + \
@@ -65,17 +111,19 @@ def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> 
                 leaf.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
             if not same:
                 matches_later = any(
-                    x509.load_pem_x509_certificate(c[1].encode()).public_key().public_bytes(
-                        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) ==
+                    c.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) ==
                     key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-                    for c in certs[1:])
+                    for c in chain[1:])
                 rep.problems.append("the key belongs to a later certificate: the leaf must come first (CA first?)"
                                     if matches_later else "the key does not match the first certificate (key of another certificate)")
         except (ValueError, TypeError) as exc:
             rep.problems.append(f"private key unreadable: {exc}")
+    rep.validity = "ok"
     if leaf.not_valid_after_utc < now:
+        rep.validity = "expired"
         rep.problems.append(f"certificate expired on {leaf.not_valid_after_utc:%Y-%m-%d}")
     elif leaf.not_valid_before_utc > now:
+        rep.validity = "not-yet-valid"
         rep.problems.append(f"certificate not valid before {leaf.not_valid_before_utc:%Y-%m-%d}")
     if rep.self_signed_freeswitch:
         rep.warnings.append("self-signed CN=FreeSWITCH: FreeSWITCH generated it because no wss.pem was found here")
@@ -95,3 +143,9 @@ def _covered(host: str, sans: list[str]) -> bool:
         if s == host or (s.startswith("*.") and host.split(".", 1)[-1] == s[2:]):
             return True
     return False
+
+
+async def analyse_async(pem: str, hostnames: list[str], timeout: float, now: _dt.datetime | None = None) -> PemReport:
+    """analyse() off the event loop, under `timeout` (CheckTimeout past it): one file cannot delay another check."""
+    from .files import off_loop
+    return await off_loop(analyse, pem, hostnames, now, timeout=timeout, what="wss.pem analysis")

@@ -50,3 +50,16 @@ def read_bytes(path: str | Path, tail: int | None = None, limit: int = MAX_FILE)
 
 def read_text(path: str | Path, tail: int | None = None, limit: int = MAX_FILE) -> str:
     return read_bytes(path, tail, limit).decode("utf-8", errors="replace")
+
+
+async def off_loop(fn, *args, timeout: float, what: str = "parsing"):
+    """fn(*args) in the shared thread pool under a deadline: a parser of a target file never blocks the event
+    loop (the other checks), and a slow one ends as CheckTimeout (its thread finishes on its own, bounded by the
+    parser's size caps)."""
+    import asyncio
+    from . import threads
+    from .errors import CheckTimeout
+    try:
+        return await asyncio.wait_for(threads.to_thread(fn, *args), timeout)
+    except asyncio.TimeoutError:
+        raise CheckTimeout(f"{what} did not finish within {timeout:.1f}s") from None

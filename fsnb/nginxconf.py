@@ -11,6 +11,9 @@ import crossplane
 from .errors import ConfigError
 
 
+MAX_CONFIG = 1024 * 1024     # the file named in the target (crossplane reads `include`d files itself)
+
+
 @dataclass
 class ProxyLocation:
     listen: list[str]
@@ -47,6 +50,8 @@ def parse(path: str) -> list[ProxyLocation]:
         raise ConfigError(f"{path}: nginx config not readable: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
         raise ConfigError(f"{path}: nginx config is not a regular file")
+    if os.stat(path).st_size > MAX_CONFIG:
+        raise ConfigError(f"{path}: nginx config larger than {MAX_CONFIG} bytes — not parsed")
     result = crossplane.parse(path, catch_errors=True, single=False, comments=False, check_ctx=False)
     if result.get("status") != "ok" and not result.get("config"):
         errors = "; ".join(e.get("error", "") for e in result.get("errors", []))

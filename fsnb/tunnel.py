@@ -21,13 +21,22 @@ class Ingress:
     warnings: list[str] = field(default_factory=list)
 
 
+MAX_CONFIG = 1024 * 1024
+
+
 def parse(text: str, hostname: str) -> Ingress:
+    """The ingress of a cloudflared config.yml (size-capped; libyaml's safe loader; aliases are never expanded
+    into strings: a `service` that is not a string is reported, not str()-ed)."""
+    if len(text) > MAX_CONFIG:
+        raise ConfigError(f"cloudflared config: {len(text)} characters, more than the {MAX_CONFIG} fsnb reads")
     try:
         data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ConfigError(f"cloudflared config is not valid YAML: {str(exc).splitlines()[0]}") from None
     except (UnicodeError, ValueError) as exc:   # libyaml encodes the text first
         raise ConfigError(f"cloudflared config is not readable text: {exc}") from None
+    except RecursionError:
+        raise ConfigError("cloudflared config: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise ConfigError("cloudflared config: top level is not a mapping")
     rules = data.get("ingress")
@@ -36,7 +45,11 @@ def parse(text: str, hostname: str) -> Ingress:
     ing = Ingress(rules)
     for r in rules:
         if r.get("hostname") == hostname and ing.service is None:
-            ing.service = str(r.get("service", ""))
+            svc = r.get("service", "")
+            if not isinstance(svc, str):
+                ing.problems.append(f"the ingress rule for {hostname} has a `service` that is not a string")
+                svc = ""
+            ing.service = svc
     last = rules[-1] if rules else {}
     ing.catch_all = bool(rules) and "hostname" not in last and "path" not in last and "service" in last
     if not ing.catch_all:
