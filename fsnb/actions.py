@@ -59,16 +59,19 @@ class ActionResult:
 
 
 def plan(run) -> Plan | None:
-    """What the runbook would do about the profile, from a run's results (None: nothing to do by fsnb)."""
+    """What the runbook would do about the profile: the fix of the leading cause, when fsnb can apply it
+    (None: nothing fsnb can do that would help — e.g. a start is pointless while wss.pem is bad or a port
+    is taken; the finding's fix says what to do first)."""
     by = {r.id: r for r in run.results}
     prof = by.get("schritt2.profil")
     name = run.target.freeswitch.profile
-    causes = [f.cause for f in run.findings]
-    if not prof or prof.status.value == "skip":
+    fails = [f.cause for f in run.findings if f.severity == "fail"]
+    if not prof or prof.status.value == "skip" or not fails:
         return None
-    if prof.observed.get("running") is False:
+    lead = fails[0]
+    if lead == "profile-not-running":
         return Plan(f"sofia profile {name} start", "Profil läuft nicht: starten.", "Profile not running: start it.")
-    if "wss-binding-not-applied" in causes and by.get("wissen.binding") and by["wissen.binding"].status.value == "pass":
+    if lead == "wss-binding-not-applied" and by.get("wissen.binding") and by["wissen.binding"].status.value == "pass":
         return Plan(f"sofia profile {name} restart", "wss-binding steht in der Konfiguration, ist aber nicht gebunden: "
                     "Profil neu starten (reloadxml/rescan reichen nicht).",
                     "wss-binding is configured but not bound: restart the profile (reloadxml/rescan are not enough).")

@@ -1,7 +1,22 @@
-"""The cause catalogue: what can keep WSS on 7443 from working, with the fix (from shared/knowledge/causes.md)."""
+"""The cause catalogue: what can keep WSS on 7443 from working, with the fix (from shared/knowledge/causes.md).
+
+Each cause declares, as data, the checks whose observations its rule reads (`reads`, enforced by the
+diagnosis) and the checks whose failures it accounts for (`explains`); `superseded_by` names the deeper
+causes that make it redundant (a stopped profile is no news when the log says why it could not start).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# the checks, by id (fsnb/checks)
+CERT, BINDING, NGINX_CONF, TUNNEL = "wissen.zertifikat", "wissen.binding", "wissen.nginx", "wissen.tunnel"
+ESL, ESL_CONF, PROFILE, LOG, PORTS = "schritt1.esl", "schritt1.esl_config", "schritt2.profil", "schritt2.log", "schritt3.ports"
+HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL = "schritt4.wss", "schritt4.ws", "schritt4.nginx", "schritt4.public", "schritt4.curl"
+ALTERNATIVE = "alternative.ws5066"
+
+# everything that fails when FreeSWITCH's SIP/WebSocket listeners are not where they should be
+LISTENERS_DOWN = (PROFILE, PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE)
+HOPS = (HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC)
 
 
 @dataclass(frozen=True)
@@ -11,7 +26,10 @@ class Cause:
     en: str
     fix_de: str
     fix_en: str
-    severity: str = "fail"   # fail | warn
+    severity: str = "fail"                 # fail | warn
+    reads: tuple[str, ...] = ()            # the checks whose observations the rule reads
+    explains: tuple[str, ...] = ()         # the checks whose FAIL/ERR this cause accounts for
+    superseded_by: tuple[str, ...] = ()    # deeper causes that make this one redundant
 
 
 CAUSES: dict[str, Cause] = {c.id: c for c in [
@@ -19,91 +37,179 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "wss.pem is unusable: FreeSWITCH logs 'Bad WSS.PEM certificate.' and the whole profile stays down.",
           "wss.pem im certs_dir (global_getvar certs_dir) neu bauen: Schlüssel, eigenes Zertifikat, dann Kette; dann "
           "`sofia profile internal start`.",
-          "Rebuild wss.pem in certs_dir (global_getvar certs_dir): key, leaf certificate, then chain; then `sofia profile internal start`."),
+          "Rebuild wss.pem in certs_dir (global_getvar certs_dir): key, leaf certificate, then chain; then `sofia profile internal start`.",
+          reads=(LOG, CERT, PORTS), explains=(CERT, LOG) + LISTENERS_DOWN),
     Cause("bind-failed", "Ein Listener des Profils konnte nicht binden (Port belegt oder Adresse nicht lokal): das ganze Profil startet nicht.",
           "A listener of the profile could not bind (port in use or address not local): the whole profile fails.",
           "Den Port freimachen (wer hält ihn? `ss -ltnp`), bzw. eine lokale Adresse binden; `sofia loglevel tport 9` zeigt den "
           "Grund; dann `sofia profile internal start`.",
           "Free the port (who holds it? `ss -ltnp`) or bind a local address; `sofia loglevel tport 9` shows the reason; then "
-          "`sofia profile internal start`."),
+          "`sofia profile internal start`.",
+          reads=(LOG, PROFILE, PORTS), explains=(LOG,) + LISTENERS_DOWN),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
           "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
           "Restart erst 10 s nach dem Start).",
           "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
-          "only 10 s after a start)."),
+          "only 10 s after a start).",
+          reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("bind-failed", "wss-pem-bad")),
     Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
           "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
-          "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart."),
+          "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
+          reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE)),
     Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
           "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
           "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
-          "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it."),
+          "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it.",
+          reads=(PROFILE, PORTS), explains=LISTENERS_DOWN,
+          superseded_by=("wss-pem-bad", "bind-failed", "freeswitch-down")),
     Cause("freeswitch-down", "FreeSWITCH läuft nicht (kein ESL, keine SIP-Ports).", "FreeSWITCH is not running (no ESL, no SIP ports).",
           "Container/Dienst starten und dessen Log lesen (`docker logs`, freeswitch.log).",
-          "Start the container/service and read its log (`docker logs`, freeswitch.log)."),
+          "Start the container/service and read its log (`docker logs`, freeswitch.log).",
+          reads=(ESL, ESL_CONF, LOG, PORTS),
+          explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN),
     Cause("nginx-not-listening", "nginx lauscht nicht auf der Adresse, auf die der Tunnel zeigt.",
           "nginx does not listen on the address the tunnel points to.", "nginx starten bzw. `listen` korrigieren.",
-          "Start nginx or fix its `listen`."),
+          "Start nginx or fix its `listen`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC)),
     Cause("nginx-scheme-mismatch", "nginx spricht das falsche Protokoll zum Upstream (http:// an den TLS-Port oder https:// an den Klartext-Port).",
           "nginx speaks the wrong scheme upstream (http:// to the TLS port or https:// to the plain port).",
           "`proxy_pass https://…:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) oder `http://…:5066`.",
-          "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`."),
+          "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC)),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
-          "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`."),
+          "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
+          reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "bound-elsewhere")),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
           "FreeSWITCH is WS (TLS ends earlier). The analysis' alternative breaks exactly here.",
           "nginx an wss 7443 leiten (`proxy_pass https://…:7443`), oder den Client 'Via …/WS' senden lassen (JsSIP via_transport).",
-          "Proxy nginx to wss 7443 (`proxy_pass https://…:7443`), or make the client send 'Via …/WS' (JsSIP via_transport)."),
+          "Proxy nginx to wss 7443 (`proxy_pass https://…:7443`), or make the client send 'Via …/WS' (JsSIP via_transport).",
+          reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC, ALTERNATIVE)),
     Cause("tunnel-origin-unreachable", "Der Tunnel leitet den Hostnamen nicht an nginx 8082 (falscher Service oder Host).",
           "The tunnel does not route the hostname to nginx 8082 (wrong service or host).",
           "Ingress-Regel `service: http://localhost:8082` (in einem cloudflared-Container ist localhost der Container selbst), "
           "Catch-all am Ende, cloudflared neu starten.",
           "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
-          "catch-all last, restart cloudflared."),
+          "catch-all last, restart cloudflared.",
+          reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC)),
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
           "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
-          "Find what rewrites the handshake (proxy), or make the client offer 'sip'."),
+          "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
+          reads=HOPS, explains=HOPS),
     Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
           "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
-          "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`."),
+          "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
+          reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
+          superseded_by=("freeswitch-down",)),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",
           "apply-inbound-acl auf eine Liste setzen, die den Client erlaubt (Docker-Portweiterleitung: Bridge-Gateway!).",
-          "Set apply-inbound-acl to a list allowing the client (Docker port publishing: the bridge gateway!)."),
+          "Set apply-inbound-acl to a list allowing the client (Docker port publishing: the bridge gateway!).",
+          reads=(ESL,), explains=(ESL, ESL_CONF, LOG)),
     Cause("esl-bad-password", "Falsches ESL-Passwort (fs_cli zeigt nur 'Error Connecting []').",
           "Wrong ESL password (fs_cli shows only 'Error Connecting []').",
           "Passwort aus event_socket.conf.xml verwenden (Ziel: esl_password-Quelle).",
-          "Use the password from event_socket.conf.xml (target: esl_password source)."),
+          "Use the password from event_socket.conf.xml (target: esl_password source).",
+          reads=(ESL,), explains=(ESL,)),
     Cause("esl-no-answer", "Auf dem ESL-Port nimmt etwas Verbindungen an, antwortet aber nie (fs_cli hängt ohne -T).",
           "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
           "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
-          "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`."),
+          "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
+          reads=(ESL,), explains=(ESL, LOG)),
     Cause("esl-port-not-esl", "Auf dem ESL-Port läuft ein anderer Dienst (z. B. HTTP) statt mod_event_socket.",
           "Another service (e.g. HTTP) runs on the ESL port instead of mod_event_socket.",
-          "Den fremden Dienst vom Port nehmen oder ESL-Port/Ziel korrigieren.", "Move the foreign service off the port or fix the ESL port/target."),
+          "Den fremden Dienst vom Port nehmen oder ESL-Port/Ziel korrigieren.", "Move the foreign service off the port or fix the ESL port/target.",
+          reads=(ESL,), explains=(ESL, LOG)),
+    Cause("wss-cert-expired", "Das Zertifikat in wss.pem ist abgelaufen: FreeSWITCH lädt es trotzdem, aber Browser und "
+          "Clients mit Prüfung lehnen direktes wss:// zu 7443 ab (nginx mit proxy_ssl_verify off merkt nichts).",
+          "The certificate in wss.pem has expired: FreeSWITCH loads it anyway, but browsers and verifying clients refuse "
+          "direct wss:// to 7443 (nginx with proxy_ssl_verify off notices nothing).",
+          "Neues Zertifikat ausstellen (z. B. certbot renew), wss.pem neu bauen (Schlüssel, Zertifikat, Kette), dann "
+          "`sofia profile internal restart` — FreeSWITCH liest wss.pem nur beim Profilstart.",
+          "Issue a new certificate (e.g. certbot renew), rebuild wss.pem (key, certificate, chain), then "
+          "`sofia profile internal restart` — FreeSWITCH reads wss.pem only when the profile starts.",
+          reads=(CERT,), explains=(CERT, HOP_WSS)),
+    Cause("wss-cert-not-yet-valid", "Das Zertifikat in wss.pem ist noch nicht gültig (notBefore in der Zukunft: Uhr falsch "
+          "oder zu früh ausgestellt): Clients mit Prüfung lehnen es ab.",
+          "The certificate in wss.pem is not valid yet (notBefore in the future: wrong clock or issued too early): "
+          "verifying clients refuse it.",
+          "Uhrzeit von Host/Container prüfen (NTP), sonst ein gültiges Zertifikat einsetzen und "
+          "`sofia profile internal restart`.",
+          "Check the host's/container's clock (NTP), else install a valid certificate and `sofia profile internal restart`.",
+          reads=(CERT,), explains=(CERT, HOP_WSS)),
+    Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
+          "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
+          "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",
+          "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
+          "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
+          reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,)),
+    Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
+          "A check failed and no known cause explains it.",
+          "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'."),
     Cause("nginx-websocket-config", "nginx leitet WebSocket ohne HTTP/1.1/Upgrade/Connection bzw. mit kurzem read_timeout weiter — "
           "FreeSWITCH antwortet trotzdem, aber fragil.",
           "nginx proxies WebSocket without HTTP/1.1/Upgrade/Connection or with a short read timeout — FreeSWITCH still "
           "answers, but it is fragile.",
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
-          "warn"),
+          "warn",
+          reads=(NGINX_CONF,)),
     Cause("certificate-untrusted", "Das WSS-Zertifikat ist für Clients nicht vertrauenswürdig (direktes wss:// zu 7443 scheitert im Browser).",
           "The WSS certificate is not trusted by clients (direct wss:// to 7443 fails in browsers).",
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
-          "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.", "warn"),
+          "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.", "warn",
+          reads=(HOP_WSS,)),
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
-          "Put your own certificate into certs_dir.", "warn"),
+          "Put your own certificate into certs_dir.", "warn",
+          reads=(CERT,)),
     Cause("tunnel-config-warning", "Tunnel-Konfiguration funktioniert, ist aber fehleranfällig (kein Catch-all).",
           "The tunnel config works but is fragile (no catch-all).", "`- service: http_status:404` als letzte Regel.",
-          "`- service: http_status:404` as the last rule.", "warn"),
+          "`- service: http_status:404` as the last rule.", "warn",
+          reads=(TUNNEL,)),
 ]}
+
+
+# what to look at next when a check fails and no cause explains it: (de, en)
+NEXT: dict[str, tuple[str, str]] = {
+    CERT: ("wss.pem mit `openssl x509 -in wss.pem -noout -text` und `openssl pkey -in wss.pem -noout` prüfen; certs_dir per "
+           "`fs_cli -x 'global_getvar certs_dir'`.", "Inspect wss.pem with `openssl x509 -in wss.pem -noout -text` and "
+           "`openssl pkey -in wss.pem -noout`; certs_dir via `fs_cli -x 'global_getvar certs_dir'`."),
+    BINDING: ("internal.xml und die per X-PRE-PROCESS eingebundenen Dateien lesen (`sofia xmlstatus profile internal`).",
+              "Read internal.xml and the files it pulls in with X-PRE-PROCESS (`sofia xmlstatus profile internal`)."),
+    NGINX_CONF: ("`nginx -T` (die wirksame Konfiguration) und nginx' error.log lesen.",
+                 "Read `nginx -T` (the effective config) and nginx's error.log."),
+    TUNNEL: ("`cloudflared tunnel ingress rule wss://<host>/` und das cloudflared-Log.",
+             "`cloudflared tunnel ingress rule wss://<host>/` and cloudflared's log."),
+    ESL: ("Erste Bytes auf dem ESL-Port lesen (`nc 127.0.0.1 8021`), event_socket.conf.xml, `ss -ltnp`.",
+          "Read the first bytes on the ESL port (`nc 127.0.0.1 8021`), event_socket.conf.xml, `ss -ltnp`."),
+    ESL_CONF: ("event_socket.conf.xml und acl.conf.xml im conf_dir lesen; `reload mod_event_socket`.",
+               "Read event_socket.conf.xml and acl.conf.xml in conf_dir; `reload mod_event_socket`."),
+    PROFILE: ("`sofia status profile internal` und freeswitch.log ab dem letzten Profilstart; `sofia loglevel tport 9`, dann "
+              "`sofia profile internal start`.", "`sofia status profile internal` and freeswitch.log since the last profile "
+              "start; `sofia loglevel tport 9`, then `sofia profile internal start`."),
+    LOG: ("freeswitch.log ab dem Start des laufenden FreeSWITCH lesen ([ERR]/[CRIT]-Zeilen zuerst).",
+          "Read freeswitch.log since the running FreeSWITCH started ([ERR]/[CRIT] lines first)."),
+    PORTS: ("`ss -ltnp` im Container (bzw. /proc/net/tcp*), wer hält welchen Port auf welcher Adresse?",
+            "`ss -ltnp` in the container (or /proc/net/tcp*): who holds which port on which address?"),
+    HOP_WSS: ("`openssl s_client -connect <host>:7443` und ein Handshake mit 'Sec-WebSocket-Protocol: sip'.",
+              "`openssl s_client -connect <host>:7443` and a handshake offering 'Sec-WebSocket-Protocol: sip'."),
+    HOP_WS: ("Handshake an ws 5066 mit 'Sec-WebSocket-Protocol: sip'; `sofia status profile internal` (WS-BIND-URL).",
+             "A handshake to ws 5066 offering 'sip'; `sofia status profile internal` (WS-BIND-URL)."),
+    HOP_NGINX: ("nginx' error.log zur Zeit des Tests und `nginx -T` (proxy_pass, Header).",
+                "nginx's error.log at the time of the test and `nginx -T` (proxy_pass, headers)."),
+    HOP_PUBLIC: ("cloudflared-Log und die Ingress-Regel; derselbe Test direkt gegen nginx (Schritt 4 nginx).",
+                 "cloudflared's log and the ingress rule; the same test directly against nginx (step 4 nginx)."),
+    CURL: ("Was antwortet auf 7443? `openssl s_client -connect <host>:7443`.", "What answers on 7443? `openssl s_client -connect <host>:7443`."),
+    ALTERNATIVE: ("SIP OPTIONS an ws 5066 mit 'Via: SIP/2.0/WS' und '/WSS' vergleichen.",
+                  "Compare SIP OPTIONS to ws 5066 with 'Via: SIP/2.0/WS' and '/WSS'."),
+}

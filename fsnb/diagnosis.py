@@ -1,10 +1,15 @@
-"""From results to causes: rules that name the most likely cause first, with evidence, fix and next step.
-Also the verdicts on the analysis' own hypotheses (proved or refuted by the results)."""
+"""From results to causes. `diagnose()` is a pure function of the results: each cause of the catalogue
+has one rule here that reads only the typed observations its catalogue entry declares (`reads`); a finding
+explains the failed checks its cause declares (`explains`); every other failed check becomes an
+`unexplained-failure` finding. Failures rank above warnings. Also the verdicts on the analysis' own guesses."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
-from .catalogue import CAUSES
+from . import observed as obs
+from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WS, HOP_WSS, HOPS, LOG,
+                        NEXT, NGINX_CONF, PORTS, PROFILE, TUNNEL, BINDING)
 from .result import Result, Status
 
 
@@ -18,6 +23,7 @@ class Finding:
     fix_de: str
     fix_en: str
     evidence: list[str] = field(default_factory=list)   # "check-id: summary"
+    explains: list[str] = field(default_factory=list)   # the failed checks this finding accounts for
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -35,134 +41,294 @@ class Verdict:
         return asdict(self)
 
 
-class _R:
-    def __init__(self, results: list[Result]):
-        self.by = {r.id: r for r in results}
+class Facts:
+    """The results as typed observations (fsnb/observed.py), optionally restricted to the checks a rule declares."""
 
-    def st(self, cid: str) -> Status | None:
-        r = self.by.get(cid)
+    def __init__(self, results: list[Result], allowed: tuple[str, ...] | None = None, by: dict | None = None):
+        self._by = by if by is not None else {r.id: r for r in results}
+        self._allowed = allowed
+
+    def only(self, reads: tuple[str, ...]) -> "Facts":
+        return Facts([], reads, self._by)
+
+    def _result(self, cid: str) -> Result | None:
+        if self._allowed is not None and cid not in self._allowed:
+            raise KeyError(f"rule reads {cid}, which its cause does not declare in `reads`")
+        return self._by.get(cid)
+
+    def status(self, cid: str) -> Status | None:
+        r = self._result(cid)
         return r.status if r else None
 
-    def ob(self, cid: str) -> dict:
-        r = self.by.get(cid)
-        return r.observed if r else {}
+    def failed(self, cid: str) -> bool:
+        r = self._result(cid)
+        return bool(r and r.status.failed)
 
-    def hop(self, key: str) -> str | None:
-        return self.ob(f"schritt4.{key}").get("outcome")
+    def get(self, cid: str):
+        """The typed observation of a check, or None when it did not run or observed nothing."""
+        from .checks import all_checks
+        r = self._result(cid)
+        if r is None or not r.observed:
+            return None
+        kind = {c.id: c.observes for c in all_checks()}.get(cid)
+        return kind.of(r.observed) if kind else None
 
-    def line(self, cid: str) -> str:
-        r = self.by.get(cid)
-        return f"{cid}: {r.summary}" if r else cid
+    def hop(self, cid: str) -> str | None:
+        h = self.get(cid)
+        return h.outcome if h else None
+
+    def line(self, cid: str) -> str | None:
+        r = self._by.get(cid)
+        return f"{cid}: {r.summary}" if r else None
+
+
+# -- rules: one per cause; a rule returns its score when the cause is present, else None ----------------
+RULES: dict[str, Callable[[Facts], int | None]] = {}
+
+
+def rule(cause: str):
+    def deco(fn):
+        RULES[cause] = fn
+        return fn
+    return deco
+
+
+def _ports(f: Facts) -> obs.Ports:
+    return f.get(PORTS) or obs.Ports()
+
+
+def _wss_listening(p: obs.Ports) -> bool:
+    if p.wss.listening_on is not None:
+        return bool(p.wss.listening_on)
+    return p.wss.from_here == "open"    # the socket table could not be read: judge by reachability
+
+
+def _profile_running(f: Facts) -> bool | None:
+    if f.status(PROFILE) not in (None, Status.SKIP):
+        prof = f.get(PROFILE)
+        if prof and prof.running is not None:
+            return prof.running
+    return _ports(f).profile_running
+
+
+@rule("wss-pem-bad")
+def _wss_pem_bad(f):
+    log, cert = f.get(LOG) or obs.Log(), f.get(CERT) or obs.Certificate()
+    if log.bad_pem or (cert.unusable and _ports(f).wss.from_here != "open"):
+        return 100
+
+
+@rule("bind-failed")
+def _bind_failed(f):
+    log = f.get(LOG) or obs.Log()
+    if log.bind_error or (_profile_running(f) is False and _ports(f).wss.from_here == "open"):
+        return 95
+
+
+@rule("bound-elsewhere")
+def _bound_elsewhere(f):
+    p = _ports(f)
+    if _wss_listening(p) and p.wss.from_here != "open":
+        return 90
+    direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    up = p.nginx_upstream
+    if up and up.listening_on and not up.covered and direct_ok:
+        return 90
+
+
+@rule("wss-binding-not-applied")
+def _binding_not_applied(f):
+    p = _ports(f)
+    if _profile_running(f) and not _wss_listening(p):
+        return 88
+    b = f.get(BINDING)
+    if f.failed(BINDING) and b and b.read and b.wss_binding is None and not _wss_listening(p):
+        return 88
+
+
+@rule("profile-not-running")
+def _profile_not_running(f):
+    if _profile_running(f) is False:
+        return 80
+
+
+@rule("freeswitch-down")
+def _freeswitch_down(f):
+    esl, log, conf = f.get(ESL), f.get(LOG) or obs.Log(), f.get(ESL_CONF) or obs.EslConfig()
+    if not esl or esl.outcome not in ("refused", "connect-timeout", "unreachable"):
+        return None
+    p = _ports(f)
+    nothing = not any(port.listening_on for port in (p.wss, p.ws, p.sip))
+    if nothing and not log.esl_socket_error and f.status(ESL_CONF) != Status.FAIL and not conf.problems:
+        return 98
+
+
+@rule("esl-not-listening")
+def _esl_not_listening(f):
+    esl = f.get(ESL)
+    if esl and esl.outcome in ("refused", "connect-timeout", "unreachable"):
+        return 50
+
+
+def _esl_outcome(outcome: str):
+    def fn(f):
+        esl = f.get(ESL)
+        return 50 if esl and esl.outcome == outcome else None
+    return fn
+
+
+RULES["esl-acl-rejects"] = _esl_outcome("acl")
+RULES["esl-bad-password"] = _esl_outcome("bad-password")
+RULES["esl-port-not-esl"] = _esl_outcome("not-esl")
+RULES["esl-no-answer"] = lambda f: 50 if (e := f.get(ESL)) and e.outcome in ("no-answer", "closed") else None
+
+
+@rule("nginx-not-listening")
+def _nginx_not_listening(f):
+    n = f.get(NGINX_CONF)
+    if n and n.listening is False:
+        return 78
+
+
+@rule("nginx-scheme-mismatch")
+def _nginx_scheme(f):
+    n = f.get(NGINX_CONF)
+    if n and n.scheme_mismatch:
+        return 76
+
+
+@rule("via-transport-mismatch")
+def _via(f):
+    nginx, public = f.hop(HOP_NGINX), f.hop(HOP_PUBLIC)
+    if nginx == "sip-no-answer" or (public == "sip-no-answer" and nginx in (None, "ok", "sip-no-answer")):
+        return 74
+
+
+@rule("nginx-upstream-down")
+def _upstream_down(f):
+    n = f.get(NGINX_CONF)
+    direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    if direct_ok and n and n.listening and f.hop(HOP_NGINX) in ("http-status", "timeout"):
+        return 72
+
+
+@rule("wss-cert-expired")
+def _cert_expired(f):
+    c = f.get(CERT)
+    if c and c.validity == "expired":
+        return 70
+
+
+@rule("wss-cert-not-yet-valid")
+def _cert_not_yet(f):
+    c = f.get(CERT)
+    if c and c.validity == "not-yet-valid":
+        return 70
+
+
+@rule("tunnel-origin-unreachable")
+def _tunnel(f):
+    t = f.get(TUNNEL)
+    if (t and t.config_read and f.failed(TUNNEL)) or (
+            f.hop(HOP_NGINX) == "ok" and f.hop(HOP_PUBLIC) not in (None, "ok", "sip-no-answer")):
+        return 65
+
+
+@rule("subprotocol-missing")
+def _subprotocol(f):
+    if any(f.hop(h) == "no-subprotocol" for h in HOPS):
+        return 60
+
+
+@rule("sip-register-rejected")
+def _register(f):
+    h = f.get(HOP_PUBLIC)
+    if h and h.register_failed:
+        return 58
+
+
+# warnings: they do not break the path
+@rule("nginx-websocket-config")
+def _nginx_ws_config(f):
+    return 10 if f.status(NGINX_CONF) == Status.WARN else None
+
+
+@rule("certificate-untrusted")
+def _untrusted(f):
+    h = f.get(HOP_WSS)
+    return 9 if f.status(HOP_WSS) == Status.WARN and h and h.tls_verified is False else None
+
+
+@rule("wss-pem-warning")
+def _pem_warning(f):
+    return 8 if f.status(CERT) == Status.WARN else None
+
+
+@rule("tunnel-config-warning")
+def _tunnel_warning(f):
+    return 7 if f.status(TUNNEL) == Status.WARN else None
 
 
 def diagnose(results: list[Result]) -> list[Finding]:
-    R = _R(results)
-    out: dict[str, tuple[int, list[str]]] = {}
-
-    def add(cause: str, score: int, *ids: str):
-        if cause not in out or out[cause][0] < score:
-            out[cause] = (score, [R.line(i) for i in ids if i in R.by])
-
-    log, ports, prof = R.ob("schritt2.log"), R.ob("schritt3.ports"), R.ob("schritt2.profil")
-    wss_port = ports.get("wss", {})
-    known = wss_port.get("listening_on") is not None      # None: the socket table could not be read
-    wss_listening = bool(wss_port.get("listening_on")) if known else wss_port.get("from_here") == "open"
-    wss_open = wss_port.get("from_here") == "open"
-    profile_running = prof.get("running") if R.st("schritt2.profil") not in (None, Status.SKIP) else None
-    if profile_running is None and "profile_running" in ports:
-        profile_running = ports.get("profile_running")
-    direct_ok = R.hop("wss") == "ok" or R.st("schritt4.wss") == Status.WARN
-
-    # 1. why 7443 does not work at FreeSWITCH itself
-    cert = R.ob("wissen.zertifikat")
-    if log.get("bad_pem") or (cert.get("problems") and not wss_open):
-        add("wss-pem-bad", 100, "schritt2.log", "wissen.zertifikat", "schritt3.ports")
-    if log.get("bind_error") or (profile_running is False and wss_open):
-        add("bind-failed", 95, "schritt2.log", "schritt3.ports", "schritt4.curl")
-    if wss_listening and not wss_open:
-        add("bound-elsewhere", 90, "schritt3.ports", "schritt2.profil", "wissen.binding")
-    up = ports.get("nginx_upstream") or {}
-    if up and up.get("listening_on") and not up.get("covered") and direct_ok:
-        add("bound-elsewhere", 90, "schritt3.ports", "schritt4.nginx")
-    if profile_running and not wss_listening and "bind-failed" not in out:
-        add("wss-binding-not-applied", 88, "schritt2.profil", "wissen.binding", "schritt3.ports")
-    binding = R.ob("wissen.binding")   # "wss_binding" is only there when internal.xml was read
-    if R.st("wissen.binding") == Status.FAIL and "wss_binding" in binding and binding["wss_binding"] is None \
-            and not wss_listening:
-        add("wss-binding-not-applied", 88, "wissen.binding", "schritt3.ports")
-    if profile_running is False and not out:
-        add("profile-not-running", 80, "schritt2.profil", "schritt2.log", "schritt3.ports")
-
-    # 2. the path in front of FreeSWITCH
-    n = R.ob("wissen.nginx")
-    if n and n.get("listening") is False:
-        add("nginx-not-listening", 78, "wissen.nginx")
-    if any("proxy_pass http" in p for p in n.get("problems", [])):
-        add("nginx-scheme-mismatch", 76, "wissen.nginx", "schritt4.nginx")
-    nginx_hop, public_hop = R.hop("nginx"), R.hop("public")
-    if nginx_hop == "sip-no-answer" or (public_hop == "sip-no-answer" and nginx_hop in (None, "ok", "sip-no-answer")):
-        add("via-transport-mismatch", 74, "schritt4.nginx", "schritt4.public", "alternative.ws5066")
-    if (direct_ok and nginx_hop in ("http-status", "timeout") and "nginx-scheme-mismatch" not in out
-            and "bound-elsewhere" not in out and n.get("listening")):
-        add("nginx-upstream-down", 72, "schritt4.nginx", "wissen.nginx", "schritt3.ports")
-    tunnel_wrong = R.st("wissen.tunnel") == Status.FAIL and "service" in R.ob("wissen.tunnel")  # parsed, and wrong
-    if tunnel_wrong or (nginx_hop == "ok" and public_hop not in (None, "ok", "sip-no-answer")):
-        add("tunnel-origin-unreachable", 65, "wissen.tunnel", "schritt4.public")
-    if any(R.hop(k) == "no-subprotocol" for k in ("wss", "ws", "nginx", "public")):
-        add("subprotocol-missing", 60, "schritt4.wss", "schritt4.nginx", "schritt4.public")
-
-    # 3. ESL (the analysis' step 1): precise instead of fs_cli's 'Error Connecting []'
-    esl = R.ob("schritt1.esl").get("outcome")
-    esl_map = {"acl": "esl-acl-rejects", "bad-password": "esl-bad-password", "not-esl": "esl-port-not-esl",
-               "no-answer": "esl-no-answer", "closed": "esl-no-answer"}
-    if esl in esl_map:
-        add(esl_map[esl], 50, "schritt1.esl", "schritt1.esl_config", "schritt2.log")
-    elif esl in ("refused", "connect-timeout", "unreachable"):
-        nothing = not any((ports.get(k) or {}).get("listening_on") for k in ("wss", "ws", "sip"))
-        if nothing and not log.get("esl_socket_error") and R.st("schritt1.esl_config") != Status.FAIL:
-            add("freeswitch-down", 55, "schritt1.esl", "schritt3.ports")
-        else:
-            add("esl-not-listening", 50, "schritt1.esl", "schritt1.esl_config", "schritt2.log")
-
-    # 4. warnings: they do not break the path
-    if R.st("wissen.nginx") == Status.WARN:
-        add("nginx-websocket-config", 10, "wissen.nginx")
-    if R.st("schritt4.wss") == Status.WARN and R.ob("schritt4.wss").get("tls_verified") is False:
-        add("certificate-untrusted", 9, "schritt4.wss")
-    if R.st("wissen.zertifikat") == Status.WARN:
-        add("wss-pem-warning", 8, "wissen.zertifikat")
-    if R.st("wissen.tunnel") == Status.WARN:
-        add("tunnel-config-warning", 7, "wissen.tunnel")
-
-    findings = []
-    for cause, (score, ev) in sorted(out.items(), key=lambda kv: -kv[1][0]):
+    """The findings, most likely first: every failed check is explained by a fail-level finding or by an
+    `unexplained-failure` finding; a warning never ranks above a failure."""
+    facts = Facts(results)
+    failed = [r.id for r in results if r.status.failed]
+    matched: dict[str, int] = {}
+    for cause, fn in RULES.items():
+        score = fn(facts.only(CAUSES[cause].reads))
+        if score is not None:
+            matched[cause] = score
+    findings: list[Finding] = []
+    for cause, score in matched.items():
         c = CAUSES[cause]
-        findings.append(Finding(cause, c.severity, score, c.de, c.en, c.fix_de, c.fix_en, ev))
+        if any(s in matched for s in c.superseded_by):
+            continue
+        explains = [cid for cid in c.explains if cid in failed]
+        # a fail-level cause that accounts for no failed check is a warning here, not a reason to exit 1
+        severity = c.severity if explains else "warn"
+        evidence = [line for cid in dict.fromkeys(c.reads + c.explains) if (line := facts.line(cid))
+                    and (cid in explains or cid in c.reads)]
+        findings.append(Finding(cause, severity, score, c.de, c.en, c.fix_de, c.fix_en, evidence, explains))
+    explained = {cid for f in findings if f.severity == "fail" for cid in f.explains}
+    by = {r.id: r for r in results}
+    u = CAUSES["unexplained-failure"]
+    for cid in failed:
+        if cid in explained:
+            continue
+        r = by[cid]
+        de, en = NEXT.get(cid, ("Die Belege dieser Prüfung lesen.", "Read this check's evidence."))
+        findings.append(Finding(
+            u.id, "fail", 1,
+            f"{cid} ist fehlgeschlagen ({r.summary}) — keine bekannte Ursache erklärt das.",
+            f"{cid} failed ({r.summary_en or r.summary}) — no known cause explains it.",
+            f"Als Nächstes: {de}", f"Next: {en}",
+            [f"{cid}: {e.label}: {e.text[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.summary}"], [cid]))
+    findings.sort(key=lambda f: (f.severity != "fail", -f.score))
     return findings
 
 
 def hypotheses(results: list[Result]) -> list[Verdict]:
     """The analysis' guesses, each proved or refuted by what the checks saw."""
-    R = _R(results)
+    f = Facts(results)
     out = []
-    prof = R.ob("schritt2.profil")
-    running = prof.get("running")
-    log = R.ob("schritt2.log")
+    prof = f.get(PROFILE) or obs.Profile()
+    running = prof.running
+    log = f.get(LOG) or obs.Log()
     if running:
         out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "widerlegt", "refuted",
                            "Das Profil internal läuft: FreeSWITCH startet alle Profile aus sofia.conf.xml beim Laden.",
                            "Profile internal is running: FreeSWITCH starts every profile of sofia.conf.xml at load."))
     elif running is False:
-        why = ("Log: Bad WSS.PEM" if log.get("bad_pem") else "Log: Bind-Fehler" if log.get("bind_error")
-               else "es wurde gestoppt" if log.get("stopped_after") else "Grund siehe Diagnose")
+        why = ("Log: Bad WSS.PEM" if log.bad_pem else "Log: Bind-Fehler" if log.bind_error
+               else "es wurde gestoppt" if log.stopped_after else "Grund siehe Diagnose")
         out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "teilweise", "partly",
                            f"Das Profil läuft nicht — aber nicht, weil FreeSWITCH es nicht automatisch lädt: {why}.",
                            f"The profile is not running — not because FreeSWITCH does not autoload it: {why}."))
     else:
         out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "offen", "open",
                            "Ohne ESL nicht prüfbar; Sockets und Log siehe Schritt 2/3.", "Not checkable without ESL; see steps 2/3."))
-    b = R.ob("wissen.binding")
-    if running and not prof.get("wss_bind_url") or (running and not R.ob("schritt3.ports").get("wss", {}).get("listening_on")):
+    if running and (not prof.wss_bind_url or not _wss_listening(_ports(f))):
         out.append(Verdict("2. WSS-Binding braucht explizite Aktivierung", "teilweise", "partly",
                            "wss-binding wirkt nur beim Start des Profils: nötig ist `sofia profile internal restart`, "
                            "nicht `start` (läuft schon) und nicht reloadxml/rescan.",
@@ -173,8 +339,8 @@ def hypotheses(results: list[Result]) -> list[Verdict]:
                            "Ein wss-binding in internal.xml wird bei jedem Profilstart gebunden; `start` beweist nichts "
                            "('started successfully' kommt vor und unabhängig vom Bind).",
                            "A wss-binding in internal.xml binds at every profile start; `start` proves nothing "
-                           "('started successfully' comes before and regardless of the bind)." + ("" if b else "")))
-    esl = R.ob("schritt1.esl").get("outcome")
+                           "('started successfully' comes before and regardless of the bind)."))
+    esl = (f.get(ESL) or obs.Esl()).outcome
     if esl == "ok":
         out.append(Verdict("3. ESL nicht konfiguriert", "widerlegt", "refuted", "ESL antwortet und nimmt das Passwort an.",
                            "ESL answers and accepts the password."))
@@ -184,14 +350,14 @@ def hypotheses(results: list[Result]) -> list[Verdict]:
                            "das Profil aber nicht an: SIP/WSS laufen unabhängig.",
                            f"ESL fails ({esl}) — precisely, instead of fs_cli's 'Error Connecting []'. An ESL problem does "
                            "not stop the profile: SIP/WSS run independently."))
-    pub = R.ob("schritt4.public").get("outcome")
-    alt = R.ob("alternative.ws5066")
+    pub = f.hop(HOP_PUBLIC)
+    alt = f.get(ALTERNATIVE) or obs.Alternative()
     if pub == "ok":
         out.append(Verdict("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen", "widerlegt", "refuted",
                            "Über den Tunnel gelingen Handshake und SIP mit nginx → wss 7443; WS 5066 ist nicht nötig"
-                           + (" und würde Browser brechen (Via WSS ≠ WS)." if alt.get("browser_sip_dropped") else "."),
+                           + (" und würde Browser brechen (Via WSS ≠ WS)." if alt.browser_sip_dropped else "."),
                            "Through the tunnel handshake and SIP work with nginx → wss 7443; WS 5066 is not needed"
-                           + (" and would break browsers (Via WSS ≠ WS)." if alt.get("browser_sip_dropped") else ".")))
+                           + (" and would break browsers (Via WSS ≠ WS)." if alt.browser_sip_dropped else ".")))
     else:
         out.append(Verdict("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen", "offen" if pub is None else "teilweise",
                            "open" if pub is None else "partly",
@@ -199,7 +365,7 @@ def hypotheses(results: list[Result]) -> list[Verdict]:
                            "löst es nicht (Via-Mismatch).",
                            f"The public path fails ({pub}); the cause is in the diagnosis. WS 5066 behind TLS does not fix "
                            "it (Via mismatch)."))
-    curl = R.ob("schritt4.curl").get("result")
+    curl = (f.get(CURL) or obs.Curl()).result
     out.append(Verdict("Schritt 4 der Analyse: curl -H 'Upgrade: websocket' http://localhost:7443/", "widerlegt", "refuted",
                        "Der Test kann nie gelingen (TLS-Port per http://, ohne Sec-WebSocket-Key); beobachtet: "
                        f"{curl}. fsnb macht stattdessen einen echten Handshake mit 'sip'.",

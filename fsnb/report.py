@@ -175,7 +175,8 @@ def html(data: ReportData, lang: str = "de") -> str:
     out.append(f"<h2>{L['diagnosis']}</h2>")
     if findings:
         out.append("<table><tr><th>#</th><th>Ursache</th><th>Befund</th><th>Behebung</th><th>Belege</th></tr>" + "".join(
-            f"<tr><td>{i}</td><td><span class='s {'warn' if f.severity == 'warn' else 'fail'}'>{e(f.cause)}</span></td>"
+            f"<tr><td>{i}</td><td><span class='s {'warn' if f.severity == 'warn' else 'fail'}'>{e(f.cause)}</span>"
+            f"{_explains_html(f.explains, lang)}</td>"
             f"<td>{e(f.text_de if lang == 'de' else f.text_en)}</td><td>{e(f.fix_de if lang == 'de' else f.fix_en)}</td>"
             f"<td>{'<br>'.join(e(x) for x in f.evidence)}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
     else:
@@ -244,7 +245,8 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     out += [f"## {L['diagnosis']}", ""]
     if findings:
         out += ["| # | Ursache | Befund | Behebung |", "|---|---|---|---|"] + [
-            f"| {i} | {code(f.cause)} ({m(f.severity)}) | {m(f.text_de if de else f.text_en)} | {m(f.fix_de if de else f.fix_en)} |"
+            f"| {i} | {code(f.cause)} ({m(f.severity)}){_explains_md(f.explains, de, m)} | {m(f.text_de if de else f.text_en)} "
+            f"| {m(f.fix_de if de else f.fix_en)} |"
             for i, f in enumerate(findings, 1)]
     else:
         out.append("Keine Befunde im letzten Stand." if de else "No findings in the latest state.")
@@ -338,3 +340,14 @@ def cli_report(args) -> int:
     else:
         print(esc.terminal(text))
     return 0
+
+
+def _explains_html(ids: list[str], lang: str) -> str:
+    """Which failed checks a finding accounts for (the diagnosis' `explains`)."""
+    if not ids:
+        return ""
+    return f"<br><small>{'erklärt' if lang == 'de' else 'explains'}: {esc.html(', '.join(ids))}</small>"
+
+
+def _explains_md(ids: list[str], de: bool, m) -> str:
+    return f" — {'erklärt' if de else 'explains'}: {m(', '.join(ids))}" if ids else ""

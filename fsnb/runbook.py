@@ -5,6 +5,7 @@ A failed dependency (e.g. ESL) skips what needs it; the socket and WebSocket che
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ class Run:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """1 exactly when the diagnosis has a fail-level finding (every failed check yields one)."""
+        return 1 if any(f.severity == "fail" for f in self.findings) else 0
 
     def to_json(self) -> dict:
         return {"target": self.target.name, "lab": self.target.lab or None, "duration": round(self.duration, 3),
@@ -57,20 +59,32 @@ async def _run_one(ctx: Ctx, spec: CheckSpec, deps: dict[str, asyncio.Future]) -
                                f"no answer within {ctx.timeout + 1.0:.1f}s"), "CheckTimeout"
     except FsnbError as exc:
         outcome, err = Outcome(Status.ERROR, str(exc), str(exc)), type(exc).__name__
-    except Exception as exc:  # a bug in a check must not end the run: typed, visible
-        outcome, err = Outcome(Status.ERROR, f"interner Fehler: {type(exc).__name__}: {exc}",
-                               f"internal error: {type(exc).__name__}: {exc}"), type(exc).__name__
-    r = _result(ctx, spec, outcome, time.monotonic() - t0)
-    r.error_type = err
+    except Exception as exc:  # a bug in a check must not end the run: typed, visible, with its traceback
+        outcome, err = _internal_error(exc), type(exc).__name__
+    try:
+        r = _result(ctx, spec, outcome, time.monotonic() - t0)
+    except TypeError as exc:   # the check broke its declared contract (fsnb/observed.py)
+        r, err = _result(ctx, spec, _internal_error(exc), time.monotonic() - t0), type(exc).__name__
+    if err:
+        r.error_type = err
     return r
+
+
+def _internal_error(exc: BaseException) -> Outcome:
+    import traceback
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return Outcome(Status.ERROR, f"interner Fehler: {type(exc).__name__}: {exc}",
+                   f"internal error: {type(exc).__name__}: {exc}",
+                   evidence=[Evidence("Traceback", tb, "fsnb (a bug: please report it with this traceback)")])
 
 
 def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
     red = ctx.redactor
+    observed = dataclasses.asdict(spec.observes.of(o.observed, strict=True)) if o.observed else {}
     return Result(id=spec.id, section=spec.section, title_de=spec.title_de, title_en=spec.title_en, status=o.status,
                   summary=red.text(o.summary), summary_en=red.text(o.summary_en or o.summary),
                   evidence=[Evidence(red.text(e.label), red.text(e.text), red.text(e.via)) for e in o.evidence],
-                  observed=red.any(o.observed), duration=round(duration, 4), target=ctx.target.name)
+                  observed=red.any(observed), duration=round(duration, 4), target=ctx.target.name)
 
 
 async def run_async(target: Target, *, timeout: float | None = None, only: list[str] | None = None,

@@ -57,6 +57,8 @@ def table(run, lang: str = "de") -> str:
         for i, f in enumerate(run.findings, 1):
             lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text_de if lang == 'de' else f.text_en)}")
             lines.append(f"     → {t(f.fix_de if lang == 'de' else f.fix_en)}")
+            if f.explains:
+                lines.append(f"     {'erklärt' if lang == 'de' else 'explains'}: {t(', '.join(f.explains))}")
     else:
         lines.append("Diagnose: keine Befunde." if lang == "de" else "Diagnosis: no findings.")
     lines.append("")

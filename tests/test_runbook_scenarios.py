@@ -26,7 +26,18 @@ def _check(name: str, docker: bool = False):
     else:
         assert causes and causes[0] == sc.cause, causes
     assert {"results", "diagnosis"} <= out.keys() and len(out["results"]) >= 14
+    assert_every_failure_explained(out)
+    assert "unexplained-failure" not in causes, out["diagnosis"]   # the lab's own faults are all known
     return out
+
+
+def assert_every_failure_explained(out: dict) -> None:
+    """The diagnosis' contract on a run's JSON: each FAIL/ERR check is in a fail-level finding's `explains`,
+    and exit 1 exactly when there is a fail-level finding."""
+    failed = {r["id"] for r in out["results"] if r["status"] in ("fail", "error")}
+    explained = {cid for d in out["diagnosis"] if d["severity"] == "fail" for cid in d["explains"]}
+    assert failed <= explained, (failed - explained, out["diagnosis"])
+    assert (out["exit"] == 1) == any(d["severity"] == "fail" for d in out["diagnosis"])
 
 
 NGINX_SAYS = {   # the nginx error log lines of fixtures 503, 506 (and 505, which only comes after 10 s)

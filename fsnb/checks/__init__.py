@@ -1,13 +1,15 @@
 """The runbook's checks, one module per section of the analysis; each check reads like its step.
 
-A check is `async def f(ctx) -> Outcome`; `@check` registers it with its id, section, titles and the
-checks it needs (a failed dependency skips it).
+A check is `async def f(ctx) -> Outcome`; `@check` registers it with its id, section, titles, the type
+of what it observes (fsnb/observed.py: the diagnosis reads only that) and the checks it needs (a failed
+dependency skips it).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
+from ..observed import Observed
 from ..result import Evidence, Status
 
 SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternative"]
@@ -29,15 +31,16 @@ class CheckSpec:
     title_de: str
     title_en: str
     func: Callable[..., Awaitable[Outcome]]
+    observes: type[Observed]
     needs: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(id: str, section: str, title_de: str, title_en: str, needs: tuple[str, ...] = ()):
+def check(id: str, section: str, title_de: str, title_en: str, observes: type[Observed], needs: tuple[str, ...] = ()):
     def deco(func):
-        REGISTRY[id] = CheckSpec(id, section, title_de, title_en, func, needs)
+        REGISTRY[id] = CheckSpec(id, section, title_de, title_en, func, observes, needs)
         return func
     return deco
 

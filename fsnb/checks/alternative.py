@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from .. import nginxconf, wsprobe
+from .. import observed as obs
 from ..errors import FsnbError
 from ..result import Evidence
 from . import check, fail, ok, skip
 
 
 @check("alternative.ws5066", "alternative", "Alternative: WS 5066 hinter TLS-Terminierung (nginx/Cloudflare)",
-       "Alternative: WS 5066 behind TLS termination (nginx/Cloudflare)")
+       "Alternative: WS 5066 behind TLS termination (nginx/Cloudflare)", observes=obs.Alternative)
 async def ws5066(ctx):
     fs, t = ctx.fs, ctx.target
     # what a browser on wss:// sends through a TLS-terminating proxy to ws 5066: Via SIP/2.0/WSS

@@ -4,7 +4,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from .. import fsconfig
+from .. import fsconfig, fsstatus
+from .. import observed as obs
 from ..errors import AccessError, ConfigError, FsnbError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -23,7 +24,7 @@ WHY = {
 
 
 @check("schritt1.esl", "schritt1", "Schritt 1: ESL erreichbar und angemeldet (statt fs_cli)",
-       "Step 1: ESL reachable and authenticated (instead of fs_cli)")
+       "Step 1: ESL reachable and authenticated (instead of fs_cli)", observes=obs.Esl)
 async def esl(ctx):
     p = await ctx.esl_probe()
     a = f"{ctx.fs.host}:{ctx.fs.esl_port}"
@@ -42,6 +43,7 @@ async def esl(ctx):
                     evidence=ev, observed=observed)
     ev.append(Evidence("api status", status, ctx.esl_via))
     observed["up"] = status.startswith("UP ")
+    observed["uptime_s"] = fsstatus.uptime_seconds(status)
     if not status.startswith("UP "):
         return warn("ESL antwortet, aber FreeSWITCH meldet nicht 'UP'.", "ESL answers, but FreeSWITCH does not report 'UP'.",
                     evidence=ev, observed=observed)
@@ -75,7 +77,7 @@ async def _has_ipv6(ctx) -> bool:
 
 
 @check("schritt1.esl_config", "schritt1", "Schritt 1: event_socket.conf.xml (listen-ip, ACL)",
-       "Step 1: event_socket.conf.xml (listen-ip, ACL)")
+       "Step 1: event_socket.conf.xml (listen-ip, ACL)", observes=obs.EslConfig)
 async def esl_config(ctx):
     conf_dir, _ = await ctx.conf_dir()
     if not conf_dir:
@@ -90,7 +92,7 @@ async def esl_config(ctx):
         cfg = fsconfig.parse_event_socket(text, fsconfig.parse_vars(vars_text))
     except ConfigError as exc:
         return warn(f"{path}: {exc}", f"{path}: {exc}")
-    observed = {"listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
+    observed = {"read": True, "listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
     ev = [Evidence(path, f"listen-ip = {cfg.listen_ip}\nlisten-port = {cfg.listen_port}\npassword = ********\n"
                          f"apply-inbound-acl = {cfg.apply_inbound_acl or '(nicht gesetzt: loopback.auto)'}",
                    ctx.host().via(f"file {path}"))]
@@ -108,8 +110,10 @@ async def esl_config(ctx):
         problems.append(f"listen-ip {cfg.listen_ip} ist keine lokale Adresse: mod_event_socket loggt "
                         f"'Socket Error! Could not listen on {cfg.listen_ip}:{cfg.listen_port}' und ESL lauscht nie")
     if cfg.listen_ip == "::" and not await _has_ipv6(ctx):
+        observed["ipv6_missing"] = True
         problems.append("listen-ip :: ohne IPv6: 'Cannot get information about IP address ::'")
     if cfg.listen_port != ctx.fs.esl_port:
+        observed["port_mismatch"] = True
         problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
@@ -119,6 +123,7 @@ async def esl_config(ctx):
         lst = lists.get(cfg.apply_inbound_acl)
         client = "127.0.0.1" if ctx.fs.host in ("127.0.0.1", "localhost") else ctx.fs.host
         if lst is not None and not lst.allows(client):
+            observed["acl_rejects_client"] = True
             problems.append(f"ACL {cfg.apply_inbound_acl!r} weist {client} ab")
     observed["problems"] = problems
     if problems:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .. import sofiastatus
+from .. import fsstatus, sofiastatus
+from .. import observed as obs
 from ..errors import AccessError, FsnbError, ProtocolError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -12,7 +13,7 @@ _TS = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [\d.]+% ")
 
 
 @check("schritt2.profil", "schritt2", "Schritt 2: Profil internal läuft (sofia status)",
-       "Step 2: profile internal is running (sofia status)", needs=("schritt1.esl",))
+       "Step 2: profile internal is running (sofia status)", observes=obs.Profile, needs=("schritt1.esl",))
 async def profil(ctx):
     name = ctx.fs.profile
     try:
@@ -56,9 +57,21 @@ PATTERNS = {
 }
 
 
-def scan(log: str, profile: str) -> dict:
-    """Lines since the profile's last start attempt that explain a failure."""
+def scan(log: str, profile: str, since: str | None = None) -> dict:
+    """Lines since the profile's last start attempt that explain a failure. `since` (a log timestamp): lines
+    before it belong to an earlier FreeSWITCH run (freeswitch.log keeps its history) and are not evidence of now;
+    sofia-sip's untimed tport lines take the time of the line before them."""
     lines = log.splitlines()
+    earlier = 0
+    if since:
+        current, when = [], None
+        for line in lines:
+            when = fsstatus.line_time(line) or when
+            if when is not None and when < since:
+                earlier += 1
+            else:
+                current.append(line)
+        lines = current
     start = 0
     for i, line in enumerate(lines):
         if f"Started Profile {profile} " in line or f"Creating agent for {profile}" in line:
@@ -77,21 +90,39 @@ def scan(log: str, profile: str) -> dict:
     found["started_ok"] = any("Adding Alias" in l and f"[{profile}]" in l for l in tail)
     found["stopped_after"] = any("Waiting for worker thread" in l for l in tail) and found["started_ok"]
     found["likely_causes"] = any("The likely causes for this are" in l for l in tail)
+    found["earlier_lines"] = earlier
     return found
 
 
-@check("schritt2.log", "schritt2", "Schritt 2: freeswitch.log zum Profilstart", "Step 2: freeswitch.log around the profile start")
+async def current_start(ctx) -> str | None:
+    """When the running FreeSWITCH started, in its log's time (uptime from `status`, its clock from `strftime`);
+    None when ESL cannot tell."""
+    try:
+        up = fsstatus.uptime_seconds(await ctx.api("status"))
+        now = await ctx.api("strftime %Y-%m-%d %H:%M:%S")
+    except FsnbError:
+        return None
+    return fsstatus.started_at(now, up) if up is not None else None
+
+
+@check("schritt2.log", "schritt2", "Schritt 2: freeswitch.log zum Profilstart", "Step 2: freeswitch.log around the profile start",
+       observes=obs.Log)
 async def log(ctx):
     try:
         text = await ctx.log_tail()
     except (AccessError, FsnbError) as exc:
         return warn(f"freeswitch.log nicht lesbar: {exc}", f"freeswitch.log not readable: {exc}")
     path, source = await ctx.log_file()
-    f = scan(text, ctx.fs.profile)
+    since = await current_start(ctx)
+    f = scan(text, ctx.fs.profile, since)
     keep = [l for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject") for l in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
+    observed.update(read=True, since=since)
+    scope = (f"seit dem Start des laufenden FreeSWITCH ({since}; {f['earlier_lines']} ältere Zeilen früherer Läufe "
+             "nicht gewertet)" if since else "ganzer gelesener Log-Ausschnitt (Startzeit unbekannt: ESL nicht nutzbar)")
     ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or "(keine Fehlerzeilen seit dem letzten Profilstart)",
-                   ctx.host().via(f"file {path}"))]
+                   ctx.host().via(f"file {path}")),
+          Evidence("Zeitraum", scope)]
     if f["bad_pem"]:
         return fail("Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — das ganze Profil ist aus (auch 5060/5066).",
                     "Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — the whole profile is down (5060/5066 too).",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+from .. import observed as obs
 from .. import procnet
 from ..errors import AccessError, FsnbError
 from ..result import Evidence
@@ -23,7 +24,7 @@ async def _reachable(host: str, port: int, timeout: float) -> str:
 
 
 @check("schritt3.ports", "schritt3", "Schritt 3: Ports 7443/5066/5060/8021/8082 lauschen (Adresse!)",
-       "Step 3: ports 7443/5066/5060/8021/8082 listening (which address!)")
+       "Step 3: ports 7443/5066/5060/8021/8082 listening (which address!)", observes=obs.Ports)
 async def ports(ctx):
     fs, t = ctx.fs, ctx.target
     nhost, _, nport = t.nginx.address.rpartition(":")

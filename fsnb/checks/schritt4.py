@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from .. import files, threads, wsprobe
+from .. import observed as obs
 from ..errors import TargetError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -75,6 +76,7 @@ async def _hop(ctx, key: str, register: bool = False):
         ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     if r.outcome == "ok":
         if r.register and not r.register[-1].endswith("200 OK"):
+            observed["register_failed"] = True
             return fail(f"{hop.name}: Handshake und OPTIONS ok, aber REGISTER: {r.register[-1]}",
                         f"{hop.name}: handshake and OPTIONS ok, but REGISTER: {r.register[-1]}", evidence=ev, observed=observed)
         if r.tls_verified is False:
@@ -99,24 +101,24 @@ async def _hop(ctx, key: str, register: bool = False):
 
 
 @check("schritt4.wss", "schritt4", "Schritt 4: WSS direkt an 7443 (Handshake mit sip, SIP OPTIONS)",
-       "Step 4: WSS directly to 7443 (handshake with sip, SIP OPTIONS)")
+       "Step 4: WSS directly to 7443 (handshake with sip, SIP OPTIONS)", observes=obs.Hop)
 async def wss(ctx):
     return await _hop(ctx, "wss")
 
 
-@check("schritt4.ws", "schritt4", "Schritt 4: WS direkt an 5066", "Step 4: WS directly to 5066")
+@check("schritt4.ws", "schritt4", "Schritt 4: WS direkt an 5066", "Step 4: WS directly to 5066", observes=obs.Hop)
 async def ws(ctx):
     return await _hop(ctx, "ws")
 
 
 @check("schritt4.nginx", "schritt4", "Schritt 4: durch nginx 8082 (wie ein Browser hinter TLS)",
-       "Step 4: through nginx 8082 (as a browser behind TLS)")
+       "Step 4: through nginx 8082 (as a browser behind TLS)", observes=obs.Hop)
 async def nginx(ctx):
     return await _hop(ctx, "nginx")
 
 
 @check("schritt4.public", "schritt4", "Schritt 4: über den öffentlichen Hostnamen (Tunnel)",
-       "Step 4: through the public hostname (tunnel)")
+       "Step 4: through the public hostname (tunnel)", observes=obs.Hop)
 async def public(ctx):
     out = await _hop(ctx, "public", register=True)
     if ctx.target.tunnel.standin:
@@ -125,7 +127,7 @@ async def public(ctx):
     return out
 
 
-@check("schritt4.curl", "schritt4", "Schritt 4: der curl-Befehl der Analyse", "Step 4: the analysis' curl command")
+@check("schritt4.curl", "schritt4", "Schritt 4: der curl-Befehl der Analyse", "Step 4: the analysis' curl command", observes=obs.Curl)
 async def curl(ctx):
     fs = ctx.fs
     kind, text = await wsprobe.analysis_curl(fs.host, fs.wss_port, min(ctx.timeout, 2.0))

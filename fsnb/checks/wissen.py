@@ -5,6 +5,7 @@ import asyncio
 import os
 
 from .. import certs, files, fsconfig, threads, tunnel
+from .. import observed as obs
 from ..errors import AccessError, ConfigError
 from ..result import Evidence
 from . import check, fail, ok, warn
@@ -13,7 +14,7 @@ ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
 
 
 @check("wissen.zertifikat", "wissen", "Zertifikat: wss.pem im certs-Verzeichnis, das FreeSWITCH nutzt",
-       "Certificate: wss.pem in the certs dir FreeSWITCH really uses")
+       "Certificate: wss.pem in the certs dir FreeSWITCH really uses", observes=obs.Certificate)
 async def zertifikat(ctx):
     certs_dir, source = await ctx.certs_dir()
     if not certs_dir:
@@ -33,8 +34,9 @@ async def zertifikat(ctx):
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
                        f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.host().via(f"file {path}")))
     observed = {"certs_dir": certs_dir, "present": True, "blocks": rep.blocks, "subject": rep.subject,
-                "not_after": rep.not_after, "sans": rep.sans, "problems": rep.problems, "warnings": rep.warnings,
-                "self_signed_freeswitch": rep.self_signed_freeswitch}
+                "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans, "problems": rep.problems,
+                "warnings": rep.warnings, "self_signed_freeswitch": rep.self_signed_freeswitch,
+                "unusable": rep.unusable, "validity": rep.validity}
     if rep.problems:
         return fail("wss.pem ist unbrauchbar: " + "; ".join(rep.problems), "wss.pem is unusable: " + "; ".join(rep.problems),
                     evidence=ev, observed=observed)
@@ -46,7 +48,8 @@ async def zertifikat(ctx):
               evidence=ev, observed=observed)
 
 
-@check("wissen.binding", "wissen", "Konfiguration: wss-binding in internal.xml", "Config: wss-binding in internal.xml")
+@check("wissen.binding", "wissen", "Konfiguration: wss-binding in internal.xml", "Config: wss-binding in internal.xml",
+       observes=obs.Binding)
 async def binding(ctx):
     conf_dir, source = await ctx.conf_dir()
     if not conf_dir:
@@ -64,7 +67,7 @@ async def binding(ctx):
     except ConfigError as exc:
         return fail(f"{path}: {exc}", f"{path}: {exc}", observed={"conf_dir": conf_dir})
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
-    observed = {"conf_dir": conf_dir, "file": path, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
+    observed = {"conf_dir": conf_dir, "file": path, "read": True, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
                 "wss_binding": prof.get("wss-binding"), "wss_commented": "wss-binding" in prof.commented}
     lines = [f"{k} = {v}" for k, v in prof.params if k in ("sip-ip", "sip-port", "ws-binding", "wss-binding", "tls-cert-dir")]
     lines += [f"(auskommentiert) {k} = {v}" for k, v in prof.commented.items() if k in ("ws-binding", "wss-binding")]
@@ -94,7 +97,7 @@ def _port_of(address: str) -> tuple[str, int]:
 
 
 @check("wissen.nginx", "wissen", "nginx: lauscht auf 8082 und leitet WebSocket richtig weiter",
-       "nginx: listens on 8082 and proxies WebSocket correctly")
+       "nginx: listens on 8082 and proxies WebSocket correctly", observes=obs.Nginx)
 async def nginx(ctx):
     t = ctx.target
     host, port = _port_of(t.nginx.address)
@@ -114,7 +117,7 @@ async def nginx(ctx):
         return fail(f"{t.nginx.config}: kein proxy_pass gefunden.", f"{t.nginx.config}: no proxy_pass found.",
                     observed={"listening": listening})
     loc = mine[0]
-    observed = {"listening": listening, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme, "upstream_host": loc.host,
+    observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme, "upstream_host": loc.host,
                 "upstream_port": loc.port, "http_version": loc.http_version, "upgrade": loc.upgrade_header,
                 "connection": loc.connection_header, "read_timeout": loc.read_timeout}
     ev = [Evidence(f"{loc.file}:{loc.line}", "\n".join(f"{k}: {v}" for k, v in observed.items()), f"crossplane {loc.file}")]
@@ -123,8 +126,10 @@ async def nginx(ctx):
         problems.append(f"nichts lauscht auf {t.nginx.address}")
     fs = ctx.fs
     if loc.scheme == "http" and loc.port == fs.wss_port:
+        observed["scheme_mismatch"] = True
         problems.append(f"proxy_pass http:// an den TLS-Port {fs.wss_port} (nginx: 502 'upstream prematurely closed')")
     if loc.scheme == "https" and loc.port == fs.ws_port:
+        observed["scheme_mismatch"] = True
         problems.append(f"proxy_pass https:// an den Klartext-Port {fs.ws_port} (nginx: 502 nach ~10 s)")
     if loc.http_version != "1.1":
         warnings.append("proxy_http_version 1.1 fehlt")
@@ -162,7 +167,8 @@ def _seconds(v: str | None) -> float:
         return 60.0
 
 
-@check("wissen.tunnel", "wissen", "Cloudflare Tunnel: Hostname → http://localhost:8082", "Cloudflare Tunnel: hostname → nginx")
+@check("wissen.tunnel", "wissen", "Cloudflare Tunnel: Hostname → http://localhost:8082", "Cloudflare Tunnel: hostname → nginx",
+       observes=obs.Tunnel)
 async def tunnel_check(ctx):
     t = ctx.target
     try:
@@ -174,7 +180,7 @@ async def tunnel_check(ctx):
         ing = tunnel.parse(text, t.tunnel.hostname)
     except ConfigError as exc:
         return fail(str(exc), str(exc))
-    observed = {"hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,
+    observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,
                 "standin": t.tunnel.standin}
     ev = [Evidence(t.tunnel.config, ctx.redactor.text(text), f"local file {t.tunnel.config}")]
     if ing.problems:
@@ -182,7 +188,8 @@ async def tunnel_check(ctx):
     svc = tunnel.service_target(ing.service or "")
     nhost, nport = _port_of(t.nginx.address)
     local = {"localhost", "127.0.0.1", "::1", nhost}
-    if not svc or svc[2] != nport or svc[1] not in local:
+    observed["routes_to_nginx"] = bool(svc and svc[2] == nport and svc[1] in local)
+    if not observed["routes_to_nginx"]:
         return fail(f"Ingress {t.tunnel.hostname} → {ing.service}, aber nginx lauscht auf {t.nginx.address}.",
                     f"Ingress {t.tunnel.hostname} → {ing.service}, but nginx listens on {t.nginx.address}.",
                     evidence=ev, observed=observed)

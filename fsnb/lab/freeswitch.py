@@ -132,6 +132,8 @@ class FreeSwitch:
             return "+OK [Success]\n"
         if cmd == "global_getvar":
             return self.vars[arg] if arg in self.vars else "-ERR no reply\n"
+        if cmd == "strftime":   # mod_dptools: the local time, no newline
+            return time.strftime(arg or "%Y-%m-%d %T")
         if cmd == "eval":
             return expand(arg, self.vars)
         if cmd == "module_exists":

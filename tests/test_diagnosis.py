@@ -1,0 +1,222 @@
+"""diagnose() as a pure function: one test per cause on synthetic results, and the contract as properties."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fsnb import observed as obs
+from fsnb.catalogue import CAUSES
+from fsnb.checks import all_checks
+from fsnb.diagnosis import RULES, diagnose
+from fsnb.result import Result, Status
+
+SPECS = {c.id: c for c in all_checks()}
+
+
+def res(cid: str, result_status: str = "pass", **observed) -> Result:
+    kind = SPECS[cid].observes
+    data = dataclasses.asdict(kind.of(observed, strict=True)) if observed else {}
+    return Result(cid, SPECS[cid].section, cid, cid, Status(result_status), f"{cid} is {result_status}", observed=data)
+
+
+def healthy() -> dict[str, Result]:
+    """A run where everything passed, observed as on a healthy deployment."""
+    port = lambda p: {"port": p, "listening_on": ["127.0.0.1"], "from_here": "open", "expected": "127.0.0.1"}  # noqa: E731
+    hop = {"outcome": "ok", "status": 101, "subprotocol": "sip", "tls_verified": True}
+    return {r.id: r for r in [
+        res("wissen.zertifikat", present=True, validity="ok"),
+        res("wissen.binding", read=True, wss_binding=":7443"),
+        res("wissen.nginx", listening=True, config_read=True, scheme="https", upstream_port=7443),
+        res("wissen.tunnel", config_read=True, routes_to_nginx=True, catch_all=True),
+        res("schritt1.esl", outcome="ok", up=True, uptime_s=60.0),
+        res("schritt1.esl_config", read=True, listen_ip="127.0.0.1", listen_port=8021),
+        res("schritt2.profil", running=True, wss_bind_url="sips:mod_sofia@127.0.0.1:7443;transport=wss"),
+        res("schritt2.log", read=True, started_ok=True),
+        res("schritt3.ports", wss=port(7443), ws=port(5066), sip=port(5060), esl=port(8021), nginx=port(8082)),
+        res("schritt4.wss", **hop), res("schritt4.ws", **hop), res("schritt4.nginx", **hop), res("schritt4.public", **hop),
+        res("schritt4.curl", result="empty"),
+        res("alternative.ws5066", probe="sip-no-answer", browser_sip_dropped=True),
+    ]}
+
+
+def with_(changes: dict[str, Result]) -> list[Result]:
+    rs = healthy()
+    rs.update(changes)
+    return list(rs.values())
+
+
+def closed(port):
+    return {"port": port, "listening_on": [], "from_here": "refused", "expected": "127.0.0.1"}
+
+
+DOWN_HOPS = {k: res(k, "fail", outcome="refused") for k in ("schritt4.wss", "schritt4.ws", "schritt4.nginx", "schritt4.public")}
+LISTENERS_DOWN = dict(DOWN_HOPS, **{"schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443), ws=closed(5066),
+                                                           sip=closed(5060))},
+                      **{"schritt4.curl": res("schritt4.curl", "fail", result="refused")})
+
+
+# each cause: the results that show it (on top of a healthy run), and the checks it must explain
+CASES = {
+    "profile-not-running": dict(LISTENERS_DOWN, **{"schritt2.profil": res("schritt2.profil", "fail", running=False)}),
+    "wss-pem-bad": dict(LISTENERS_DOWN, **{
+        "schritt2.profil": res("schritt2.profil", "fail", running=False),
+        "schritt2.log": res("schritt2.log", "fail", read=True, bad_pem=1),
+        "wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, unusable=True, validity="ok")}),
+    "bind-failed": dict(LISTENERS_DOWN, **{
+        "schritt2.profil": res("schritt2.profil", "fail", running=False),
+        "schritt2.log": res("schritt2.log", "fail", read=True, bind_error=1)}),
+    "wss-binding-not-applied": {
+        "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443)),
+        "schritt4.wss": res("schritt4.wss", "fail", outcome="refused"),
+        "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502),
+        "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502),
+        "schritt4.curl": res("schritt4.curl", "fail", result="refused")},
+    "bound-elsewhere": {
+        "schritt3.ports": res("schritt3.ports", "fail", wss={"port": 7443, "listening_on": ["10.0.0.5"], "from_here": "refused"}),
+        "schritt4.wss": res("schritt4.wss", "fail", outcome="refused")},
+    "freeswitch-down": dict(LISTENERS_DOWN, **{
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="refused"),
+        "schritt2.profil": res("schritt2.profil", "skip")}),
+    "esl-not-listening": {
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="refused"),
+        "schritt1.esl_config": res("schritt1.esl_config", "fail", read=True, listen_ip="10.254.254.254",
+                                   listen_ip_local=False, problems=["not local"]),
+        "schritt2.log": res("schritt2.log", "fail", read=True, esl_socket_error=3),
+        "schritt2.profil": res("schritt2.profil", "skip")},
+    "esl-acl-rejects": {"schritt1.esl": res("schritt1.esl", "fail", outcome="acl"),
+                        "schritt1.esl_config": res("schritt1.esl_config", "fail", read=True, acl_rejects_client=True)},
+    "esl-bad-password": {"schritt1.esl": res("schritt1.esl", "fail", outcome="bad-password")},
+    "esl-no-answer": {"schritt1.esl": res("schritt1.esl", "fail", outcome="no-answer"),
+                      "schritt2.log": res("schritt2.log", "fail", read=True, esl_socket_error=2)},
+    "esl-port-not-esl": {"schritt1.esl": res("schritt1.esl", "fail", outcome="not-esl")},
+    "nginx-not-listening": {"wissen.nginx": res("wissen.nginx", "fail", listening=False, config_read=True),
+                            "schritt4.nginx": res("schritt4.nginx", "fail", outcome="refused"),
+                            "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "nginx-scheme-mismatch": {"wissen.nginx": res("wissen.nginx", "fail", listening=True, config_read=True, scheme="http",
+                                                  upstream_port=7443, scheme_mismatch=True),
+                              "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502),
+                              "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "nginx-upstream-down": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502),
+                            "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "via-transport-mismatch": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="sip-no-answer"),
+                               "schritt4.public": res("schritt4.public", "fail", outcome="sip-no-answer"),
+                               "alternative.ws5066": res("alternative.ws5066", "fail", probe="sip-no-answer",
+                                                         alternative_in_use=True, browser_sip_dropped=True)},
+    "tunnel-origin-unreachable": {"wissen.tunnel": res("wissen.tunnel", "fail", config_read=True, routes_to_nginx=False,
+                                                       service="http://localhost:8080"),
+                                  "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "subprotocol-missing": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="no-subprotocol"),
+                            "schritt4.public": res("schritt4.public", "fail", outcome="no-subprotocol")},
+    "wss-cert-expired": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, validity="expired",
+                                                  problems=["certificate expired"]),
+                         "schritt4.wss": res("schritt4.wss", "fail", outcome="tls-error")},
+    "wss-cert-not-yet-valid": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, validity="not-yet-valid",
+                                                        problems=["not valid before"])},
+    "sip-register-rejected": {"schritt4.public": res("schritt4.public", "fail", outcome="ok", register_failed=True,
+                                                     register=["REGISTER -> SIP/2.0 403 Forbidden"])},
+}
+WARNINGS = {
+    "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
+                                                   warnings=["proxy_http_version 1.1 fehlt"])},
+    "certificate-untrusted": {"schritt4.wss": res("schritt4.wss", "warn", outcome="ok", tls_verified=False)},
+    "wss-pem-warning": {"wissen.zertifikat": res("wissen.zertifikat", "warn", present=True, self_signed_freeswitch=True)},
+    "tunnel-config-warning": {"wissen.tunnel": res("wissen.tunnel", "warn", config_read=True, routes_to_nginx=True,
+                                                   catch_all=False)},
+}
+
+
+def test_every_cause_has_a_rule_and_a_case():
+    assert set(RULES) == set(CAUSES) - {"unexplained-failure"}
+    assert set(CASES) | set(WARNINGS) == set(RULES)
+
+
+def test_healthy_has_no_findings():
+    assert diagnose(with_({})) == []
+
+
+@pytest.mark.parametrize("cause", sorted(CASES))
+def test_cause(cause):
+    results = with_(CASES[cause])
+    findings = diagnose(results)
+    assert findings and findings[0].cause == cause, [f.cause for f in findings]
+    failed = {r.id for r in results if r.status.failed}
+    assert set(findings[0].explains) == failed & set(CAUSES[cause].explains)
+    assert "unexplained-failure" not in [f.cause for f in findings], [(f.cause, f.explains) for f in findings]
+
+
+@pytest.mark.parametrize("cause", sorted(WARNINGS))
+def test_warning(cause):
+    findings = diagnose(with_(WARNINGS[cause]))
+    assert [(f.cause, f.severity) for f in findings] == [(cause, "warn")]
+
+
+def test_an_unknown_failure_is_surfaced_with_what_to_look_at_next():
+    rs = healthy()
+    rs["schritt4.ws"] = res("schritt4.ws", "error", outcome="timeout")
+    findings = diagnose(list(rs.values()))
+    assert [(f.cause, f.severity, f.explains) for f in findings] == [("unexplained-failure", "fail", ["schritt4.ws"])]
+    assert "schritt4.ws" in findings[0].text_en and findings[0].fix_en.startswith("Next:")
+
+
+def test_a_warning_never_ranks_above_a_failure():
+    rs = healthy()
+    rs.update(WARNINGS["nginx-websocket-config"])
+    rs["schritt4.ws"] = res("schritt4.ws", "fail", outcome="timeout")
+    assert [f.severity for f in diagnose(list(rs.values()))] == ["fail", "warn"]
+
+
+def test_superseded_causes_are_left_out():
+    rs = healthy()
+    rs.update(CASES["wss-pem-bad"])
+    causes = [f.cause for f in diagnose(list(rs.values()))]
+    assert "profile-not-running" not in causes and causes[0] == "wss-pem-bad"
+
+
+def test_no_rule_reads_prose():
+    """Rewording a check's summary changes no finding."""
+    rs = healthy()
+    rs.update(CASES["nginx-scheme-mismatch"])
+    before = [f.cause for f in diagnose(list(rs.values()))]
+    for r in rs.values():
+        r.summary = r.summary_en = "reworded"
+        r.observed = {k: (["reworded"] if isinstance(v, list) and v and isinstance(v[0], str) else v)
+                      for k, v in r.observed.items()}
+    assert [f.cause for f in diagnose(list(rs.values()))] == before
+
+
+# -- properties over random result sets ----------------------------------------------------------------
+def _observed(kind):
+    return st.builds(kind).map(dataclasses.asdict) | st.just({})
+
+
+results_strategy = st.tuples(*[
+    st.builds(lambda status, data, cid=cid: Result(cid, SPECS[cid].section, cid, cid, status, "s", observed=data),
+              st.sampled_from(list(Status)), _observed(SPECS[cid].observes))
+    for cid in SPECS])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(results_strategy)
+def test_every_failure_is_explained(results):
+    results = list(results)
+    findings = diagnose(results)          # also: no rule reads a check it does not declare (KeyError)
+    failed = {r.id for r in results if r.status.failed}
+    fails = [f for f in findings if f.severity == "fail"]
+    assert failed <= {cid for f in fails for cid in f.explains}
+    assert all(set(f.explains) <= failed for f in findings)
+    assert bool(fails) == bool(failed)                      # exit 1 <=> a fail-level finding
+    severities = [f.severity for f in findings]
+    assert severities == sorted(severities, key=lambda s: s != "fail")   # no warning above a failure
+    assert all(f.cause in CAUSES for f in findings)
+
+
+def test_journals_without_new_fields_still_diagnose():
+    """Older journals lack fields; the typed view fills defaults instead of failing."""
+    rs = healthy()
+    rs["schritt1.esl"] = Result("schritt1.esl", "schritt1", "t", "t", Status.FAIL, "s", observed={"outcome": "acl"})
+    assert diagnose(list(rs.values()))[0].cause == "esl-acl-rejects"
+    with pytest.raises(TypeError):
+        obs.Esl.of({"outcome": "ok", "nonsense": 1}, strict=True)
