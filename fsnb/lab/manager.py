@@ -278,6 +278,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
                                 ca_file=str(d / "pki/ca.pem"), standin=True)
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
     (d / "target.toml").write_text(tgt.dumps(t))
+    if sc.hostile:
+        from . import hostile
+        hostile.plant(d, prefix)
 
 
 def _nginx_bin() -> str:

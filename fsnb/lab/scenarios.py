@@ -25,6 +25,7 @@ class Scenario:
     real_why_not: str = ""      # why not, when it cannot
     sim: bool = True            # the simulator reproduces it (False: real FreeSWITCH only; sim_why_not says why)
     sim_why_not: str = ""
+    hostile: bool = False       # plant hostile strings and files into everything fsnb reads (fsnb/lab/hostile.py)
 
     def public(self) -> dict:
         d = asdict(self)
@@ -123,6 +124,14 @@ SCENARIOS: list[Scenario] = [
              "An HTTP server runs on the ESL port (fs_cli hangs without -T).",
              blockers=(("http", "esl"),)),
 ]
+
+SCENARIOS.append(Scenario(
+    "hostile-target", None, 0,
+    "Gesund, aber jede Zeichenkette und Datei der Zielseite ist feindselig: Markup, Terminal-Escapes, \\r und |, "
+    "riesige und bösartige Dateien (Log, internal.xml, wss.pem, Tunnel- und nginx-Konfiguration).",
+    "Healthy, but every target-side string and file is hostile: markup, terminal escapes, \\r and |, huge and "
+    "adversarial files (log, internal.xml, wss.pem, tunnel and nginx config).",
+    hostile=True, real=False, real_why_not="the payloads are planted into the simulator lab's files"))
 
 DEFAULT = "profile-stopped"  # the analysis' own situation: 7443 not listening
 BY_NAME = {s.name: s for s in SCENARIOS}

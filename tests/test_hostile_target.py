@@ -1,0 +1,190 @@
+"""The `hostile-target` scenario (issue #11): a healthy lab whose target-side strings and files carry markup,
+terminal escapes, `\\r`/`|` and huge adversarial content. Against it: no script runs in headless Chromium (the live
+JupyterLab runbook, the exported notebook, the HTML report), Markdown keeps its structure, no control character
+reaches the terminal, the run stays within its timeout + 1 s with every check as in a healthy lab, no secret leaks."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from conftest import LAB_OFFSET, fsnb_cli, wait_port
+from fsnb.lab import hostile, manager
+
+OFF = LAB_OFFSET + 780     # +800 would put wss on 8443, the edge port of a lab at offset 0
+
+
+def _secrets(off):
+    d = manager.lab_dir(off) / "secrets"
+    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    lab = manager.up("hostile-target", offset=OFF)
+    j = tmp / "j.jsonl"
+    runs = {fmt: fsnb_cli("run", "--target", lab.target, "--format", fmt, "--journal", str(j))
+            for fmt in ("table", "json", "markdown")}
+    html, md = tmp / "report.html", tmp / "report.md"
+    reports = [fsnb_cli("report", str(j), "--format", "html", "--out", str(html)),
+               fsnb_cli("report", str(j), "--format", "markdown", "--out", str(md)),
+               fsnb_cli("report", str(j), "--format", "markdown")]
+    nb = fsnb_cli("notebook", "--target", lab.target, "--out", str(tmp / "nb"), "--journal", str(tmp / "nb.jsonl"),
+                  timeout=300)
+    yield {"lab": lab, "dir": tmp, "runs": runs, "reports": reports, "html": html, "md": md, "nb": nb,
+           "export": tmp / "nb/runbook.html", "secrets": _secrets(OFF)}
+    manager.down(OFF)
+
+
+def _controls(s: str) -> list[str]:
+    return sorted({hex(ord(c)) for c in s if c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")})
+
+
+def test_payloads_reach_fsnb(lab):
+    """The scenario really is hostile: the planted strings are in what fsnb read (else the tests below prove nothing)."""
+    out = json.loads(lab["runs"]["json"].stdout)
+    ev = json.dumps([e for r in out["results"] for e in r["evidence"]])
+    assert ev.count(hostile.MARKER) >= 3 and "onerror=" in ev and "\\u001b]0;pwned-title" in ev and "\\r" in ev
+    assert hostile.TARGET_NAME == out["target"]
+
+
+def test_run_is_bounded_and_unrelated_checks_unaffected(lab):
+    out = json.loads(lab["runs"]["json"].stdout)
+    assert lab["runs"]["json"].returncode == 0 and out["exit"] == 0, lab["runs"]["json"].stderr
+    assert out["duration"] <= 3.0 + 1.0
+    assert {r["id"]: r["status"] for r in out["results"] if r["status"] != "pass"} == {}
+    assert out["diagnosis"] == []
+
+
+def test_no_control_character_reaches_the_terminal(lab):
+    for fmt, p in lab["runs"].items():
+        assert _controls(p.stdout + p.stderr) == [], fmt
+    for p in lab["reports"]:
+        assert p.returncode == 0 and _controls(p.stdout + p.stderr) == []
+    assert "\x1b" not in lab["nb"].stdout + lab["nb"].stderr
+
+
+def test_markdown_structure_intact(lab):
+    for text in (lab["md"].read_text(), lab["reports"][2].stdout, lab["runs"]["markdown"].stdout):
+        assert _controls(text) == [] and "\r" not in text
+        assert not re.search(r"<(img|svg|script|iframe)", text)          # no raw HTML
+        assert not re.search(r"(?<!\\)\]\((?:http|javascript)", text)    # no live link or image
+        rows = [l for l in text.splitlines() if l.startswith("|")]
+        assert rows
+        for table in re.split(r"\n(?!\|)", "\n".join(l for l in text.splitlines())):
+            widths = {len(re.findall(r"(?<!\\)\|", l)) for l in table.splitlines() if l.startswith("|")}
+            assert len(widths) <= 1, table[:400]                         # every row has as many cells
+    assert "hostile-target" in lab["md"].read_text()
+
+
+def test_no_secret_in_any_output(lab):
+    blobs = [p.stdout + p.stderr for p in list(lab["runs"].values()) + lab["reports"] + [lab["nb"]]]
+    blobs += [f.read_text(errors="replace") for f in lab["dir"].rglob("*") if f.is_file()]
+    for s in lab["secrets"]:
+        assert all(s not in b for b in blobs)
+
+
+def _page_checks(page):
+    fired = []
+    page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
+    return fired
+
+
+def test_no_script_runs_in_the_report_or_the_exported_notebook(lab):
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, FLAGS
+    assert lab["nb"].returncode == 0, lab["nb"].stderr[-2000:]
+    export = lab["export"].read_text()
+    assert "<script" not in export and "Content-Security-Policy" in export.split("</head>")[0]
+    assert not re.search(r"<(?:script|link)[^>]+(?:src|href)=[\"']?https?://", export)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        for f in (lab["html"], lab["export"]):
+            page = b.new_page()
+            fired = _page_checks(page)
+            requests = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f.as_uri())
+            page.wait_for_timeout(500)
+            assert fired == [], (f.name, fired)
+            assert page.title() != "pwned"
+            text = page.evaluate("document.body.textContent")
+            assert "onerror=" in text and hostile.MARKER in text         # shown as text, not run
+            assert page.evaluate("document.querySelectorAll('img, iframe, script').length") == 0
+            assert page.evaluate("[...document.querySelectorAll('*')].filter(e => [...e.attributes].some("
+                                 "a => a.name.startsWith('on'))).length") == 0
+            assert requests == [f.as_uri()], requests[:5]                 # self-contained: nothing fetched
+        b.close()
+
+
+def test_no_script_runs_in_the_live_jupyterlab_runbook(lab, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, FLAGS, free_port
+    root = tmp_path / "nb"
+    root.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "notebooks/runbook.ipynb", root / "runbook.ipynb")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "FSNB_TARGET": lab["lab"].target, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+                             f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+                             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
+                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                             "--LabApp.extension_manager=readonly", "--allow-root"],
+                            env=env, stdout=open(tmp_path / "jupyter.log", "wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        wait_port(port, timeout=60)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            page = b.new_page(viewport={"width": 1400, "height": 1000})
+            fired = _page_checks(page)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/runbook.ipynb?token={token}", wait_until="domcontentloaded")
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
+            page.locator(".jp-Notebook").click()
+            page.keyboard.press("Escape")
+            started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"
+            for _ in range(4):
+                if page.locator(".jp-Dialog").count():      # a JupyterLab dialog (kernel, news) over the menu
+                    page.keyboard.press("Escape")
+                page.get_by_role("menuitem", name="Run", exact=True).click()
+                page.get_by_text("Run All Cells", exact=True).click()
+                try:
+                    page.wait_for_function(started, timeout=15000)
+                    break
+                except PlaywrightTimeout:
+                    page.keyboard.press("Escape")
+            # the widget cards fill in: the log evidence (with the payloads) is in the schritt2 card
+            page.wait_for_function("document.querySelector('.fsnb-table-schritt2') && "
+                                   "document.querySelector('.fsnb-table-schritt2').innerText.includes('schritt2.log')",
+                                   timeout=90000)
+            page.wait_for_function(f"document.body.textContent.includes({json.dumps(hostile.MARKER)})", timeout=30000)
+            for title in page.locator(".lm-AccordionPanel-title, .p-Collapse-header, .jupyter-widget-Collapse-header").all()[:40]:
+                try:
+                    title.click(timeout=2000)          # open the evidence panels: hidden markup must not run either
+                except PlaywrightTimeout:
+                    pass
+            page.wait_for_timeout(1500)
+            assert fired == [], fired
+            assert page.title() != "pwned"
+            assert "onerror=" in page.evaluate("document.body.textContent")
+            n = page.evaluate("[...document.querySelectorAll('.jp-OutputArea img, .jp-OutputArea iframe, "
+                              ".jp-OutputArea svg [onload], .jp-OutputArea [onerror], .jp-OutputArea [onload]')].length")
+            assert n == 0
+            b.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
