@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml tools/esl-build.cfg
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DIST_EXTRA_CONFIG=$(CURDIR)/tools/esl-build.cfg \
 	  $(PIP) install --no-build-isolation python-ESL==1.4.18
 	$(PIP) install -r requirements.txt
-	$(PIP) install --no-build-isolation --no-deps -e .
+	$(PIP) install --no-build-isolation --no-deps --config-settings editable_mode=compat -e .
 	# no news opt-in toast over the runbook (it would ask to fetch from the internet)
 	$(VENV)/bin/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	touch $(STAMP)

@@ -35,9 +35,17 @@ def _is_bad(ch: str) -> bool:
 
 def controls(s: str, keep: str = "") -> str:
     """`s` with every control/format character (except those in `keep`) shown as a visible escape."""
-    if s.isprintable() and not any(c in s for c in keep):
-        return s            # the common case: nothing to do (isprintable is False for every _BAD_CATEGORIES char)
+    if _printable(s, keep):
+        return s            # the common case: nothing to do, found in C (no per-character loop)
     return "".join(c if c in keep or not _is_bad(c) else _visible(c) for c in s)
+
+
+def _printable(s: str, keep: str = "") -> bool:
+    """No character to escape (isprintable is False for every _BAD_CATEGORIES character, and for some that are
+    harmless, e.g. a non-ASCII space: those take the slow, exact path)."""
+    for c in keep:
+        s = s.replace(c, "")
+    return s.isprintable()
 
 
 def has_controls(s: str) -> bool:
@@ -85,7 +93,7 @@ def md_code(value) -> str:
 def json_text(s: str) -> str:
     """JSON text (from json.dumps(ensure_ascii=False)) with every control/format character as a \\uXXXX escape:
     JSON escapes C0 itself, but C1 controls (an 8-bit CSI) and bidi overrides would reach the terminal raw."""
-    if s.isprintable():
+    if _printable(s, "\n\t"):
         return s
     def esc(c: str) -> str:
         if c in "\n\t" or not _is_bad(c):

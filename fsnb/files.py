@@ -25,9 +25,13 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: str | Path, tail: int | None = None, limit: int = MAX_FILE) -> bytes:
-    """A regular file's bytes: the last `tail` bytes, or all of it up to `limit` (larger: OSError EFBIG)."""
-    fd = os.open(os.fspath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+def read_bytes(path: str | Path, tail: int | None = None, limit: int = MAX_FILE, dir_fd: int | None = None) -> bytes:
+    """A regular file's bytes: the last `tail` bytes, or all of it up to `limit` (larger: OSError EFBIG).
+    With `dir_fd`, `path` is one name in that directory and a symlink there is refused (ELOOP)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    if dir_fd is not None:
+        flags |= os.O_NOFOLLOW
+    fd = os.open(os.fspath(path), flags, dir_fd=dir_fd)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -48,8 +52,8 @@ def read_bytes(path: str | Path, tail: int | None = None, limit: int = MAX_FILE)
         os.close(fd)
 
 
-def read_text(path: str | Path, tail: int | None = None, limit: int = MAX_FILE) -> str:
-    return read_bytes(path, tail, limit).decode("utf-8", errors="replace")
+def read_text(path: str | Path, tail: int | None = None, limit: int = MAX_FILE, dir_fd: int | None = None) -> str:
+    return read_bytes(path, tail, limit, dir_fd).decode("utf-8", errors="replace")
 
 
 async def off_loop(fn, *args, timeout: float, what: str = "parsing"):

@@ -99,9 +99,11 @@ def test_container_addresses_decide_what_is_local(docker_host):
         box.remove(force=True)
 
 
-def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
-    """Through the Docker API: a large log by its tail only, symlinked files (certbot's live/ links, relative and
-    absolute), and a typed error for a FIFO, a directory and a missing file."""
+@pytest.mark.parametrize("proc", [True, False], ids=["via-proc", "via-docker-api"])
+def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host, proc, tmp_path):
+    """Straight from /proc/<pid>/root (engine on this machine) and through the Docker API: a large log by its tail
+    only, symlinked files (certbot's live/ links, relative and absolute), and a typed error for a FIFO, a directory
+    and a missing file. Links that point out of the container resolve inside it, never to this machine's files."""
     import asyncio
 
     import docker
@@ -109,6 +111,8 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
     from fsnb.errors import AccessError
     from fsnb.host import DockerHost
     from fsnb.lab import dockerlab
+    host_only = tmp_path / "host-only.pem"
+    host_only.write_text("this machine's file")
     c = docker.DockerClient(base_url=docker_host)
     image = dockerlab.ensure_image(c)
     box = c.containers.run(image, ["/bin/sleep", "60"], name="fsnb-test-files", network_mode="none", detach=True,
@@ -116,10 +120,15 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
     try:
         sh = ("cd /tmp && busybox dd if=/dev/zero of=big.log bs=1M count=24 2>/dev/null && echo 'LAST LINE' >> big.log"
               " && echo -n pem > real.pem && busybox ln -s real.pem rel.pem && busybox ln -s /tmp/rel.pem abs.pem"
-              " && busybox mkfifo pipe && mkdir -p d 2>/dev/null || busybox mkdir d")
+              " && busybox mkfifo pipe && mkdir -p d 2>/dev/null || busybox mkdir d"
+              f" && busybox ln -s {host_only} out-abs.pem && busybox ln -s ../../../../../../../../etc/passwd out-rel.pem")
         r = box.exec_run(["/bin/sh", "-c", sh])
         assert r.exit_code == 0, r.output
-        h = DockerHost("fsnb-test-files", docker_host)
+        h = DockerHost("fsnb-test-files", docker_host, proc=proc)
+        assert (asyncio.run(h.rootfs()) is not None) == proc
+        with pytest.raises(AccessError, match="no such file"):
+            asyncio.run(h.read_file("/tmp/out-abs.pem"))          # exists on this machine, not in the container
+        assert asyncio.run(h.read_file("/tmp/out-rel.pem")) == "root:x:0:0:root:/root:/bin/sh\n"   # the image's
         tail = asyncio.run(h.read_file("/tmp/big.log", tail=4096))
         assert len(tail) == 4096 and tail.endswith("LAST LINE\n")
         assert asyncio.run(h.read_file("/tmp/rel.pem")) == "pem"
@@ -140,6 +149,7 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host):
         assert asyncio.run(h.read_file("/tmp/abs.pem", tail=2)) == "em"           # streamed, only the tail kept
         assert asyncio.run(h.read_file("/tmp/big.log", tail=10)) == "LAST LINE\n"
         assert box.exec_run(["/bin/busybox", "rm", "/bin/sh"]).exit_code == 0      # no shell: no batch, the caller
-        assert asyncio.run(h.read_many({"/tmp/abs.pem": 0})) is None                # reads file by file
+        if not proc:                                                                # reads file by file
+            assert asyncio.run(h.read_many({"/tmp/abs.pem": 0})) is None
     finally:
         box.remove(force=True)
