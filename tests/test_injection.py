@@ -127,5 +127,5 @@ def test_a_read_only_run_sends_only_read_only_commands(tmp_path, recorder):
     sent = [c.decode().rstrip(" ") for c in recorder.commands()[n:] if c != b"exit"]
     assert sent, "the run sent no ESL command at all"
     for c in sent:
-        assert c.startswith(("api status", "api sofia status", "api global_getvar ")), c
+        assert c.startswith(("api status", "api sofia status", "api global_getvar ", "api strftime ")), c
         assert not any(w in c for w in (" stop", " start", " restart", " kill")), c
