@@ -66,11 +66,10 @@ class Facts:
 
     def get(self, cid: str):
         """The typed observation of a check, or None when it did not run or observed nothing."""
-        from .checks import all_checks
         r = self._result(cid)
         if r is None or not r.observed:
             return None
-        kind = {c.id: c.observes for c in all_checks()}.get(cid)
+        kind = _observes().get(cid)
         return kind.of(r.observed) if kind else None
 
     def hop(self, cid: str) -> str | None:
@@ -80,6 +79,18 @@ class Facts:
     def line(self, cid: str) -> str | None:
         r = self._by.get(cid)
         return f"{cid}: {r.summary}" if r else None
+
+
+def _observes() -> dict:
+    """check id -> its declared observation type (built once)."""
+    global _OBSERVES
+    if _OBSERVES is None:
+        from .checks import all_checks
+        _OBSERVES = {c.id: c.observes for c in all_checks()}
+    return _OBSERVES
+
+
+_OBSERVES: dict | None = None
 
 
 # -- rules: one per cause; a rule returns its score when the cause is present, else None ----------------

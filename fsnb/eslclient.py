@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from .errors import CheckTimeout, ProtocolError
+from .errors import AccessError, CheckTimeout, ProtocolError
 from . import procnet, threads
 from .esl import FrameParser, UnsafeCommand, command_frame, safe_line
 
@@ -187,6 +187,8 @@ class GuardedESL:
             raise CheckTimeout("python-ESL connection was abandoned after an earlier timeout")
         loop = asyncio.get_running_loop()
         fut = threads.submit(loop, fn)
+        # a caller that stops waiting (its run ended) leaves the thread's outcome behind: retrieve it, never log it
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except asyncio.TimeoutError:
@@ -214,6 +216,8 @@ class GuardedESL:
         safe_line(command)
         await self.connect(timeout)
         con = self._con
+        if con is None:   # closed while we waited (the run is ending)
+            raise AccessError("python-ESL connection already closed (the run is ending)")
 
         def call():
             with self._lock:
