@@ -39,7 +39,7 @@ class Ctx:
             self._memo[key] = asyncio.ensure_future(fn())
         return await asyncio.shield(self._memo[key])
 
-    def host(self):
+    def host(self) -> host.Host:
         if self._host is None:
             self._host = host.for_target(self.target.freeswitch)
             self._host.timeout = self.timeout
@@ -157,7 +157,7 @@ class Ctx:
         serialises archive calls on a container (~45 ms each, five of them were the Docker run's critical path).
         {} elsewhere, or if the container cannot run it (then each file is read on its own)."""
         h = self.host()
-        if h.kind != "docker":
+        if not h.batches:
             return {}
         try:
             (conf, _), (certs, _), (log, _) = await asyncio.gather(self.conf_dir(), self.certs_dir(), self.log_file())
@@ -176,7 +176,7 @@ class Ctx:
             _background(self.conf_file(rel))
 
         async def pem():
-            if self.fs.certs_dir and self.host().kind != "docker":   # speculative (in a container: in the batch)
+            if self.fs.certs_dir and not self.host().batches:   # speculative (in a container: in the batch)
                 _background(self.read(f"{self.fs.certs_dir.rstrip('/')}/wss.pem"))
             certs, _ = await self.certs_dir()
             if certs:

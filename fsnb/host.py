@@ -10,6 +10,7 @@ import posixpath
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from . import files, procnet, procroot, threads
 from .errors import AccessError
@@ -28,12 +29,35 @@ class ExecResult:
     via: str
 
 
+class Host(Protocol):
+    """Where FreeSWITCH runs, as the checks see it. Both hosts implement all of it: callers never branch on kind."""
+    kind: str               # "local" | "docker": for evidence and messages only
+    identity: str           # what a fleet run may share: one machine (or container), one socket table
+    batches: bool           # reading several files at once (read_many) is worth waiting for their dirs
+    timeout: float
+
+    def via(self, what: str) -> str: ...
+    async def read_file(self, path: str, tail: int | None = None) -> str: ...
+    async def read_many(self, wanted: dict[str, int]) -> dict[str, str | AccessError] | None: ...
+    async def exists(self, path: str) -> bool: ...
+    async def listeners(self) -> list[procnet.Socket]: ...
+    async def exec(self, argv: list[str]) -> ExecResult: ...
+    async def own_addresses(self) -> set[str] | None: ...
+
+
 class LocalHost:
     kind = "local"
-    identity = "local"      # what a fleet run may share: one machine, one socket table
+    identity = "local"
+    batches = False
 
     def __init__(self, timeout: float = 3.0):
         self.timeout = timeout
+
+    async def read_many(self, wanted: dict[str, int]) -> None:
+        return None     # local reads are cheap one by one
+
+    async def own_addresses(self) -> None:
+        return None     # this machine's addresses are FreeSWITCH's
 
     def via(self, what: str) -> str:
         return f"local {what}"
@@ -94,6 +118,7 @@ class DockerHost:
     from /proc/<pid> (fsnb/procroot.py: no exec, ~1 ms); otherwise through the Docker SDK: files via one exec or the
     archive API, commands via exec."""
     kind = "docker"
+    batches = True
 
     def __init__(self, container: str, docker_host: str = "", timeout: float = 3.0, proc: bool = True):
         """`proc=False`: always through the Docker API (as when the engine is on another machine)."""
@@ -148,7 +173,7 @@ class DockerHost:
     def via(self, what: str) -> str:
         root = self._root.result() if self._root is not None and self._root.done() and not self._root.exception() else None
         if root is not None:
-            return f"container {self.name} via /proc/{root.pid}: {what}"
+            return f"docker container {self.name}, read via /proc/{root.pid}: {what}"
         return f"docker exec {self.name} {what}" if not what.startswith("file") else f"docker {what} ({self.name})"
 
     async def _call(self, fn):
@@ -355,7 +380,7 @@ class DockerHost:
         return procnet.listeners(tables[0], tables[1] if len(tables) > 1 else "")
 
 
-def for_target(fs_target) -> LocalHost | DockerHost:
+def for_target(fs_target) -> Host:
     access = fs_target.access
     if access == "auto":
         access = "docker" if fs_target.container else "local"

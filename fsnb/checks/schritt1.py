@@ -97,12 +97,10 @@ async def esl_config(ctx):
                          f"apply-inbound-acl = {cfg.apply_inbound_acl or '(nicht gesetzt: loopback.auto)'}",
                    ctx.host().via(f"file {path}"))]
     problems = []
-    own = None
-    if ctx.host().kind == "docker":
-        try:
-            own = await ctx.host().own_addresses()
-        except FsnbError:
-            own = None
+    try:
+        own = await ctx.host().own_addresses()
+    except FsnbError:
+        own = None
     # a container with its own network namespace: compare with its addresses; else try binding here (no packet sent)
     local = (cfg.listen_ip in own or cfg.listen_ip in ("0.0.0.0", "::")) if own is not None else _is_local(cfg.listen_ip)
     observed["listen_ip_local"] = local
