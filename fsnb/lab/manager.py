@@ -185,6 +185,16 @@ def _ports_free(sc: scenarios.Scenario, ports: layout.Ports) -> None:
                           "stop it (fsnb lab down --all) or choose another --port-offset")
 
 
+def _write_history(log: Path, lines: tuple[str, ...]) -> None:
+    import datetime as _dt
+    when = _dt.datetime.now() - _dt.timedelta(days=1)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
+        for i, line in enumerate(lines):
+            ts = (when + _dt.timedelta(milliseconds=10 * i)).strftime("%Y-%m-%d %H:%M:%S.%f")
+            fh.write(f"{ts} 0.00% {line}\n")
+
+
 def _secret(d: Path, name: str, value: str) -> Path:
     p = d / "secrets" / name
     p.write_text(value + "\n")
@@ -212,6 +222,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     else:
         paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca,
                                   leaf=fs_leaf)
+
+    if sc.log_history:   # an earlier run's lines, a day old, before this FreeSWITCH appends its own
+        _write_history(Path(paths["log_file"]), sc.log_history)
 
     # foreign programs on FreeSWITCH's ports come first, as in the recorded scenarios
     for kind, which in sc.blockers:

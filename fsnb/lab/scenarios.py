@@ -26,6 +26,7 @@ class Scenario:
     sim: bool = True            # the simulator reproduces it (False: real FreeSWITCH only; sim_why_not says why)
     sim_why_not: str = ""
     hostile: bool = False       # plant hostile strings and files into everything fsnb reads (fsnb/lab/hostile.py)
+    log_history: tuple = ()     # freeswitch.log lines of an earlier run (a day old), written before FreeSWITCH starts
 
     def public(self) -> dict:
         d = asdict(self)
@@ -132,6 +133,20 @@ SCENARIOS.append(Scenario(
     "Healthy, but every target-side string and file is hostile: markup, terminal escapes, \\r and |, huge and "
     "adversarial files (log, internal.xml, wss.pem, tunnel and nginx config).",
     hostile=True, real=False, real_why_not="the payloads are planted into the simulator lab's files"))
+
+# freeswitch.log keeps its history across restarts: yesterday's failures are not evidence of now
+SCENARIOS.append(Scenario(
+    "log-history", None, 0,
+    "Gesund — aber freeswitch.log enthält von einem früheren Lauf eine ESL-ACL-Abweisung und 'Bad WSS.PEM': "
+    "alte Zeilen sind kein Beleg für jetzt.",
+    "Healthy — but freeswitch.log holds an ESL ACL rejection and 'Bad WSS.PEM' from an earlier run: old lines are "
+    "no evidence of now.",
+    log_history=(
+        '[WARNING] mod_event_socket.c:2682 IP 127.0.0.1 Rejected by acl "fsrec_deny_all"',
+        "[ERR] sofia.c:3308 Error Creating SIP UA for profile: internal (sip:mod_sofia@127.0.0.1:5060;"
+        "maddr=127.0.0.1;transport=udp,tcp). Bad WSS.PEM certificate.",
+        "[ERR] sofia.c:3304 Error Creating SIP UA for profile: internal (sip:mod_sofia@127.0.0.1:5060;"
+        "maddr=127.0.0.1;transport=udp,tcp)")))
 
 DEFAULT = "profile-stopped"  # the analysis' own situation: 7443 not listening
 BY_NAME = {s.name: s for s in SCENARIOS}
