@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from . import eslclient
 from .errors import FsnbError
-from .esl import FrameParser
+from .esl import FrameParser, command_frame
 from .runbook import run_async
 from .target import Target
 
@@ -99,7 +99,7 @@ async def _capture_log(host: str, port: int, password: str, seconds: float, line
     parser = FrameParser()
     end = time.monotonic() + seconds
     try:
-        writer.write(f"auth {password}\n\nlog 7\n\n".encode())
+        writer.write(command_frame("auth", password) + command_frame("log", "7"))
         while time.monotonic() < end and not (stop and stop.is_set()):
             try:
                 data = await asyncio.wait_for(reader.read(65536), min(0.2, max(0.01, end - time.monotonic())))

@@ -9,14 +9,16 @@ import threading
 
 
 def target_toml(tmp_path, esl_port: int, ws_port: int, wss_port: int, env: str = "FSNB_T_PW", check: float = 1.5,
-                name: str = "hostile") -> str:
-    """A local target pointing at these peers (or at nothing), with its files in tmp_path (mostly absent)."""
+                name: str = "hostile", sip_port: int = 4) -> str:
+    """A local target pointing at these peers (or at nothing), with its files in tmp_path (mostly absent). Its SIP
+    port too: 5060 may be another FreeSWITCH's on this machine (a lab), which would make this one look alive."""
     return f"""
 name = "{name}"
 [freeswitch]
 container = ""
 access = "local"
 esl_port = {esl_port}
+sip_port = {sip_port}
 ws_port = {ws_port}
 wss_port = {wss_port}
 esl_password = "env:{env}"

@@ -219,6 +219,7 @@ name = "fifos"
 container = ""
 access = "local"
 esl_port = 1
+sip_port = 4
 ws_port = 2
 wss_port = 3
 esl_password = "env:FSNB_T_PW"

@@ -89,7 +89,8 @@ async def esl_config(ctx):
     except AccessError as exc:
         return warn(str(exc), str(exc))
     try:
-        cfg = fsconfig.parse_event_socket(text, fsconfig.parse_vars(vars_text))
+        variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=ctx.timeout)
+        cfg = await fsconfig.parse_async(fsconfig.parse_event_socket, text, variables, timeout=ctx.timeout)
     except ConfigError as exc:
         return warn(f"{path}: {exc}", f"{path}: {exc}")
     observed = {"read": True, "listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
@@ -115,7 +116,8 @@ async def esl_config(ctx):
         problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
-            lists = fsconfig.parse_acl((await ctx.conf_file("autoload_configs/acl.conf.xml"))[1])
+            acl_text = (await ctx.conf_file("autoload_configs/acl.conf.xml"))[1]
+            lists = await fsconfig.parse_async(fsconfig.parse_acl, acl_text, timeout=ctx.timeout)
         except (AccessError, ConfigError):
             lists = {}
         lst = lists.get(cfg.apply_inbound_acl)

@@ -30,7 +30,7 @@ async def zertifikat(ctx):
         return fail(f"wss.pem fehlt: {exc}. FreeSWITCH erzeugt dann still ein selbstsigniertes (CN=FreeSWITCH).",
                     f"wss.pem missing: {exc}. FreeSWITCH then silently generates a self-signed one (CN=FreeSWITCH).",
                     evidence=ev, observed={"certs_dir": certs_dir, "present": False})
-    rep = certs.analyse(pem, [ctx.fs.host])
+    rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
                        f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.host().via(f"file {path}")))
     observed = {"certs_dir": certs_dir, "present": True, "blocks": rep.blocks, "subject": rep.subject,
@@ -61,9 +61,9 @@ async def binding(ctx):
     except AccessError as exc:
         return fail(str(exc), str(exc), observed={"conf_dir": conf_dir})
     try:
-        variables = fsconfig.parse_vars(vars_text)
+        variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=ctx.timeout)
         variables.setdefault("local_ip_v4", ctx.fs.host)
-        prof = fsconfig.parse_profile(text, name, variables)
+        prof = await fsconfig.parse_async(fsconfig.parse_profile, text, name, variables, timeout=ctx.timeout)
     except ConfigError as exc:
         return fail(f"{path}: {exc}", f"{path}: {exc}", observed={"conf_dir": conf_dir})
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
