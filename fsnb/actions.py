@@ -53,6 +53,8 @@ class ActionResult:
     after: dict
     log: list[str] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)
+    log_at: list[float] = field(default_factory=list)   # per `log` line: seconds after the command was sent
+    elapsed: float = 0.0                                  # command sent → verdict (7443 listening or given up)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,7 +92,7 @@ def _state(run) -> dict:
 
 
 async def _capture_log(host: str, port: int, password: str, seconds: float, lines: list[str],
-                       stop: asyncio.Event | None = None) -> None:
+                       stop: asyncio.Event | None = None, times: list[float] | None = None) -> None:
     """ESL `log 7` on its own connection, for at most `seconds` or until `stop` is set."""
     try:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 2)
@@ -110,6 +112,8 @@ async def _capture_log(host: str, port: int, password: str, seconds: float, line
             for f in parser.feed(data):
                 if f.content_type == "log/data":
                     lines.append(f.text.rstrip("\n"))
+                    if times is not None:
+                        times.append(time.monotonic())
     except (OSError, FsnbError):
         pass
     finally:
@@ -125,11 +129,13 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
     fs = target.freeswitch
     password = fs.esl_password.reveal()
     log_lines: list[str] = []
+    log_times: list[float] = []
     stop = asyncio.Event()
-    cap = asyncio.ensure_future(_capture_log(fs.host, fs.esl_port, password, settle + 1.0, log_lines, stop))
+    cap = asyncio.ensure_future(_capture_log(fs.host, fs.esl_port, password, settle + 1.0, log_lines, stop, log_times))
     await asyncio.sleep(0.1)
     esl = eslclient.GuardedESL(fs.host, fs.esl_port, password)
     attempts, output = [], ""
+    t_cmd = time.monotonic()
     try:
         for _ in range(3):
             output = await esl.api(p.command, target.timeouts.check)
@@ -155,12 +161,14 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
     await asyncio.sleep(0.3)   # the last log lines of the start arrive right after the listeners
     stop.set()
     await cap
+    elapsed = time.monotonic() - t_cmd
     st_after = _state(after) if after else {}
     ok = bool(st_after.get("profile_running")) and st_after.get("wss_from_here") == "open"
-    relevant = [l for l in log_lines if re.search(r"\[(ERR|WARNING|NOTICE)\]|internal|tport|wss", l)]
+    keep = [i for i, l in enumerate(log_lines) if re.search(r"\[(ERR|CRIT|ALERT|WARNING|NOTICE)\]|internal|tport|wss", l)][-60:]
     summary = ("7443 lauscht jetzt (Profil läuft)." if ok else
-               "Der Befehl meldete Erfolg, aber 7443 lauscht nicht — siehe Log-Zeilen.")
-    res = ActionResult(p.command, output, ok, summary, _state(before), st_after, relevant[-60:], attempts)
+               "Nach dem Befehl lauscht 7443 nicht — siehe die [ERR]-Zeilen des Logs.")
+    res = ActionResult(p.command, output, ok, summary, _state(before), st_after, [log_lines[i] for i in keep], attempts,
+                       [round(log_times[i] - t_cmd, 2) if i < len(log_times) else 0.0 for i in keep], round(elapsed, 2))
     if journal:
         journal.write({"type": "action", **res.to_dict(), "confirmation": asdict(confirmation)})
     return res

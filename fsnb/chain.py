@@ -1,49 +1,146 @@
-"""The chain picture: Browser → Cloudflare → nginx :8082 → FreeSWITCH ws/wss → profile internal → ESL, coloured by results."""
+"""The chain picture: Browser → Cloudflare → nginx → FreeSWITCH ws/wss → profile → ESL, with the target's ports.
+
+Each hop is coloured by its checks. Once the results are complete, the picture also shows where the chain breaks:
+the hop of the leading cause is the *break point*; hops whose failures that cause explains (the diagnosis'
+`explains`) are marked as *consequences* instead of looking broken themselves; a hop that fails for another
+reason stays red. Every label goes through fsnb.escape.
+"""
 from __future__ import annotations
 
-from html import escape
-
+from .escape import html as escape
+from .i18n import T
 from .result import Result
 
+# hop key, label (may use {nginx} {wss} {ws} {esl} {profile}), second line, check ids
 NODES = [
-    ("Browser", ("schritt4.public",)),
-    ("Cloudflare", ("wissen.tunnel", "schritt4.public")),
-    ("nginx :8082", ("wissen.nginx", "schritt4.nginx")),
-    ("FreeSWITCH ws/wss", ("schritt3.ports", "schritt4.wss", "schritt4.ws", "wissen.zertifikat", "wissen.binding")),
-    ("Profil internal", ("schritt2.profil", "schritt2.log")),
-    ("ESL :8021", ("schritt1.esl", "schritt1.esl_config")),
+    ("browser", T("Browser", "Browser"), "", ("schritt4.public",)),
+    ("cloudflare", T("Cloudflare", "Cloudflare"), "", ("wissen.tunnel", "schritt4.public")),
+    ("nginx", T("nginx", "nginx"), ":{nginx}", ("wissen.nginx", "schritt4.nginx")),
+    ("freeswitch", T("FreeSWITCH", "FreeSWITCH"), "wss :{wss} · ws :{ws}",
+     ("schritt3.ports", "schritt4.wss", "schritt4.ws", "wissen.zertifikat", "wissen.binding")),
+    ("profile", T("Profil", "Profile"), "{profile}", ("schritt2.profil", "schritt2.log")),
+    ("esl", T("ESL", "ESL"), ":{esl}", ("schritt1.esl", "schritt1.esl_config")),
 ]
-COLOURS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#6a1b9a", "skip": "#9e9e9e", None: "#cfd8dc"}
+# where a cause sits in the chain (unknown causes: the hop of the first check they explain, server side first)
+CAUSE_NODE = {
+    "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
+    "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
+    "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",
+    "esl-not-listening": "esl", "esl-acl-rejects": "esl", "esl-bad-password": "esl", "esl-no-answer": "esl",
+    "esl-port-not-esl": "esl", "nginx-not-listening": "nginx", "nginx-scheme-mismatch": "nginx",
+    "nginx-upstream-down": "nginx", "via-transport-mismatch": "nginx", "subprotocol-missing": "nginx",
+    "tunnel-origin-unreachable": "cloudflare",
+}
+COLOURS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#6a1b9a", "skip": "#78909c",
+           None: "#eceff1", "root": "#b71c1c", "consequence": "#ffffff"}
+TEXT_COLOURS = {"warn": "#212121", None: "#37474f", "consequence": "#b71c1c"}
 RANK = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "skip": 0}
+STATE_WORD = {
+    "pass": T("OK", "OK"), "warn": T("Warnung", "warning"), "fail": T("Fehler", "failed"),
+    "error": T("Abbruch", "error"), "skip": T("übersprungen", "skipped"), None: T("noch offen", "not checked"),
+    "root": T("Bruchstelle", "break point"), "consequence": T("Folge davon", "follows from it"),
+}
 
 
-def node_states(results: list[Result]) -> list[tuple[str, str | None]]:
-    by = {r.id: r.status.value for r in results}
+def ports_of(target) -> dict:
+    """The ports a chain label shows, from a Target or a journal's `target` record (defaults: the analysis')."""
+    d = {"nginx": "8082", "wss": 7443, "ws": 5066, "esl": 8021, "profile": "internal"}
+    if target is None:
+        return d
+    if isinstance(target, dict):
+        fs, ng = target.get("freeswitch") or {}, target.get("nginx") or {}
+        get = lambda o, k: o.get(k) if isinstance(o, dict) else None
+    else:
+        fs, ng = getattr(target, "freeswitch", None), getattr(target, "nginx", None)
+        get = lambda o, k: getattr(o, k, None)
+    for k, src in (("wss", "wss_port"), ("ws", "ws_port"), ("esl", "esl_port"), ("profile", "profile")):
+        if get(fs, src) not in (None, ""):
+            d[k] = get(fs, src)
+    addr = get(ng, "address")
+    if isinstance(addr, str) and addr:
+        d["nginx"] = addr.rsplit(":", 1)[-1]
+    return d
+
+
+def _own_state(ids, by: dict) -> str | None:
+    seen = [by[i].status.value for i in ids if i in by and by[i].status.value != "skip"]
+    if seen:
+        return max(seen, key=RANK.get)
+    return "skip" if any(i in by for i in ids) else None
+
+
+def node_states(results: list[Result], findings=None, lang: str = "de", target=None) -> list[tuple[str, str | None]]:
+    """(hop label with the target's ports, state) per hop; see hop_states."""
+    ports = ports_of(target)
+    return [(label(lang) + (" " + sub.format(**ports) if sub else ""), state)
+            for (_, state), (_, label, sub, _) in zip(hop_states(results, findings), NODES)]
+
+
+def hop_states(results: list[Result], findings=None) -> list[tuple[str, str | None]]:
+    """(hop key, state) per hop. With `findings` (the diagnosis of complete results) the leading fail-level
+    cause marks its hop `root` and hops whose failed checks it all explains `consequence`."""
+    by = {r.id: r for r in results}
+    states = [(key, _own_state(ids, by)) for key, _, _, ids in NODES]
+    lead = next((f for f in findings or [] if f.severity == "fail"), None)
+    if lead is None:
+        return states
+    explains = set(lead.explains)
+    root = CAUSE_NODE.get(lead.cause)
+    if root is None:
+        for key, _, _, ids in reversed(NODES):
+            if explains & set(ids):
+                root = key
+                break
     out = []
-    for label, ids in NODES:
-        seen = [by[i] for i in ids if i in by and by[i] != "skip"]
-        out.append((label, max(seen, key=RANK.get) if seen else (by.get(ids[0]) if ids[0] in by else None)))
+    for (key, state), (_, _, _, ids) in zip(states, NODES):
+        failed = {i for i in ids if i in by and by[i].status.failed}
+        if key == root:
+            state = "root"
+        elif failed and failed <= explains:
+            state = "consequence"
+        out.append((key, state))
     return out
 
 
-def svg(results: list[Result], width: int = 900) -> str:
-    states = node_states(results)
+def svg(results: list[Result], width: int = 900, findings=None, target=None, lang: str = "de",
+        mark: bool = True) -> str:
+    """The chain as inline SVG. `mark` (default): when `findings` is not given it is computed from `results`
+    — pass mark=False while checks are still running, so no break point is drawn from unfinished results."""
+    if mark and findings is None and results:
+        from . import diagnosis
+        findings = diagnosis.diagnose(results)
+    states = hop_states(results, findings if mark else None)
+    ports = ports_of(target)
     n = len(states)
-    w, h, gap = 128, 54, (width - 20 - n * 128) / (n - 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="90" viewBox="0 0 {width} 90" '
-             f'role="img" aria-label="chain" class="fsnb-chain">']
-    for i, (label, state) in enumerate(states):
+    w, h, top = min(132, int((width - 20 - (n - 1) * 18) / n)), 58, 22
+    gap = (width - 20 - n * w) / (n - 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + h + 8}" '
+             f'viewBox="0 0 {width} {top + h + 8}" role="img" aria-label="chain" class="fsnb-chain">']
+    for i, ((key, state), (_, label, sub, _ids)) in enumerate(zip(states, NODES)):
         x = 10 + i * (w + gap)
-        colour = COLOURS[state]
-        parts.append(f'<g data-node="{escape(label)}" data-state="{state or "unknown"}">'
-                     f'<rect x="{x:.0f}" y="15" rx="8" width="{w}" height="{h}" fill="{colour}"/>'
-                     f'<text x="{x + w / 2:.0f}" y="38" font-family="sans-serif" font-size="12" fill="white" '
-                     f'text-anchor="middle">{escape(label)}</text>'
-                     f'<text x="{x + w / 2:.0f}" y="56" font-family="sans-serif" font-size="11" fill="white" '
-                     f'text-anchor="middle">{escape(state or "—")}</text></g>')
+        fill, ink = COLOURS[state], TEXT_COLOURS.get(state, "#ffffff")
+        stroke = {"root": ' stroke="#212121" stroke-width="3"',
+                  "consequence": ' stroke="#c62828" stroke-width="2" stroke-dasharray="5 3"',
+                  None: ' stroke="#90a4ae" stroke-width="1"'}.get(state, "")
+        word = STATE_WORD[state](lang)
+        parts.append(f'<g data-node="{escape(key)}" data-state="{state or "unknown"}">'
+                     f'<title>{escape(label(lang))}: {escape(word)}</title>'
+                     f'<rect x="{x:.0f}" y="{top}" rx="8" width="{w}" height="{h}" fill="{fill}"{stroke}/>'
+                     f'<text x="{x + w / 2:.0f}" y="{top + 18}" font-family="sans-serif" font-size="12" '
+                     f'font-weight="600" fill="{ink}" text-anchor="middle">{escape(label(lang))}</text>')
+        if sub:
+            parts.append(f'<text x="{x + w / 2:.0f}" y="{top + 33}" font-family="sans-serif" font-size="11" '
+                         f'fill="{ink}" text-anchor="middle">{escape(sub.format(**ports))}</text>')
+        parts.append(f'<text x="{x + w / 2:.0f}" y="{top + 50}" font-family="sans-serif" font-size="11" '
+                     f'font-style="italic" fill="{ink}" text-anchor="middle">{escape(word)}</text></g>')
+        if state == "root":
+            parts.append(f'<text x="{x + w / 2:.0f}" y="14" font-family="sans-serif" font-size="11" font-weight="700" '
+                         f'fill="#b71c1c" text-anchor="middle" class="fsnb-break">'
+                         f'{escape(T("▼ hier bricht die Kette", "▼ the chain breaks here")(lang))}</text>')
         if i < n - 1:
-            x2 = x + w
-            parts.append(f'<line x1="{x2:.0f}" y1="42" x2="{x2 + gap:.0f}" y2="42" stroke="#455a64" stroke-width="2"/>'
-                         f'<polygon points="{x2 + gap:.0f},42 {x2 + gap - 7:.0f},38 {x2 + gap - 7:.0f},46" fill="#455a64"/>')
+            x2, y = x + w, top + h / 2
+            parts.append(f'<line x1="{x2:.0f}" y1="{y:.0f}" x2="{x2 + gap:.0f}" y2="{y:.0f}" stroke="#455a64" stroke-width="2"/>'
+                         f'<polygon points="{x2 + gap:.0f},{y:.0f} {x2 + gap - 7:.0f},{y - 4:.0f} {x2 + gap - 7:.0f},{y + 4:.0f}" '
+                         f'fill="#455a64"/>')
     parts.append("</svg>")
     return "".join(parts)

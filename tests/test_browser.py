@@ -1,8 +1,12 @@
-"""A real JupyterLab in headless Chromium (Debian's, driven by Playwright): run the runbook, click Schritt 1,
-confirm a profile start through the widget and see 7443 listening. Fails (never skips) without a browser."""
+"""A real JupyterLab in headless Chromium (Debian's, driven by Playwright), used as an on-call operator and as a
+trainee would: Run All, then read what the notebook shows — without re-running anything. Fails (never skips)
+without a browser. Screenshots land in artifacts/."""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -10,19 +14,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import LAB_OFFSET, port_free, wait_port
+from conftest import LAB_OFFSET, fsnb_cli, port_free, wait_port
 from fsnb.lab import manager
 
 OFF = LAB_OFFSET + 500
 CHROMIUM = os.environ.get("FSNB_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("FSNB_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-default-apps", "--disable-extensions", "--metrics-recording-only", "--no-default-browser-check"]
+ALL_DONE = ("() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+            " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.innerText)); }")
 
 
 def free_port() -> int:
@@ -42,50 +50,46 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def jupyter(tmp_path):
-    lab = manager.up("profile-stopped", offset=OFF)
+@contextlib.contextmanager
+def jupyterlab(tmp_path: Path, notebook: str, env: dict | None = None, parameters: dict | None = None):
+    """JupyterLab on a copy of `notebook` (parameters cell rewritten with `parameters`); HOME is temporary, so
+    journals, workspaces and settings stay out of the user's home. Yields (url of the notebook, home)."""
     root = tmp_path / "nb"
-    root.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "notebooks/runbook.ipynb", root / "runbook.ipynb")
+    root.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(str(NOTEBOOKS / notebook), 4)
+    if parameters:
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        cell.source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in parameters.items())
+    nbformat.write(nb, str(root / notebook))
+    # every cell attached to the DOM (no windowing): the test reads outputs the way they are drawn
+    settings = tmp_path / "cfg/lab/user-settings/@jupyterlab/notebook-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "FSNB_TARGET": lab.target, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTER_DATA_DIR": str(tmp_path / "data"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path)}
-    # HOME is temporary: journals, workspaces and settings stay out of the user's home
+    full_env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+                "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                              f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
                              f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
                              "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                              "--LabApp.extension_manager=readonly", "--allow-root"],
-                            env=env, stdout=open(tmp_path / "jupyter.log", "wb"), stderr=subprocess.STDOUT,
+                            env=full_env, stdout=open(tmp_path / "jupyter.log", "wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
         wait_port(port, timeout=60)
-        yield f"http://127.0.0.1:{port}", token, lab
+        yield f"http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}", tmp_path
     finally:
         proc.terminate()
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        manager.down(OFF)
 
 
-def test_runbook_in_jupyterlab(browser, jupyter):
-    base, token, lab = jupyter
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        _drive(page, base, token, lab)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / "jupyterlab-failure.png"), full_page=True)   # for whoever reads CI
-        raise
-
-
-def _drive(page, base, token, lab):
-    outside = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
-    page.goto(f"{base}/lab/tree/runbook.ipynb?token={token}", wait_until="domcontentloaded")
+def open_and_run_all(page, url: str, outside: list) -> None:
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook", timeout=60000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
     page.locator(".jp-Notebook").click()
@@ -103,31 +107,125 @@ def _drive(page, base, token, lab):
             page.keyboard.press("Escape")
     else:
         raise AssertionError("Run All Cells never started a cell")
-    page.wait_for_selector(".fsnb-run-schritt1", timeout=90000)
-    page.locator(".fsnb-run-schritt1").scroll_into_view_if_needed()
-    page.locator(".fsnb-run-schritt1").click()
-    page.wait_for_function("document.querySelector('.fsnb-table-schritt1') && "
-                           "document.querySelector('.fsnb-table-schritt1').innerText.includes('schritt1.esl')", timeout=30000)
-    badge = page.locator(".fsnb-badge-schritt1 .fsnb-badge")
-    badge.wait_for(timeout=30000)
-    assert badge.inner_text().strip() == "OK"
-    assert "Error displaying widget" not in page.content()
-    # the profile is stopped: prepare the action, see the exact command, confirm through the widget
-    page.locator(".fsnb-prepare").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('.fsnb-badge-schritt2 .fsnb-badge') && "
-                           "document.querySelector('.fsnb-badge-schritt2 .fsnb-badge').innerText.trim() !== '—'", timeout=30000)
-    page.locator(".fsnb-prepare").click()
-    page.wait_for_selector(".fsnb-command", timeout=15000)
-    assert page.locator(".fsnb-command").inner_text() == "sofia profile internal start"
-    assert port_free(lab.ports["wss"])
-    page.locator(".fsnb-confirm").click()
-    page.wait_for_selector(".fsnb-action-result[data-ok='true']", timeout=30000)
-    page.wait_for_function("document.querySelector('.fsnb-table-schritt3').innerText.includes('lauscht')", timeout=30000)
-    assert "7443 lauscht" in page.locator(".fsnb-table-schritt3").inner_text()
-    assert not port_free(lab.ports["wss"])
-    assert "Error displaying widget" not in page.content()
-    page.locator(".fsnb-run-schritt1").scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "jupyterlab-runbook.png"), full_page=False)
-    # `make setup` disables JupyterLab's announcements plugin: no news opt-in toast over the runbook
-    assert page.get_by_text("official Jupyter news").count() == 0
+    page.wait_for_function(ALL_DONE, timeout=120000)
+
+
+def shot(locator, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(ARTIFACTS / name))
+
+
+def _guarded(page, name):
+    """Screenshot of the whole page when a browser test fails (for whoever reads CI)."""
+    class G:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, kind, *_):
+            if kind is not None:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-failure.png"), full_page=True)
+            return False
+    return G()
+
+
+def test_run_all_diagnosis_from_complete_results(browser, tmp_path):
+    """Issue #14: after Run All the diagnosis, chain, action and table are drawn from complete results only —
+    read as shown, without re-running: the same first cause as `fsnb run`, no `None`, every check in the table."""
+    lab = manager.up("wss-pem-cert-only", offset=OFF)
+    cli = fsnb_cli("run", "--target", lab.target, "--format", "json")
+    expected = json.loads(cli.stdout)["diagnosis"][0]["cause"]
+    assert expected == "wss-pem-bad"
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target}) as (url, home):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, "runbook"):
+                open_and_run_all(page, url, outside)
+                diag = page.locator(".fsnb-diagnosis-widget .fsnb-diagnosis")
+                page.wait_for_selector(".fsnb-diagnosis-widget .fsnb-diagnosis[data-state='complete']", timeout=60000)
+                text = diag.inner_text()
+                assert diag.get_attribute("data-first-cause") == expected
+                assert "None" not in text and "False" not in text and "[]" not in text
+                assert "Wahrscheinlichste Ursache" in text and "wss.pem" in text
+                assert "ESL antwortet" in text          # hypothesis 3 judged from ESL's real result, not a pending one
+                assert page.locator(".fsnb-badge-schritt1 .fsnb-badge").inner_text().strip() == "OK"
+                # the chain: the break point at FreeSWITCH's wss, the hops that fail only because of it marked so
+                svg = page.locator(".fsnb-chain-widget svg")
+                state = lambda node: svg.locator(f"g[data-node='{node}']").get_attribute("data-state")
+                assert state("freeswitch") == "root" and state("esl") == "pass"
+                assert state("nginx") == "consequence" and state("cloudflare") == "consequence"
+                assert f":{lab.ports['wss']}" in svg.text_content() and f":{lab.ports['nginx']}" in svg.text_content()
+                # the action follows the diagnosis: the steps to rebuild wss.pem, no profile start offered
+                plan = page.locator(".fsnb-action-plan")
+                assert plan.get_attribute("data-plan") == "steps" and plan.get_attribute("data-cause") == "wss-pem-bad"
+                assert "privkey.pem cert.pem chain.pem" in plan.inner_text()
+                assert page.locator(".fsnb-prepare").is_disabled() and page.locator(".fsnb-command").count() == 0
+                # rb.table(): every check, one row each for this one run, in the analysis' order, target once
+                table = page.locator("table.fsnb-results")
+                rows = table.locator("tbody tr")
+                assert rows.count() == 15
+                body = table.inner_text()
+                for title in ("event_socket.conf.xml", "durch nginx", "öffentlichen Hostnamen", "WS 5066 hinter TLS"):
+                    assert title in body
+                assert body.count("fsnb lab: wss-pem-cert-only") == 1
+                assert "Error displaying widget" not in page.content()
+                shot(page.locator(".fsnb-chain-widget"), "runbook-chain.png")
+                shot(page.locator(".fsnb-diagnosis-widget"), "runbook-diagnosis.png")
+                shot(page.locator(".fsnb-action"), "runbook-action.png")
+                shot(table, "runbook-table.png")
+                page.locator(".fsnb-run-schritt2").scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / "runbook-step2.png"))
+            # what went into the journal was complete: every diagnosis names the same first cause
+            journals = list((home / ".local/state/fsnb/journals").glob("*.jsonl"))
+            assert len(journals) == 1
+            recs = [json.loads(x) for x in journals[0].read_text().splitlines()]
+            diags = [r for r in recs if r["type"] == "diagnosis"]
+            assert diags and all(d["items"][0]["cause"] == expected for d in diags)
+            seen: set = set()
+            for r in recs:
+                if r["type"] == "result":
+                    seen.add(r["id"])
+                elif r["type"] == "diagnosis":
+                    assert len(seen) == 15, f"diagnosis journaled after only {len(seen)} results"
+    finally:
+        manager.down(OFF)
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
+def test_action_confirmed_in_jupyterlab(browser, tmp_path):
+    """The analysis' own situation (profile stopped): the action offers exactly the start, shows the command
+    first, runs it after confirmation, 7443 listens, and the diagnosis redraws by itself."""
+    lab = manager.up("profile-stopped", offset=OFF)
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target}) as (url, home):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, "action"):
+                open_and_run_all(page, url, outside)
+                page.wait_for_selector(".fsnb-action-plan[data-plan='command']", timeout=60000)
+                page.locator(".fsnb-prepare").scroll_into_view_if_needed()
+                page.wait_for_function("!document.querySelector('.fsnb-prepare').disabled", timeout=30000)
+                page.locator(".fsnb-prepare").click()
+                page.wait_for_selector(".fsnb-command", timeout=15000)
+                assert page.locator(".fsnb-command").inner_text() == "sofia profile internal start"
+                assert port_free(lab.ports["wss"])
+                page.locator(".fsnb-confirm").click()
+                page.wait_for_selector(".fsnb-action-result[data-ok='true']", timeout=30000)
+                assert not port_free(lab.ports["wss"])
+                result = page.locator(".fsnb-action-result").inner_text()
+                assert "None" not in result and "False" not in result
+                # the diagnosis follows without anyone re-running it: nothing fails any more
+                page.wait_for_function(
+                    "document.querySelector('.fsnb-diagnosis-widget .fsnb-diagnosis[data-state=complete]') && "
+                    "document.querySelector('.fsnb-diagnosis-widget').innerText.includes('Keine Befunde')", timeout=60000)
+                page.wait_for_function("document.querySelector('.fsnb-table-schritt3').innerText.includes('lauscht')",
+                                       timeout=30000)
+                assert "Error displaying widget" not in page.content()
+                shot(page.locator(".fsnb-action"), "runbook-action-done.png")
+                assert page.get_by_text("official Jupyter news").count() == 0
+    finally:
+        manager.down(OFF)
     assert not outside, f"requests left the machine: {outside[:5]}"
