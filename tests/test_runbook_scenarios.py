@@ -46,7 +46,7 @@ NGINX_SAYS = {   # the nginx error log lines of fixtures 503, 506 (and 505, whic
 }
 
 
-@pytest.mark.parametrize("name", [s.name for s in scenarios.SCENARIOS])
+@pytest.mark.parametrize("name", [s.name for s in scenarios.SCENARIOS if s.sim])   # real-only ones: test_real_*
 def test_local(name):
     out = _check(name)
     if name in NGINX_SAYS:

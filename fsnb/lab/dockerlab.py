@@ -105,7 +105,7 @@ def run(c: docker.DockerClient, name: str, prefix: Path, args: list[str], fs_cli
     return cont.id
 
 
-def remove(c: docker.DockerClient, container_id: str) -> None:
+def remove(c: docker.DockerClient, container_id: str, kill: bool = False) -> None:
     try:
         cont = c.containers.get(container_id)
     except docker.errors.NotFound:
@@ -113,7 +113,7 @@ def remove(c: docker.DockerClient, container_id: str) -> None:
     if cont.labels.get("fsnb.lab") != "1":
         return  # not ours: never touch it
     try:
-        cont.stop(timeout=5)
+        cont.kill() if kill else cont.stop(timeout=5)
     except docker.errors.APIError:
         pass
     cont.remove(force=True)

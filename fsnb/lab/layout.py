@@ -101,6 +101,13 @@ ACL_XML = """<configuration name="acl.conf" description="Network Lists">
 """
 
 
+def validity(fs: dict) -> dict:
+    """pki.CA.issue() arguments for the wss certificate a scenario wants (fs["wss_cert"])."""
+    return {"expired": {"days": -2},                            # ended two days ago
+            "not-yet-valid": {"not_before_days": -2, "days": 30},   # starts in two days
+            }.get(fs.get("wss_cert", ""), {})
+
+
 def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
                ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
     """Lay out prefix/etc/freeswitch (conf, tls) and prefix/var/log/freeswitch; return the paths."""
@@ -111,7 +118,7 @@ def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: s
     (prefix / "var/run/freeswitch").mkdir(parents=True, exist_ok=True)
     (conf / "vars.xml").write_text(vars_xml(ports, sip_password))
     ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
-    wss = f"{fs.get('wss_ip', '')}:{ports.wss}"
+    wss = f"{fs.get('wss_ip', '')}:{ports.ws if fs.get('wss_port') == 'ws' else ports.wss}"
     (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, "commented" if fs.get("wss_binding") == "commented" else "on"))
     (conf / "autoload_configs/event_socket.conf.xml").write_text(
         event_socket_xml(fs.get("esl_listen_ip", "127.0.0.1"), ports.esl, esl_password, fs.get("esl_acl")))

@@ -210,7 +210,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     esl_file, sip_file = _secret(d, "esl_password", esl_pw), _secret(d, "sip_password", sip_pw)
     ca = pki.CA("fsnb lab CA")
     (d / "pki/ca.pem").write_bytes(ca.cert_pem)
-    fs_leaf = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", HOSTNAME])
+    fs_leaf = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", HOSTNAME], **layout.validity(sc.fs))
     edge = ca.issue([HOSTNAME])
     (d / "pki/edge.crt").write_bytes(edge.cert_pem)
     (d / "pki/edge.key").write_bytes(edge.key_pem)
@@ -223,7 +223,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
         paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca,
                                   leaf=fs_leaf)
 
-    if sc.log_history:   # an earlier run's lines, a day old, before this FreeSWITCH appends its own
+    if sc.log_history and not real:   # an earlier run's lines, a day old, before this FreeSWITCH appends its own
+        # (the real lab makes that earlier run for real: fsnb/lab/real.py)
         _write_history(Path(paths["log_file"]), sc.log_history)
 
     # foreign programs on FreeSWITCH's ports come first, as in the recorded scenarios
@@ -348,7 +349,8 @@ def down(offset: int | None = 0) -> list[str]:
         if state.get("container_id"):
             try:
                 from . import dockerlab
-                dockerlab.remove(dockerlab.client(state["docker_host"]), state["container_id"])
+                dockerlab.remove(dockerlab.client(state["docker_host"]), state["container_id"],
+                                 kill=state.get("mode") == "real")   # a lab's FreeSWITCH needs no 4 s shutdown
                 stopped.append(f"container {state.get('container')}")
             except Exception as exc:  # the engine may be gone already
                 stopped.append(f"container {state.get('container')} (not reachable: {exc.__class__.__name__})")

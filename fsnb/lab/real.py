@@ -210,15 +210,14 @@ def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict,
     """Write the lab's FreeSWITCH dirs from the vanilla config (of the build, or of --image); return the paths."""
     check_scenario(sc)
     from . import dockerlab, engine, manager
+    prefix = None if image else require_prefix()     # before anything starts
     host = engine.ensure(manager.state_root() / "docker")
     c = dockerlab.client(host)
     dirs = realconf.Dirs(d / "fs")
     if image:
         vanilla_dir, data = image_conf(c, image)
         vanilla = _extract_conf(data, d / "vanilla")
-        prefix = None
     else:
-        prefix = require_prefix()
         vanilla = prefix / "etc/freeswitch"
     paths = realconf.write(dirs, vanilla, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs,
                            ca=ca, leaf=leaf)
@@ -273,13 +272,46 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
         env.update(PATH=f"/bin:{prefix}/bin", LD_LIBRARY_PATH=f"{prefix}/lib:/usr/local/lib")
     _remove_stale(c, d)
     argv = ["freeswitch", "-nc", "-nf", "-nonat", *dirs.flags()]
-    cont = c.containers.run(image, argv, name=CONTAINER, network_mode="host", volumes=vols, detach=True,
-                            environment=env, labels={"fsnb.lab": "1", "fsnb.lab.dir": str(d)}, working_dir="/")
-    state["container_id"] = cont.id
-    settle(c, cont.id, dirs.log_file, 0, timeout=45)
+
+    def run():
+        cont = c.containers.run(image, argv, name=CONTAINER, network_mode="host", volumes=vols, detach=True,
+                                environment=env, labels={"fsnb.lab": "1", "fsnb.lab.dir": str(d)}, working_dir="/")
+        state["container_id"] = cont.id
+        return cont
+
+    if getattr(sc, "log_history", ()):
+        earlier_run(c, run, dirs, ports.esl)
+    since = dirs.log_file.stat().st_size if dirs.log_file.exists() else 0
+    cont = run()
+    settle(c, cont.id, dirs.log_file, since, timeout=45)
     state["freeswitch"] = "real " + version(ports.esl, esl_pw) + (f" (image {r['image']})" if r["image"] else "")
     for step in sc.after_start:
         live_step(step, dirs, ports.esl, esl_pw, ports.wss)
+
+
+def earlier_run(c, run, dirs: realconf.Dirs, esl_port: int) -> None:
+    """Scenario log-history, the real way: an earlier run of this FreeSWITCH with a wss.pem without its key and an
+    ESL ACL that rejects 127.0.0.1 (one client rejected), stopped as `docker stop` stops it; then the config is
+    repaired and the caller starts it again. freeswitch.log keeps the earlier run's lines (mod_logfile appends)."""
+    es = dirs.conf / "autoload_configs/event_socket.conf.xml"
+    pem = dirs.certs / "wss.pem"
+    good_es, good_pem = es.read_text(), pem.read_bytes()
+    es.write_text(realconf.edit_event_socket(good_es, None, None, None, "fsnb_deny_all"))
+    blocks = good_pem.split(b"-----END PRIVATE KEY-----\n", 1)
+    pem.write_bytes(blocks[1] if len(blocks) == 2 else good_pem)      # certificate(s) only: Bad WSS.PEM
+    cont = run()
+    try:
+        settle(c, cont.id, dirs.log_file, 0, timeout=45)
+        _port_open(esl_port)        # rejected by the ACL: logged
+        end = time.monotonic() + 5
+        while time.monotonic() < end and "Rejected by acl" not in dirs.log_file.read_text(errors="replace"):
+            time.sleep(0.1)
+        cont.stop(timeout=15)
+    finally:
+        cont.remove(force=True)
+        es.write_text(good_es)
+        pem.write_bytes(good_pem)
+        os.chmod(pem, 0o600)
 
 
 def _remove_stale(c, d: Path) -> None:

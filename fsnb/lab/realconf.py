@@ -103,32 +103,40 @@ def edit_vars(text: str, ports: Ports, real: RealPorts, sip_password: str) -> st
     return text
 
 
-def edit_event_socket(text: str, ports: Ports, password: str, listen_ip: str, acl: str | None) -> str:
-    text = _sub(text, r'<param name="listen-ip" value="[^"]*"/>', f'<param name="listen-ip" value="{listen_ip}"/>',
-                "event_socket listen-ip")
-    text = _sub(text, r'<param name="listen-port" value="[^"]*"/>', f'<param name="listen-port" value="{ports.esl}"/>',
-                "event_socket listen-port")
-    text = _sub(text, r'<param name="password" value="[^"]*"/>', f'<param name="password" value="{password}"/>',
-                "event_socket password")
+def edit_event_socket(text: str, ports: Ports | None, password: str | None, listen_ip: str | None,
+                      acl: str | None) -> str:
+    """Set what is given (None: leave as it is)."""
+    if listen_ip is not None:
+        text = _sub(text, r'<param name="listen-ip" value="[^"]*"/>', f'<param name="listen-ip" value="{listen_ip}"/>',
+                    "event_socket listen-ip")
+    if ports is not None:
+        text = _sub(text, r'<param name="listen-port" value="[^"]*"/>',
+                    f'<param name="listen-port" value="{ports.esl}"/>', "event_socket listen-port")
+    if password is not None:
+        text = _sub(text, r'<param name="password" value="[^"]*"/>', f'<param name="password" value="{password}"/>',
+                    "event_socket password")
     if acl:
         text = _sub(text, r'<!--<param name="apply-inbound-acl" value="loopback.auto"/>-->',
                     f'<param name="apply-inbound-acl" value="{acl}"/>', "event_socket apply-inbound-acl")
     return text
 
 
-def edit_verto(text: str, real: RealPorts) -> str:
+def edit_verto(text: str, real: RealPorts, verto_on_nginx: int | None = None) -> str:
     # vanilla joins 224.1.1.1 on the outward interface: off
     text = _sub(text, r'\s*<param name="mcast-ip" value="[^"]*"/>', "", "verto mcast-ip")
     text = _sub(text, r'\s*<param name="mcast-port" value="[^"]*"/>', "", "verto mcast-port")
-    text = text.replace(":8081\"/>", f":{real.verto_ws}\"/>").replace(":8082\" secure", f":{real.verto_wss}\" secure")
-    if ":8082" in text or ":8081" in text:
-        raise ValueError("verto.conf.xml: a listener is still on 8081/8082")
+    if verto_on_nginx is None:
+        text = text.replace(":8081\"/>", f":{real.verto_ws}\"/>").replace(":8082\" secure", f":{real.verto_wss}\" secure")
+        if ":8082" in text or ":8081" in text:
+            raise ValueError("verto.conf.xml: a listener is still on 8081/8082")
+    else:   # scenario verto-on-nginx-port: vanilla's 8082 (secure) listener, which is nginx's port
+        text = text.replace(":8081\"/>", f":{real.verto_ws}\"/>").replace(":8082\" secure", f":{verto_on_nginx}\" secure")
     return text
 
 
 def edit_internal(text: str, ports: Ports, fs: dict) -> str:
     ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
-    wss = f"{fs.get('wss_ip', '')}:{ports.wss}"
+    wss = f"{fs.get('wss_ip', '')}:{ports.ws if fs.get('wss_port') == 'ws' else ports.wss}"
     text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', f'<param name="ws-binding"  value="{ws}"/>',
                 "internal.xml ws-binding")
     line = f'<param name="wss-binding" value="{wss}"/>'
@@ -159,7 +167,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
         "vars.xml": lambda t: edit_vars(t, ports, real, sip_password),
         "autoload_configs/event_socket.conf.xml": lambda t: edit_event_socket(
             t, ports, esl_password, fs.get("esl_listen_ip", "127.0.0.1"), fs.get("esl_acl")),
-        "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real),
+        "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real, ports.nginx if fs.get("verto") == "nginx-port"
+                                                                 else None),
         "autoload_configs/acl.conf.xml": lambda t: _sub(t, r"(<network-lists>\n)", lambda m: m.group(1) + ACL_LIST,
                                                         "acl.conf.xml network-lists"),
         "sip_profiles/internal.xml": lambda t: edit_internal(t, ports, fs),
@@ -170,6 +179,12 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)
+    if fs.get("wss_crt_key") == "old-expired":
+        # an earlier wss.crt + wss.key pair: sofia-sip prefers it to wss.pem
+        old = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", "freeswitch.aidevelo.ai"], days=-30)
+        (dirs.certs / "wss.crt").write_bytes(old.cert_pem + ca.cert_pem)
+        (dirs.certs / "wss.key").write_bytes(old.key_pem)
+        os.chmod(dirs.certs / "wss.key", 0o600)
     if fs.get("wss_pem") != "missing":
         pem = dirs.certs / "wss.pem"
         pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))

@@ -148,6 +148,43 @@ SCENARIOS.append(Scenario(
         "[ERR] sofia.c:3304 Error Creating SIP UA for profile: internal (sip:mod_sofia@127.0.0.1:5060;"
         "maddr=127.0.0.1;transport=udp,tcp)")))
 
+# Found with the real FreeSWITCH (fsnb lab up --real): what operators get wrong around certificates and bindings.
+SCENARIOS.extend([
+    Scenario("wss-cert-expired", "wss-cert-expired", 1,
+             "wss.pem ist abgelaufen: FreeSWITCH startet das Profil trotzdem und liefert das Zertifikat aus; "
+             "Browser (direkt auf 7443) lehnen es ab.",
+             "wss.pem has expired: FreeSWITCH starts the profile anyway and serves it; browsers (direct to 7443) "
+             "refuse it.",
+             fs={"wss_cert": "expired"}),
+    Scenario("wss-cert-not-yet-valid", "wss-cert-not-yet-valid", 1,
+             "wss.pem ist noch nicht gültig (notBefore in der Zukunft, z. B. falsche Uhr beim Ausstellen): "
+             "FreeSWITCH liefert es aus, Browser lehnen es ab.",
+             "wss.pem is not valid yet (notBefore in the future, e.g. a wrong clock when issued): FreeSWITCH serves "
+             "it, browsers refuse it.",
+             fs={"wss_cert": "not-yet-valid"}),
+    Scenario("wss-same-port-as-ws", "ws-wss-port-shared", 1,
+             "wss-binding auf demselben Port wie ws-binding (:5066), nginx → https://…:5066: sofia-sip bindet beide "
+             "(SO_REUSEPORT), der Kernel verteilt die Verbindungen — WS und WSS gelingen nur mal, mal nicht.",
+             "wss-binding on the same port as ws-binding (:5066), nginx → https://…:5066: sofia-sip binds both "
+             "(SO_REUSEPORT), the kernel spreads connections between them — WS and WSS work only now and then.",
+             fs={"wss_port": "ws"}, nginx={"scheme": "https", "upstream": "ws"}, sim=False,
+             sim_why_not="the simulator does not share a port between two listeners as sofia-sip does"),
+    Scenario("wss-crt-shadows-pem", "wss-cert-shadowed", 1,
+             "Neues wss.pem, aber ein altes (abgelaufenes) wss.crt/wss.key liegt daneben: FreeSWITCH nimmt "
+             "wss.crt/wss.key und liefert das alte Zertifikat aus.",
+             "A new wss.pem, but an old (expired) wss.crt/wss.key lies beside it: FreeSWITCH takes wss.crt/wss.key "
+             "and serves the old certificate.",
+             fs={"wss_crt_key": "old-expired"}, sim=False,
+             sim_why_not="the simulator reads wss.pem only"),
+    Scenario("verto-on-nginx-port", "nginx-port-taken", 1,
+             "mod_verto behält seinen Standard-Port 8082 (secure) — mit Host-Netzwerk und vor nginx gestartet "
+             "belegt FreeSWITCH den nginx-Port; nginx startet nicht.",
+             "mod_verto keeps its default port 8082 (secure) — with host networking and started before nginx, "
+             "FreeSWITCH holds nginx's port; nginx does not start.",
+             fs={"verto": "nginx-port"}, sim=False,
+             sim_why_not="the simulator has no mod_verto"),
+])
+
 DEFAULT = "profile-stopped"  # the analysis' own situation: 7443 not listening
 BY_NAME = {s.name: s for s in SCENARIOS}
 

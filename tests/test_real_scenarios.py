@@ -1,0 +1,78 @@
+"""Every scenario that can exist on a real FreeSWITCH, made the real way (`fsnb lab up --real`), through
+`fsnb run --format json`: the scenario's cause first and its exit code, as on the simulator. And for each one:
+FreeSWITCH never leaves the loopback (every socket of its process, no multicast group)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import realfs
+from conftest import fsnb_cli
+from fsnb.lab import manager, scenarios
+
+OFF = realfs.REAL_OFFSET
+REAL = [s.name for s in scenarios.SCENARIOS if s.real]
+# causes the diagnosis does not know yet (reported to the lead); their scenarios xfail until it does
+PENDING_CAUSES = {"nginx-port-taken", "wss-cert-shadowed", "ws-wss-port-shared"}
+
+
+@pytest.fixture(scope="module")
+def real_lab():
+    yield from realfs.module_lab((OFF,))
+
+
+def test_scenarios_say_whether_they_can_be_real():
+    p = fsnb_cli("lab", "scenarios", "--json")
+    items = json.loads(p.stdout)
+    assert all(isinstance(s["real"], bool) for s in items)
+    assert sum(s["real"] for s in items) >= 12
+    for s in items:
+        if not s["real"]:
+            assert s["real_why_not"], s["name"]
+
+
+def test_status_names_the_real_freeswitch_and_fs_cli_works_in_the_container(real_lab):
+    st = realfs.up("healthy", OFF)
+    p = fsnb_cli("lab", "status")
+    assert p.returncode in (0, 1)   # another lab of this session may be down
+    block = next(b for b in p.stdout.split("\n\n") if f"port offset {OFF}" in b)
+    assert "(real, port offset" in block and "FreeSWITCH    real FreeSWITCH 1.11" in block, block
+    c = realfs.container(st)
+    assert c.name == "aidevelo-freeswitch" and c.attrs["HostConfig"]["NetworkMode"] == "host"
+    assert c.attrs["Config"]["Cmd"][:4] == ["freeswitch", "-nc", "-nf", "-nonat"]
+    r = c.exec_run(["fs_cli", "-x", "status"], demux=True)
+    assert r.exit_code == 0 and r.output[0].decode().startswith("UP 0 years"), r
+    r = c.exec_run(["fs_cli", "-x", "global_getvar certs_dir"], demux=True)
+    assert r.output[0].decode().strip() == st["real"]["dirs"] + "/etc/freeswitch/tls"
+    r = c.exec_run(["fs_cli", "-p", "wrong", "-x", "status"], demux=True)
+    assert r.exit_code == 255 and b"Error Connecting []" in r.output[1]
+    binds = c.attrs["HostConfig"]["Binds"]
+    assert any(b.endswith(":/usr:ro") for b in binds) and any(st["real"]["prefix"] + ":ro" in b for b in binds)
+    # the image keeps nothing under /usr (the host's /usr is mounted there)
+    assert c.exec_run(["/bin/busybox", "ls", "/bin/busybox"]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_scenario(name, real_lab):
+    sc = scenarios.get(name)
+    groups = realfs.multicast_groups()
+    st = realfs.up(name, OFF)
+    assert st["mode"] == "real"
+    target = str(manager.lab_dir(OFF) / "target.toml")
+    p = fsnb_cli("run", "--target", target, "--format", "json", timeout=90)
+    try:
+        out = json.loads(p.stdout)
+    except ValueError:
+        pytest.fail(f"fsnb run gave no JSON (exit {p.returncode}): {p.stderr[-2000:]}")
+    causes = [d["cause"] for d in out["diagnosis"]]
+    # never off the loopback, in every scenario (checked after the profile settled: no start-up probes left)
+    realfs.assert_loopback_only(realfs.fs_pid(st), groups)
+    assert 'access = "docker"' in open(target).read()   # through the container, as in the analysis' deployment
+    if sc.cause in PENDING_CAUSES and (not causes or causes[0] != sc.cause):
+        pytest.xfail(f"cause {sc.cause!r} is not known to the diagnosis yet (got {causes})")
+    assert p.returncode == sc.exit, (p.returncode, causes, p.stderr[-2000:])
+    if sc.cause is None:
+        assert causes == [] and all(r["status"] == "pass" for r in out["results"]), causes
+    else:
+        assert causes and causes[0] == sc.cause, causes
