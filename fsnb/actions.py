@@ -77,6 +77,21 @@ def plan(run) -> Plan | None:
         return Plan(f"sofia profile {name} restart", "wss-binding steht in der Konfiguration, ist aber nicht gebunden: "
                     "Profil neu starten (reloadxml/rescan reichen nicht).",
                     "wss-binding is configured but not bound: restart the profile (reloadxml/rescan are not enough).")
+    running = bool(prof.observed.get("running"))
+    verb = "restart" if running else "start"
+    cert = by.get("wissen.zertifikat")
+    if lead == "wss-pem-bad" and cert and cert.status.value == "pass":
+        # the log still says 'Bad WSS.PEM' (it was true at the last start), but wss.pem is fine now
+        return Plan(f"sofia profile {name} {verb}",
+                    "wss.pem ist jetzt in Ordnung (Prüfung Zertifikat: OK); FreeSWITCH liest es nur beim Profilstart.",
+                    "wss.pem is fine now (certificate check: OK); FreeSWITCH reads it only when the profile starts.")
+    ports = by.get("schritt3.ports")
+    wss = ((ports.observed.get("wss") if ports else None) or {})
+    if lead == "bind-failed" and ports and not wss.get("listening_on") and wss.get("from_here") == "refused":
+        # the log still has the bind error of the last start, but nothing holds the port any more
+        return Plan(f"sofia profile {name} {verb}",
+                    "Der Port ist jetzt frei (nichts lauscht mehr darauf); das Profil bindet erst beim Start.",
+                    "The port is free now (nothing listens on it); the profile binds only when it starts.")
     return None
 
 

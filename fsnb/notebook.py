@@ -378,6 +378,8 @@ class Runbook:
         self._journaled: tuple | None = None
         self._journal_lock = threading.Lock()
         self._progress = None
+        self.display_name: str | None = None      # shown instead of the target's name (training: the name tells)
+        self.simulated = True                     # the lab's FreeSWITCH is the simulator
         if error is not None:
             return
         try:
@@ -570,13 +572,13 @@ class Runbook:
     # -- display ---------------------------------------------------------------------------------------
     def header_html(self) -> str:
         t, L = self.target, self.lang
-        info = (f"<b>{self._t('target')}</b>: {escape(t.name)} — FreeSWITCH {escape(t.freeswitch.host)} "
+        info = (f"<b>{self._t('target')}</b>: {escape(self.display_name or t.name)} — FreeSWITCH {escape(t.freeswitch.host)} "
                 f"(ESL {t.freeswitch.esl_port}, ws {t.freeswitch.ws_port}, wss {t.freeswitch.wss_port}"
                 + (f", Container {escape(t.freeswitch.container)}" if t.freeswitch.container else "")
                 + f"), nginx {escape(t.nginx.address)}, {self._t('public')} {escape(t.tunnel.public_url)}"
                 + (f" <i>({self._t('standin')})</i>" if t.tunnel.standin else "")
                 + f"<br><b>{self._t('journal')}</b>: <code>{escape(self.journal.path)}</code>")
-        if t.lab and "real" not in str(getattr(t, "lab", "")):
+        if t.lab and self.simulated:
             info += f"<br><i class='fsnb-muted'>{self._t('lab')}</i>"
         return f"{CSS}<div class='fsnb-nb'>{info}</div>"
 
@@ -730,7 +732,10 @@ class Runbook:
         port = str(self.target.freeswitch.wss_port)
         lines = list(zip(res.log, getattr(res, "log_at", []) or [None] * len(res.log)))
         rank = lambda l: 0 if re.search(r"\[(ERR|CRIT|ALERT)\]", l) else 1 if "[WARNING]" in l else 2
-        deciding = sorted([x for x in lines if rank(x[0]) < 2], key=lambda x: (rank(x[0]), x[1] or 0))
+        if res.ok:     # what decides a success: the listeners coming up (warnings about other things are noise)
+            deciding = [x for x in lines if rank(x[0]) == 0 or re.search(r"wss|Adding|Starting|started|tport", x[0])][:6]
+        else:          # what decides a failure: errors first, then warnings, each with its time after the command
+            deciding = sorted([x for x in lines if rank(x[0]) < 2], key=lambda x: (rank(x[0]), x[1] or 0))
         fmt = lambda l, at: (f"<div class='{'fsnb-log-err' if rank(l) == 0 else 'fsnb-log-warn' if rank(l) == 1 else ''}'>"
                              + (f"<span class='fsnb-muted'>+{at:.1f} s</span> " if at is not None else "")
                              + f"{escape(l)}</div>")
