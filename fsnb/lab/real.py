@@ -191,7 +191,14 @@ def image_conf(c, image: str, prefix_hint: Path | None = None) -> tuple[Path | N
 def _extract_conf(data: bytes, into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
+        safe = []
+        for m in tar.getmembers():     # an image's archive: regular files and dirs inside `into` only
+            parts = Path(m.name).parts
+            if m.name.startswith("/") or ".." in parts or not (m.isfile() or m.isdir()):
+                continue
+            m.mode &= 0o755 if m.isdir() else 0o644
+            safe.append(m)
+        tar.extractall(into, members=safe)
     if not (into / "freeswitch.xml").exists():
         subs = [p for p in into.iterdir() if (p / "freeswitch.xml").exists()]
         if subs:
