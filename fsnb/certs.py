@@ -12,6 +12,8 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from cryptography import x509
+
+from .i18n import T
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
@@ -44,8 +46,8 @@ def pem_blocks(pem: str) -> tuple[list[tuple[str, str]], int]:
 @dataclass
 class PemReport:
     blocks: list[str]
-    problems: list[str] = field(default_factory=list)     # make FreeSWITCH reject it ("Bad WSS.PEM")
-    warnings: list[str] = field(default_factory=list)     # browsers/clients may refuse it
+    problems: list[T] = field(default_factory=list)     # make FreeSWITCH reject it ("Bad WSS.PEM") or clients refuse it
+    warnings: list[T] = field(default_factory=list)     # browsers/clients may refuse it
     subject: str = ""
     issuer: str = ""
     not_after: str = ""
@@ -72,15 +74,18 @@ def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> 
     blocks, skipped = pem_blocks(pem)
     rep = PemReport([b[0] for b in blocks])
     if skipped:
-        rep.warnings.append(f"{skipped} more PEM blocks after the first {MAX_BLOCKS} were not read")
+        rep.warnings.append(T(f"{skipped} weitere PEM-Blöcke nach den ersten {MAX_BLOCKS} nicht gelesen",
+                               f"{skipped} more PEM blocks after the first {MAX_BLOCKS} were not read"))
     certs = [b for b in blocks if b[0] == "CERTIFICATE"]
     keys = [b for b in blocks if "PRIVATE KEY" in b[0]]
     if not certs:
-        rep.problems.append("no CERTIFICATE block")
+        rep.problems.append(T("kein CERTIFICATE-Block", "no CERTIFICATE block"))
     if not keys:
-        rep.problems.append("no PRIVATE KEY block (FreeSWITCH: 'Bad WSS.PEM certificate.')")
+        rep.problems.append(T("kein PRIVATE-KEY-Block (FreeSWITCH: 'Bad WSS.PEM certificate.')",
+                               "no PRIVATE KEY block (FreeSWITCH: 'Bad WSS.PEM certificate.')"))
     if "ENCRYPTED PRIVATE KEY" in rep.blocks:
-        rep.problems.append("the private key is encrypted (FreeSWITCH cannot read it)")
+        rep.problems.append(T("der private Schlüssel ist verschlüsselt (FreeSWITCH kann ihn nicht lesen)",
+                               "the private key is encrypted (FreeSWITCH cannot read it)"))
     if not certs:
         return rep
     try:   # cryptography reads the PEM list; the first one is the leaf
@@ -89,9 +94,9 @@ def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> 
     except ValueError as exc:
         try:
             x509.load_pem_x509_certificate(certs[0][1].encode())
-            rep.problems.append(f"a later certificate is unreadable: {exc}")
+            rep.problems.append(T(f"ein späteres Zertifikat ist unlesbar: {exc}", f"a later certificate is unreadable: {exc}"))
         except ValueError as exc0:
-            rep.problems.append(f"first certificate unreadable: {exc0}")
+            rep.problems.append(T(f"erstes Zertifikat unlesbar: {exc0}", f"first certificate unreadable: {exc0}"))
         return rep
     rep.subject, rep.issuer = leaf.subject.rfc4514_string(), leaf.issuer.rfc4514_string()
     rep.not_after = leaf.not_valid_after_utc.isoformat()
@@ -114,22 +119,28 @@ def analyse(pem: str, hostnames: list[str], now: _dt.datetime | None = None) -> 
                     c.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) ==
                     key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
                     for c in chain[1:])
-                rep.problems.append("the key belongs to a later certificate: the leaf must come first (CA first?)"
-                                    if matches_later else "the key does not match the first certificate (key of another certificate)")
+                rep.problems.append(
+                    T("der Schlüssel gehört zu einem späteren Zertifikat: das eigene Zertifikat muss zuerst kommen (CA zuerst?)",
+                      "the key belongs to a later certificate: the leaf must come first (CA first?)") if matches_later else
+                    T("der Schlüssel passt nicht zum ersten Zertifikat (Schlüssel eines anderen Zertifikats)",
+                      "the key does not match the first certificate (key of another certificate)"))
         except (ValueError, TypeError) as exc:
-            rep.problems.append(f"private key unreadable: {exc}")
+            rep.problems.append(T(f"privater Schlüssel unlesbar: {exc}", f"private key unreadable: {exc}"))
     rep.validity = "ok"
     if leaf.not_valid_after_utc < now:
         rep.validity = "expired"
-        rep.problems.append(f"certificate expired on {leaf.not_valid_after_utc:%Y-%m-%d}")
+        rep.problems.append(T(f"Zertifikat abgelaufen am {leaf.not_valid_after_utc:%Y-%m-%d}",
+                               f"certificate expired on {leaf.not_valid_after_utc:%Y-%m-%d}"))
     elif leaf.not_valid_before_utc > now:
         rep.validity = "not-yet-valid"
-        rep.problems.append(f"certificate not valid before {leaf.not_valid_before_utc:%Y-%m-%d}")
+        rep.problems.append(T(f"Zertifikat erst gültig ab {leaf.not_valid_before_utc:%Y-%m-%d}",
+                               f"certificate not valid before {leaf.not_valid_before_utc:%Y-%m-%d}"))
     if rep.self_signed_freeswitch:
-        rep.warnings.append("self-signed CN=FreeSWITCH: FreeSWITCH generated it because no wss.pem was found here")
+        rep.warnings.append(T("selbstsigniert CN=FreeSWITCH: FreeSWITCH hat es erzeugt, weil hier kein wss.pem lag",
+                               "self-signed CN=FreeSWITCH: FreeSWITCH generated it because no wss.pem was found here"))
     uncovered = [h for h in hostnames if h and not _covered(h, rep.sans)]
     if uncovered:
-        rep.warnings.append(f"SAN does not cover {', '.join(uncovered)}")
+        rep.warnings.append(T(f"SAN deckt {', '.join(uncovered)} nicht ab", f"SAN does not cover {', '.join(uncovered)}"))
     return rep
 
 

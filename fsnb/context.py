@@ -39,7 +39,8 @@ class Ctx:
             self._memo[key] = asyncio.ensure_future(fn())
         return await asyncio.shield(self._memo[key])
 
-    def host(self) -> host.Host:
+    def machine(self) -> host.Host:
+        """The machine (or container) FreeSWITCH runs on, as files, sockets and commands: a host.Host."""
         if self._host is None:
             self._host = host.for_target(self.target.freeswitch)
             self._host.timeout = self.timeout
@@ -91,7 +92,7 @@ class Ctx:
         if v:
             return v + suffix, f"FreeSWITCH: global_getvar {var}"
         for d in defaults:
-            if await self.host().exists(d):
+            if await self.machine().exists(d):
                 return d, "default location"
         return None, "not found"
 
@@ -120,7 +121,7 @@ class Ctx:
 
     async def listeners(self):
         async def go():
-            h = self.host()
+            h = self.machine()
             if self._shared is None:
                 return await h.listeners()
             key = f"listeners {h.identity}"
@@ -145,7 +146,7 @@ class Ctx:
                 raise got
             if got is not None:
                 return got
-            return await self.host().read_file(path, tail=tail)
+            return await self.machine().read_file(path, tail=tail)
         return await self.once(f"file:{path}", go)
 
     def _conf_files(self) -> list[str]:
@@ -156,7 +157,7 @@ class Ctx:
         """In a container, the files every run reads come in one exec once their dirs are known: the engine
         serialises archive calls on a container (~45 ms each, five of them were the Docker run's critical path).
         {} elsewhere, or if the container cannot run it (then each file is read on its own)."""
-        h = self.host()
+        h = self.machine()
         if not h.batches:
             return {}
         try:
@@ -176,7 +177,7 @@ class Ctx:
             _background(self.conf_file(rel))
 
         async def pem():
-            if self.fs.certs_dir and not self.host().batches:   # speculative (in a container: in the batch)
+            if self.fs.certs_dir and not self.machine().batches:   # speculative (in a container: in the batch)
                 _background(self.read(f"{self.fs.certs_dir.rstrip('/')}/wss.pem"))
             certs, _ = await self.certs_dir()
             if certs:

@@ -10,6 +10,7 @@ from typing import Callable
 from . import observed as obs
 from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WS, HOP_WSS, HOPS, LOG,
                         NEXT, NGINX_CONF, PORTS, PROFILE, TUNNEL, BINDING)
+from .i18n import T, same
 from .result import Result, Status
 
 
@@ -24,21 +25,41 @@ class Finding:
     fix_en: str
     evidence: list[str] = field(default_factory=list)   # "check-id: summary"
     explains: list[str] = field(default_factory=list)   # the failed checks this finding accounts for
+    evidence_en: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def text(self, lang: str = "de") -> str:
+        return self.text_en if lang == "en" else self.text_de
+
+    def fix(self, lang: str = "de") -> str:
+        return self.fix_en if lang == "en" else self.fix_de
+
+    def proof(self, lang: str = "de") -> list[str]:
+        return self.evidence_en if lang == "en" and self.evidence_en else self.evidence
 
 
 @dataclass
 class Verdict:
-    hypothesis: str
+    hypothesis: str     # as the analysis words it (German)
     verdict: str        # bestätigt | widerlegt | teilweise | offen
     verdict_en: str
     reason_de: str
     reason_en: str
+    hypothesis_en: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def claim(self, lang: str = "de") -> str:
+        return self.hypothesis_en if lang == "en" and self.hypothesis_en else self.hypothesis
+
+    def word(self, lang: str = "de") -> str:
+        return self.verdict_en if lang == "en" else self.verdict
+
+    def reason(self, lang: str = "de") -> str:
+        return self.reason_en if lang == "en" else self.reason_de
 
 
 class Facts:
@@ -76,9 +97,9 @@ class Facts:
         h = self.get(cid)
         return h.outcome if h else None
 
-    def line(self, cid: str) -> str | None:
+    def line(self, cid: str, lang: str = "de") -> str | None:
         r = self._by.get(cid)
-        return f"{cid}: {r.summary}" if r else None
+        return f"{cid}: {r.text(lang)}" if r else None
 
 
 def _observes() -> dict:
@@ -298,9 +319,9 @@ def diagnose(results: list[Result]) -> list[Finding]:
         explains = [cid for cid in c.explains if cid in failed]
         # a fail-level cause that accounts for no failed check is a warning here, not a reason to exit 1
         severity = c.severity if explains else "warn"
-        evidence = [line for cid in dict.fromkeys(c.reads + c.explains) if (line := facts.line(cid))
-                    and (cid in explains or cid in c.reads)]
-        findings.append(Finding(cause, severity, score, c.de, c.en, c.fix_de, c.fix_en, evidence, explains))
+        shown = [cid for cid in dict.fromkeys(c.reads + c.explains) if cid in facts._by]
+        findings.append(Finding(cause, severity, score, c.de, c.en, c.fix_de, c.fix_en,
+                                [facts.line(cid) for cid in shown], explains, [facts.line(cid, "en") for cid in shown]))
     explained = {cid for f in findings if f.severity == "fail" for cid in f.explains}
     by = {r.id: r for r in results}
     u = CAUSES["unexplained-failure"]
@@ -311,12 +332,67 @@ def diagnose(results: list[Result]) -> list[Finding]:
         de, en = NEXT.get(cid, ("Die Belege dieser Prüfung lesen.", "Read this check's evidence."))
         findings.append(Finding(
             u.id, "fail", 1,
-            f"{cid} ist fehlgeschlagen ({r.summary}) — keine bekannte Ursache erklärt das.",
-            f"{cid} failed ({r.summary_en or r.summary}) — no known cause explains it.",
+            f"{cid} ist fehlgeschlagen ({r.text('de')}) — keine bekannte Ursache erklärt das.",
+            f"{cid} failed ({r.text('en')}) — no known cause explains it.",
             f"Als Nächstes: {de}", f"Next: {en}",
-            [f"{cid}: {e.label}: {e.text[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.summary}"], [cid]))
+            [f"{cid}: {e.title('de')}: {e.body('de')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('de')}"], [cid],
+            [f"{cid}: {e.title('en')}: {e.body('en')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('en')}"]))
     findings.sort(key=lambda f: (f.severity != "fail", -f.score))
     return findings
+
+
+HYPOTHESIS = {   # the analysis' own guesses, as it words them
+    "autoload": T("1. Profil wird nicht geladen / lädt nicht automatisch", "1. The profile is not loaded / not autoloaded"),
+    "binding": T("2. WSS-Binding braucht explizite Aktivierung", "2. The WSS binding needs explicit activation"),
+    "esl": T("3. ESL nicht konfiguriert", "3. ESL is not configured"),
+    "tunnel": T("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen",
+                "4. Cloudflare Tunnel: FreeSWITCH must listen on HTTP/WS"),
+    "curl": T("Schritt 4 der Analyse: curl -H 'Upgrade: websocket' http://localhost:7443/",
+              "The analysis' step 4: curl -H 'Upgrade: websocket' http://localhost:7443/"),
+}
+VERDICT = {"refuted": T("widerlegt", "refuted"), "partly": T("teilweise", "partly"), "open": T("offen", "open")}
+REASON = {
+    "autoload-refuted": T("Das Profil internal läuft: FreeSWITCH startet alle Profile aus sofia.conf.xml beim Laden.",
+                          "Profile internal is running: FreeSWITCH starts every profile of sofia.conf.xml at load."),
+    "autoload-partly": T("Das Profil läuft nicht — aber nicht, weil FreeSWITCH es nicht automatisch lädt: {why}.",
+                         "The profile is not running — not because FreeSWITCH does not autoload it: {why}."),
+    "why-pem": T("Log: Bad WSS.PEM", "log: Bad WSS.PEM"),
+    "why-bind": T("Log: Bind-Fehler", "log: bind error"),
+    "why-stopped": T("es wurde gestoppt", "it was stopped"),
+    "why-see": T("Grund siehe Diagnose", "see the diagnosis for why"),
+    "autoload-open": T("Ohne ESL nicht prüfbar; Sockets und Log siehe Schritt 2/3.",
+                       "Not checkable without ESL; see steps 2/3 for sockets and log."),
+    "binding-partly": T("wss-binding wirkt nur beim Start des Profils: nötig ist `sofia profile internal restart`, nicht "
+                        "`start` (läuft schon) und nicht reloadxml/rescan.",
+                        "wss-binding takes effect only when the profile starts: `sofia profile internal restart` is "
+                        "needed, not `start` (already running), nor reloadxml/rescan."),
+    "binding-refuted": T("Ein wss-binding in internal.xml wird bei jedem Profilstart gebunden; `start` beweist nichts "
+                         "('started successfully' kommt vor und unabhängig vom Bind).",
+                         "A wss-binding in internal.xml binds at every profile start; `start` proves nothing "
+                         "('started successfully' comes before and regardless of the bind)."),
+    "esl-refuted": T("ESL antwortet und nimmt das Passwort an.", "ESL answers and accepts the password."),
+    "esl-partly": T("ESL scheitert ({esl}) — präzise statt fs_cli's 'Error Connecting []'. Ein ESL-Problem hält das "
+                    "Profil aber nicht an: SIP/WSS laufen unabhängig.",
+                    "ESL fails ({esl}) — precisely, instead of fs_cli's 'Error Connecting []'. An ESL problem does not "
+                    "stop the profile: SIP/WSS run independently."),
+    "esl-open": T("ESL wurde nicht geprüft.", "ESL was not checked."),
+    "tunnel-refuted": T("Über den Tunnel gelingen Handshake und SIP mit nginx → wss 7443; WS 5066 ist nicht nötig{more}",
+                        "Through the tunnel handshake and SIP work with nginx → wss 7443; WS 5066 is not needed{more}"),
+    "would-break": T(" und würde Browser brechen (Via WSS ≠ WS).", " and would break browsers (Via WSS ≠ WS)."),
+    "tunnel-partly": T("Der öffentliche Weg scheitert ({pub}); die Ursache steht in der Diagnose. WS 5066 hinter TLS löst "
+                       "es nicht (Via-Mismatch).", "The public path fails ({pub}); the cause is in the diagnosis. WS 5066 "
+                       "behind TLS does not fix it (Via mismatch)."),
+    "tunnel-open": T("Der öffentliche Weg wurde nicht geprüft.", "The public path was not checked."),
+    "curl": T("Der Test kann nie gelingen (TLS-Port per http://, ohne Sec-WebSocket-Key); beobachtet: {curl}. fsnb macht "
+              "stattdessen einen echten Handshake mit 'sip'.", "The test can never succeed (TLS port over http://, no "
+              "Sec-WebSocket-Key); observed: {curl}. fsnb does a real handshake offering 'sip' instead."),
+    "not-run": T("nicht ausgeführt", "not run"),
+}
+
+
+def _verdict(hypothesis: str, verdict: str, reason: T) -> Verdict:
+    h, v = HYPOTHESIS[hypothesis], VERDICT[verdict]
+    return Verdict(h.de, v.de, v.en, reason.de, reason.en, h.en)
 
 
 def hypotheses(results: list[Result]) -> list[Verdict]:
@@ -327,59 +403,33 @@ def hypotheses(results: list[Result]) -> list[Verdict]:
     running = prof.running
     log = f.get(LOG) or obs.Log()
     if running:
-        out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "widerlegt", "refuted",
-                           "Das Profil internal läuft: FreeSWITCH startet alle Profile aus sofia.conf.xml beim Laden.",
-                           "Profile internal is running: FreeSWITCH starts every profile of sofia.conf.xml at load."))
+        out.append(_verdict("autoload", "refuted", REASON["autoload-refuted"]))
     elif running is False:
-        why = ("Log: Bad WSS.PEM" if log.bad_pem else "Log: Bind-Fehler" if log.bind_error
-               else "es wurde gestoppt" if log.stopped_after else "Grund siehe Diagnose")
-        out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "teilweise", "partly",
-                           f"Das Profil läuft nicht — aber nicht, weil FreeSWITCH es nicht automatisch lädt: {why}.",
-                           f"The profile is not running — not because FreeSWITCH does not autoload it: {why}."))
+        why = REASON["why-pem" if log.bad_pem else "why-bind" if log.bind_error else
+                     "why-stopped" if log.stopped_after else "why-see"]
+        out.append(_verdict("autoload", "partly", REASON["autoload-partly"].format(why=why)))
     else:
-        out.append(Verdict("1. Profil wird nicht geladen / lädt nicht automatisch", "offen", "open",
-                           "Ohne ESL nicht prüfbar; Sockets und Log siehe Schritt 2/3.", "Not checkable without ESL; see steps 2/3."))
+        out.append(_verdict("autoload", "open", REASON["autoload-open"]))
     if running and (not prof.wss_bind_url or not _wss_listening(_ports(f))):
-        out.append(Verdict("2. WSS-Binding braucht explizite Aktivierung", "teilweise", "partly",
-                           "wss-binding wirkt nur beim Start des Profils: nötig ist `sofia profile internal restart`, "
-                           "nicht `start` (läuft schon) und nicht reloadxml/rescan.",
-                           "wss-binding takes effect only when the profile starts: `sofia profile internal restart` is "
-                           "needed, not `start` (already running), nor reloadxml/rescan."))
+        out.append(_verdict("binding", "partly", REASON["binding-partly"]))
     else:
-        out.append(Verdict("2. WSS-Binding braucht explizite Aktivierung", "widerlegt", "refuted",
-                           "Ein wss-binding in internal.xml wird bei jedem Profilstart gebunden; `start` beweist nichts "
-                           "('started successfully' kommt vor und unabhängig vom Bind).",
-                           "A wss-binding in internal.xml binds at every profile start; `start` proves nothing "
-                           "('started successfully' comes before and regardless of the bind)."))
+        out.append(_verdict("binding", "refuted", REASON["binding-refuted"]))
     esl = (f.get(ESL) or obs.Esl()).outcome
     if esl == "ok":
-        out.append(Verdict("3. ESL nicht konfiguriert", "widerlegt", "refuted", "ESL antwortet und nimmt das Passwort an.",
-                           "ESL answers and accepts the password."))
+        out.append(_verdict("esl", "refuted", REASON["esl-refuted"]))
+    elif esl is None:
+        out.append(_verdict("esl", "open", REASON["esl-open"]))
     else:
-        out.append(Verdict("3. ESL nicht konfiguriert", "teilweise", "partly",
-                           f"ESL scheitert ({esl}) — präzise statt fs_cli's 'Error Connecting []'. Ein ESL-Problem hält "
-                           "das Profil aber nicht an: SIP/WSS laufen unabhängig.",
-                           f"ESL fails ({esl}) — precisely, instead of fs_cli's 'Error Connecting []'. An ESL problem does "
-                           "not stop the profile: SIP/WSS run independently."))
+        out.append(_verdict("esl", "partly", REASON["esl-partly"].format(esl=esl)))
     pub = f.hop(HOP_PUBLIC)
     alt = f.get(ALTERNATIVE) or obs.Alternative()
     if pub == "ok":
-        out.append(Verdict("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen", "widerlegt", "refuted",
-                           "Über den Tunnel gelingen Handshake und SIP mit nginx → wss 7443; WS 5066 ist nicht nötig"
-                           + (" und würde Browser brechen (Via WSS ≠ WS)." if alt.browser_sip_dropped else "."),
-                           "Through the tunnel handshake and SIP work with nginx → wss 7443; WS 5066 is not needed"
-                           + (" and would break browsers (Via WSS ≠ WS)." if alt.browser_sip_dropped else ".")))
+        more = REASON["would-break"] if alt.browser_sip_dropped else same(".")
+        out.append(_verdict("tunnel", "refuted", REASON["tunnel-refuted"].format(more=more)))
+    elif pub is None:
+        out.append(_verdict("tunnel", "open", REASON["tunnel-open"]))
     else:
-        out.append(Verdict("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen", "offen" if pub is None else "teilweise",
-                           "open" if pub is None else "partly",
-                           f"Der öffentliche Weg scheitert ({pub}); die Ursache steht in der Diagnose. WS 5066 hinter TLS "
-                           "löst es nicht (Via-Mismatch).",
-                           f"The public path fails ({pub}); the cause is in the diagnosis. WS 5066 behind TLS does not fix "
-                           "it (Via mismatch)."))
+        out.append(_verdict("tunnel", "partly", REASON["tunnel-partly"].format(pub=pub)))
     curl = (f.get(CURL) or obs.Curl()).result
-    out.append(Verdict("Schritt 4 der Analyse: curl -H 'Upgrade: websocket' http://localhost:7443/", "widerlegt", "refuted",
-                       "Der Test kann nie gelingen (TLS-Port per http://, ohne Sec-WebSocket-Key); beobachtet: "
-                       f"{curl}. fsnb macht stattdessen einen echten Handshake mit 'sip'.",
-                       "The test can never succeed (TLS port over http://, no Sec-WebSocket-Key); observed: "
-                       f"{curl}. fsnb does a real handshake offering 'sip' instead."))
+    out.append(_verdict("curl", "refuted", REASON["curl"].format(curl=curl or REASON["not-run"])))
     return out

@@ -19,12 +19,18 @@ class T:
         return self.en if lang == "en" else self.de
 
     def format(self, **kw) -> "T":
-        return T(self.de.format(**kw), self.en.format(**kw))
+        """Both templates filled; a value that is itself a T fills each language with its own text."""
+        return T(self.de.format(**{k: v.de if isinstance(v, T) else v for k, v in kw.items()}),
+                 self.en.format(**{k: v.en if isinstance(v, T) else v for k, v in kw.items()}))
 
     def __add__(self, other: "T | str") -> "T":
         if isinstance(other, T):
             return T(self.de + other.de, self.en + other.en)
         return T(self.de + other, self.en + other)
+
+    def __contains__(self, part: str) -> bool:
+        """`"expired" in text`: in either language (tests and callers look for a word, not a language)."""
+        return part in self.de or part in self.en
 
     def join(self, parts: list["T"]) -> "T":
         """`sep.join(parts)` in both languages."""

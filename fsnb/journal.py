@@ -82,9 +82,10 @@ SHAPES: dict[str, dict[str, tuple]] = {
     "declined": {"command": _STR},
 }
 _ITEM = {"cause": _STR, "severity": _STR, "text_de": _STR, "text_en": _STR, "fix_de": _STR, "fix_en": _STR,
-         "evidence": _LIST}
-_EVIDENCE = {"label": _STR, "text": _STR, "via": _STR}
-_HYPOTHESIS = {"hypothesis": _STR, "verdict": _STR, "verdict_en": _STR, "reason_de": _STR, "reason_en": _STR}
+         "evidence": _LIST, "explains": _LIST, "evidence_en": _LIST}
+_EVIDENCE = {"label": _STR, "text": _STR, "via": _STR, "label_en": _STR, "text_en": _STR}
+_HYPOTHESIS = {"hypothesis": _STR, "verdict": _STR, "verdict_en": _STR, "reason_de": _STR, "reason_en": _STR,
+               "hypothesis_en": _STR}
 
 
 def _wrong(obj: dict, shape: dict) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import chain, diagnosis, escape as esc, files
+from .i18n import T, same
 from .journal import read
 from .redact import Redactor
 from .result import Result
@@ -22,7 +23,7 @@ class ReportData:
     diagnoses: dict
     actions: list[dict]
     confirmations: list[dict]
-    timeline: list[tuple[str, str]]
+    timeline: list[tuple[str, T]]       # (when, what happened)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -73,23 +74,24 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
             runs.setdefault(r.get("run", "?"), []).append(res)
         elif kind == "diagnosis":
             diags[r.get("run", "?")] = r
-            timeline.append((ts, f"Diagnose: {', '.join(i.get('cause', '?') for i in r.get('items', [])) or 'keine Befunde'}"))
+            causes = ", ".join(str(i.get("cause", "?")) for i in r.get("items", []))
+            timeline.append((ts, W["tl-diagnosis"].format(c=causes) if causes else W["tl-no-findings"]))
         elif kind == "confirmation":
             confs.append(r)
-            timeline.append((ts, f"Bestätigt von {r.get('who')}: {r.get('command')} ({r.get('how')})"))
+            timeline.append((ts, W["tl-confirmed"].format(who=r.get("who"), cmd=r.get("command"), how=r.get("how"))))
         elif kind == "action":
             actions.append(r)
-            timeline.append((ts, f"Aktion {r.get('command')}: {'erfolgreich' if r.get('ok') else 'ohne Erfolg'}"))
+            timeline.append((ts, W["tl-action"].format(cmd=r.get("command"), res=W["succeeded" if r.get("ok") else "failed"])))
         elif kind == "meta":
-            timeline.append((ts, f"Journal begonnen auf {r.get('host')} (fsnb {r.get('fsnb')})"))
+            timeline.append((ts, W["tl-journal"].format(host=r.get("host"), v=r.get("fsnb"))))
         elif kind == "declined":
-            timeline.append((ts, f"Aktion nicht bestätigt: {r.get('command')}"))
+            timeline.append((ts, W["tl-declined"].format(cmd=r.get("command"))))
     for run_id, res in runs.items():
         counts = {}
         for x in res:
             counts[x.status.value] = counts.get(x.status.value, 0) + 1
         ts = min(x.ts for x in res)
-        timeline.append((ts, f"Prüflauf {run_id}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))))
+        timeline.append((ts, W["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
     timeline.sort()
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
     confs = [c for c in confs if isinstance(c, dict)]
@@ -118,7 +120,8 @@ def _fleet_html(data: ReportData, lang: str) -> str:
         res = _latest(data, t)
         f = diagnosis.diagnose(res)
         rows.append(f"<tr><td>{esc.html(t)}</td><td>{esc.html(f[0].cause) if f else '—'}</td><td>{chain.svg(res, 640)}</td></tr>")
-    return f"<h2>{'Knoten' if lang == 'de' else 'Nodes'}</h2><table><tr><th>Ziel</th><th>erste Ursache</th><th>Kette</th></tr>{''.join(rows)}</table>"
+    return (f"<h2>{W['nodes'](lang)}</h2><table><tr><th>{W['target'](lang)}</th><th>{W['first-cause'](lang)}</th>"
+            f"<th>{W['chain'](lang)}</th></tr>{''.join(rows)}</table>")
 
 
 def _earliest(data: ReportData) -> dict[str, Result]:
@@ -137,6 +140,39 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid 
 .pass{background:#2e7d32}.fail{background:#c62828}.warn{background:#f9a825}.skip{background:#9e9e9e}.error{background:#6a1b9a}
 pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
 .meta td:first-child{width:180px;font-weight:600}"""
+
+W = {   # the report's own words
+    "tl-diagnosis": T("Diagnose: {c}", "Diagnosis: {c}"), "tl-no-findings": T("Diagnose: keine Befunde", "Diagnosis: no findings"),
+    "tl-confirmed": T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
+    "tl-action": T("Aktion {cmd}: {res}", "Action {cmd}: {res}"),
+    "tl-journal": T("Journal begonnen auf {host} (fsnb {v})", "Journal started on {host} (fsnb {v})"),
+    "tl-declined": T("Aktion nicht bestätigt: {cmd}", "Action not confirmed: {cmd}"),
+    "tl-run": T("Prüflauf {id}: {counts}", "Check run {id}: {counts}"),
+    "succeeded": T("erfolgreich", "succeeded"), "failed": T("ohne Erfolg", "failed"), "ok": same("ok"),
+    "nodes": T("Knoten", "Nodes"), "target": T("Ziel", "Target"), "first-cause": T("erste Ursache", "first cause"),
+    "chain": T("Kette", "Chain"), "created": T("Erstellt", "Created"), "runs": T("Prüfläufe", "Check runs"),
+    "esl-password": T("ESL-Passwort", "ESL password"), "cause": T("Ursache", "Cause"), "finding": T("Befund", "Finding"),
+    "fix": T("Behebung", "Fix"), "evidence": T("Belege", "Evidence"), "time": T("Zeit", "Time"),
+    "before": T("vorher", "before"), "after": T("nachher", "after"), "first": T("zuerst", "first"),
+    "last": T("zuletzt", "last"), "first-vs-last": T("Erster vs. letzter Stand", "First vs. latest state"),
+    "no-findings-works": T("Keine Befunde im letzten Stand: die Kette funktioniert.",
+                           "No findings in the latest state: the chain works."),
+    "no-findings": T("Keine Befunde im letzten Stand.", "No findings in the latest state."),
+    "confirmed-by": T("bestätigt von {who} um {when} ({how})", "confirmed by {who} at {when} ({how})"),
+    "result": T("Ergebnis", "Result"), "action-log": T("FreeSWITCH-Log während der Aktion", "FreeSWITCH's log during the action"),
+    "output": T("Ausgabe", "Output"), "monitor": T("Beobachten; nichts zu tun.", "Monitor; nothing to do."),
+    "ba-running": T("Profil läuft", "profile running"), "ba-from-here": T("7443 von hier", "7443 from here"),
+    "ba-listening": T("7443 lauscht auf", "7443 listening on"), "no-journal": T("Kein Journal gefunden.", "No journal found."),
+}
+
+
+def _th(lang: str, *keys: str) -> str:
+    return "".join(f"<th>{W[k](lang)}</th>" for k in keys)
+
+
+def _md_head(lang: str, *keys: str) -> str:
+    return " | ".join(W[k](lang) for k in keys)
+
 
 LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnisse", "diagnosis": "Diagnose",
                 "actions": "Aktionen", "beforeafter": "Vorher / nachher", "chain": "Kette", "next": "Nächste Schritte",
@@ -160,64 +196,68 @@ def html(data: ReportData, lang: str = "de") -> str:
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
     out.append("<table class='meta'>" + "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
-        ("Erstellt" if lang == "de" else "Created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
+        (W["created"](lang), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
         ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")),
-        ("Prüfläufe" if lang == "de" else "Runs", len(data.runs))]) + "</table>")
+        (W["runs"](lang), len(data.runs))]) + "</table>")
     if data.problems:
         out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
     out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain.svg(last))
-    out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt)}</td></tr>" for ts, txt in data.timeline) + "</table>")
+    out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt(lang))}</td></tr>"
+                                                          for ts, txt in data.timeline) + "</table>")
     out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
         f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
             ("name", t.get("name")), ("container", fs.get("container")), ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
-            ("ESL-Passwort", fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
+            (W["esl-password"](lang), fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
             ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
     out.append(f"<h2>{L['diagnosis']}</h2>")
     if findings:
-        out.append("<table><tr><th>#</th><th>Ursache</th><th>Befund</th><th>Behebung</th><th>Belege</th></tr>" + "".join(
+        out.append(f"<table><tr><th>#</th>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
             f"<tr><td>{i}</td><td><span class='s {'warn' if f.severity == 'warn' else 'fail'}'>{e(f.cause)}</span>"
             f"{_explains_html(f.explains, lang)}</td>"
-            f"<td>{e(f.text_de if lang == 'de' else f.text_en)}</td><td>{e(f.fix_de if lang == 'de' else f.fix_en)}</td>"
-            f"<td>{'<br>'.join(e(x) for x in f.evidence)}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
+            f"<td>{e(f.text(lang))}</td><td>{e(f.fix(lang))}</td>"
+            f"<td>{'<br>'.join(e(x) for x in f.proof(lang))}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
     else:
-        out.append(f"<p>{'Keine Befunde im letzten Stand: die Kette funktioniert.' if lang == 'de' else 'No findings in the latest state: the chain works.'}</p>")
+        out.append(f"<p>{W['no-findings-works'](lang)}</p>")
     found = _found_before(data, findings)
     if found:
-        out.append(f"<h3>{L['found']}</h3><table><tr><th>Ursache</th><th>Befund</th><th>Behebung</th><th>Belege</th></tr>" + "".join(
+        out.append(f"<h3>{L['found']}</h3><table><tr>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
             f"<tr><td><span class='s fail'>{e(i.get('cause', '?'))}</span></td><td>{e(i.get('text_de' if lang == 'de' else 'text_en', ''))}</td>"
-            f"<td>{e(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}</td><td>{'<br>'.join(e(x) for x in i.get('evidence', []))}</td></tr>"
+            f"<td>{e(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}</td>"
+            f"<td>{'<br>'.join(e(x) for x in (lang == 'en' and i.get('evidence_en') or i.get('evidence', [])))}</td></tr>"
             for i in found) + "</table>")
     out.append(f"<h3>{L['hyp']}</h3><table>" + "".join(
-        f"<tr><td>{e(v.hypothesis)}</td><td><b>{e(v.verdict if lang == 'de' else v.verdict_en)}</b></td>"
-        f"<td>{e(v.reason_de if lang == 'de' else v.reason_en)}</td></tr>" for v in verdicts) + "</table>")
+        f"<tr><td>{e(v.claim(lang))}</td><td><b>{e(v.word(lang))}</b></td>"
+        f"<td>{e(v.reason(lang))}</td></tr>" for v in verdicts) + "</table>")
     out.append(f"<h2>{L['actions']}</h2>")
     if data.actions:
         for a in data.actions:
             c = _d(a.get("confirmation"))
-            out.append(f"<p><b>{e(a.get('command', ''))}</b> — bestätigt von {e(str(c.get('who')))} um {e(str(c.get('when')))} "
-                       f"({e(str(c.get('how')))}); Ergebnis: <span class='s {'pass' if a.get('ok') else 'fail'}'>"
-                       f"{'ok' if a.get('ok') else 'fehlgeschlagen'}</span> — {e(a.get('summary', ''))}</p>"
+            out.append(f"<p><b>{e(a.get('command', ''))}</b> — "
+                       f"{e(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}'>"
+                       f"{W['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
                        f"<pre>{e(a.get('output', ''))}</pre>")
             if a.get("log"):
-                out.append(f"<details><summary>FreeSWITCH-Log während der Aktion</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
+                out.append(f"<details><summary>{W['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
             rows = _before_after(a)
-            out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th><th>vorher</th><th>nachher</th></tr>"
-                       + "".join(f"<tr><td>{e(k)}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows) + "</table>")
+            out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th>{_th(lang, 'before', 'after')}</tr>"
+                       + "".join(f"<tr><td>{e(k(lang))}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows)
+                       + "</table>")
     else:
         out.append(f"<p>{L['none']}</p>")
     first = _earliest(data)
     changed = [(r.id, first[r.id].status.value, r.status.value) for r in last
                if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
     if changed:
-        out.append("<h3>Erster vs. letzter Stand</h3><table><tr><th>Check</th><th>zuerst</th><th>zuletzt</th></tr>" + "".join(
+        out.append(f"<h3>{W['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
             f"<tr><td>{e(i)}</td><td><span class='s {a}'>{a}</span></td><td><span class='s {b}'>{b}</span></td></tr>" for i, a, b in changed) + "</table>")
-    out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th><th>Befund</th><th>Zeit</th></tr>" + "".join(
+    out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th>{_th(lang, 'finding', 'time')}</tr>" + "".join(
         f"<tr><td><span class='s {r.status.value}'>{r.status.value}</span></td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
-        f"<td>{e(r.text(lang))}<details><summary>Belege</summary>"
-        + "".join(f"<b>{e(ev.label)}</b> <small>{e(ev.via)}</small><pre>{e(ev.text)}</pre>" for ev in r.evidence)
+        f"<td>{e(r.text(lang))}<details><summary>{W['evidence'](lang)}</summary>"
+        + "".join(f"<b>{e(ev.title(lang))}</b> <small>{e(ev.via)}</small><pre>{e(ev.body(lang))}</pre>" for ev in r.evidence)
         + f"</details></td><td>{e(r.ts)}</td></tr>" for r in last) + "</table>")
-    out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix_de if lang == 'de' else f.fix_en)}</li>" for f in findings)
-                                              or f"<li>{'Beobachten; nichts zu tun.' if lang == 'de' else 'Monitor; nothing to do.'}</li>") + "</ol>")
+    out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix(lang))}</li>" for f in findings)
+                                              or f"<li>{W['monitor'](lang)}</li>") + "</ol>")
     out.append("</body></html>")
     return "".join(out)
 
@@ -234,44 +274,46 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
     out = [f"# {m(data.title)}", "",
-           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · Prüfläufe: {len(data.runs)}",
+           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {W['runs'](lang)}: {len(data.runs)}",
            f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
            f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
            f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
     if data.problems:
         out += [f"## {L['problems']}", ""] + [f"- {m(p)}" for p in data.problems] + [""]
     states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain.node_states(last))
-    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt)}" for ts, txt in data.timeline] + [""]
+    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt(lang))}" for ts, txt in data.timeline]
+    out += [""]
     out += [f"## {L['diagnosis']}", ""]
     if findings:
-        out += ["| # | Ursache | Befund | Behebung |", "|---|---|---|---|"] + [
-            f"| {i} | {code(f.cause)} ({m(f.severity)}){_explains_md(f.explains, de, m)} | {m(f.text_de if de else f.text_en)} "
-            f"| {m(f.fix_de if de else f.fix_en)} |"
+        out += [f"| # | {_md_head(lang, 'cause', 'finding', 'fix')} |", "|---|---|---|---|"] + [
+            f"| {i} | {code(f.cause)} ({m(f.severity)}){_explains_md(f.explains, de, m)} | {m(f.text(lang))} "
+            f"| {m(f.fix(lang))} |"
             for i, f in enumerate(findings, 1)]
     else:
-        out.append("Keine Befunde im letzten Stand." if de else "No findings in the latest state.")
+        out.append(W["no-findings"](lang))
     found = _found_before(data, findings)
     if found:
         out += ["", f"### {L['found']}", ""] + [
             f"- {code(i.get('cause'))} — {m(i.get('text_de' if de else 'text_en', ''))} → {m(i.get('fix_de' if de else 'fix_en', ''))}"
             for i in found]
-    out += ["", f"### {L['hyp']}", ""] + [f"- **{m(v.hypothesis)}**: {m(v.verdict if de else v.verdict_en)} — "
-                                           f"{m(v.reason_de if de else v.reason_en)}" for v in verdicts]
+    out += ["", f"### {L['hyp']}", ""] + [f"- **{m(v.claim(lang))}**: {m(v.word(lang))} — {m(v.reason(lang))}" for v in verdicts]
     out += ["", f"## {L['actions']}", ""]
     for a in data.actions:
         c = _d(a.get("confirmation"))
-        out += [f"- {code(a.get('command'))} — bestätigt von {m(c.get('who'))} um {m(c.get('when'))} ({m(c.get('how'))}); "
-                f"{'erfolgreich' if a.get('ok') else 'ohne Erfolg'}: {m(a.get('summary'))}",
-                f"  - Ausgabe: {code((a.get('output') or '').strip())}", "", f"  | {L['beforeafter']} | vorher | nachher |", "  |---|---|---|"]
-        out += [f"  | {m(k)} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a)] + [""]
+        out += [f"- {code(a.get('command'))} — "
+                f"{m(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                f"{W['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
+                f"  - {W['output'](lang)}: {code((a.get('output') or '').strip())}", "",
+                f"  | {L['beforeafter']} | {_md_head(lang, 'before', 'after')} |", "  |---|---|---|"]
+        out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a)] + [""]
     if not data.actions:
         out.append(L["none"])
     if len(targets) > 1:
-        out += ["", "## Knoten" if de else "## Nodes", ""] + [
+        out += ["", f"## {W['nodes'](lang)}", ""] + [
             f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(diagnosis.diagnose(_latest(data, t)))}" for t in targets]
-    out += ["", f"## {L['results']}", "", "| Status | Ziel | Check | Befund |", "|---|---|---|---|"] + [
+    out += ["", f"## {L['results']}", "", f"| Status | {W['target'](lang)} | Check | {W['finding'](lang)} |", "|---|---|---|---|"] + [
         f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
-    out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix_de if de else f.fix_en)}" for f in findings] or ["1. —"])
+    out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix(lang))}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
 
 
@@ -279,8 +321,8 @@ def _before_after(action: dict) -> list[tuple[str, object, object]]:
     """The state an action changed: (label, before, after)."""
     b, a = _d(action.get("before")), _d(action.get("after"))
     return [(label, b.get(key), a.get(key)) for label, key in (
-        ("Profil läuft", "profile_running"), ("7443 von hier", "wss_from_here"),
-        ("7443 lauscht auf", "wss_listening_on"), ("WSS-BIND-URL", "wss_bind_url"))]
+        (W["ba-running"], "profile_running"), (W["ba-from-here"], "wss_from_here"),
+        (W["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
 
 
 def _found_before(data: ReportData, latest_findings) -> list[dict]:
@@ -312,7 +354,7 @@ def show(journal: str | None = None, lang: str = "de"):
     from IPython.display import HTML, display
     path = journal or latest_journal()
     if not path:
-        display(HTML("<p>Kein Journal gefunden.</p>"))
+        display(HTML(f"<p>{W['no-journal'](lang)}</p>"))
         return None
     body = html(load(path), lang)
     display(HTML(body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")

@@ -5,6 +5,8 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from .i18n import T
+
 
 class Status(str, Enum):
     PASS = "pass"
@@ -20,9 +22,23 @@ class Status(str, Enum):
 
 @dataclass
 class Evidence:
-    label: str
-    text: str
+    label: str             # or a T(de, en): split into label / label_en
+    text: str              # what was seen, verbatim; or a T for fsnb's own prose (split into text / text_en)
     via: str = ""          # how it was obtained: "python-ESL 127.0.0.1:8021", "docker exec ...", "local file"
+    label_en: str = ""
+    text_en: str = ""
+
+    def __post_init__(self):
+        if isinstance(self.label, T):
+            self.label, self.label_en = self.label.de, self.label.en
+        if isinstance(self.text, T):
+            self.text, self.text_en = self.text.de, self.text.en
+
+    def title(self, lang: str = "de") -> str:
+        return self.label_en if lang == "en" and self.label_en else self.label
+
+    def body(self, lang: str = "de") -> str:
+        return self.text_en if lang == "en" and self.text_en else self.text
 
 
 @dataclass
@@ -58,7 +74,7 @@ class Result:
         known = {f for f in cls.__dataclass_fields__}
         d = {k: v for k, v in d.items() if k in known}
         d["status"] = Status(d.get("status", "error"))
-        d["evidence"] = [Evidence(**{k: v for k, v in e.items() if k in ("label", "text", "via")})
+        d["evidence"] = [Evidence(**{k: v for k, v in e.items() if k in ("label", "text", "via", "label_en", "text_en")})
                          for e in d.get("evidence", []) if isinstance(e, dict)]
         d.setdefault("section", "")
         d.setdefault("title_de", d.get("id", ""))

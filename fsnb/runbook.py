@@ -15,6 +15,7 @@ from . import diagnosis
 from .checks import CheckSpec, Outcome, all_checks
 from .context import Ctx
 from .errors import FsnbError
+from .i18n import T, same
 from .result import Evidence, Result, Status
 from .target import Target
 
@@ -48,17 +49,17 @@ async def _run_one(ctx: Ctx, spec: CheckSpec, deps: dict[str, asyncio.Future]) -
     for dep in spec.needs:
         d = await deps[dep]
         if d.status != Status.PASS:
-            return _result(ctx, spec, Outcome(Status.SKIP, f"übersprungen: {dep} ist {d.status.value}",
-                                              f"skipped: {dep} is {d.status.value}"), 0.0)
+            return _result(ctx, spec, Outcome(Status.SKIP, T(f"übersprungen: {dep} ist {d.status.value}",
+                                                             f"skipped: {dep} is {d.status.value}")), 0.0)
     t0 = time.monotonic()
     try:
         outcome = await asyncio.wait_for(spec.func(ctx), ctx.timeout + 1.0)
         err = ""
     except asyncio.TimeoutError:
-        outcome, err = Outcome(Status.ERROR, f"keine Antwort innerhalb von {ctx.timeout + 1.0:.1f}s",
-                               f"no answer within {ctx.timeout + 1.0:.1f}s"), "CheckTimeout"
+        outcome, err = Outcome(Status.ERROR, T(f"keine Antwort innerhalb von {ctx.timeout + 1.0:.1f}s",
+                                                 f"no answer within {ctx.timeout + 1.0:.1f}s")), "CheckTimeout"
     except FsnbError as exc:
-        outcome, err = Outcome(Status.ERROR, str(exc), str(exc)), type(exc).__name__
+        outcome, err = Outcome(Status.ERROR, same(str(exc))), type(exc).__name__
     except Exception as exc:  # a bug in a check must not end the run: typed, visible, with its traceback
         outcome, err = _internal_error(exc), type(exc).__name__
     try:
@@ -73,8 +74,8 @@ async def _run_one(ctx: Ctx, spec: CheckSpec, deps: dict[str, asyncio.Future]) -
 def _internal_error(exc: BaseException) -> Outcome:
     import traceback
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return Outcome(Status.ERROR, f"interner Fehler: {type(exc).__name__}: {exc}",
-                   f"internal error: {type(exc).__name__}: {exc}",
+    return Outcome(Status.ERROR, T(f"interner Fehler: {type(exc).__name__}: {exc}",
+                                   f"internal error: {type(exc).__name__}: {exc}"),
                    evidence=[Evidence("Traceback", tb, "fsnb (a bug: please report it with this traceback)")])
 
 
@@ -82,8 +83,9 @@ def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
     red = ctx.redactor
     observed = dataclasses.asdict(spec.observes.of(o.observed, strict=True)) if o.observed else {}
     return Result(id=spec.id, section=spec.section, title_de=spec.title_de, title_en=spec.title_en, status=o.status,
-                  summary=red.text(o.summary), summary_en=red.text(o.summary_en or o.summary),
-                  evidence=[Evidence(red.text(e.label), red.text(e.text), red.text(e.via)) for e in o.evidence],
+                  summary=red.text(o.text.de), summary_en=red.text(o.text.en),
+                  evidence=[Evidence(red.text(e.label), red.text(e.text), red.text(e.via), red.text(e.label_en),
+                                     red.text(e.text_en)) for e in o.evidence],
                   observed=red.any(observed), duration=round(duration, 4), target=ctx.target.name)
 
 

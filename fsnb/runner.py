@@ -8,6 +8,7 @@ import sys
 from . import escape
 from . import target as tgt
 from .errors import TargetError
+from .i18n import T
 from .journal import Journal, new_run_id
 from .runbook import run as run_runbook
 
@@ -43,6 +44,24 @@ def check_output_path(path: str, what: str) -> None:
         raise TargetError(f"{what} {p}: not a regular file (a directory, FIFO or device)")
 
 
+SAY = {
+    "diagnosis": T("Diagnose (wahrscheinlichste zuerst):", "Diagnosis (most likely first):"),
+    "explains": T("erklärt", "explains"),
+    "no-findings": T("Diagnose: keine Befunde.", "Diagnosis: no findings."),
+    "hypotheses": T("Hypothesen der Analyse:", "The analysis' hypotheses:"),
+    "nothing-to-do": T("\nfsnb --fix: nichts, was fsnb ändern kann oder was helfen würde (kein Start/Restart des Profils): "
+                       "zuerst die Behebung der führenden Ursache.",
+                       "\nfsnb --fix: nothing fsnb can change that would help (no profile start/restart): first the fix "
+                       "of the leading cause."),
+    "proposed": T("\nVorgeschlagene Aktion: {cmd}\n  {why}", "\nProposed action: {cmd}\n  {why}"),
+    "ask": T("Genau diesen Befehl auf FreeSWITCH ausführen? Tippe 'ja': {cmd}\n> ",
+             "Run exactly this command on FreeSWITCH? Type 'yes': {cmd}\n> "),
+    "declined": T("nicht bestätigt — nichts geändert.", "not confirmed — nothing changed."),
+    "no-confirm": T("keine Bestätigung möglich (kein Terminal, kein --yes) — nichts geändert.",
+                    "no confirmation possible (no terminal, no --yes) — nothing changed."),
+}
+
+
 def table(run, lang: str = "de") -> str:
     """The terminal table. Every string in it passes escape.terminal (a summary can quote a log line or a config
     value from the target: an ESC or BEL in it must not retitle or clear the operator's terminal)."""
@@ -53,19 +72,18 @@ def table(run, lang: str = "de") -> str:
         lines.append(f"[{icon[r.status.value]}] {t(r.id):<22} {t(r.text(lang))}")
     lines.append("")
     if run.findings:
-        lines.append("Diagnose (wahrscheinlichste zuerst):" if lang == "de" else "Diagnosis (most likely first):")
+        lines.append(SAY["diagnosis"](lang))
         for i, f in enumerate(run.findings, 1):
-            lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text_de if lang == 'de' else f.text_en)}")
-            lines.append(f"     → {t(f.fix_de if lang == 'de' else f.fix_en)}")
+            lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text(lang))}")
+            lines.append(f"     → {t(f.fix(lang))}")
             if f.explains:
-                lines.append(f"     {'erklärt' if lang == 'de' else 'explains'}: {t(', '.join(f.explains))}")
+                lines.append(f"     {SAY['explains'](lang)}: {t(', '.join(f.explains))}")
     else:
-        lines.append("Diagnose: keine Befunde." if lang == "de" else "Diagnosis: no findings.")
+        lines.append(SAY["no-findings"](lang))
     lines.append("")
-    lines.append("Hypothesen der Analyse:" if lang == "de" else "The analysis' hypotheses:")
+    lines.append(SAY["hypotheses"](lang))
     for v in run.verdicts:
-        lines.append(f"  - {t(v.hypothesis)}: {t(v.verdict if lang == 'de' else v.verdict_en)} — "
-                     f"{t(v.reason_de if lang == 'de' else v.reason_en)}")
+        lines.append(f"  - {t(v.claim(lang))}: {t(v.word(lang))} — {t(v.reason(lang))}")
     return "\n".join(lines)
 
 
@@ -106,23 +124,25 @@ def cli_run(args) -> int:
 
 def _fix(run, target, journal, args) -> int:
     from . import actions
+    lang = args.lang
     p = actions.plan(run)
     if p is None:
-        print("\nfsnb --fix: nichts, was fsnb ändern kann (Start/Restart des Profils nicht angezeigt).", file=sys.stderr)
+        print(SAY["nothing-to-do"](lang), file=sys.stderr)
         return run.exit_code
-    print(escape.terminal(f"\nVorgeschlagene Aktion: {p.command}\n  {p.reason_de}"), file=sys.stderr)
+    why = p.reason_en if lang == "en" else p.reason_de
+    print(escape.terminal(SAY["proposed"](lang).format(cmd=p.command, why=why)), file=sys.stderr)
     if args.yes:
         how = "--yes"
     elif sys.stdin.isatty():
-        answer = input(escape.terminal(f"Genau diesen Befehl auf FreeSWITCH ausführen? Tippe 'ja': {p.command}\n> "))
+        answer = input(escape.terminal(SAY["ask"](lang).format(cmd=p.command)))
         if answer.strip().lower() not in ("ja", "yes"):
-            print("nicht bestätigt — nichts geändert.", file=sys.stderr)
+            print(SAY["declined"](lang), file=sys.stderr)
             if journal:
                 journal.write({"type": "declined", "command": p.command})
             return run.exit_code
         how = "interactive"
     else:
-        print("keine Bestätigung möglich (kein Terminal, kein --yes) — nichts geändert.", file=sys.stderr)
+        print(SAY["no-confirm"](lang), file=sys.stderr)
         return run.exit_code
     conf = actions.Confirmation.make(p.command, how)
     res = actions.execute(target, p, conf, journal)

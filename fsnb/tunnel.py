@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import ConfigError
+from .i18n import T
 
 # libyaml's loader when PyYAML has it (its wheels do): same documents, same errors, several times faster
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -17,8 +18,8 @@ class Ingress:
     rules: list[dict]
     service: str | None = None          # service for the hostname
     catch_all: bool = False
-    problems: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    problems: list[T] = field(default_factory=list)
+    warnings: list[T] = field(default_factory=list)
 
 
 MAX_CONFIG = 1024 * 1024
@@ -47,15 +48,18 @@ def parse(text: str, hostname: str) -> Ingress:
         if r.get("hostname") == hostname and ing.service is None:
             svc = r.get("service", "")
             if not isinstance(svc, str):
-                ing.problems.append(f"the ingress rule for {hostname} has a `service` that is not a string")
+                ing.problems.append(T(f"die Ingress-Regel für {hostname} hat einen `service`, der kein Text ist",
+                                     f"the ingress rule for {hostname} has a `service` that is not a string"))
                 svc = ""
             ing.service = svc
     last = rules[-1] if rules else {}
     ing.catch_all = bool(rules) and "hostname" not in last and "path" not in last and "service" in last
     if not ing.catch_all:
-        ing.warnings.append("the last ingress rule is not a catch-all (`- service: http_status:404`); cloudflared refuses such a config")
+        ing.warnings.append(T("die letzte Ingress-Regel ist kein Catch-all (`- service: http_status:404`); cloudflared lehnt "
+                               "so eine Konfiguration ab", "the last ingress rule is not a catch-all "
+                               "(`- service: http_status:404`); cloudflared refuses such a config"))
     if ing.service is None:
-        ing.problems.append(f"no ingress rule for {hostname}")
+        ing.problems.append(T(f"keine Ingress-Regel für {hostname}", f"no ingress rule for {hostname}"))
     return ing
 
 

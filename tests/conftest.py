@@ -142,8 +142,9 @@ def lab_root(tmp_path_factory):
     old = os.environ.get("FSNB_LAB_DIR")
     os.environ["FSNB_LAB_DIR"] = str(root)
     yield root
-    from fsnb.lab import manager
+    from fsnb.lab import engine, manager
     manager.down(None)
+    engine.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
     if old is None:
         os.environ.pop("FSNB_LAB_DIR", None)
     else:

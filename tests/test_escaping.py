@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fsnb import escape, notebook, report, runner
+from fsnb.i18n import same
 from fsnb.lab.hostile import ALL, PAYLOAD
 from fsnb.result import Evidence, Result, Status
 
@@ -67,7 +68,7 @@ def test_terminal_table_has_no_escape_sequences():
 
 def test_report_html_and_markdown_keep_hostile_text_as_text():
     data = report.ReportData(PAYLOAD, {"host": PAYLOAD, "fsnb": "x", "target": {"name": PAYLOAD}},
-                             {"r1": [_hostile_result()]}, {}, [], [], [("2026", PAYLOAD)], [PAYLOAD])
+                             {"r1": [_hostile_result()]}, {}, [], [], [("2026", same(PAYLOAD))], [PAYLOAD])
     html = report.html(data)
     t = _tags(html)
     assert not {"img", "script", "iframe"} & set(t.tags) and t.handlers == []

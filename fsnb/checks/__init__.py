@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
+from ..i18n import T, same  # noqa: F401  (checks import T/same from here)
 from ..observed import Observed
 from ..result import Evidence, Status
 
@@ -18,8 +19,7 @@ SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternati
 @dataclass
 class Outcome:
     status: Status
-    summary: str
-    summary_en: str = ""
+    text: T                     # the one-line summary, in both languages
     evidence: list[Evidence] = field(default_factory=list)
     observed: dict = field(default_factory=dict)
 
@@ -45,20 +45,20 @@ def check(id: str, section: str, title_de: str, title_en: str, observes: type[Ob
     return deco
 
 
-def ok(de: str, en: str, **kw) -> Outcome:
-    return Outcome(Status.PASS, de, en, **kw)
+def ok(text: T, **kw) -> Outcome:
+    return Outcome(Status.PASS, text, **kw)
 
 
-def fail(de: str, en: str, **kw) -> Outcome:
-    return Outcome(Status.FAIL, de, en, **kw)
+def fail(text: T, **kw) -> Outcome:
+    return Outcome(Status.FAIL, text, **kw)
 
 
-def warn(de: str, en: str, **kw) -> Outcome:
-    return Outcome(Status.WARN, de, en, **kw)
+def warn(text: T, **kw) -> Outcome:
+    return Outcome(Status.WARN, text, **kw)
 
 
-def skip(de: str, en: str, **kw) -> Outcome:
-    return Outcome(Status.SKIP, de, en, **kw)
+def skip(text: T, **kw) -> Outcome:
+    return Outcome(Status.SKIP, text, **kw)
 
 
 def all_checks() -> list[CheckSpec]:

@@ -8,18 +8,39 @@ from .. import fsconfig, fsstatus
 from .. import observed as obs
 from ..errors import AccessError, ConfigError, FsnbError
 from ..result import Evidence
-from . import check, fail, ok, warn
+from . import T, check, fail, ok, same, warn
 
-WHY = {
-    "refused": ("Verbindung abgelehnt: nichts lauscht auf {a}.", "Connection refused: nothing listens on {a}."),
-    "connect-timeout": ("TCP-Verbindung zu {a} läuft in den Timeout.", "TCP connect to {a} times out."),
-    "unreachable": ("{a} ist nicht erreichbar.", "{a} is unreachable."),
-    "acl": ("ESL weist diesen Client per ACL ab (text/rude-rejection).", "ESL rejects this client by ACL (text/rude-rejection)."),
-    "bad-password": ("ESL lehnt das Passwort ab (-ERR invalid).", "ESL rejects the password (-ERR invalid)."),
-    "not-esl": ("Auf {a} antwortet etwas, das kein ESL ist.", "Something that is not ESL answers on {a}."),
-    "no-answer": ("{a} nimmt Verbindungen an, schickt aber keinen ESL-Gruß (hängt).", "{a} accepts connections but never greets (hangs)."),
-    "closed": ("{a} schließt die Verbindung ohne ESL-Gruß.", "{a} closes the connection without an ESL greeting."),
-    "no-password": ("Kein ESL-Passwort verfügbar: {d}.", "No ESL password available: {d}."),
+WHY = {   # the probe's outcome -> why ESL fails, where fs_cli only says 'Error Connecting []'
+    "refused": T("Verbindung abgelehnt: nichts lauscht auf {a}.", "Connection refused: nothing listens on {a}."),
+    "connect-timeout": T("TCP-Verbindung zu {a} läuft in den Timeout.", "TCP connect to {a} times out."),
+    "unreachable": T("{a} ist nicht erreichbar.", "{a} is unreachable."),
+    "acl": T("ESL weist diesen Client per ACL ab (text/rude-rejection).",
+             "ESL rejects this client by ACL (text/rude-rejection)."),
+    "bad-password": T("ESL lehnt das Passwort ab (-ERR invalid).", "ESL rejects the password (-ERR invalid)."),
+    "not-esl": T("Auf {a} antwortet etwas, das kein ESL ist.", "Something that is not ESL answers on {a}."),
+    "no-answer": T("{a} nimmt Verbindungen an, schickt aber keinen ESL-Gruß (hängt).",
+                   "{a} accepts connections but never greets (hangs)."),
+    "closed": T("{a} schließt die Verbindung ohne ESL-Gruß.", "{a} closes the connection without an ESL greeting."),
+    "no-password": T("Kein ESL-Passwort verfügbar: {d}.", "No ESL password available: {d}."),
+}
+SAY = {
+    "fs_cli": T(" fs_cli meldet in all diesen Fällen nur 'Error Connecting []' (Exit 255).",
+                " fs_cli says only 'Error Connecting []' (exit 255) in every such case."),
+    "first-bytes": T("{d}\nerste Bytes: {b}", "{d}\nfirst bytes: {b}"),
+    "status-fails": T("ESL-Anmeldung ok, aber 'status' scheitert: {e}", "ESL auth ok, but 'status' fails: {e}"),
+    "not-up": T("ESL antwortet, aber FreeSWITCH meldet nicht 'UP'.", "ESL answers, but FreeSWITCH does not report 'UP'."),
+    "esl-ok": T("ESL auf {a}: Anmeldung ok, FreeSWITCH meldet {s}…", "ESL on {a}: auth ok, FreeSWITCH reports {s}…"),
+    "conf-unknown": T("Konfigurationsverzeichnis unbekannt; event_socket.conf.xml nicht geprüft.",
+                      "Conf dir unknown; event_socket.conf.xml not checked."),
+    "not-local": T("listen-ip {ip} ist keine lokale Adresse: mod_event_socket loggt "
+                   "'Socket Error! Could not listen on {ip}:{port}' und ESL lauscht nie",
+                   "listen-ip {ip} is not a local address: mod_event_socket logs "
+                   "'Socket Error! Could not listen on {ip}:{port}' and ESL never listens"),
+    "no-ipv6": T("listen-ip :: ohne IPv6: 'Cannot get information about IP address ::'",
+                 "listen-ip :: without IPv6: 'Cannot get information about IP address ::'"),
+    "port-mismatch": T("listen-port {p} ≠ Ziel-Port {t}", "listen-port {p} ≠ the target's port {t}"),
+    "acl-rejects": T("ACL {acl!r} weist {c} ab", "ACL {acl!r} rejects {c}"),
+    "conf-ok": T("ESL konfiguriert: listen-ip {ip}, Port {port}, ACL {acl}.", "ESL configured: listen-ip {ip}, port {port}, ACL {acl}."),
 }
 
 
@@ -28,27 +49,21 @@ WHY = {
 async def esl(ctx):
     p = await ctx.esl_probe()
     a = f"{ctx.fs.host}:{ctx.fs.esl_port}"
-    ev = [Evidence("probe", f"{p.detail}\nerste Bytes: {p.first_bytes[:200]!r}", f"raw TCP {a}")]
+    ev = [Evidence("probe", SAY["first-bytes"].format(d=p.detail, b=repr(p.first_bytes[:200])), f"raw TCP {a}")]
     observed = {"outcome": p.outcome, "address": a, "elapsed_ms": round(p.elapsed * 1000, 1)}
     if p.outcome != "ok":
-        de, en = WHY.get(p.outcome, ("{d}", "{d}"))
-        fs_cli = " fs_cli meldet in all diesen Fällen nur 'Error Connecting []' (Exit 255)."
-        return fail(de.format(a=a, d=p.detail) + fs_cli,
-                    en.format(a=a, d=p.detail) + " fs_cli says only 'Error Connecting []' (exit 255) in every such case.",
-                    evidence=ev, observed=observed)
+        why = WHY.get(p.outcome, same("{d}")).format(a=a, d=p.detail)
+        return fail(why + SAY["fs_cli"], evidence=ev, observed=observed)
     try:
         status = await ctx.api("status")
     except FsnbError as exc:
-        return fail(f"ESL-Anmeldung ok, aber 'status' scheitert: {exc}", f"ESL auth ok, but 'status' fails: {exc}",
-                    evidence=ev, observed=observed)
+        return fail(SAY["status-fails"].format(e=exc), evidence=ev, observed=observed)
     ev.append(Evidence("api status", status, ctx.esl_via))
     observed["up"] = status.startswith("UP ")
     observed["uptime_s"] = fsstatus.uptime_seconds(status)
     if not status.startswith("UP "):
-        return warn("ESL antwortet, aber FreeSWITCH meldet nicht 'UP'.", "ESL answers, but FreeSWITCH does not report 'UP'.",
-                    evidence=ev, observed=observed)
-    return ok(f"ESL auf {a}: Anmeldung ok, FreeSWITCH meldet {status.splitlines()[0][:40]}…",
-              f"ESL on {a}: auth ok, FreeSWITCH reports {status.splitlines()[0][:40]}…", evidence=ev, observed=observed)
+        return warn(SAY["not-up"], evidence=ev, observed=observed)
+    return ok(SAY["esl-ok"].format(a=a, s=status.splitlines()[0][:40]), evidence=ev, observed=observed)
 
 
 def _is_local(ip: str) -> bool | None:
@@ -81,39 +96,37 @@ async def _has_ipv6(ctx) -> bool:
 async def esl_config(ctx):
     conf_dir, _ = await ctx.conf_dir()
     if not conf_dir:
-        return warn("Konfigurationsverzeichnis unbekannt; event_socket.conf.xml nicht geprüft.",
-                    "Conf dir unknown; event_socket.conf.xml not checked.")
+        return warn(SAY["conf-unknown"])
     try:
         path, text = await ctx.conf_file("autoload_configs/event_socket.conf.xml")
         _, vars_text = await ctx.conf_file("vars.xml")
     except AccessError as exc:
-        return warn(str(exc), str(exc))
+        return warn(same(str(exc)))
     try:
         variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=ctx.timeout)
         cfg = await fsconfig.parse_async(fsconfig.parse_event_socket, text, variables, timeout=ctx.timeout)
     except ConfigError as exc:
-        return warn(f"{path}: {exc}", f"{path}: {exc}")
+        return warn(same(f"{path}: {exc}"))
     observed = {"read": True, "listen_ip": cfg.listen_ip, "listen_port": cfg.listen_port, "acl": cfg.apply_inbound_acl}
     ev = [Evidence(path, f"listen-ip = {cfg.listen_ip}\nlisten-port = {cfg.listen_port}\npassword = ********\n"
-                         f"apply-inbound-acl = {cfg.apply_inbound_acl or '(nicht gesetzt: loopback.auto)'}",
-                   ctx.host().via(f"file {path}"))]
-    problems = []
+                         f"apply-inbound-acl = {cfg.apply_inbound_acl or '(loopback.auto)'}",
+                   ctx.machine().via(f"file {path}"))]
+    problems: list[T] = []
     try:
-        own = await ctx.host().own_addresses()
+        own = await ctx.machine().own_addresses()
     except FsnbError:
         own = None
     # a container with its own network namespace: compare with its addresses; else try binding here (no packet sent)
     local = (cfg.listen_ip in own or cfg.listen_ip in ("0.0.0.0", "::")) if own is not None else _is_local(cfg.listen_ip)
     observed["listen_ip_local"] = local
     if local is False:
-        problems.append(f"listen-ip {cfg.listen_ip} ist keine lokale Adresse: mod_event_socket loggt "
-                        f"'Socket Error! Could not listen on {cfg.listen_ip}:{cfg.listen_port}' und ESL lauscht nie")
+        problems.append(SAY["not-local"].format(ip=cfg.listen_ip, port=cfg.listen_port))
     if cfg.listen_ip == "::" and not await _has_ipv6(ctx):
         observed["ipv6_missing"] = True
-        problems.append("listen-ip :: ohne IPv6: 'Cannot get information about IP address ::'")
+        problems.append(SAY["no-ipv6"])
     if cfg.listen_port != ctx.fs.esl_port:
         observed["port_mismatch"] = True
-        problems.append(f"listen-port {cfg.listen_port} ≠ Ziel-Port {ctx.fs.esl_port}")
+        problems.append(SAY["port-mismatch"].format(p=cfg.listen_port, t=ctx.fs.esl_port))
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
             acl_text = (await ctx.conf_file("autoload_configs/acl.conf.xml"))[1]
@@ -124,10 +137,9 @@ async def esl_config(ctx):
         client = "127.0.0.1" if ctx.fs.host in ("127.0.0.1", "localhost") else ctx.fs.host
         if lst is not None and not lst.allows(client):
             observed["acl_rejects_client"] = True
-            problems.append(f"ACL {cfg.apply_inbound_acl!r} weist {client} ab")
-    observed["problems"] = problems
+            problems.append(SAY["acl-rejects"].format(acl=cfg.apply_inbound_acl, c=client))
+    observed["problems"] = [p.en for p in problems]
     if problems:
-        return fail("; ".join(problems), "; ".join(problems), evidence=ev, observed=observed)
-    return ok(f"ESL konfiguriert: listen-ip {cfg.listen_ip}, Port {cfg.listen_port}, ACL {cfg.apply_inbound_acl or 'loopback.auto'}.",
-              f"ESL configured: listen-ip {cfg.listen_ip}, port {cfg.listen_port}, ACL {cfg.apply_inbound_acl or 'loopback.auto'}.",
+        return fail(same("; ").join(problems), evidence=ev, observed=observed)
+    return ok(SAY["conf-ok"].format(ip=cfg.listen_ip, port=cfg.listen_port, acl=cfg.apply_inbound_acl or "loopback.auto"),
               evidence=ev, observed=observed)

@@ -1,15 +1,46 @@
 """Schritt 2: Profil internal — is it running, with which bindings, and what the log says about it."""
 from __future__ import annotations
 
-import re
-
 from .. import fsstatus, sofiastatus
 from .. import observed as obs
 from ..errors import AccessError, FsnbError, ProtocolError
 from ..result import Evidence
-from . import check, fail, ok, warn
+from . import T, check, fail, ok, warn
 
-_TS = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [\d.]+% ")
+SAY = {
+    "status-unusable": T("sofia status nicht auswertbar: {e}", "sofia status not usable: {e}"),
+    "not-running": T("Profil {n} läuft nicht ('Invalid Profile!', nicht in sofia status). FreeSWITCH startet Profile "
+                     "beim Laden selbst — es ist also gescheitert oder wurde gestoppt (siehe Log).",
+                     "Profile {n} is not running ('Invalid Profile!', absent from sofia status). FreeSWITCH starts "
+                     "profiles at load by itself — so it failed or was stopped (see the log)."),
+    "no-wss-url": T("Profil {n} läuft, aber ohne WSS-BIND-URL: wss-binding war beim Start nicht aktiv.",
+                    "Profile {n} runs, but without WSS-BIND-URL: wss-binding was not active at its start."),
+    "running": T("Profil {n} RUNNING; WSS-BIND-URL {wss}, WS-BIND-URL {ws} (der Status zeigt Konfiguration, keine "
+                 "Sockets — siehe Schritt 3).", "Profile {n} RUNNING; WSS-BIND-URL {wss}, WS-BIND-URL {ws} (status "
+                 "shows config, not sockets — see step 3)."),
+    "log-unreadable": T("freeswitch.log nicht lesbar: {e}", "freeswitch.log not readable: {e}"),
+    "no-error-lines": T("(keine Fehlerzeilen seit dem letzten Profilstart)", "(no error lines since the last profile start)"),
+    "scope-label": T("Zeitraum", "Period"),
+    "scope-since": T("seit dem Start des laufenden FreeSWITCH ({since}; {n} ältere Zeilen früherer Läufe nicht gewertet)",
+                     "since the running FreeSWITCH started ({since}; {n} older lines of earlier runs not counted)"),
+    "scope-all": T("ganzer gelesener Log-Ausschnitt (Startzeit unbekannt: ESL nicht nutzbar)",
+                   "the whole log excerpt read (start time unknown: ESL not usable)"),
+    "bad-pem": T("Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — das ganze Profil ist aus (auch 5060/5066).",
+                 "Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — the whole profile is down (5060/5066 too)."),
+    "bind-error": T("Log: 'Error Creating SIP UA for profile' — ein Listener (5060/5066/7443) konnte nicht binden; "
+                    "die Meldung nennt immer die 5060-URL.{extra}",
+                    "Log: 'Error Creating SIP UA for profile' — a listener (5060/5066/7443) could not bind; the message "
+                    "always names the 5060 URL.{extra}"),
+    "tport-says": T(" Ursache laut tport: {d}.", " tport says: {d}."),
+    "tport-hint": T(" Den echten Grund zeigt erst 'sofia loglevel tport 9' vor dem Start.",
+                    " Only 'sofia loglevel tport 9' before the start shows the real reason."),
+    "esl-socket": T("Log: 'Socket Error! Could not listen' — mod_event_socket kann nicht lauschen.",
+                    "Log: 'Socket Error! Could not listen' — mod_event_socket cannot listen."),
+    "acl": T("Log: ESL-Verbindungen werden per ACL abgewiesen.", "Log: ESL connections are rejected by ACL."),
+    "stopped": T("Log: das Profil startete fehlerfrei und wurde danach gestoppt.",
+                 "Log: the profile started cleanly and was stopped afterwards."),
+    "clean": T("Keine Fehler zum Profilstart im Log.", "No errors around the profile start in the log."),
+}
 
 
 @check("schritt2.profil", "schritt2", "Schritt 2: Profil internal läuft (sofia status)",
@@ -22,7 +53,7 @@ async def profil(ctx):
         rows = sofiastatus.parse_status(status)
         prof = sofiastatus.parse_profile(prof_text)
     except (FsnbError, ProtocolError) as exc:
-        return fail(f"sofia status nicht auswertbar: {exc}", f"sofia status not usable: {exc}")
+        return fail(SAY["status-unusable"].format(e=exc))
     ev = [Evidence("sofia status", status, ctx.esl_via),
           Evidence(f"sofia status profile {name}", prof_text, ctx.esl_via)]
     row = next((r for r in rows if r.name == name and r.type == "profile"), None)
@@ -33,18 +64,10 @@ async def profil(ctx):
         hp = sofiastatus.bind_url_hostport(observed[f"{key}_bind_url"])
         observed[f"{key}_bind"] = f"{hp[0]}:{hp[1]}" if hp else None
     if not observed["running"]:
-        return fail(f"Profil {name} läuft nicht ('Invalid Profile!', nicht in sofia status). FreeSWITCH startet Profile "
-                    "beim Laden selbst — es ist also gescheitert oder wurde gestoppt (siehe Log).",
-                    f"Profile {name} is not running ('Invalid Profile!', absent from sofia status). FreeSWITCH starts "
-                    "profiles at load by itself — so it failed or was stopped (see the log).", evidence=ev, observed=observed)
+        return fail(SAY["not-running"].format(n=name), evidence=ev, observed=observed)
     if not prof.wss_bind_url:
-        return fail(f"Profil {name} läuft, aber ohne WSS-BIND-URL: wss-binding war beim Start nicht aktiv.",
-                    f"Profile {name} runs, but without WSS-BIND-URL: wss-binding was not active at its start.",
-                    evidence=ev, observed=observed)
-    return ok(f"Profil {name} RUNNING; WSS-BIND-URL {observed['wss_bind']}, WS-BIND-URL {observed['ws_bind']} "
-              "(der Status zeigt Konfiguration, keine Sockets — siehe Schritt 3).",
-              f"Profile {name} RUNNING; WSS-BIND-URL {observed['wss_bind']}, WS-BIND-URL {observed['ws_bind']} "
-              "(status shows config, not sockets — see step 3).", evidence=ev, observed=observed)
+        return fail(SAY["no-wss-url"].format(n=name), evidence=ev, observed=observed)
+    return ok(SAY["running"].format(n=name, wss=observed["wss_bind"], ws=observed["ws_bind"]), evidence=ev, observed=observed)
 
 
 PATTERNS = {
@@ -111,37 +134,26 @@ async def log(ctx):
     try:
         text = await ctx.log_tail()
     except (AccessError, FsnbError) as exc:
-        return warn(f"freeswitch.log nicht lesbar: {exc}", f"freeswitch.log not readable: {exc}")
+        return warn(SAY["log-unreadable"].format(e=exc))
     path, source = await ctx.log_file()
     since = await current_start(ctx)
     f = scan(text, ctx.fs.profile, since)
     keep = [l for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject") for l in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
     observed.update(read=True, since=since)
-    scope = (f"seit dem Start des laufenden FreeSWITCH ({since}; {f['earlier_lines']} ältere Zeilen früherer Läufe "
-             "nicht gewertet)" if since else "ganzer gelesener Log-Ausschnitt (Startzeit unbekannt: ESL nicht nutzbar)")
-    ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or "(keine Fehlerzeilen seit dem letzten Profilstart)",
-                   ctx.host().via(f"file {path}")),
-          Evidence("Zeitraum", scope)]
+    scope = SAY["scope-since"].format(since=since, n=f["earlier_lines"]) if since else SAY["scope-all"]
+    ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or SAY["no-error-lines"], ctx.machine().via(f"file {path}")),
+          Evidence(SAY["scope-label"], scope)]
     if f["bad_pem"]:
-        return fail("Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — das ganze Profil ist aus (auch 5060/5066).",
-                    "Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — the whole profile is down (5060/5066 too).",
-                    evidence=ev, observed=observed)
+        return fail(SAY["bad-pem"], evidence=ev, observed=observed)
     if f["bind_error"]:
         detail = f["bind_detail"][-1].split("): ", 1)[-1] if f["bind_detail"] else None
-        extra = f" Ursache laut tport: {detail}." if detail else " Den echten Grund zeigt erst 'sofia loglevel tport 9' vor dem Start."
-        return fail("Log: 'Error Creating SIP UA for profile' — ein Listener (5060/5066/7443) konnte nicht binden; "
-                    "die Meldung nennt immer die 5060-URL." + extra,
-                    "Log: 'Error Creating SIP UA for profile' — a listener (5060/5066/7443) could not bind; the message "
-                    "always names the 5060 URL." + (f" tport says: {detail}." if detail else " Only 'sofia loglevel tport 9' shows the real reason."),
-                    evidence=ev, observed=observed)
+        extra = SAY["tport-says"].format(d=detail) if detail else SAY["tport-hint"]
+        return fail(SAY["bind-error"].format(extra=extra), evidence=ev, observed=observed)
     if f["esl_socket_error"]:
-        return fail("Log: 'Socket Error! Could not listen' — mod_event_socket kann nicht lauschen.",
-                    "Log: 'Socket Error! Could not listen' — mod_event_socket cannot listen.", evidence=ev, observed=observed)
+        return fail(SAY["esl-socket"], evidence=ev, observed=observed)
     if f["acl_reject"]:
-        return warn("Log: ESL-Verbindungen werden per ACL abgewiesen.", "Log: ESL connections are rejected by ACL.",
-                    evidence=ev, observed=observed)
+        return warn(SAY["acl"], evidence=ev, observed=observed)
     if f["stopped_after"]:
-        return warn("Log: das Profil startete fehlerfrei und wurde danach gestoppt.",
-                    "Log: the profile started cleanly and was stopped afterwards.", evidence=ev, observed=observed)
-    return ok("Keine Fehler zum Profilstart im Log.", "No errors around the profile start in the log.", evidence=ev, observed=observed)
+        return warn(SAY["stopped"], evidence=ev, observed=observed)
+    return ok(SAY["clean"], evidence=ev, observed=observed)

@@ -7,7 +7,20 @@ from .. import observed as obs
 from .. import procnet
 from ..errors import AccessError, FsnbError
 from ..result import Evidence
-from . import check, fail, ok
+from . import T, check, fail, ok
+
+SAY = {
+    "row": T("{role:<6} {port:>5}  lauscht auf: {on}   von hier ({host}): {r}",
+             "{role:<6} {port:>5}  listening on: {on}   from here ({host}): {r}"),
+    "upstream-elsewhere": T("nginx leitet an {h}:{p}, dort lauscht nichts — der Port lauscht auf {on}.",
+                            "nginx proxies to {h}:{p}, nothing listens there — the port listens on {on}."),
+    "foreign-holder": T("{p} ist offen, aber das Profil {n} läuft nicht: ein anderes Programm hält den Port.",
+                        "{p} is open, but profile {n} is not running: another program holds the port."),
+    "ok": T("{p} lauscht ({on}) und ist von hier erreichbar.", "{p} listens ({on}) and is reachable from here."),
+    "elsewhere": T("{p} lauscht auf {on}, nicht auf {h} — leere IP in wss-binding heißt sip-ip, nicht 0.0.0.0.",
+                   "{p} listens on {on}, not on {h} — an empty IP in wss-binding means sip-ip, not 0.0.0.0."),
+    "not-listening": T("Port {p} lauscht nicht ({r}).", "Port {p} is not listening ({r})."),
+}
 
 
 async def _reachable(host: str, port: int, timeout: float) -> str:
@@ -32,7 +45,7 @@ async def ports(ctx):
              "esl": (fs.host, fs.esl_port), "nginx": (nhost or "127.0.0.1", int(nport))}
     try:
         socks = await ctx.listeners()
-        source = ctx.host().via("cat /proc/net/tcp /proc/net/tcp6")
+        source = ctx.machine().via("cat /proc/net/tcp /proc/net/tcp6")
     except (AccessError, FsnbError) as exc:
         socks, source = None, f"not readable: {exc}"
     reach = await asyncio.gather(*(_reachable(h, p, min(ctx.timeout, 1.5)) for h, p in roles.values()))
@@ -48,9 +61,9 @@ async def ports(ctx):
     for (role, (host, port)), r in zip(roles.items(), reach, strict=True):
         listening = sorted({s.ip for s in socks if s.port == port}) if socks is not None else None
         observed[role] = {"port": port, "listening_on": listening, "from_here": r, "expected": host}
-        rows.append(f"{role:<6} {port:>5}  lauscht auf: {', '.join(listening) if listening else ('—' if listening is not None else '?')}"
-                    f"   von hier ({host}): {r}")
-    ev = [Evidence("Sockets", "\n".join(rows), source)]
+        rows.append(SAY["row"].format(role=role, port=port, host=host, r=r,
+                                      on=", ".join(listening) if listening else ("—" if listening is not None else "?")))
+    ev = [Evidence("Sockets", T("\n".join(x.de for x in rows), "\n".join(x.en for x in rows)), source)]
     wss = observed["wss"]
     elsewhere = wss["listening_on"] and wss["from_here"] != "open"
     if upstream and socks is not None:
@@ -60,26 +73,18 @@ async def ports(ctx):
     if wss["from_here"] == "open":
         up = observed.get("nginx_upstream")
         if up and up["listening_on"] and not up["covered"]:
-            return fail(f"nginx leitet an {up['host']}:{up['port']}, dort lauscht nichts — der Port lauscht auf "
-                        f"{', '.join(up['listening_on'])}.",
-                        f"nginx proxies to {up['host']}:{up['port']}, nothing listens there — the port listens on "
-                        f"{', '.join(up['listening_on'])}.", evidence=ev, observed=observed)
+            return fail(SAY["upstream-elsewhere"].format(h=up["host"], p=up["port"], on=", ".join(up["listening_on"])),
+                        evidence=ev, observed=observed)
         where = ", ".join(wss["listening_on"] or ["?"])
         owner = await _profile_owns_wss(ctx)
         observed["profile_running"] = owner
         if owner is False:
-            return fail(f"{fs.wss_port} ist offen, aber das Profil {fs.profile} läuft nicht: ein anderes Programm hält den Port.",
-                        f"{fs.wss_port} is open, but profile {fs.profile} is not running: another program holds the port.",
-                        evidence=ev, observed=observed)
-        return ok(f"7443 lauscht ({where}) und ist von hier erreichbar.", f"7443 listens ({where}) and is reachable from here.",
-                  evidence=ev, observed=observed)
+            return fail(SAY["foreign-holder"].format(p=fs.wss_port, n=fs.profile), evidence=ev, observed=observed)
+        return ok(SAY["ok"].format(p=fs.wss_port, on=where), evidence=ev, observed=observed)
     if elsewhere:
-        return fail(f"{fs.wss_port} lauscht auf {', '.join(wss['listening_on'])}, nicht auf {fs.host} — "
-                    "leere IP in wss-binding heißt sip-ip, nicht 0.0.0.0.",
-                    f"{fs.wss_port} listens on {', '.join(wss['listening_on'])}, not on {fs.host} — "
-                    "an empty IP in wss-binding means sip-ip, not 0.0.0.0.", evidence=ev, observed=observed)
-    return fail(f"Port {fs.wss_port} lauscht nicht ({wss['from_here']}).", f"Port {fs.wss_port} is not listening ({wss['from_here']}).",
-                evidence=ev, observed=observed)
+        return fail(SAY["elsewhere"].format(p=fs.wss_port, on=", ".join(wss["listening_on"]), h=fs.host),
+                    evidence=ev, observed=observed)
+    return fail(SAY["not-listening"].format(p=fs.wss_port, r=wss["from_here"]), evidence=ev, observed=observed)
 
 
 async def _profile_owns_wss(ctx) -> bool | None:

@@ -7,7 +7,45 @@ from .. import files, threads, wsprobe
 from .. import observed as obs
 from ..errors import TargetError
 from ..result import Evidence
-from . import check, fail, ok, warn
+from . import T, check, fail, ok, same, warn
+
+NAME = {"wss": T("wss direkt", "wss direct"), "ws": T("ws direkt", "ws direct"), "nginx": same("nginx"),
+        "public": T("öffentlich", "public")}
+SAY = {
+    "result": T("Ergebnis", "Result"),
+    "http-answer": T("HTTP-Antwort", "HTTP answer"),
+    "sip": T("{req}\n--- Antwort ---\n{ans}", "{req}\n--- answer ---\n{ans}"),
+    "none": T("(keine)", "(none)"),
+    "register-fails": T("{n}: Handshake und OPTIONS ok, aber REGISTER: {r}", "{n}: handshake and OPTIONS ok, but REGISTER: {r}"),
+    "untrusted": T("{n}: 101 + sip + SIP-Antwort, aber das Zertifikat ist nicht vertrauenswürdig (Browser verweigern).",
+                   "{n}: 101 + sip + SIP answer, but the certificate is not trusted (browsers refuse)."),
+    "ok": T("{n}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {a}{reg}", "{n}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {a}{reg}"),
+    "sip-no-answer": T("{n}: WebSocket offen, aber keine SIP-Antwort (Via SIP/2.0/{via}). FreeSWITCH verwirft Anfragen, "
+                       "deren Via-Transport nicht zur Verbindung passt, kommentarlos.",
+                       "{n}: WebSocket open, but no SIP answer (Via SIP/2.0/{via}). FreeSWITCH silently drops requests "
+                       "whose Via transport does not match the connection."),
+    "no-subprotocol": T("{n}: 101 ohne 'Sec-WebSocket-Protocol: sip' — Browser brechen ab.",
+                        "{n}: 101 without 'Sec-WebSocket-Protocol: sip' — browsers abort."),
+    "http-status": T("{n}: HTTP {status} statt 101.", "{n}: HTTP {status} instead of 101."),
+    "refused": T("{n}: {url}: Verbindung abgelehnt (dort lauscht nichts).", "{n}: {url}: connection refused (nothing listens)."),
+    "timeout": T("{n}: {url}: kein WebSocket-Handshake innerhalb von {t:.1f}s.",
+                 "{n}: {url}: no WebSocket handshake within {t:.1f}s."),
+    "other": same("{n}: {d}"),
+    "note": T("Hinweis", "Note"),
+    "standin": T("Die Cloudflare-Kante ist im Lab ein lokaler Stand-in (nginx mit TLS für den öffentlichen Hostnamen), "
+                 "der der Ingress-Regel folgt.", "In the lab the Cloudflare edge is a local stand-in (nginx with TLS for "
+                 "the public hostname) that follows the ingress rule."),
+    "curl-never": T("Dieser Befehl kann nie gelingen: 7443 spricht TLS (http:// statt https://), und ohne Sec-WebSocket-Key "
+                    "antwortet sofia-sip 400. Gegen ein gesundes FreeSWITCH: 'curl: (52) Empty reply from server'.",
+                    "This command can never succeed: 7443 speaks TLS (http:// instead of https://), and without "
+                    "Sec-WebSocket-Key sofia-sip answers 400. Against a healthy FreeSWITCH: 'curl: (52) Empty reply from "
+                    "server'."),
+    "curl-empty": T("{t} — ein TLS-Dienst lauscht (wie bei gesundem FreeSWITCH). {why}",
+                    "{t} — a TLS service listens (as with a healthy FreeSWITCH). {why}"),
+    "curl-http": T("Auf {p} antwortet ein Klartext-HTTP-Server ({first}) — das ist nicht FreeSWITCHs WSS-Port. {why}",
+                   "A plain HTTP server answers on {p} ({first}) — not FreeSWITCH's WSS port. {why}"),
+    "curl-other": same("{t}. {why}"),
+}
 
 
 def hops(ctx) -> dict[str, wsprobe.Hop]:
@@ -18,12 +56,12 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
         h, _, p = t.tunnel.connect.rpartition(":")
         connect = (h, int(p))
     return {
-        "wss": wsprobe.Hop("wss direkt", f"wss://{fs.host}:{fs.wss_port}/", "WSS", server_hostname=fs.host,
+        "wss": wsprobe.Hop("wss", f"wss://{fs.host}:{fs.wss_port}/", "WSS", server_hostname=fs.host,
                            ca_file=t.tunnel.ca_file),
-        "ws": wsprobe.Hop("ws direkt", f"ws://{fs.host}:{fs.ws_port}/", "WS"),
+        "ws": wsprobe.Hop("ws", f"ws://{fs.host}:{fs.ws_port}/", "WS"),
         # behind nginx sits the TLS edge: the browser speaks wss:// and puts WSS in its Via
         "nginx": wsprobe.Hop("nginx", f"ws://{t.nginx.address}/", "WSS"),
-        "public": wsprobe.Hop("öffentlich", t.tunnel.public_url, "WSS", connect=connect,
+        "public": wsprobe.Hop("public", t.tunnel.public_url, "WSS", connect=connect,
                               server_hostname=pub.hostname, ca_file=t.tunnel.ca_file),
     }
 
@@ -45,13 +83,13 @@ async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
 
 def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
     via = f"websockets client → {hop.url}" + (f" (dial {hop.connect[0]}:{hop.connect[1]})" if hop.connect else "")
-    ev = [Evidence("Ergebnis", r.detail, via)]
+    ev = [Evidence(SAY["result"], r.detail, via)]
     if r.request:
         ev.append(Evidence("Handshake", f"{r.request}\n\n{r.response}", via))
     elif r.response:
-        ev.append(Evidence("HTTP-Antwort", r.response, via))
+        ev.append(Evidence(SAY["http-answer"], r.response, via))
     if r.sip_request:
-        ev.append(Evidence("SIP", r.sip_request + "\n--- Antwort ---\n" + (r.sip_response or "(keine)"), via))
+        ev.append(Evidence("SIP", SAY["sip"].format(req=r.sip_request, ans=r.sip_response or SAY["none"]), via))
     if r.register:
         ev.append(Evidence("REGISTER", "\n".join(r.register), via))
     return ev
@@ -74,30 +112,19 @@ async def _hop(ctx, key: str, register: bool = False):
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors
         ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
+    n = NAME[key]
     if r.outcome == "ok":
         if r.register and not r.register[-1].endswith("200 OK"):
             observed["register_failed"] = True
-            return fail(f"{hop.name}: Handshake und OPTIONS ok, aber REGISTER: {r.register[-1]}",
-                        f"{hop.name}: handshake and OPTIONS ok, but REGISTER: {r.register[-1]}", evidence=ev, observed=observed)
+            return fail(SAY["register-fails"].format(n=n, r=r.register[-1]), evidence=ev, observed=observed)
         if r.tls_verified is False:
-            return warn(f"{hop.name}: 101 + sip + SIP-Antwort, aber das Zertifikat ist nicht vertrauenswürdig (Browser verweigern).",
-                        f"{hop.name}: 101 + sip + SIP answer, but the certificate is not trusted (browsers refuse).",
-                        evidence=ev, observed=observed)
-        return ok(f"{hop.name}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {r.sip_response.splitlines()[0]}"
-                  + (f"; {r.register[-1]}" if r.register else ""),
-                  f"{hop.name}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {r.sip_response.splitlines()[0]}"
-                  + (f"; {r.register[-1]}" if r.register else ""), evidence=ev, observed=observed)
-    why = {   # outcome -> (de, en)
-        "sip-no-answer": (f"{hop.name}: WebSocket offen, aber keine SIP-Antwort (Via SIP/2.0/{hop.via_transport}). "
-                          "FreeSWITCH verwirft Anfragen, deren Via-Transport nicht zur Verbindung passt, kommentarlos.",
-                          f"{hop.name}: WebSocket open, but no SIP answer (Via SIP/2.0/{hop.via_transport}). FreeSWITCH "
-                          "silently drops requests whose Via transport does not match the connection."),
-        "no-subprotocol": (f"{hop.name}: 101 ohne 'Sec-WebSocket-Protocol: sip' — Browser brechen ab.",
-                           f"{hop.name}: 101 without 'Sec-WebSocket-Protocol: sip' — browsers abort."),
-        "http-status": (f"{hop.name}: HTTP {r.status} statt 101.", f"{hop.name}: HTTP {r.status} instead of 101."),
-    }
-    de, en = why.get(r.outcome, (f"{hop.name}: {r.detail}",) * 2)
-    return fail(de, en, evidence=ev, observed=observed)
+            return warn(SAY["untrusted"].format(n=n), evidence=ev, observed=observed)
+        return ok(SAY["ok"].format(n=n, a=r.sip_response.splitlines()[0], reg=f"; {r.register[-1]}" if r.register else ""),
+                  evidence=ev, observed=observed)
+    why = SAY[r.outcome] if r.outcome in ("sip-no-answer", "no-subprotocol", "http-status", "refused", "timeout") \
+        else SAY["other"]
+    return fail(why.format(n=n, via=hop.via_transport, status=r.status, d=r.detail, url=hop.url, t=ctx.timeout),
+                evidence=ev, observed=observed)
 
 
 @check("schritt4.wss", "schritt4", "Schritt 4: WSS direkt an 7443 (Handshake mit sip, SIP OPTIONS)",
@@ -122,8 +149,7 @@ async def nginx(ctx):
 async def public(ctx):
     out = await _hop(ctx, "public", register=True)
     if ctx.target.tunnel.standin:
-        out.evidence.insert(0, Evidence("Hinweis", "Die Cloudflare-Kante ist im Lab ein lokaler Stand-in (nginx mit TLS für den "
-                                                   "öffentlichen Hostnamen), der der Ingress-Regel folgt."))
+        out.evidence.insert(0, Evidence(SAY["note"], SAY["standin"]))
     return out
 
 
@@ -133,16 +159,10 @@ async def curl(ctx):
     kind, text = await wsprobe.analysis_curl(fs.host, fs.wss_port, min(ctx.timeout, 2.0))
     ev = [Evidence("curl -v -H 'Upgrade: websocket' -H 'Connection: Upgrade' " f"http://localhost:{fs.wss_port}/", text,
                    "raw TCP, same bytes as curl")]
-    why = ("Dieser Befehl kann nie gelingen: 7443 spricht TLS (http:// statt https://), und ohne Sec-WebSocket-Key "
-           "antwortet sofia-sip 400. Gegen ein gesundes FreeSWITCH: 'curl: (52) Empty reply from server'.")
-    why_en = ("This command can never succeed: 7443 speaks TLS (http:// instead of https://), and without "
-              "Sec-WebSocket-Key sofia-sip answers 400. Against a healthy FreeSWITCH: 'curl: (52) Empty reply from server'.")
+    why = SAY["curl-never"]
     observed = {"result": kind}
     if kind == "empty":
-        return ok(f"{text} — ein TLS-Dienst lauscht (wie bei gesundem FreeSWITCH). {why}", f"{text} — a TLS service listens "
-                  f"(as with a healthy FreeSWITCH). {why_en}", evidence=ev, observed=observed)
+        return ok(SAY["curl-empty"].format(t=text, why=why), evidence=ev, observed=observed)
     if kind == "http":
-        return fail(f"Auf {fs.wss_port} antwortet ein Klartext-HTTP-Server ({text.splitlines()[0]}) — das ist nicht "
-                    f"FreeSWITCHs WSS-Port. {why}", f"A plain HTTP server answers on {fs.wss_port} ({text.splitlines()[0]}) — "
-                    f"not FreeSWITCH's WSS port. {why_en}", evidence=ev, observed=observed)
-    return fail(f"{text}. {why}", f"{text}. {why_en}", evidence=ev, observed=observed)
+        return fail(SAY["curl-http"].format(p=fs.wss_port, first=text.splitlines()[0], why=why), evidence=ev, observed=observed)
+    return fail(SAY["curl-other"].format(t=text, why=why), evidence=ev, observed=observed)

@@ -8,9 +8,51 @@ from .. import certs, files, fsconfig, threads, tunnel
 from .. import observed as obs
 from ..errors import AccessError, ConfigError
 from ..result import Evidence
-from . import check, fail, ok, warn
+from . import T, check, fail, ok, same, warn
 
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
+SEP = same("; ")
+
+SAY = {
+    "no-certs-dir": T("Kein certs-Verzeichnis gefunden (weder per ESL noch am Standardort).",
+                      "No certs dir found (neither via ESL nor at a default location)."),
+    "analysis-dir": T("Die Analyse prüft {a}; FreeSWITCH liest {d}.", "The analysis checks {a}; FreeSWITCH reads {d}."),
+    "pem-missing": T("wss.pem fehlt: {e}. FreeSWITCH erzeugt dann still ein selbstsigniertes (CN=FreeSWITCH).",
+                     "wss.pem missing: {e}. FreeSWITCH then silently generates a self-signed one (CN=FreeSWITCH)."),
+    "pem-unusable": T("wss.pem ist unbrauchbar: ", "wss.pem is unusable: "),
+    "pem-loads-but": T("wss.pem lädt, aber: ", "wss.pem loads, but: "),
+    "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
+                "wss.pem in {d}: key matches the first certificate, valid until {until}."),
+    "no-conf-dir": T("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found."),
+    "commented": T("auskommentiert", "commented out"),
+    "binding-absent": T("wss-binding ist in {path} {how}: FreeSWITCH öffnet 7443 nicht.",
+                        "wss-binding is {how} in {path}: FreeSWITCH will not open 7443."),
+    "missing": T("nicht vorhanden", "missing"),
+    "empty-ip": T(" (leere IP = sip-ip, nicht 0.0.0.0)", " (an empty IP means sip-ip, not 0.0.0.0)"),
+    "binding-ok": T("wss-binding {b} → lauscht auf {eff}{note}. Wirksam erst nach Profil-(Re)Start.",
+                    "wss-binding {b} → binds {eff}{note}. Takes effect only when the profile (re)starts."),
+    "nginx-unreadable": T("nginx-Konfiguration nicht lesbar: {e}", "nginx config unreadable: {e}"),
+    "no-proxy-pass": T("{f}: kein proxy_pass gefunden.", "{f}: no proxy_pass found."),
+    "nothing-listens": T("nichts lauscht auf {a}", "nothing listens on {a}"),
+    "http-to-tls": T("proxy_pass http:// an den TLS-Port {p} (nginx: 502 'upstream prematurely closed')",
+                     "proxy_pass http:// to the TLS port {p} (nginx: 502 'upstream prematurely closed')"),
+    "https-to-plain": T("proxy_pass https:// an den Klartext-Port {p} (nginx: 502 nach ~10 s)",
+                        "proxy_pass https:// to the plain port {p} (nginx: 502 after ~10 s)"),
+    "no-http11": T("proxy_http_version 1.1 fehlt", "proxy_http_version 1.1 is missing"),
+    "no-upgrade": T("proxy_set_header Upgrade $http_upgrade fehlt", "proxy_set_header Upgrade $http_upgrade is missing"),
+    "no-connection": T('proxy_set_header Connection "upgrade" fehlt', 'proxy_set_header Connection "upgrade" is missing'),
+    "read-timeout": T("proxy_read_timeout {t}: ruhende WebSockets werden getrennt",
+                      "proxy_read_timeout {t}: idle WebSockets are cut"),
+    "default-60s": T("60s (Standard)", "60s (default)"),
+    "nginx-fragile": T("nginx leitet weiter, aber: {w} (FreeSWITCH antwortet auch ohne — fragil, nicht die Ursache).",
+                       "nginx proxies, but: {w} (FreeSWITCH answers without them — fragile, not the cause)."),
+    "nginx-ok": T("nginx lauscht auf {a}, proxy_pass {p} mit HTTP/1.1, Upgrade und Connection.",
+                  "nginx listens on {a}, proxy_pass {p} with HTTP/1.1, Upgrade and Connection."),
+    "tunnel-unreadable": T("cloudflared-Konfiguration nicht lesbar: {f} ({e})", "cloudflared config unreadable: {f} ({e})"),
+    "tunnel-elsewhere": T("Ingress {h} → {s}, aber nginx lauscht auf {a}.", "Ingress {h} → {s}, but nginx listens on {a}."),
+    "tunnel-https": T("Ingress nutzt {s}: nginx auf {a} spricht kein TLS.", "Ingress uses {s}: nginx on {a} does not speak TLS."),
+    "tunnel-ok": T("Ingress {h} → {s} (nginx), mit Catch-all-Regel.", "Ingress {h} → {s} (nginx), with a catch-all rule."),
+}
 
 
 @check("wissen.zertifikat", "wissen", "Zertifikat: wss.pem im certs-Verzeichnis, das FreeSWITCH nutzt",
@@ -18,34 +60,27 @@ ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
 async def zertifikat(ctx):
     certs_dir, source = await ctx.certs_dir()
     if not certs_dir:
-        return fail("Kein certs-Verzeichnis gefunden (weder per ESL noch am Standardort).",
-                    "No certs dir found (neither via ESL nor at a default location).")
+        return fail(SAY["no-certs-dir"])
     path = f"{certs_dir.rstrip('/')}/wss.pem"
     ev = [Evidence("certs_dir", f"{certs_dir}  ({source})", source)]
     if certs_dir.rstrip("/") != ANALYSIS_CERTS:
-        ev.append(Evidence("Analyse", f"Die Analyse prüft {ANALYSIS_CERTS}; FreeSWITCH liest {certs_dir}."))
+        ev.append(Evidence(T("Analyse", "Analysis"), SAY["analysis-dir"].format(a=ANALYSIS_CERTS, d=certs_dir)))
     try:
         pem = await ctx.read(path)
     except AccessError as exc:
-        return fail(f"wss.pem fehlt: {exc}. FreeSWITCH erzeugt dann still ein selbstsigniertes (CN=FreeSWITCH).",
-                    f"wss.pem missing: {exc}. FreeSWITCH then silently generates a self-signed one (CN=FreeSWITCH).",
-                    evidence=ev, observed={"certs_dir": certs_dir, "present": False})
+        return fail(SAY["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
-                       f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.host().via(f"file {path}")))
+                       f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.machine().via(f"file {path}")))
     observed = {"certs_dir": certs_dir, "present": True, "blocks": rep.blocks, "subject": rep.subject,
-                "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans, "problems": rep.problems,
-                "warnings": rep.warnings, "self_signed_freeswitch": rep.self_signed_freeswitch,
-                "unusable": rep.unusable, "validity": rep.validity}
+                "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans,
+                "problems": [p.en for p in rep.problems], "warnings": [w.en for w in rep.warnings],
+                "self_signed_freeswitch": rep.self_signed_freeswitch, "unusable": rep.unusable, "validity": rep.validity}
     if rep.problems:
-        return fail("wss.pem ist unbrauchbar: " + "; ".join(rep.problems), "wss.pem is unusable: " + "; ".join(rep.problems),
-                    evidence=ev, observed=observed)
+        return fail(SAY["pem-unusable"] + SEP.join(rep.problems), evidence=ev, observed=observed)
     if rep.warnings:
-        return warn("wss.pem lädt, aber: " + "; ".join(rep.warnings), "wss.pem loads, but: " + "; ".join(rep.warnings),
-                    evidence=ev, observed=observed)
-    return ok(f"wss.pem in {certs_dir}: Schlüssel passt zum ersten Zertifikat, gültig bis {rep.not_after[:10]}.",
-              f"wss.pem in {certs_dir}: key matches the first certificate, valid until {rep.not_after[:10]}.",
-              evidence=ev, observed=observed)
+        return warn(SAY["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
+    return ok(SAY["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
 
 
 @check("wissen.binding", "wissen", "Konfiguration: wss-binding in internal.xml", "Config: wss-binding in internal.xml",
@@ -53,42 +88,38 @@ async def zertifikat(ctx):
 async def binding(ctx):
     conf_dir, source = await ctx.conf_dir()
     if not conf_dir:
-        return fail("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found.")
+        return fail(SAY["no-conf-dir"])
     name = ctx.fs.profile
     try:
         path, text = await ctx.conf_file(f"sip_profiles/{name}.xml")
         _, vars_text = await ctx.conf_file("vars.xml")
     except AccessError as exc:
-        return fail(str(exc), str(exc), observed={"conf_dir": conf_dir})
+        return fail(same(str(exc)), observed={"conf_dir": conf_dir})
     try:
         variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=ctx.timeout)
         variables.setdefault("local_ip_v4", ctx.fs.host)
         prof = await fsconfig.parse_async(fsconfig.parse_profile, text, name, variables, timeout=ctx.timeout)
     except ConfigError as exc:
-        return fail(f"{path}: {exc}", f"{path}: {exc}", observed={"conf_dir": conf_dir})
+        return fail(same(f"{path}: {exc}"), observed={"conf_dir": conf_dir})
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
     observed = {"conf_dir": conf_dir, "file": path, "read": True, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
                 "wss_binding": prof.get("wss-binding"), "wss_commented": "wss-binding" in prof.commented}
     lines = [f"{k} = {v}" for k, v in prof.params if k in ("sip-ip", "sip-port", "ws-binding", "wss-binding", "tls-cert-dir")]
-    lines += [f"(auskommentiert) {k} = {v}" for k, v in prof.commented.items() if k in ("ws-binding", "wss-binding")]
-    ev = [Evidence(path, "\n".join(lines), ctx.host().via(f"file {path}"))]
+    lines += [f"<!-- {k} = {v} -->" for k, v in prof.commented.items() if k in ("ws-binding", "wss-binding")]
+    ev = [Evidence(path, "\n".join(lines), ctx.machine().via(f"file {path}"))]
     for key in ("ws-binding", "wss-binding"):
         if prof.get(key):
             try:
                 ip, port = fsconfig.split_binding(prof.get(key), sip_ip)
                 observed[key.replace("-", "_") + "_effective"] = f"{ip}:{port}"
             except ConfigError as exc:
-                return fail(f"{key}: {exc}", f"{key}: {exc}", evidence=ev, observed=observed)
+                return fail(same(f"{key}: {exc}"), evidence=ev, observed=observed)
     if not prof.get("wss-binding"):
-        how = "auskommentiert" if observed["wss_commented"] else "nicht vorhanden"
-        return fail(f"wss-binding ist in {path} {how}: FreeSWITCH öffnet 7443 nicht.",
-                    f"wss-binding is {'commented out' if observed['wss_commented'] else 'missing'} in {path}: FreeSWITCH will not open 7443.",
-                    evidence=ev, observed=observed)
-    eff = observed.get("wss_binding_effective")
-    note = " (leere IP = sip-ip, nicht 0.0.0.0)" if prof.get("wss-binding", "").startswith(":") else ""
-    return ok(f"wss-binding {prof.get('wss-binding')} → lauscht auf {eff}{note}. Wirksam erst nach Profil-(Re)Start.",
-              f"wss-binding {prof.get('wss-binding')} → binds {eff}. Takes effect only when the profile (re)starts.",
-              evidence=ev, observed=observed)
+        how = SAY["commented"] if observed["wss_commented"] else SAY["missing"]
+        return fail(SAY["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
+    note = SAY["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
+    b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
+    return ok(SAY["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
 
 
 def _port_of(address: str) -> tuple[str, int]:
@@ -110,45 +141,41 @@ async def nginx(ctx):
     try:
         locs = await ctx.nginx_locations()
     except ConfigError as exc:
-        return fail(f"nginx-Konfiguration nicht lesbar: {exc}", f"nginx config unreadable: {exc}",
-                    observed={"listening": listening})
-    mine = [l for l in locs if any(str(port) in x for x in l.listen)] or locs
+        return fail(SAY["nginx-unreadable"].format(e=exc), observed={"listening": listening})
+    mine = [loc for loc in locs if any(str(port) in x for x in loc.listen)] or locs
     if not mine:
-        return fail(f"{t.nginx.config}: kein proxy_pass gefunden.", f"{t.nginx.config}: no proxy_pass found.",
-                    observed={"listening": listening})
+        return fail(SAY["no-proxy-pass"].format(f=t.nginx.config), observed={"listening": listening})
     loc = mine[0]
-    observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme, "upstream_host": loc.host,
-                "upstream_port": loc.port, "http_version": loc.http_version, "upgrade": loc.upgrade_header,
-                "connection": loc.connection_header, "read_timeout": loc.read_timeout}
+    observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme,
+                "upstream_host": loc.host, "upstream_port": loc.port, "http_version": loc.http_version,
+                "upgrade": loc.upgrade_header, "connection": loc.connection_header, "read_timeout": loc.read_timeout}
     ev = [Evidence(f"{loc.file}:{loc.line}", "\n".join(f"{k}: {v}" for k, v in observed.items()), f"crossplane {loc.file}")]
-    problems, warnings = [], []
+    problems: list[T] = []
+    warnings: list[T] = []
     if not listening:
-        problems.append(f"nichts lauscht auf {t.nginx.address}")
+        problems.append(SAY["nothing-listens"].format(a=t.nginx.address))
     fs = ctx.fs
     if loc.scheme == "http" and loc.port == fs.wss_port:
         observed["scheme_mismatch"] = True
-        problems.append(f"proxy_pass http:// an den TLS-Port {fs.wss_port} (nginx: 502 'upstream prematurely closed')")
+        problems.append(SAY["http-to-tls"].format(p=fs.wss_port))
     if loc.scheme == "https" and loc.port == fs.ws_port:
         observed["scheme_mismatch"] = True
-        problems.append(f"proxy_pass https:// an den Klartext-Port {fs.ws_port} (nginx: 502 nach ~10 s)")
+        problems.append(SAY["https-to-plain"].format(p=fs.ws_port))
     if loc.http_version != "1.1":
-        warnings.append("proxy_http_version 1.1 fehlt")
+        warnings.append(SAY["no-http11"])
     if not loc.upgrade_header:
-        warnings.append("proxy_set_header Upgrade $http_upgrade fehlt")
+        warnings.append(SAY["no-upgrade"])
     if not loc.connection_header or "upgrade" not in loc.connection_header.lower():
-        warnings.append('proxy_set_header Connection "upgrade" fehlt')
+        warnings.append(SAY["no-connection"])
     if _seconds(loc.read_timeout) < 300:
-        warnings.append(f"proxy_read_timeout {loc.read_timeout or '60s (Standard)'}: ruhende WebSockets werden getrennt")
-    observed["problems"], observed["warnings"] = problems, warnings
+        timeout = same(loc.read_timeout) if loc.read_timeout else SAY["default-60s"]
+        warnings.append(SAY["read-timeout"].format(t=timeout))
+    observed["problems"], observed["warnings"] = [p.en for p in problems], [w.en for w in warnings]
     if problems:
-        return fail("; ".join(problems), "; ".join(problems), evidence=ev, observed=observed)
+        return fail(SEP.join(problems), evidence=ev, observed=observed)
     if warnings:
-        return warn("nginx leitet weiter, aber: " + "; ".join(warnings) + " (FreeSWITCH antwortet auch ohne — fragil, nicht die Ursache).",
-                    "nginx proxies, but: " + "; ".join(warnings) + " (FreeSWITCH answers without them — fragile, not the cause).",
-                    evidence=ev, observed=observed)
-    return ok(f"nginx lauscht auf {t.nginx.address}, proxy_pass {loc.proxy_pass} mit HTTP/1.1, Upgrade und Connection.",
-              f"nginx listens on {t.nginx.address}, proxy_pass {loc.proxy_pass} with HTTP/1.1, Upgrade and Connection.",
-              evidence=ev, observed=observed)
+        return warn(SAY["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
+    return ok(SAY["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass), evidence=ev, observed=observed)
 
 
 def _seconds(v: str | None) -> float:
@@ -174,29 +201,25 @@ async def tunnel_check(ctx):
     try:
         text = await threads.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
     except OSError as exc:
-        return fail(f"cloudflared-Konfiguration nicht lesbar: {t.tunnel.config} ({exc.strerror})",
-                    f"cloudflared config unreadable: {t.tunnel.config} ({exc.strerror})")
+        return fail(SAY["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
     try:
         ing = tunnel.parse(text, t.tunnel.hostname)
     except ConfigError as exc:
-        return fail(str(exc), str(exc))
+        return fail(same(str(exc)))
     observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,
                 "standin": t.tunnel.standin}
     ev = [Evidence(t.tunnel.config, ctx.redactor.text(text), f"local file {t.tunnel.config}")]
     if ing.problems:
-        return fail("; ".join(ing.problems), "; ".join(ing.problems), evidence=ev, observed=observed)
+        return fail(SEP.join(ing.problems), evidence=ev, observed=observed)
     svc = tunnel.service_target(ing.service or "")
     nhost, nport = _port_of(t.nginx.address)
     local = {"localhost", "127.0.0.1", "::1", nhost}
     observed["routes_to_nginx"] = bool(svc and svc[2] == nport and svc[1] in local)
     if not observed["routes_to_nginx"]:
-        return fail(f"Ingress {t.tunnel.hostname} → {ing.service}, aber nginx lauscht auf {t.nginx.address}.",
-                    f"Ingress {t.tunnel.hostname} → {ing.service}, but nginx listens on {t.nginx.address}.",
+        return fail(SAY["tunnel-elsewhere"].format(h=t.tunnel.hostname, s=ing.service, a=t.nginx.address),
                     evidence=ev, observed=observed)
     if svc[0] == "https":
-        return warn(f"Ingress nutzt {ing.service}: nginx auf {t.nginx.address} spricht kein TLS.",
-                    f"Ingress uses {ing.service}: nginx on {t.nginx.address} does not speak TLS.", evidence=ev, observed=observed)
+        return warn(SAY["tunnel-https"].format(s=ing.service, a=t.nginx.address), evidence=ev, observed=observed)
     if ing.warnings:
-        return warn("; ".join(ing.warnings), "; ".join(ing.warnings), evidence=ev, observed=observed)
-    return ok(f"Ingress {t.tunnel.hostname} → {ing.service} (nginx), mit Catch-all-Regel.",
-              f"Ingress {t.tunnel.hostname} → {ing.service} (nginx), with a catch-all rule.", evidence=ev, observed=observed)
+        return warn(SEP.join(ing.warnings), evidence=ev, observed=observed)
+    return ok(SAY["tunnel-ok"].format(h=t.tunnel.hostname, s=ing.service), evidence=ev, observed=observed)
