@@ -28,7 +28,7 @@ os.environ.setdefault("FSNB_LAB_DIR", tempfile.mkdtemp(prefix="fsnb-bench-"))
 from fsnb import target as tgt          # noqa: E402
 from fsnb.fleet import run_fleet         # noqa: E402
 from fsnb.lab import engine, manager     # noqa: E402
-from fsnb.runbook import run             # noqa: E402
+from fsnb.engine import run             # noqa: E402
 
 REPEAT = int(os.environ.get("FSNB_BENCH_REPEAT", "7"))
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from . import eslclient
 from .errors import FsnbError
 from .esl import FrameParser, command_frame
-from .runbook import run_async
+from .engine import run_async
 from .target import Target
 
 
@@ -190,5 +190,5 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
 
 
 def execute(target: Target, p: Plan, confirmation: Confirmation, journal=None) -> ActionResult:
-    from .runbook import run_sync
+    from .engine import run_sync
     return run_sync(execute_async(target, p, confirmation, journal))

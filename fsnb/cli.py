@@ -134,11 +134,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.scenario = scenarios.DEFAULT
             return _lab(args)
         if args.cmd == "run":
-            from .runner import cli_run
+            from .cli_run import cli_run
             return cli_run(args)
         if args.cmd == "notebook":
             from .execute import check_out_dir, export_html, run_notebook
-            from .runner import check_output_path, resolve_target
+            from .cli_run import check_output_path, resolve_target
             # relative paths are the caller's (papermill runs the kernel in --out); the target must load here,
             # else the notebook would only show "no target" and the command exit 0
             target = resolve_target(args.target).source

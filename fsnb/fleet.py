@@ -10,7 +10,7 @@ from . import target as tgt
 from .errors import TargetError
 from .journal import Journal, new_run_id
 from .redact import Redactor
-from .runbook import Run, run_async, run_sync
+from .engine import Run, run_async, run_sync
 
 
 def load_targets(path: str) -> list[tgt.Target]:
@@ -82,7 +82,7 @@ def table(runs: list[Run]) -> str:
 
 
 def cli_fleet(args) -> int:
-    from .runner import check_output_path
+    from .cli_run import check_output_path
     if args.timeout is not None:
         tgt.check_timeout(args.timeout, "--timeout")
     if args.journal:

@@ -29,8 +29,8 @@ from .i18n import LANGS, T
 from .journal import Journal, new_run_id
 from .redact import Redactor
 from .result import Result
-from .runbook import run_async, run_sync
-from .runner import resolve_target
+from .engine import run_async, run_sync
+from .cli_run import resolve_target
 
 # -- texts (every user-facing string in both languages) --------------------------------------------------------
 SECTIONS = {k: T(de, en) for k, (de, en) in texts.SECTIONS.items()}

@@ -365,7 +365,7 @@ def show(journal: str | None = None, lang: str = "de"):
 def cli_report(args) -> int:
     import sys
     if args.out:
-        from .runner import check_output_path
+        from .cli_run import check_output_path
         check_output_path(args.out, "--out")          # before reading: a typo must not cost the work
     data = load(args.journal)
     problems = [esc.terminal(p, multiline=False) for p in data.problems]

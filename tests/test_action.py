@@ -6,7 +6,7 @@ from conftest import LAB_OFFSET, fsnb_cli, port_free
 from fsnb import actions, journal
 from fsnb.lab import manager
 from fsnb.redact import Redactor
-from fsnb.runbook import run
+from fsnb.engine import run
 from fsnb.target import load
 
 OFF = LAB_OFFSET + 300

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fsnb import escape, notebook, report, runner
+from fsnb import cli_run, escape, notebook, report
 from fsnb.i18n import same
 from fsnb.lab.hostile import ALL, PAYLOAD
 from fsnb.result import Evidence, Result, Status
@@ -58,10 +58,10 @@ def test_styler_tables_and_evidence_escape_every_cell():
 
 
 def test_terminal_table_has_no_escape_sequences():
-    class R:   # the shape runner.table reads
+    class R:   # the shape cli_run.table reads
         target = type("T", (), {"name": PAYLOAD})()
         duration, results, findings, verdicts = 0.1, [_hostile_result()], [], []
-    out = runner.table(R())
+    out = cli_run.table(R())
     assert not [c for c in out if unicodedata.category(c) == "Cc" and c != "\n"]
     assert "\\x1b]0;pwned-title\\x07" in out
 

@@ -16,7 +16,7 @@ from fsnb import eslclient, pki, target, wsprobe
 from fsnb.errors import CheckTimeout
 from fsnb.journal import Journal
 from fsnb.redact import MASK, Redactor
-from fsnb.runbook import run
+from fsnb.engine import run
 
 TIMEOUT = 1.5
 

@@ -10,7 +10,7 @@ from . import target as tgt
 from .errors import TargetError
 from .i18n import T
 from .journal import Journal, new_run_id
-from .runbook import run as run_runbook
+from .engine import run as run_runbook
 
 
 def resolve_target(path: str | None = None) -> tgt.Target:

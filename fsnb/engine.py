@@ -1,4 +1,4 @@
-"""Run the checks: in the analysis' order, independent ones concurrently, each under a deadline.
+"""The engine: run the checks in the analysis' order, independent ones concurrently, each under a deadline.
 
 A failed dependency (e.g. ESL) skips what needs it; the socket and WebSocket checks still run.
 """
