@@ -38,6 +38,7 @@ freeswitch:
 	 else echo "no FreeSWITCH sources at $(FS_SOURCES): the real-FreeSWITCH tests will be skipped"; fi
 
 test: $(STAMP) freeswitch
+	$(VENV)/bin/ruff check fsnb tests benchmarks
 	$(PY) -m pytest
 
 bench: $(STAMP)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from . import observed as obs
-from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WS, HOP_WSS, HOPS, LOG,
+from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WSS, HOPS, LOG,
                         NEXT, NGINX_CONF, PORTS, PROFILE, TUNNEL, BINDING)
 from .i18n import T, same
 from .result import Result, Status

@@ -111,8 +111,8 @@ def test_no_script_runs_in_the_report_or_the_exported_notebook(lab):
         for f in (lab["html"], lab["export"]):
             page = b.new_page()
             fired = _page_checks(page)
-            requests = []
-            page.on("request", lambda r: requests.append(r.url))
+            requests: list[str] = []
+            page.on("request", lambda r, seen=requests: seen.append(r.url))
             page.goto(f.as_uri())
             page.wait_for_timeout(500)
             assert fired == [], (f.name, fired)

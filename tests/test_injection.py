@@ -4,7 +4,6 @@ the key), and every frame is built so that no argument can end its line — chec
 from __future__ import annotations
 
 import asyncio
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
