@@ -201,7 +201,8 @@ def human(v, lang: str) -> str:
 def badge(status: str | None, lang: str = "de") -> str:
     if status is None:
         return '<span class="fsnb-badge" style="background:#eceff1;color:#37474f">—</span>'
-    return (f'<span class="fsnb-badge fsnb-status-{status}" style="background:{BADGE[status]}">'
+    ink = "#212121" if status == "warn" else "#ffffff"
+    return (f'<span class="fsnb-badge fsnb-status-{status}" style="background:{BADGE[status]};color:{ink}">'
             f'{STATUS[status](lang)}</span>')
 
 
@@ -239,9 +240,12 @@ def evidence_html(r: Result, lang: str = "de") -> str:
     return "<div class='fsnb-nb'>" + ("".join(parts) or "<em>—</em>") + "</div>"
 
 
-def _evidence_line(line: str, lang: str) -> str:
-    """'check-id: text' → '<title>: text'."""
+def _evidence_line(line: str, lang: str, by: dict | None = None) -> str:
+    """'check-id: text' → '<title>: text' (the check's own summary in the reader's language when it is that)."""
     cid, sep, rest = line.partition(": ")
+    r = (by or {}).get(cid)
+    if sep and r is not None and rest in (r.summary, getattr(r, "summary_en", "")):
+        rest = r.text(lang)
     if sep and cid in _titles():
         return f"<b>{escape(check_title(cid, lang))}</b>: {escape(rest)}"
     return escape(line)
@@ -251,8 +255,9 @@ class DiagnosisView:
     """Findings (most likely first: cause → evidence → fix → what it explains) and the verdicts on the analysis'
     hypotheses. Drawn only from complete results (the Runbook makes sure)."""
 
-    def __init__(self, findings, verdicts, lang: str = "de", target=None):
+    def __init__(self, findings, verdicts, lang: str = "de", target=None, results: list | None = None):
         self.findings, self.verdicts, self.lang, self.target = findings, verdicts, lang, target
+        self.by = {r.id: r for r in results or []}
 
     def first_cause(self) -> str | None:
         lead = next((f for f in self.findings if f.severity == "fail"), None) or (self.findings[0] if self.findings else None)
@@ -262,7 +267,7 @@ class DiagnosisView:
         L = self.lang
         sev = "fail" if f.severity == "fail" else "warn"
         head = (U["lead"] if lead else U["also"])(L) if sev == "fail" else U["sev_warn"](L)
-        ev = "".join(f"<li>{_evidence_line(x, L)}</li>" for x in f.evidence[:6])
+        ev = "".join(f"<li>{_evidence_line(x, L, self.by)}</li>" for x in f.evidence[:6])
         expl = ", ".join(escape(check_title(c, L)) for c in f.explains)
         return (f"<div class='fsnb-finding{' fsnb-lead' if lead else ''}' data-cause='{escape(f.cause)}' "
                 f"data-severity='{sev}' title='{escape(f.cause)}'>"
@@ -846,7 +851,7 @@ class Runbook:
                 return WaitingView(self._t("waiting", n=max(left, 1)))
             return WaitingView(self._t("incomplete", have=len(set(self.results) & _all_ids()), all=len(_all_ids())))
         findings, verdicts = self.findings()
-        return DiagnosisView(findings, verdicts, self.lang, self.target)
+        return DiagnosisView(findings, verdicts, self.lang, self.target, self.all_results())
 
     def diagnosis(self):
         """The diagnosis (most likely first) and the verdicts on the analysis' hypotheses — only ever from

@@ -98,6 +98,7 @@ def open_and_run_all(page, url: str, outside: list) -> None:
     # connecting); a click on the disabled item does nothing, so: click, see a cell start, else click again.
     started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"
     for _ in range(4):
+        _accept_kernel_dialog(page)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_text("Run All Cells", exact=True).click()
         try:
@@ -108,6 +109,14 @@ def open_and_run_all(page, url: str, outside: list) -> None:
     else:
         raise AssertionError("Run All Cells never started a cell")
     page.wait_for_function(ALL_DONE, timeout=120000)
+
+
+def _accept_kernel_dialog(page) -> None:
+    """Under load JupyterLab sometimes asks which kernel to start although the notebook names one: take it."""
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    with contextlib.suppress(PlaywrightTimeout):
+        dialog.wait_for(state="visible", timeout=1500)
+        dialog.click()
 
 
 def shot(locator, name: str) -> None:
@@ -228,4 +237,66 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path):
                 assert page.get_by_text("official Jupyter news").count() == 0
     finally:
         manager.down(OFF)
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
+def test_training_round_in_jupyterlab(browser, tmp_path):
+    """A trainee's round on a random case: symptoms only, steps with hints, a guess with reasoning, a reveal that
+    grades it and explains cause → evidence → fix, then the fix in the lab and a re-run that confirms it."""
+    import random
+    from fsnb.lab import scenarios
+    from fsnb.training import cause_text, pool
+    off, seed = OFF + 10, 14
+    case = random.Random(seed).choice(pool())       # what Training("random", seed=14) draws
+    secret = {case.name, case.cause} | {s.name for s in scenarios.SCENARIOS} | {c for c in
+                                                                              (s.cause for s in scenarios.SCENARIOS) if c}
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "training.ipynb", parameters={"port_offset": off, "seed": seed}) as (url, home):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, "training"):
+                open_and_run_all(page, url, outside)
+                brief = page.locator(".fsnb-briefing-widget")
+                brief.wait_for(timeout=30000)
+                options = page.locator(".fsnb-case-picker select option").all_inner_texts()
+                assert len(options) > 10
+                shown = brief.inner_text() + "\n".join(options)
+                leaks = [w for w in secret if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w-])", shown)]
+                assert not leaks, f"the briefing or the picker gives the answer away: {leaks}"
+                shot(page.locator(".jp-Cell").nth(2), "training-briefing.png")
+                for section in ("wissen", "schritt1", "schritt2", "schritt3", "schritt4"):
+                    page.locator(f".fsnb-run-{section}").scroll_into_view_if_needed()
+                    page.locator(f".fsnb-run-{section}").click()
+                    page.wait_for_function(f"document.querySelector('.fsnb-badge-{section} .fsnb-badge') && "
+                                           f"document.querySelector('.fsnb-badge-{section} .fsnb-badge').innerText.trim() !== '—'",
+                                           timeout=30000)
+                page.locator(".fsnb-hint-schritt2").click()
+                page.locator(".fsnb-hint-schritt2").click()
+                page.wait_for_function("document.querySelectorAll('.fsnb-hints-schritt2 .fsnb-hint').length === 2")
+                assert "Hinweis 2:" in page.locator(".fsnb-hints-schritt2").inner_text()
+                shot(page.locator(".jp-Cell").filter(has=page.locator(".fsnb-run-schritt2")), "training-step-hints.png")
+                before = page.locator(".jp-Notebook").inner_text()
+                assert case.cause not in before and case.name not in before
+                page.locator(".fsnb-guess select").select_option(label=cause_text(case.cause)("de"))
+                page.locator(".fsnb-reasoning textarea").fill("Das Log und die Belege der Prüfungen zeigen es: "
+                                                              "wss.pem, Bind-Fehler bzw. das Profil läuft nicht.")
+                page.locator(".fsnb-guess-submit").click()
+                page.wait_for_function("document.querySelector('.fsnb-guess-saved').innerText.length > 0")
+                page.locator(".fsnb-reveal").click()
+                sol = page.locator(".fsnb-solution")
+                sol.wait_for(timeout=60000)
+                assert sol.get_attribute("data-right") == "true" and sol.get_attribute("data-expected") == case.cause
+                assert sol.get_attribute("data-named") == case.cause
+                text = sol.inner_text()
+                assert "Richtig" in text and "Entscheidender Beleg" in text and "Behebung" in text and "None" not in text
+                shot(sol, "training-reveal.png")
+                page.locator(".fsnb-fix").click()
+                page.wait_for_selector(".fsnb-fixed", timeout=90000)
+                fixed = page.locator(".fsnb-fixed")
+                assert fixed.get_attribute("data-fixed") == "true", fixed.inner_text()
+                assert page.locator(".fsnb-fixed svg g[data-state='pass']").count() == 6
+                assert "Error displaying widget" not in page.content()
+                shot(fixed, "training-fixed.png")
+    finally:
+        manager.down(off)
     assert not outside, f"requests left the machine: {outside[:5]}"

@@ -68,14 +68,67 @@ def test_runbook_english(tmp_path):
     assert "Step 1: check that ESL works" in text and "No findings" in text
 
 
+def _outputs(nb_path) -> str:
+    return json.dumps([c.get("outputs") for c in nbformat.read(str(nb_path), 4).cells], ensure_ascii=False)
+
+
 def test_training_headless_reveals_only_when_asked(tmp_path):
     manager.down(OFF)
-    out = run_notebook("training.ipynb", tmp_path, {"scenario": "wss-pem-wrong-key", "reveal": False, "port_offset": OFF})
+    out = run_notebook("training.ipynb", tmp_path, {"scenario": "wss-pem-wrong-key", "reveal": False, "hints": True,
+                                                    "port_offset": OFF})
     assert _errors(out) == []
-    assert "wss-pem-bad" not in json.dumps([c.get("outputs") for c in nbformat.read(str(out), 4).cells])
-    out = run_notebook("training.ipynb", tmp_path / "2", {"scenario": "wss-pem-wrong-key", "reveal": True, "port_offset": OFF})
+    shown = _outputs(out)
+    # symptoms only: neither the cause nor the scenario's name or description
+    assert "wss-pem-bad" not in shown and "wss-pem-wrong-key" not in shown and "Schlüssel eines anderen" not in shown
+    assert "Meldung" in shown and "Hinweis 2:" in shown
+    out = run_notebook("training.ipynb", tmp_path / "2", {"scenario": "wss-pem-wrong-key", "reveal": True, "fix": True,
+                                                          "guess": "wss-pem-bad", "reasoning": "Bad WSS.PEM im Log",
+                                                          "port_offset": OFF})
+    assert _errors(out) == []
     text = out.read_text()
     assert "Erwartete Ursache" in text and "wss-pem-bad" in text and "(stimmt)" in text
+    assert "Richtig" in text and "Deine Begründung nennt den entscheidenden Beleg" in text
+    assert "Bestätigt: nach der Behebung besteht jede Prüfung" in text
+
+
+def test_training_random_grades_a_wrong_guess(tmp_path):
+    out = run_notebook("training.ipynb", tmp_path, {"scenario": "random", "seed": 1, "reveal": True,
+                                                    "guess": "esl-bad-password", "port_offset": OFF})
+    assert _errors(out) == []
+    text = out.read_text()
+    assert "Nicht ganz" in text and "Entscheidender Beleg" in text
+
+
+def _ui_words(html_text: str) -> str:
+    """What fsnb itself wrote: quoted target data (pre, code), styles and the SVG's ids left out."""
+    import html as _html
+    import re
+    text = html_text.encode().decode("unicode_escape", errors="ignore") if "\\u" in html_text else html_text
+    text = re.sub(r"<(pre|style|code|script)\b.*?</\1>", " ", text, flags=re.S)
+    text = _html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return re.sub(r"\b(?:wissen|schritt\d|alternative)\.[a-z0-9_]+\b", " ", text)
+
+
+@pytest.mark.parametrize("notebook,params", [
+    ("runbook.ipynb", {}),
+    ("training.ipynb", {"scenario": "wss-pem-cert-only", "reveal": True, "fix": True, "hints": True,
+                        "guess": "wss-pem-bad", "reasoning": "bad key"})])
+def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params):
+    """Issue #13/#14: in lang="en" no German word of fsnb's own (headings, verdicts, prompts, badges, hints)."""
+    import re
+    from fsnb.i18n import DE_ONLY
+    lab = manager.up("wss-pem-cert-only", offset=OFF)
+    p = {"lang": "en", **params}
+    p.update({"target": lab.target, "journal": str(tmp_path / "j.jsonl")} if notebook == "runbook.ipynb" else
+             {"port_offset": OFF})
+    out = run_notebook(notebook, tmp_path, p)
+    assert _errors(out) == []
+    nb = nbformat.read(str(out), 4)
+    html_out = "".join(o.get("data", {}).get("text/html", "") if isinstance(o.get("data", {}).get("text/html", ""), str)
+                       else "".join(o["data"]["text/html"]) for c in nb.cells for o in c.get("outputs", []))
+    words = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(w) for w in DE_ONLY) + r")(?![\w-])")
+    found = sorted(set(words.findall(_ui_words(html_out))))
+    assert not found, f"German in the English {notebook}: {found}"
 
 
 def test_incident_report_notebook(tmp_path):
