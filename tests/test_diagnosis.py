@@ -220,3 +220,27 @@ def test_journals_without_new_fields_still_diagnose():
     assert diagnose(list(rs.values()))[0].cause == "esl-acl-rejects"
     with pytest.raises(TypeError):
         obs.Esl.of({"outcome": "ok", "nonsense": 1}, strict=True)
+
+
+# -- log evidence belongs to the running FreeSWITCH ---------------------------------------------------
+OLD_RUN = """2026-11-25 10:00:00.000001 0.00% [CONSOLE] switch_loadable_module.c:1833 Successfully Loaded [mod_logfile]
+2026-11-25 10:00:01.000001 0.00% [WARNING] mod_event_socket.c:2682 IP 127.0.0.1 Rejected by acl "deny_all"
+2026-11-25 10:00:02.000001 0.00% [ERR] sofia.c:3308 Error Creating SIP UA for profile: internal (sip:x). Bad WSS.PEM certificate.
+"""
+NEW_RUN = """2026-11-26 09:00:00.000001 0.00% [CONSOLE] switch_loadable_module.c:1833 Successfully Loaded [mod_logfile]
+2026-11-26 09:00:00.500001 0.00% [NOTICE] sofia.c:6341 Started Profile internal [sofia_reg_internal]
+2026-11-26 09:00:00.600001 0.00% [NOTICE] sofia.c:4226 Adding Alias [127.0.0.1] for profile [internal]
+"""
+
+
+def test_log_lines_of_an_earlier_run_are_not_evidence():
+    from fsnb import fsstatus
+    from fsnb.checks.schritt2 import scan
+    everything = scan(OLD_RUN + NEW_RUN, "internal")       # no clock (ESL down): the last start marker decides
+    assert everything["acl_reject"] == [] and everything["bad_pem"] == [] and everything["earlier_lines"] == 3
+    up = fsstatus.uptime_seconds("UP 0 years, 0 days, 0 hours, 10 minutes, 0 seconds, 0 milliseconds, 0 microseconds\n")
+    since = fsstatus.started_at("2026-11-26 09:10:00", up)
+    assert up == 600.0 and since == "2026-11-26 08:59:58"
+    by_clock = scan(OLD_RUN + NEW_RUN.replace("Successfully Loaded [mod_logfile]", "log rotated"), "internal", since)
+    assert by_clock["acl_reject"] == [] and by_clock["bad_pem"] == [] and by_clock["earlier_lines"] == 3
+    assert len(scan(OLD_RUN, "internal", None)["bad_pem"]) == 1            # the failing run itself still counts

@@ -23,8 +23,9 @@ SAY = {
     "scope-label": T("Zeitraum", "Period"),
     "scope-since": T("seit dem Start des laufenden FreeSWITCH ({since}; {n} ältere Zeilen früherer Läufe nicht gewertet)",
                      "since the running FreeSWITCH started ({since}; {n} older lines of earlier runs not counted)"),
-    "scope-all": T("ganzer gelesener Log-Ausschnitt (Startzeit unbekannt: ESL nicht nutzbar)",
-                   "the whole log excerpt read (start time unknown: ESL not usable)"),
+    "scope-all": T("ab dem letzten Start im gelesenen Log-Ausschnitt ('Successfully Loaded [mod_logfile]'; {n} ältere "
+                   "Zeilen nicht gewertet; ESL nicht nutzbar)", "since the last start in the log excerpt read "
+                   "('Successfully Loaded [mod_logfile]'; {n} older lines not counted; ESL not usable)"),
     "bad-pem": T("Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — das ganze Profil ist aus (auch 5060/5066).",
                  "Log: 'Error Creating SIP UA … Bad WSS.PEM certificate.' — the whole profile is down (5060/5066 too)."),
     "bind-error": T("Log: 'Error Creating SIP UA for profile' — ein Listener (5060/5066/7443) konnte nicht binden; "
@@ -70,6 +71,8 @@ async def profil(ctx):
     return ok(SAY["running"].format(n=name, wss=observed["wss_bind"], ws=observed["ws_bind"]), evidence=ev, observed=observed)
 
 
+START_MARK = "Successfully Loaded [mod_logfile]"   # the first line of every FreeSWITCH start (seen on 1.11)
+
 PATTERNS = {
     "bad_pem": "Bad WSS.PEM certificate",
     "bind_error": "Error Creating SIP UA",
@@ -95,6 +98,10 @@ def scan(log: str, profile: str, since: str | None = None) -> dict:
             else:
                 current.append(line)
         lines = current
+    else:   # no clock to go by (ESL down): each start of FreeSWITCH begins by loading mod_logfile
+        starts = [i for i, line in enumerate(lines) if START_MARK in line]
+        if starts:
+            earlier, lines = starts[-1], lines[starts[-1]:]
     start = 0
     for i, line in enumerate(lines):
         if f"Started Profile {profile} " in line or f"Creating agent for {profile}" in line:
@@ -141,7 +148,7 @@ async def log(ctx):
     keep = [l for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject") for l in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
     observed.update(read=True, since=since)
-    scope = SAY["scope-since"].format(since=since, n=f["earlier_lines"]) if since else SAY["scope-all"]
+    scope = (SAY["scope-since"] if since else SAY["scope-all"]).format(since=since, n=f["earlier_lines"])
     ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or SAY["no-error-lines"], ctx.machine().via(f"file {path}")),
           Evidence(SAY["scope-label"], scope)]
     if f["bad_pem"]:

@@ -338,6 +338,8 @@ class FreeSwitch:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
+        # every real start begins its log with mod_logfile's load (seen on 1.11; the log keeps earlier runs)
+        self.log.log("CONSOLE", "switch_loadable_module.c:1833", "switch_loadable_module_process", "Successfully Loaded [mod_logfile]")
         self.log.log("CONSOLE", "switch_loadable_module.c:1833", "switch_loadable_module_process", "Successfully Loaded [mod_event_socket]")
         self.log.log("WARNING", "sofia.c:2279", "sofia_msg_thread_run_once", "MSG Thread 0 Started")
         self.profile.start()
