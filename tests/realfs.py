@@ -181,6 +181,7 @@ def process_sockets(pid: int) -> list[dict]:
                 except OSError:
                     pass
                 rec["listening"] = bool(s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+                rec["reuseport"] = bool(s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT))
             out.append(rec)
         finally:
             s.close()   # closes the duplicate only

@@ -13,8 +13,7 @@ from fsnb.lab import manager, scenarios
 
 OFF = realfs.REAL_OFFSET
 REAL = [s.name for s in scenarios.SCENARIOS if s.real]
-# causes the diagnosis does not know yet (reported to the lead); their scenarios xfail until it does
-PENDING_CAUSES = {"nginx-port-taken", "wss-cert-shadowed", "ws-wss-port-shared"}
+PENDING_CAUSES = scenarios.PENDING_CAUSES   # their scenarios xfail until the diagnosis knows them
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,8 @@ def _check(name: str, docker: bool = False):
     p = fsnb_cli("run", "--format", "json", timeout=60)
     out = json.loads(p.stdout)
     causes = [d["cause"] for d in out["diagnosis"]]
+    if sc.cause in scenarios.PENDING_CAUSES and (not causes or causes[0] != sc.cause):
+        pytest.xfail(f"cause {sc.cause!r} is not known to the diagnosis yet (got {causes})")
     assert p.returncode == sc.exit, (p.returncode, causes, p.stderr[-2000:])
     if sc.cause is None:
         assert causes == [] and all(r["status"] == "pass" for r in out["results"])

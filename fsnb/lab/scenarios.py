@@ -167,8 +167,7 @@ SCENARIOS.extend([
              "(SO_REUSEPORT), der Kernel verteilt die Verbindungen — WS und WSS gelingen nur mal, mal nicht.",
              "wss-binding on the same port as ws-binding (:5066), nginx → https://…:5066: sofia-sip binds both "
              "(SO_REUSEPORT), the kernel spreads connections between them — WS and WSS work only now and then.",
-             fs={"wss_port": "ws"}, nginx={"scheme": "https", "upstream": "ws"}, sim=False,
-             sim_why_not="the simulator does not share a port between two listeners as sofia-sip does"),
+             fs={"wss_port": "ws"}, nginx={"scheme": "https", "upstream": "ws"}),
     Scenario("wss-crt-shadows-pem", "wss-cert-shadowed", 1,
              "Neues wss.pem, aber ein altes (abgelaufenes) wss.crt/wss.key liegt daneben: FreeSWITCH nimmt "
              "wss.crt/wss.key und liefert das alte Zertifikat aus.",
@@ -184,6 +183,9 @@ SCENARIOS.extend([
              fs={"verto": "nginx-port"}, sim=False,
              sim_why_not="the simulator has no mod_verto"),
 ])
+
+# Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
+PENDING_CAUSES = {"ws-wss-port-shared", "wss-cert-shadowed", "nginx-port-taken"}
 
 DEFAULT = "profile-stopped"  # the analysis' own situation: 7443 not listening
 BY_NAME = {s.name: s for s in SCENARIOS}

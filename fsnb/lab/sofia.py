@@ -193,16 +193,21 @@ class Profile:
                     if transport == "udp":
                         t, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=(ip, port))
                         self.udp.append(t)
+                    # sofia-sip's TCP listeners set SO_REUSEADDR and SO_REUSEPORT (seen on the real 1.11): a foreign
+                    # listener still blocks the bind, but ws and wss on one port both bind, and the kernel spreads
+                    # connections between them (scenario wss-same-port-as-ws)
                     elif transport == "tcp":
-                        self.servers.append(await asyncio.start_server(self._tcp_sip, ip, port, reuse_address=True))
+                        self.servers.append(await asyncio.start_server(self._tcp_sip, ip, port, reuse_address=True,
+                                                                       reuse_port=True))
                     elif transport == "ws":
                         self.servers.append(await asyncio.start_server(
-                            lambda r, w: WsConnection(self, "WS", r, w).serve(), ip, port, reuse_address=True))
+                            lambda r, w: WsConnection(self, "WS", r, w).serve(), ip, port, reuse_address=True,
+                            reuse_port=True))
                     else:
                         ctx = self._wss_context(handle)
                         self.servers.append(await asyncio.start_server(
                             lambda r, w: WsConnection(self, "WSS", r, w).serve(), ip, port, reuse_address=True,
-                            ssl=ctx, ssl_handshake_timeout=5.0))
+                            reuse_port=True, ssl=ctx, ssl_handshake_timeout=5.0))
                 except OSError as exc:
                     self._tport(f"tport.c:800 tport_listen() tport_listen({handle}): bind(pf=2 {transport}/[{ip}]:{port}): {os.strerror(exc.errno or 0)}")
                     raise BindFailure(transport, ip, port, exc) from None
