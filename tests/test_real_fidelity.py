@@ -23,7 +23,8 @@ from fsnb.lab import manager
 R, S = realfs.FIDELITY_REAL, realfs.FIDELITY_SIM
 SCENARIOS = ["healthy", "profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "port-7443-taken",
              "wss-pem-cert-only", "wss-pem-wrong-key", "wss-pem-ca-first", "esl-listen-ip", "esl-acl",
-             "bound-elsewhere", "wss-tarpit", "wss-cert-expired", "wss-cert-not-yet-valid", "wss-same-port-as-ws"]
+             "bound-elsewhere", "wss-tarpit", "wss-cert-expired", "wss-cert-not-yet-valid", "wss-same-port-as-ws",
+             "nginx-verify-expired-wss"]
 KEY = base64.b64encode(b"fsnb-fidelity-16").decode()
 
 

@@ -308,9 +308,14 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
     port = ports.wss if upstream == "wss" else ports.ws
     if n.get("upstream_port") == "closed":
         port = ports.wss + 11   # nothing listens there
-    (d / "nginx/sites/freeswitch.conf").write_text(nginxconf.server_block(
+    block = nginxconf.server_block(
         f"127.0.0.1:{ports.nginx}", f"{scheme}://127.0.0.1:{port}", upgrade_headers=n.get("upgrade_headers", True),
-        read_timeout="3600s" if n.get("upgrade_headers", True) else "60s"))
+        read_timeout="3600s" if n.get("upgrade_headers", True) else "60s", ssl_verify_off=not n.get("verify"))
+    if n.get("verify"):   # an operator who "hardened" nginx: verify FreeSWITCH's certificate against these CAs
+        cas = str(d / "pki/ca.pem") if n["verify"] == "lab-ca" else "/etc/ssl/certs/ca-certificates.crt"
+        block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
+                              f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
+    (d / "nginx/sites/freeswitch.conf").write_text(block)
     user = "user root;\n" if os.geteuid() == 0 else ""
     tmp = d / "nginx/tmp"
     (d / "nginx/nginx.conf").write_text(

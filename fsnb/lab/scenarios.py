@@ -182,10 +182,24 @@ SCENARIOS.extend([
              "FreeSWITCH holds nginx's port; nginx does not start.",
              fs={"verto": "nginx-port"}, sim=False,
              sim_why_not="the simulator has no mod_verto"),
+    Scenario("nginx-verify-expired-wss", "nginx-upstream-cert-rejected", 1,
+             "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on, eigene CA) und wss.pem ist abgelaufen: "
+             "502, im nginx-Log 'upstream SSL certificate verify error: (10:certificate has expired)'.",
+             "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on, own CA) and wss.pem has expired: 502, "
+             "nginx logs 'upstream SSL certificate verify error: (10:certificate has expired)'.",
+             fs={"wss_cert": "expired"}, nginx={"verify": "lab-ca"}),
+    Scenario("nginx-verify-system-cas", "nginx-upstream-cert-rejected", 1,
+             "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on) gegen die System-CAs, wss.pem ist von "
+             "einer eigenen CA: 502, '(19:self-signed certificate in certificate chain)' (ohne CA in wss.pem: "
+             "'(20:unable to get local issuer certificate)').",
+             "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on) against the system CAs while wss.pem is "
+             "from a private CA: 502, '(19:self-signed certificate in certificate chain)' (without the CA in "
+             "wss.pem: '(20:unable to get local issuer certificate)').",
+             nginx={"verify": "system"}),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
-PENDING_CAUSES = {"ws-wss-port-shared", "wss-cert-shadowed", "nginx-port-taken"}
+PENDING_CAUSES = {"ws-wss-port-shared", "wss-cert-shadowed", "nginx-port-taken", "nginx-upstream-cert-rejected"}
 
 DEFAULT = "profile-stopped"  # the analysis' own situation: 7443 not listening
 BY_NAME = {s.name: s for s in SCENARIOS}
