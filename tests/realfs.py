@@ -222,7 +222,9 @@ def assert_loopback_only(pid: int, groups_before: set[str]) -> list[dict]:
     since `groups_before` (/proc/net/igmp, igmp6)."""
     socks = process_sockets(pid)
     ip = [s for s in socks if s["local"] is not None]
-    bad = [s for s in ip if not (is_loopback(s["local"][0]) or (is_unspecified(s["local"][0]) and s["local"][1] == 0))
+    never_bound = lambda s: (s["type"] in ("SOCK_STREAM", "SOCK_DGRAM") and is_unspecified(s["local"][0])
+                             and s["local"][1] == 0)     # a raw socket can send unbound: never allowed
+    bad = [s for s in ip if not (is_loopback(s["local"][0]) or never_bound(s))
            or (s["peer"] is not None and not is_loopback(s["peer"][0]))]
     assert not bad, f"FreeSWITCH sockets off the loopback: {bad}"
     assert not [s for s in socks if s["family"] == "AF_PACKET"], socks

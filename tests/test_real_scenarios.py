@@ -75,3 +75,29 @@ def test_real_scenario(name, real_lab):
         assert causes == [] and all(r["status"] == "pass" for r in out["results"]), causes
     else:
         assert causes and causes[0] == sc.cause, causes
+
+
+def test_loopback_check_can_fail():
+    """The socket inspection flags a socket bound beyond the loopback (no FreeSWITCH needed, nothing is sent)."""
+    import subprocess
+    import sys
+    code = ("import socket,sys,time\n"
+            "l=socket.socket(); l.bind(('127.0.0.1',0)); l.listen()\n"
+            "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+            "u.bind(('0.0.0.0',0)) if sys.argv[1]=='wide' else u.bind(('127.0.0.1',0))\n"
+            "n=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"   # never bound: cannot have sent
+            "print('ready',flush=True); time.sleep(30)\n")
+    for mode, ok in (("wide", False), ("narrow", True)):
+        p = subprocess.Popen([sys.executable, "-c", code, mode], stdout=subprocess.PIPE, text=True)
+        try:
+            assert p.stdout.readline().strip() == "ready"
+            socks = realfs.process_sockets(p.pid)
+            assert {s["type"] for s in socks} >= {"SOCK_STREAM", "SOCK_DGRAM"}
+            if ok:
+                realfs.assert_loopback_only(p.pid, realfs.multicast_groups())
+            else:
+                with pytest.raises(AssertionError, match="off the loopback"):
+                    realfs.assert_loopback_only(p.pid, realfs.multicast_groups())
+        finally:
+            p.kill()
+            p.wait()
