@@ -19,8 +19,8 @@ def _lab(args) -> int:
         else:
             for s in items:
                 default = " (default)" if s["name"] == scenarios.DEFAULT else ""
-                real = "real" if s["real"] else "sim only"
-                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<8}  {s['description']}{default}")
+                real = "sim only" if not s["real"] else "real only" if s.get("sim") is False else "sim+real"
+                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<9}  {s['description']}{default}")
         return 0
     if args.lab_cmd == "up":
         count = max(1, args.count)
