@@ -73,7 +73,7 @@ def node_states(results: list[Result], findings=None, lang: str = "de", target=N
     """(hop label with the target's ports, state) per hop; see hop_states."""
     ports = ports_of(target)
     return [(label(lang) + (" " + sub.format(**ports) if sub else ""), state)
-            for (_, state), (_, label, sub, _) in zip(hop_states(results, findings), NODES)]
+            for (_, state), (_, label, sub, _) in zip(hop_states(results, findings), NODES, strict=True)]
 
 
 def hop_states(results: list[Result], findings=None) -> list[tuple[str, str | None]]:
@@ -92,7 +92,7 @@ def hop_states(results: list[Result], findings=None) -> list[tuple[str, str | No
                 root = key
                 break
     out = []
-    for (key, state), (_, _, _, ids) in zip(states, NODES):
+    for (key, state), (_, _, _, ids) in zip(states, NODES, strict=True):
         failed = {i for i in ids if i in by and by[i].status.failed}
         if key == root:
             state = "root"
@@ -116,7 +116,7 @@ def svg(results: list[Result], width: int = 900, findings=None, target=None, lan
     gap = (width - 20 - n * w) / (n - 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + h + 8}" '
              f'viewBox="0 0 {width} {top + h + 8}" role="img" aria-label="chain" class="fsnb-chain">']
-    for i, ((key, state), (_, label, sub, _ids)) in enumerate(zip(states, NODES)):
+    for i, ((key, state), (_, label, sub, _ids)) in enumerate(zip(states, NODES, strict=True)):
         x = 10 + i * (w + gap)
         fill, ink = COLOURS[state], TEXT_COLOURS.get(state, "#ffffff")
         stroke = {"root": ' stroke="#212121" stroke-width="3"',

@@ -164,6 +164,13 @@ def pick(obj, name: str, lang: str) -> str:
     v = getattr(obj, name, None)
     if isinstance(v, T):
         return v(lang)
+    if callable(v):                 # an accessor: text(lang), fix(lang), reason(lang)
+        try:
+            out = v(lang)
+        except TypeError:
+            out = None
+        if isinstance(out, str):
+            return out
     v = getattr(obj, f"{name}_{lang}", None)
     if isinstance(v, T):
         return v(lang)
@@ -267,7 +274,8 @@ class DiagnosisView:
         L = self.lang
         sev = "fail" if f.severity == "fail" else "warn"
         head = (U["lead"] if lead else U["also"])(L) if sev == "fail" else U["sev_warn"](L)
-        ev = "".join(f"<li>{_evidence_line(x, L, self.by)}</li>" for x in f.evidence[:6])
+        proof = f.proof(L) if callable(getattr(f, "proof", None)) else f.evidence
+        ev = "".join(f"<li>{_evidence_line(x, L, self.by)}</li>" for x in proof[:6])
         expl = ", ".join(escape(check_title(c, L)) for c in f.explains)
         return (f"<div class='fsnb-finding{' fsnb-lead' if lead else ''}' data-cause='{escape(f.cause)}' "
                 f"data-severity='{sev}' title='{escape(f.cause)}'>"
@@ -280,10 +288,15 @@ class DiagnosisView:
         L = self.lang
         rows = []
         for v in self.verdicts:
-            word, colour = VERDICT.get(v.verdict, (T(v.verdict, pick(v, "verdict", "en") or v.verdict), "#78909c"))
-            hyp = v.hypothesis
-            if L == "en":
-                hyp = next((en for k, en in HYPOTHESES_EN.items() if hyp.startswith(k)), hyp)
+            key = getattr(v, "verdict", "")
+            key = key.de if isinstance(key, T) else key
+            word, colour = VERDICT.get(key, (T(key, pick(v, "verdict", "en") or key), "#78909c"))
+            if callable(getattr(v, "claim", None)):
+                hyp = v.claim(L)
+            else:
+                hyp = v.hypothesis
+                if L == "en":
+                    hyp = next((en for k, en in HYPOTHESES_EN.items() if hyp.startswith(k)), hyp)
             rows.append(f"<tr><td>{escape(hyp)}</td><td class='fsnb-st'><span class='fsnb-badge' style='background:{colour}'>"
                         f"{escape(word(L))}</span></td><td>{_code(_decode(pick(v, 'reason', L), L))}</td></tr>")
         return (f"<h4>{U['hyps'](L)}</h4><table class='fsnb-table fsnb-hypotheses'><thead><tr><th>{U['hyp'](L)}</th>"
@@ -576,7 +589,7 @@ class Runbook:
 
     # -- display ---------------------------------------------------------------------------------------
     def header_html(self) -> str:
-        t, L = self.target, self.lang
+        t = self.target
         info = (f"<b>{self._t('target')}</b>: {escape(self.display_name or t.name)} — FreeSWITCH {escape(t.freeswitch.host)} "
                 f"(ESL {t.freeswitch.esl_port}, ws {t.freeswitch.ws_port}, wss {t.freeswitch.wss_port}"
                 + (f", Container {escape(t.freeswitch.container)}" if t.freeswitch.container else "")
@@ -735,7 +748,8 @@ class Runbook:
     def action_result_html(self, p, res) -> str:
         L = self.lang
         port = str(self.target.freeswitch.wss_port)
-        lines = list(zip(res.log, getattr(res, "log_at", []) or [None] * len(res.log)))
+        at = list(getattr(res, "log_at", None) or [])
+        lines = [(line, at[i] if i < len(at) else None) for i, line in enumerate(res.log)]
         rank = lambda l: 0 if re.search(r"\[(ERR|CRIT|ALERT)\]", l) else 1 if "[WARNING]" in l else 2
         if res.ok:     # what decides a success: the listeners coming up (warnings about other things are noise)
             deciding = [x for x in lines if rank(x[0]) == 0 or re.search(r"wss|Adding|Starting|started|tport", x[0])][:6]
@@ -924,7 +938,7 @@ def styled_table(df: pd.DataFrame, lang: str = "de"):
     shown = df.copy()
     run, step = U["col_run"](lang), U["col_step"](lang)
     if len(df):
-        runs, steps = list(df[run]), list(zip(df[run], df[step]))
+        runs, steps = list(df[run]), list(zip(df[run], df[step], strict=True))
         shown[run] = [v if i == 0 or v != runs[i - 1] else "" for i, v in enumerate(runs)]
         shown[step] = [v[1] if i == 0 or v != steps[i - 1] else "" for i, v in enumerate(steps)]
     colour = {STATUS[s](lang): BADGE[s] for s in BADGE}
@@ -947,3 +961,210 @@ class _RunView:
         res = rb.all_results()
         self.target, self.results = rb.target, res
         self.findings = diagnosis.diagnose(res)
+
+
+# -- the incident report in a notebook ---------------------------------------------------------------------------
+R = dict(
+    pick=T("Journal", "Journal"), none=T("Kein Journal gefunden.", "No journal found."),
+    this=T("diese Sitzung", "this session"), other=T("von {u}", "by {u}"),
+    md=T("Markdown für das Ticket", "Markdown for the ticket"), download=T("Markdown herunterladen", "Download Markdown"),
+    copy=T("Zum Kopieren: ins Feld klicken, alles markieren, kopieren.", "To copy: click into the box, select all, copy."),
+    started=T("Journal begonnen auf {h} (fsnb {v})", "Journal started on {h} (fsnb {v})"),
+    run=T("Prüflauf ({what}): {counts}", "Check run ({what}): {counts}"),
+    runs=T("{n} Prüfläufe ({what}): Stand danach {counts}", "{n} check runs ({what}): state after them {counts}"),
+    all=T("alle Prüfungen", "all checks"), diag=T("Diagnose: {c}", "Diagnosis: {c}"),
+    no_findings=T("Diagnose: keine Befunde", "Diagnosis: no findings"),
+    confirmed=T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
+    action=T("Aktion {cmd}: {ok}", "Action {cmd}: {ok}"), ok=T("erfolgreich", "succeeded"), bad=T("ohne Erfolg", "failed"),
+)
+
+
+class _Line(str):
+    """A timeline text already in the reader's language (also callable like a T)."""
+
+    def __call__(self, lang: str = "de") -> str:
+        return str(self)
+
+
+def _counts(results: list[Result], lang: str) -> str:
+    c: dict[str, int] = {}
+    for r in results:
+        c[r.status.value] = c.get(r.status.value, 0) + 1
+    return ", ".join(f"{n} {STATUS[s](lang)}" for s, n in sorted(c.items(), key=lambda x: -chain.RANK[x[0]]))
+
+
+def grouped_timeline(data, lang: str = "de") -> list[tuple[str, str]]:
+    """The report's timeline by run, not per click: consecutive check runs with no action between them are one
+    line (with the state after them); a diagnosis only when its causes change."""
+    events: list[tuple[str, str, object]] = []
+    if data.meta:
+        events.append((data.meta.get("ts", ""), "meta", data.meta))
+    for res in data.runs.values():
+        if res:
+            events.append((min(r.ts for r in res), "run", res))
+    for rec in data.diagnoses.values():
+        events.append((rec.get("ts", ""), "diag", rec))
+    for c in data.confirmations:
+        events.append((c.get("ts", ""), "conf", c))
+    for a in data.actions:
+        events.append((a.get("ts", ""), "action", a))
+    for ts, text in data.timeline:       # lines of kinds this view does not rebuild (e.g. a declined action)
+        s = text(lang) if callable(text) else str(text)
+        if s.startswith(("Aktion nicht bestätigt", "Action not confirmed")):
+            events.append((ts, "other", s))
+    events.sort(key=lambda e: e[0])
+    out: list[tuple[str, str]] = []
+    latest: dict[str, Result] = {}
+    group: list = []
+    last_diag = None
+
+    def flush():
+        if not group:
+            return
+        sections = []
+        for res in group:
+            secs = sorted({r.section for r in res}, key=lambda x: list(SECTIONS).index(x) if x in SECTIONS else 99)
+            what = R["all"](lang) if {r.id for r in res} >= _all_ids() else ", ".join(
+                SECTIONS[x](lang).split(":")[0].split(" —")[0] for x in secs if x in SECTIONS)
+            sections.append(what)
+        what = ", ".join(dict.fromkeys(sections))
+        counts = _counts(list(latest.values()), lang)
+        text = (R["run"] if len(group) == 1 else R["runs"]).format(n=str(len(group)), what=what, counts=counts)(lang)
+        out.append((group_ts[0], _Line(text)))
+        group.clear()
+
+    group_ts: list[str] = []
+    for ts, kind, obj in events:
+        if kind == "run":
+            if not group:
+                group_ts[:] = [ts]
+            group.append(obj)
+            for r in obj:
+                latest[r.id] = r
+            continue
+        if kind == "diag":
+            causes = [i.get("cause", "?") for i in obj.get("items", []) if isinstance(i, dict)]
+            if causes == last_diag:
+                continue
+            flush()
+            last_diag = causes
+            out.append((ts, _Line(R["diag"].format(c=", ".join(causes))(lang) if causes else R["no_findings"](lang))))
+            continue
+        flush()
+        if kind == "meta":
+            out.append((ts, _Line(R["started"].format(h=str(obj.get("host", "?")), v=str(obj.get("fsnb", "?")))(lang))))
+        elif kind == "conf":
+            out.append((ts, _Line(R["confirmed"].format(who=str(obj.get("who")), cmd=str(obj.get("command")),
+                                                        how=str(obj.get("how")))(lang))))
+        elif kind == "action":
+            out.append((ts, _Line(R["action"].format(cmd=str(obj.get("command")),
+                                                     ok=(R["ok"] if obj.get("ok") else R["bad"])(lang))(lang))))
+        else:
+            out.append((ts, _Line(str(obj))))
+    flush()
+    return [(_when(ts), text) for ts, text in out]
+
+
+def _when(ts: str) -> str:
+    """An ISO timestamp as local date and time (to the second)."""
+    t = _local(ts) if ts else None
+    return t.strftime("%Y-%m-%d %H:%M:%S") if t else ts
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Every rule of `css` limited to elements inside `scope` (the report's h1/h2/table rules must not restyle the
+    notebook around it); `body` becomes the scope itself."""
+    out = []
+    for rule in css.replace("\n", "").split("}"):
+        if "{" not in rule:
+            continue
+        sel, body = rule.split("{", 1)
+        scoped = ",".join(scope if s.strip() == "body" else f"{scope} {s.strip()}" for s in sel.split(",") if s.strip())
+        out.append(f"{scoped}{{{body}}}")
+    return "\n".join(out)
+
+
+def journals(lang: str = "de") -> list[tuple[str, str]]:
+    """(label, path) of the journals here, newest first; the label says whose and which target, not more."""
+    import pwd
+    d = _state_dir() / "journals"
+    mine = session_journal()
+    rows = []
+    for p in d.glob("*.jsonl") if d.is_dir() else []:
+        try:
+            st = p.stat()
+            owner = pwd.getpwuid(st.st_uid).pw_name
+        except (OSError, KeyError):
+            continue
+        label = f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(st.st_mtime))} — {p.stem}"
+        label += f" ({R['this'](lang)})" if str(p) == mine else ""
+        rows.append((st.st_mtime, label, str(p), owner))
+    rows.sort(reverse=True)
+    return [(lab + ("" if owner == getpass.getuser() else f" [{owner}]"), path) for _, lab, path, owner in rows]
+
+
+def default_journal() -> str | None:
+    """This session's journal; else the newest of this user's (never someone else's)."""
+    mine = session_journal()
+    if mine:
+        return mine
+    uid = os.getuid()
+    d = _state_dir() / "journals"
+    own = [p for p in (d.glob("*.jsonl") if d.is_dir() else []) if p.stat().st_uid == uid]
+    return str(max(own, key=lambda p: p.stat().st_mtime)) if own else None
+
+
+class ReportView:
+    """The incident report of one journal: its own CSS scoped to it, the timeline by run, the Markdown to copy."""
+
+    def __init__(self, path: str, lang: str = "de"):
+        from . import report
+        self.path, self.lang = path, lang
+        self.data = report.load(path)
+        self.data.timeline = grouped_timeline(self.data, lang)
+        self._report = report
+
+    def markdown(self) -> str:
+        return self._report.markdown(self.data, self.lang)
+
+    def _repr_html_(self) -> str:
+        import base64
+        body = self._report.html(self.data, self.lang)
+        body = body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+        md = self.markdown()
+        href = "data:text/markdown;charset=utf-8;base64," + base64.b64encode(md.encode()).decode()
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(self.path).stem) + ".md"
+        L = self.lang
+        return (f"<style>{scope_css(self._report.CSS, '.fsnb-report')}</style>"
+                f"<div class='fsnb-report' data-journal='{escape(self.path)}'>{body}"
+                f"<h2>{R['md'](L)}</h2><p><a class='fsnb-md-download' download='{escape(name)}' href='{href}' "
+                f"style='display:inline-block;padding:3px 12px;border-radius:4px;background:#1976d2;color:#fff;"
+                f"text-decoration:none;font-weight:600'>⬇ "
+                f"{R['download'](L)}</a> · <span class='fsnb-muted'>{R['copy'](L)}</span></p>"
+                f"<textarea class='fsnb-md' readonly rows='14' style='width:100%;font-family:monospace;font-size:12px'>"
+                f"{escape(md)}</textarea></div>")
+
+
+def incident_report(journal: str | None = None, lang: str = "de", headless: bool = False):
+    """The incident report in the notebook: the journal of this session by default (or `journal`), a picker for the
+    others (live), the report with CSS scoped to it, and its Markdown to copy or download."""
+    from IPython.display import HTML, display
+    lang = lang if lang in LANGS else "de"
+    path = journal or default_journal()
+    if not path:
+        display(HTML(f"<p>{R['none'](lang)}</p>"))
+        return None
+    if headless:
+        display(ReportView(path, lang))
+        return None
+    import ipywidgets as w
+    options = journals(lang)
+    if path not in [p for _, p in options]:
+        options = [(Path(path).stem, path)] + options
+    pickr = w.Dropdown(options=options, value=path, description=R["pick"](lang), layout=w.Layout(width="90%"))
+    pickr.add_class("fsnb-journal-picker")
+    out = w.HTML(ReportView(path, lang)._repr_html_())
+    out.add_class("fsnb-report-widget")
+    pickr.observe(lambda change: setattr(out, "value", ReportView(change["new"], lang)._repr_html_()), names="value")
+    display(w.VBox([pickr, out]))
+    return None

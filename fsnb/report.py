@@ -201,7 +201,7 @@ def html(data: ReportData, lang: str = "de") -> str:
         (W["runs"](lang), len(data.runs))]) + "</table>")
     if data.problems:
         out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
-    out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain.svg(last))
+    out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain.svg(last, target=t, lang=lang))
     out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt(lang))}</td></tr>"
                                                           for ts, txt in data.timeline) + "</table>")
     out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
@@ -239,7 +239,7 @@ def html(data: ReportData, lang: str = "de") -> str:
                        f"<pre>{e(a.get('output', ''))}</pre>")
             if a.get("log"):
                 out.append(f"<details><summary>{W['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
-            rows = _before_after(a)
+            rows = _before_after(a, lang)
             out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th>{_th(lang, 'before', 'after')}</tr>"
                        + "".join(f"<tr><td>{e(k(lang))}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows)
                        + "</table>")
@@ -280,7 +280,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
            f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
     if data.problems:
         out += [f"## {L['problems']}", ""] + [f"- {m(p)}" for p in data.problems] + [""]
-    states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain.node_states(last))
+    states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain.node_states(last, lang=lang, target=t))
     out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt(lang))}" for ts, txt in data.timeline]
     out += [""]
     out += [f"## {L['diagnosis']}", ""]
@@ -305,7 +305,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
                 f"{W['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
                 f"  - {W['output'](lang)}: {code((a.get('output') or '').strip())}", "",
                 f"  | {L['beforeafter']} | {_md_head(lang, 'before', 'after')} |", "  |---|---|---|"]
-        out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a)] + [""]
+        out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a, lang)] + [""]
     if not data.actions:
         out.append(L["none"])
     if len(targets) > 1:
@@ -317,10 +317,21 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     return "\n".join(out) + "\n"
 
 
-def _before_after(action: dict) -> list[tuple[str, object, object]]:
-    """The state an action changed: (label, before, after)."""
+def _word(v, lang: str) -> str:
+    """A recorded state value as a word, never a raw None/True/False/[]."""
+    if v is None or v == []:
+        return T("—", "—")(lang) if v is None else T("nirgends", "nowhere")(lang)
+    if isinstance(v, bool):
+        return T("ja", "yes")(lang) if v else T("nein", "no")(lang)
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return {"open": T("erreichbar", "reachable"), "refused": T("abgelehnt", "refused")}.get(v, same(str(v)))(lang)
+
+
+def _before_after(action: dict, lang: str = "de") -> list[tuple[str, object, object]]:
+    """The state an action changed: (label, before, after), as words."""
     b, a = _d(action.get("before")), _d(action.get("after"))
-    return [(label, b.get(key), a.get(key)) for label, key in (
+    return [(label, _word(b.get(key), lang), _word(a.get(key), lang)) for label, key in (
         (W["ba-running"], "profile_running"), (W["ba-from-here"], "wss_from_here"),
         (W["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
 

@@ -14,7 +14,7 @@ import re
 import threading
 from pathlib import Path
 
-from . import actions, diagnosis
+from . import actions
 from .catalogue import CAUSES
 from .errors import FsnbError
 from .escape import html as escape

@@ -29,7 +29,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-default-apps", "--disable-extensions", "--metrics-recording-only", "--no-default-browser-check"]
-ALL_DONE = ("() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];"
+VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"      # the notebook in the front tab
+ALL_DONE = (f"() => {{ const p = [...document.querySelectorAll('{VISIBLE} .jp-CodeCell .jp-InputPrompt')];"
             " return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x.innerText)); }")
 
 
@@ -51,7 +52,8 @@ def browser():
 
 
 @contextlib.contextmanager
-def jupyterlab(tmp_path: Path, notebook: str, env: dict | None = None, parameters: dict | None = None):
+def jupyterlab(tmp_path: Path, notebook: str, env: dict | None = None, parameters: dict | None = None,
+               extra: tuple[str, ...] = ()):
     """JupyterLab on a copy of `notebook` (parameters cell rewritten with `parameters`); HOME is temporary, so
     journals, workspaces and settings stay out of the user's home. Yields (url of the notebook, home)."""
     root = tmp_path / "nb"
@@ -61,6 +63,8 @@ def jupyterlab(tmp_path: Path, notebook: str, env: dict | None = None, parameter
         cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         cell.source += "\n" + "\n".join(f"{k} = {v!r}" for k, v in parameters.items())
     nbformat.write(nb, str(root / notebook))
+    for name in extra:
+        shutil.copy(NOTEBOOKS / name, root / name)
     # every cell attached to the DOM (no windowing): the test reads outputs the way they are drawn
     settings = tmp_path / "cfg/lab/user-settings/@jupyterlab/notebook-extension"
     settings.mkdir(parents=True, exist_ok=True)
@@ -90,13 +94,19 @@ def open_and_run_all(page, url: str, outside: list) -> None:
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
         ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
     page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector(".jp-Notebook", timeout=60000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
-    page.locator(".jp-Notebook").click()
+    name = url.split("/lab/tree/")[1].split("?")[0]
+    front = VISIBLE
+    page.wait_for_selector(f"{front} .jp-Notebook", timeout=60000)
+    page.wait_for_function(f"document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current') && "
+                           f"document.querySelector('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').innerText.includes('{name}')",
+                           timeout=60000)
+    page.wait_for_selector(f"{front} .jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true", timeout=60000)
+    page.locator(f"{front} .jp-Notebook").click()
     page.keyboard.press("Escape")
     # Run > Run All Cells. Under load the menu can be opened before the command is enabled (the kernel still
     # connecting); a click on the disabled item does nothing, so: click, see a cell start, else click again.
-    started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"
+    started = (f"() => [...document.querySelectorAll('{VISIBLE} .jp-InputPrompt')]"
+               ".some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))")
     for _ in range(4):
         _accept_kernel_dialog(page)
         page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -210,7 +220,8 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path):
     lab = manager.up("profile-stopped", offset=OFF)
     outside: list = []
     try:
-        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target}) as (url, home):
+        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target},
+                        extra=("incident-report.ipynb",)) as (url, home):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             with _guarded(page, "action"):
                 open_and_run_all(page, url, outside)
@@ -235,6 +246,25 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path):
                 assert "Error displaying widget" not in page.content()
                 shot(page.locator(".fsnb-action"), "runbook-action-done.png")
                 assert page.get_by_text("official Jupyter news").count() == 0
+                # the incident report of this session: its journal by default, CSS scoped, Markdown to take away
+                journal = next((home / ".local/state/fsnb/journals").glob("*.jsonl"))
+                open_and_run_all(page, url.replace("runbook.ipynb", "incident-report.ipynb"), outside)
+                report = page.locator(".fsnb-report-widget .fsnb-report")
+                report.wait_for(timeout=60000)
+                assert report.get_attribute("data-journal") == str(journal)
+                text = report.inner_text()
+                assert "Bestätigt von" in text and "sofia profile internal start" in text and "None" not in text
+                assert text.count("Prüfl") < 6          # grouped by run, not one line per click
+                assert page.locator(".fsnb-md-download").get_attribute("href").startswith("data:text/markdown")
+                assert page.locator(".fsnb-md").input_value().startswith("# Incident")
+                leaked = page.evaluate("[...document.querySelectorAll('.jp-RenderedMarkdown h2, .jp-RenderedMarkdown h1')]"
+                                       ".filter(h => !h.closest('.fsnb-report'))"
+                                       ".map(h => getComputedStyle(h).borderBottomStyle)")
+                assert leaked and set(leaked) == {"none"}, leaked
+                report.scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / "incident-report-notebook.png"))
+                page.locator(".fsnb-md").scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / "incident-report-markdown.png"))
     finally:
         manager.down(OFF)
     assert not outside, f"requests left the machine: {outside[:5]}"

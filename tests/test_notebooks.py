@@ -79,7 +79,9 @@ def test_training_headless_reveals_only_when_asked(tmp_path):
     assert _errors(out) == []
     shown = _outputs(out)
     # symptoms only: neither the cause nor the scenario's name or description
-    assert "wss-pem-bad" not in shown and "wss-pem-wrong-key" not in shown and "Schlüssel eines anderen" not in shown
+    from fsnb.lab import scenarios
+    sc = scenarios.get("wss-pem-wrong-key")
+    assert "wss-pem-bad" not in shown and sc.name not in shown and sc.description not in shown
     assert "Meldung" in shown and "Hinweis 2:" in shown
     out = run_notebook("training.ipynb", tmp_path / "2", {"scenario": "wss-pem-wrong-key", "reveal": True, "fix": True,
                                                           "guess": "wss-pem-bad", "reasoning": "Bad WSS.PEM im Log",
@@ -139,6 +141,35 @@ def test_incident_report_notebook(tmp_path):
     assert _errors(out) == []
     text = out.read_text()
     assert "Zeitleiste" in text and "profile-not-running" in text
+    html_out = "".join(o.get("data", {}).get("text/html", "") for c in nbformat.read(str(out), 4).cells
+                       for o in c.get("outputs", []))
+    # the report's CSS restyles nothing outside the report (the runbook open next to it keeps its headings)
+    import re
+    for style in re.findall(r"<style>(.*?)</style>", html_out, flags=re.S):
+        for rule in filter(str.strip, style.split("}")):
+            assert all(sel.strip().startswith(".fsnb-report") for sel in rule.split("{")[0].split(",")), rule
+    # the timeline by run, not per step click: 7 check runs (the chain's full run, six steps) in fewer lines
+    runs = len({r["run"] for r in journal.read(j).of("result")})
+    lines = re.findall(r"<td>(\d+ )?Prüfl(?:auf|äufe) ", html_out)
+    assert runs == 7 and 1 <= len(lines) < runs
+    assert "fsnb-md-download" in html_out and "data:text/markdown" in html_out and "## " in html_out
+
+
+def test_incident_report_defaults_to_this_session(tmp_path, monkeypatch):
+    """Without a journal the report opens this session's (the runbook's in this Jupyter server), not the newest."""
+    from fsnb import notebook
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("JPY_PARENT_PID", "424242")
+    jdir = tmp_path / ".local/state/fsnb/journals"
+    jdir.mkdir(parents=True)
+    mine, newer = jdir / "a-mine.jsonl", jdir / "b-newer.jsonl"
+    for p in (mine, newer):
+        p.write_text('{"schema": 1, "type": "meta", "ts": "2026-01-01T00:00:00+00:00", "host": "h", "fsnb": "x", "target": {}}\n')
+    (tmp_path / ".local/state/fsnb/sessions").mkdir(parents=True)
+    (tmp_path / ".local/state/fsnb/sessions" / f"{notebook.session_key()}.json").write_text(json.dumps({"journal": str(mine)}))
+    assert notebook.default_journal() == str(mine)
+    monkeypatch.setenv("JPY_PARENT_PID", "1")       # another session: the newest of this user's
+    assert notebook.default_journal() == str(max((mine, newer), key=lambda p: p.stat().st_mtime))
 
 
 def test_no_target_is_a_message_not_a_traceback(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ def test_markdown_report(incident):
     assert "## Zeitleiste" in text and "Diagnose: profile-not-running" in text
     assert "### Festgestellte Ursache (vor der Behebung)" in text and "- `profile-not-running`" in text
     assert "Bestätigt von" in text and "sofia profile internal start" in text
-    assert "| 7443 von hier | refused | open |" in text          # before/after
+    assert "| 7443 von hier | abgelehnt | erreichbar |" in text    # before/after, in words
     assert "| pass |" in text and "`schritt3.ports`" in text
     assert "## Nächste Schritte" in text
 
