@@ -53,12 +53,14 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
           "only 10 s after a start).",
           reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("bind-failed", "wss-pem-bad")),
+          superseded_by=("ws-wss-port-shared", "bind-failed", "wss-pem-bad")),
     Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
           "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
           "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
-          reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE)),
+          reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
+          superseded_by=("ws-wss-port-shared",)),
+
     Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
           "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
           "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
@@ -78,13 +80,15 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "nginx speaks the wrong scheme upstream (http:// to the TLS port or https:// to the plain port).",
           "`proxy_pass https://…:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) oder `http://…:5066`.",
           "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`.",
-          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC)),
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("ws-wss-port-shared",)),
+
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
           "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("nginx-scheme-mismatch", "bound-elsewhere")),
+          superseded_by=("nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere")),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
@@ -98,7 +102,9 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Catch-all am Ende, cloudflared neu starten.",
           "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
           "catch-all last, restart cloudflared.",
-          reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC)),
+          reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
+          superseded_by=("ws-wss-port-shared", "nginx-port-taken")),
+
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
           "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
@@ -152,6 +158,42 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
           "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
           reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,)),
+    Cause("ws-wss-port-shared", "ws-binding und wss-binding stehen auf demselben Port: sofia-sip bindet beide (SO_REUSEPORT), "
+          "der Kernel verteilt jede Verbindung zufällig auf den Klartext- oder den TLS-Listener — Handshakes scheitern "
+          "mal so, mal so; der WSS-Port des Ziels bleibt zu.",
+          "ws-binding and wss-binding are on the same port: sofia-sip binds both (SO_REUSEPORT) and the kernel hands each "
+          "connection at random to the plain or the TLS listener — handshakes fail one way or the other; the target's WSS "
+          "port stays closed.",
+          "wss-binding auf einen eigenen Port setzen (`<param name=\"wss-binding\" value=\":7443\"/>`), nginx an "
+          "`https://…:7443` leiten, dann `sofia profile internal restart`.",
+          "Give wss-binding its own port (`<param name=\"wss-binding\" value=\":7443\"/>`), proxy nginx to "
+          "`https://…:7443`, then `sofia profile internal restart`.",
+          reads=(BINDING,), explains=(BINDING, NGINX_CONF, PORTS, CURL, ALTERNATIVE) + HOPS),
+    Cause("wss-cert-shadowed", "Neben wss.pem liegen wss.crt und wss.key: FreeSWITCH lädt dieses Paar vor wss.pem und liefert "
+          "auf 7443 das alte Zertifikat aus — das erneuerte wss.pem wirkt nie.",
+          "wss.crt and wss.key lie beside wss.pem: FreeSWITCH loads that pair before wss.pem and serves the old certificate "
+          "on 7443 — the renewed wss.pem never takes effect.",
+          "wss.crt und wss.key entfernen (oder aus dem neuen Zertifikat neu schreiben), dann `sofia profile internal restart`.",
+          "Remove wss.crt and wss.key (or rewrite them from the new certificate), then `sofia profile internal restart`.",
+          reads=(CERT,), explains=(CERT, HOP_WSS)),
+    Cause("nginx-port-taken", "nginx konnte seinen Port nicht binden ('Address already in use'): ein anderes Programm hält ihn — "
+          "z. B. mod_verto mit seinem Standard-Port 8082 bei Host-Netzwerk — und antwortet dort statt nginx.",
+          "nginx could not bind its port ('Address already in use'): another program holds it — e.g. mod_verto on its "
+          "default 8082 with host networking — and answers there instead of nginx.",
+          "Wer hält den Port? `ss -ltnp 'sport = :8082'`; mod_verto in verto.conf.xml auf einen anderen Port legen (oder nicht "
+          "laden), dann nginx neu starten.",
+          "Who holds the port? `ss -ltnp 'sport = :8082'`; move mod_verto to another port in verto.conf.xml (or do not load "
+          "it), then restart nginx.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+    Cause("nginx-upstream-cert-rejected", "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on) und lehnt es ab "
+          "('upstream SSL certificate verify error'): abgelaufen, unbekannte CA oder falscher Name — 502.",
+          "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on) and rejects it ('upstream SSL certificate verify "
+          "error'): expired, unknown CA or wrong name — 502.",
+          "Ein gültiges Zertifikat in wss.pem (dann `sofia profile internal restart`), `proxy_ssl_trusted_certificate` mit der "
+          "ausstellenden CA und `proxy_ssl_name` passend zum SAN — oder für ein internes wss.pem `proxy_ssl_verify off`.",
+          "A valid certificate in wss.pem (then `sofia profile internal restart`), `proxy_ssl_trusted_certificate` with the "
+          "issuing CA and `proxy_ssl_name` matching its SAN — or `proxy_ssl_verify off` for an internal wss.pem.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'."),
@@ -167,7 +209,9 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "The WSS certificate is not trusted by clients (direct wss:// to 7443 fails in browsers).",
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
           "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.", "warn",
-          reads=(HOP_WSS,)),
+          reads=(HOP_WSS,),
+          superseded_by=("wss-cert-shadowed",)),
+
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
           "Put your own certificate into certs_dir.", "warn",

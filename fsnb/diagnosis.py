@@ -279,6 +279,32 @@ def _register(f):
         return 58
 
 
+@rule("ws-wss-port-shared")
+def _port_shared(f):
+    b = f.get(BINDING)
+    return 92 if b and b.port_shared else None
+
+
+@rule("wss-cert-shadowed")
+def _cert_shadowed(f):
+    c = f.get(CERT)
+    return 86 if c and c.shadowed_by and f.failed(CERT) else None
+
+
+@rule("nginx-port-taken")
+def _nginx_port_taken(f):
+    h = f.get(HOP_NGINX)
+    # nginx's log says it could not bind, and what answers there does not speak HTTP as nginx would
+    if h and h.nginx_reason == "port-taken" and h.outcome in ("not-http", "tls-error", "error", "timeout"):
+        return 79
+
+
+@rule("nginx-upstream-cert-rejected")
+def _upstream_cert(f):
+    h = f.get(HOP_NGINX)
+    return 77 if h and h.nginx_reason == "upstream-cert-rejected" else None
+
+
 # warnings: they do not break the path
 @rule("nginx-websocket-config")
 def _nginx_ws_config(f):

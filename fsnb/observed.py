@@ -48,6 +48,8 @@ class Certificate(Observed):
     self_signed_freeswitch: bool = False
     unusable: bool = False           # FreeSWITCH refuses it: 'Bad WSS.PEM certificate.' (key, order, format)
     validity: str | None = None      # ok | expired | not-yet-valid (FreeSWITCH loads it anyway; clients refuse)
+    shadowed_by: str | None = None   # "wss.crt": wss.crt + wss.key beside wss.pem take precedence; FreeSWITCH serves them
+    served_not_after: str = ""       # the certificate FreeSWITCH really serves (wss.crt when it shadows wss.pem)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Binding(Observed):
     wss_commented: bool = False
     ws_binding_effective: str | None = None
     wss_binding_effective: str | None = None
+    port_shared: bool = False        # ws-binding and wss-binding on one port (sofia-sip binds both: SO_REUSEPORT)
 
 
 @dataclass
@@ -183,6 +186,8 @@ class Hop(Observed):
     register: list[str] = field(default_factory=list)
     register_failed: bool = False
     nginx_errors: list[str] = field(default_factory=list)
+    nginx_reason: str | None = None   # nginx's error log: upstream-cert-rejected | upstream-refused | upstream-closed |
+    #                                   upstream-tls-handshake | upstream-timeout | port-taken (fsnb/nginxlog.py)
 
 
 @dataclass

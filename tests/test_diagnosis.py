@@ -117,6 +117,24 @@ CASES = {
                                                         problems=["not valid before"])},
     "sip-register-rejected": {"schritt4.public": res("schritt4.public", "fail", outcome="ok", register_failed=True,
                                                      register=["REGISTER -> SIP/2.0 403 Forbidden"])},
+    "ws-wss-port-shared": {
+        "wissen.binding": res("wissen.binding", "fail", read=True, ws_binding=":5066", wss_binding=":5066",
+                              ws_binding_effective="127.0.0.1:5066", wss_binding_effective="127.0.0.1:5066",
+                              port_shared=True),
+        "wissen.nginx": res("wissen.nginx", "fail", listening=True, config_read=True, scheme="https", upstream_port=5066,
+                            scheme_mismatch=True),
+        "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443)),
+        "schritt4.wss": res("schritt4.wss", "fail", outcome="refused"),
+        "schritt4.public": res("schritt4.public", "fail", outcome="timeout")},
+    "wss-cert-shadowed": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, validity="ok",
+                                                   shadowed_by="wss.crt", served_not_after="2025-01-01T00:00:00+00:00"),
+                          "schritt4.wss": res("schritt4.wss", "fail", outcome="tls-error", tls_verified=False)},
+    "nginx-port-taken": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="not-http", nginx_reason="port-taken",
+                                               nginx_errors=["[emerg] still could not bind()"]),
+                         "schritt4.public": res("schritt4.public", "fail", outcome="error")},
+    "nginx-upstream-cert-rejected": {
+        "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502, nginx_reason="upstream-cert-rejected"),
+        "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
 }
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
@@ -244,3 +262,23 @@ def test_log_lines_of_an_earlier_run_are_not_evidence():
     by_clock = scan(OLD_RUN + NEW_RUN.replace("Successfully Loaded [mod_logfile]", "log rotated"), "internal", since)
     assert by_clock["acl_reject"] == [] and by_clock["bad_pem"] == [] and by_clock["earlier_lines"] == 3
     assert len(scan(OLD_RUN, "internal", None)["bad_pem"]) == 1            # the failing run itself still counts
+
+
+def test_nginx_error_log_reasons():
+    """nginx's own lines (as recorded from nginx 1.22) become a typed reason; old request errors do not count."""
+    import datetime as dt
+
+    from fsnb import nginxlog
+    now = dt.datetime(2026, 11, 26, 17, 0, 0)
+    lines = [
+        "2026/11/26 10:00:00 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream",
+        "2026/11/26 17:00:01 [error] 7#7: *9 upstream SSL certificate verify error: (10:certificate has expired) while "
+        "SSL handshaking to upstream",
+        "2026/11/26 17:00:01 [info] 7#7: *9 client closed connection",
+    ]
+    got = nginxlog.relevant(lines, now)
+    assert got == [lines[1]] and nginxlog.reason(got) == "upstream-cert-rejected"
+    bind = ["2026/11/20 09:00:00 [emerg] 5#5: bind() to 127.0.0.1:8082 failed (98: Address already in use)",
+            "2026/11/20 09:00:02 [emerg] 5#5: still could not bind()"]
+    assert nginxlog.reason(nginxlog.relevant(bind, now)) == "port-taken"       # a start-up error stays relevant
+    assert nginxlog.reason(nginxlog.relevant(lines[:1], now)) is None           # an old request error does not

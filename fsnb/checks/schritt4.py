@@ -1,9 +1,10 @@
 """Schritt 4: Teste WebSocket direkt — a real handshake offering `sip`, then SIP as a browser behind each hop sends it."""
 from __future__ import annotations
 
+import datetime as _dt
 from urllib.parse import urlsplit
 
-from .. import files, threads, wsprobe
+from .. import files, nginxlog, threads, wsprobe
 from .. import observed as obs
 from ..errors import TargetError
 from ..result import Evidence
@@ -66,8 +67,9 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
     }
 
 
-async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
-    """nginx's own words about the upstream (its error log names the cause: refused, closed, SSL handshake)."""
+async def _nginx_errors(ctx, since, lines: int = 4) -> list[str]:
+    """nginx's own words about the upstream (its error log names the cause: refused, closed, SSL handshake,
+    certificate rejected) — written during this check — or about its own start (a port it could not bind)."""
     path = ctx.target.nginx.error_log
     if not path:
         return []
@@ -77,8 +79,7 @@ async def _nginx_errors(ctx, lines: int = 4) -> list[str]:
             return files.read_text(path, tail=65536).splitlines()
         except OSError:
             return []
-    found = [l for l in await threads.to_thread(tail) if "[error]" in l or "[crit]" in l]
-    return found[-lines:]
+    return nginxlog.relevant(await threads.to_thread(tail), since)[-lines:]
 
 
 def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
@@ -103,14 +104,16 @@ async def _hop(ctx, key: str, register: bool = False):
             user, password = ctx.target.sip.user, ctx.target.sip.password.reveal()
         except TargetError:
             pass
+    started = _dt.datetime.now() - _dt.timedelta(seconds=2)    # nginx stamps its log in local time, to the second
     r = await wsprobe.run(hop, ctx.timeout, user, password, ctx.target.sip.domain or ctx.fs.host)
-    nginx_errors = await _nginx_errors(ctx) if key == "nginx" and r.outcome != "ok" else []
+    nginx_errors = await _nginx_errors(ctx, started) if key == "nginx" and r.outcome != "ok" else []
     observed = {"url": hop.url, "outcome": r.outcome, "status": r.status, "subprotocol": r.subprotocol,
                 "via_transport": hop.via_transport, "sip_status": r.sip_status, "tls_verified": r.tls_verified,
                 "register": r.register}
     ev = _evidence(r, hop)
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors
+        observed["nginx_reason"] = nginxlog.reason(nginx_errors)
         ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     n = NAME[key]
     if r.outcome == "ok":

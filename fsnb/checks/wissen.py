@@ -19,6 +19,10 @@ SAY = {
     "analysis-dir": T("Die Analyse prüft {a}; FreeSWITCH liest {d}.", "The analysis checks {a}; FreeSWITCH reads {d}."),
     "pem-missing": T("wss.pem fehlt: {e}. FreeSWITCH erzeugt dann still ein selbstsigniertes (CN=FreeSWITCH).",
                      "wss.pem missing: {e}. FreeSWITCH then silently generates a self-signed one (CN=FreeSWITCH)."),
+    "shadowed": T("In {d} liegen wss.crt und wss.key neben wss.pem: FreeSWITCH nimmt sie vor wss.pem und liefert auf 7443 "
+                  "wss.crt aus (gültig bis {until}), nicht das Zertifikat aus wss.pem.",
+                  "{d} holds wss.crt and wss.key beside wss.pem: FreeSWITCH takes them before wss.pem and serves wss.crt on "
+                  "7443 (valid until {until}), not the certificate in wss.pem."),
     "pem-unusable": T("wss.pem ist unbrauchbar: ", "wss.pem is unusable: "),
     "pem-loads-but": T("wss.pem lädt, aber: ", "wss.pem loads, but: "),
     "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
@@ -28,6 +32,10 @@ SAY = {
     "binding-absent": T("wss-binding ist in {path} {how}: FreeSWITCH öffnet 7443 nicht.",
                         "wss-binding is {how} in {path}: FreeSWITCH will not open 7443."),
     "missing": T("nicht vorhanden", "missing"),
+    "port-shared": T("ws-binding und wss-binding teilen sich {b}: sofia-sip bindet beide (SO_REUSEPORT), der Kernel "
+                     "verteilt die Verbindungen — Klartext- und TLS-Handshakes scheitern zufällig.",
+                     "ws-binding and wss-binding share {b}: sofia-sip binds both (SO_REUSEPORT) and the kernel spreads the "
+                     "connections — plain and TLS handshakes fail at random."),
     "empty-ip": T(" (leere IP = sip-ip, nicht 0.0.0.0)", " (an empty IP means sip-ip, not 0.0.0.0)"),
     "binding-ok": T("wss-binding {b} → lauscht auf {eff}{note}. Wirksam erst nach Profil-(Re)Start.",
                     "wss-binding {b} → binds {eff}{note}. Takes effect only when the profile (re)starts."),
@@ -70,17 +78,44 @@ async def zertifikat(ctx):
     except AccessError as exc:
         return fail(SAY["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
+    shadow = await _shadowing_pair(ctx, certs_dir)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
                        f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.machine().via(f"file {path}")))
     observed = {"certs_dir": certs_dir, "present": True, "blocks": rep.blocks, "subject": rep.subject,
                 "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans,
                 "problems": [p.en for p in rep.problems], "warnings": [w.en for w in rep.warnings],
                 "self_signed_freeswitch": rep.self_signed_freeswitch, "unusable": rep.unusable, "validity": rep.validity}
+    if shadow is not None:
+        crt_text, crt = shadow
+        observed.update(shadowed_by="wss.crt", served_not_after=crt.not_after)
+        ev.append(Evidence("wss.crt", f"{certs_dir.rstrip('/')}/wss.crt\nsubject: {crt.subject}\nnot after: {crt.not_after}",
+                           ctx.machine().via(f"file {certs_dir.rstrip('/')}/wss.crt")))
+        if crt_text.strip() != _first_cert(pem):
+            return fail(SAY["shadowed"].format(d=certs_dir, until=crt.not_after[:10] or "?"), evidence=ev, observed=observed)
     if rep.problems:
         return fail(SAY["pem-unusable"] + SEP.join(rep.problems), evidence=ev, observed=observed)
     if rep.warnings:
         return warn(SAY["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
     return ok(SAY["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
+
+
+def _first_cert(pem: str) -> str:
+    blocks, _ = certs.pem_blocks(pem)
+    return next((text.strip() for label, text in blocks if label == "CERTIFICATE"), "")
+
+
+async def _shadowing_pair(ctx, certs_dir: str):
+    """(wss.crt text, its analysis) when wss.crt and wss.key both lie in the certs dir: sofia-sip loads that pair
+    in preference to wss.pem (seen on the real 1.11). None when they do not."""
+    base = certs_dir.rstrip("/")
+    try:
+        crt = await ctx.read(f"{base}/wss.crt")
+        await ctx.read(f"{base}/wss.key")
+    except AccessError:
+        return None
+    blocks, _ = certs.pem_blocks(crt)
+    first = next((text for label, text in blocks if label == "CERTIFICATE"), "")
+    return first, await certs.analyse_async(first, [ctx.fs.host], ctx.timeout)
 
 
 @check("wissen.binding", "wissen", "Konfiguration: wss-binding in internal.xml", "Config: wss-binding in internal.xml",
@@ -114,6 +149,10 @@ async def binding(ctx):
                 observed[key.replace("-", "_") + "_effective"] = f"{ip}:{port}"
             except ConfigError as exc:
                 return fail(same(f"{key}: {exc}"), evidence=ev, observed=observed)
+    shared = observed.get("ws_binding_effective")
+    if shared and shared == observed.get("wss_binding_effective"):
+        observed["port_shared"] = True
+        return fail(SAY["port-shared"].format(b=shared), evidence=ev, observed=observed)
     if not prof.get("wss-binding"):
         how = SAY["commented"] if observed["wss_commented"] else SAY["missing"]
         return fail(SAY["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
