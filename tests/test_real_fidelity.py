@@ -24,7 +24,7 @@ R, S = realfs.FIDELITY_REAL, realfs.FIDELITY_SIM
 SCENARIOS = ["healthy", "profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "port-7443-taken",
              "wss-pem-cert-only", "wss-pem-wrong-key", "wss-pem-ca-first", "esl-listen-ip", "esl-acl",
              "bound-elsewhere", "wss-tarpit", "wss-cert-expired", "wss-cert-not-yet-valid", "wss-same-port-as-ws",
-             "nginx-verify-expired-wss"]
+             "nginx-verify-expired-wss", "wss-crt-shadows-pem"]
 KEY = base64.b64encode(b"fsnb-fidelity-16").decode()
 
 
@@ -109,6 +109,21 @@ def _handshake(port: int, tls: bool, protocol: bool = True, key: bool = True) ->
         raw.close()
 
 
+def _served_validity(port: int) -> str:
+    """How long the certificate 7443 serves is valid, relative to now, in days (which file it came from shows)."""
+    import datetime as dt
+
+    from cryptography import x509
+    try:
+        pem = ssl.get_server_certificate(("127.0.0.1", port), timeout=3)
+    except (OSError, ssl.SSLError) as exc:
+        return f"<{type(exc).__name__}>"
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    now = dt.datetime.now(dt.timezone.utc)
+    return (f"notBefore {round((cert.not_valid_before_utc - now).total_seconds() / 86400)} d, "
+            f"notAfter {round((cert.not_valid_after_utc - now).total_seconds() / 86400)} d")
+
+
 def _api(offset: int, cmd: str) -> str:
     st = realfs.state(offset)
     try:
@@ -175,6 +190,7 @@ def observe(offset: int, real: bool) -> dict:
         "ws handshake without protocol": _handshake(p["ws"], tls=False, protocol=False),
         "ws handshake without key": _handshake(p["ws"], tls=False, key=False),
         "wss handshake": _handshake(p["wss"], tls=True),
+        "wss certificate served": _served_validity(p["wss"]),
         "listening": _listening(offset, real),
     }
     return obs

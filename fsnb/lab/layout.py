@@ -108,6 +108,16 @@ def validity(fs: dict) -> dict:
             }.get(fs.get("wss_cert", ""), {})
 
 
+def write_old_crt_key(certs: Path, ca: pki.CA, fs: dict) -> None:
+    """Scenario wss-crt-shadows-pem: an earlier wss.crt + wss.key pair (expired a month ago) beside wss.pem."""
+    if fs.get("wss_crt_key") != "old-expired":
+        return
+    old = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", "freeswitch.aidevelo.ai"], days=-30)
+    (certs / "wss.crt").write_bytes(old.cert_pem + ca.cert_pem)
+    (certs / "wss.key").write_bytes(old.key_pem)
+    os.chmod(certs / "wss.key", 0o600)
+
+
 def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
                ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
     """Lay out prefix/etc/freeswitch (conf, tls) and prefix/var/log/freeswitch; return the paths."""
@@ -125,6 +135,7 @@ def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: s
     (conf / "autoload_configs/acl.conf.xml").write_text(ACL_XML)
     pem = conf / "tls/wss.pem"
     pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))
+    write_old_crt_key(conf / "tls", ca, fs)
     os.chmod(pem, 0o600)
     for p in (conf / "vars.xml", conf / "autoload_configs/event_socket.conf.xml"):
         os.chmod(p, 0o600)  # they hold the lab's passwords

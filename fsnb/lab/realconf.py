@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import pki
-from .layout import Ports
+from .layout import Ports, write_old_crt_key
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
             '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')
@@ -179,12 +179,7 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)
-    if fs.get("wss_crt_key") == "old-expired":
-        # an earlier wss.crt + wss.key pair: sofia-sip prefers it to wss.pem
-        old = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", "freeswitch.aidevelo.ai"], days=-30)
-        (dirs.certs / "wss.crt").write_bytes(old.cert_pem + ca.cert_pem)
-        (dirs.certs / "wss.key").write_bytes(old.key_pem)
-        os.chmod(dirs.certs / "wss.key", 0o600)
+    write_old_crt_key(dirs.certs, ca, fs)     # an earlier wss.crt + wss.key: sofia-sip prefers them to wss.pem
     if fs.get("wss_pem") != "missing":
         pem = dirs.certs / "wss.pem"
         pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))

@@ -173,8 +173,7 @@ SCENARIOS.extend([
              "wss.crt/wss.key und liefert das alte Zertifikat aus.",
              "A new wss.pem, but an old (expired) wss.crt/wss.key lies beside it: FreeSWITCH takes wss.crt/wss.key "
              "and serves the old certificate.",
-             fs={"wss_crt_key": "old-expired"}, sim=False,
-             sim_why_not="the simulator reads wss.pem only"),
+             fs={"wss_crt_key": "old-expired"}),
     Scenario("verto-on-nginx-port", "nginx-port-taken", 1,
              "mod_verto behält seinen Standard-Port 8082 (secure) — mit Host-Netzwerk und vor nginx gestartet "
              "belegt FreeSWITCH den nginx-Port; nginx startet nicht.",

@@ -231,6 +231,16 @@ class Profile:
             reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
             self._tport(f"tport_tls.c:161 tls_log_errors() tport_wss_create_ssl_ctx: {reason}")
             raise PemFailure(str(exc)) from None
+        # sofia.c checks wss.pem (above), but when wss.crt and wss.key both exist, those are what 7443 serves
+        # (seen on the real 1.11: scenario wss-crt-shadows-pem)
+        crt, key = self.certs_dir() / "wss.crt", self.certs_dir() / "wss.key"
+        if crt.exists() and key.exists():
+            shadow = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            try:
+                shadow.load_cert_chain(str(crt), str(key))
+                return shadow
+            except (ssl.SSLError, OSError):
+                pass
         return ctx
 
     async def _tcp_sip(self, reader, writer) -> None:
