@@ -154,9 +154,8 @@ class Ctx:
                 "autoload_configs/acl.conf.xml"]
 
     async def _batch(self) -> dict:
-        """In a container, the files every run reads come in one exec once their dirs are known: the engine
-        serialises archive calls on a container (~45 ms each, five of them were the Docker run's critical path).
-        {} elsewhere, or if the container cannot run it (then each file is read on its own)."""
+        """The files every run reads, in one batch once their dirs are known: one exec (or /proc walk) in a container,
+        one trip to a worker thread here. {} if the host cannot batch them (then each file is read on its own)."""
         h = self.machine()
         if not h.batches:
             return {}
@@ -169,7 +168,10 @@ class Ctx:
             want[f"{certs.rstrip('/')}/wss.pem"] = 0
         if log:
             want[log] = LOG_TAIL
-        return await h.read_many(want) or {}
+        try:
+            return await h.read_many(want) or {}
+        except asyncio.TimeoutError:   # a stuck file (a hung mount): each read then gets its own deadline and message
+            return {}
 
     def prefetch(self) -> None:
         """Start the slow reads every run needs, concurrently, before the checks ask for them."""
