@@ -238,6 +238,11 @@ class ResultsView:
                 f"<tbody>{rows}</tbody></table></div>")
 
 
+def styled_html(results: list[Result], lang: str = "de") -> str:
+    """A step's result table as HTML (every cell escaped)."""
+    return ResultsView(results, lang)._repr_html_()
+
+
 def evidence_html(r: Result, lang: str = "de") -> str:
     parts = []
     for e in r.evidence:

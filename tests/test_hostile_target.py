@@ -165,9 +165,7 @@ def test_no_script_runs_in_the_live_jupyterlab_runbook(lab, tmp_path):
                 except PlaywrightTimeout:
                     page.keyboard.press("Escape")
             # the widget cards fill in: the log evidence (with the payloads) is in the schritt2 card
-            page.wait_for_function("document.querySelector('.fsnb-table-schritt2') && "
-                                   "document.querySelector('.fsnb-table-schritt2').innerText.includes('schritt2.log')",
-                                   timeout=90000)
+            page.wait_for_selector(".fsnb-table-schritt2 [data-check='schritt2.log']", timeout=90000)
             page.wait_for_function(f"document.body.textContent.includes({json.dumps(hostile.MARKER)})", timeout=30000)
             for title in page.locator(".lm-AccordionPanel-title, .p-Collapse-header, .jupyter-widget-Collapse-header").all()[:40]:
                 try:
