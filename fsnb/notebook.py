@@ -188,6 +188,8 @@ def _code(s: str) -> str:
 def _decode(s: str, lang: str) -> str:
     """Outcome codes quoted in a text, as words: '(http-status)' → '(HTTP-Fehlerstatus statt 101)'."""
     s = re.sub(r"\(([a-z-]+|None)\)", lambda m: f"({CODES[m.group(1)](lang)})" if m.group(1) in CODES else m.group(0), s)
+    s = re.sub(r"\b(beobachtet|observed): ([a-z-]+)\b",
+               lambda m: f"{m.group(1)}: {CODES[m.group(2)](lang)}" if m.group(2) in CODES else m.group(0), s)
     return re.sub(r"(: )None\b", lambda m: m.group(1) + CODES["None"](lang), s)
 
 
