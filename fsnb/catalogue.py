@@ -31,6 +31,11 @@ class Cause:
     explains: tuple[str, ...] = ()         # the checks whose FAIL/ERR this cause accounts for
     superseded_by: tuple[str, ...] = ()    # deeper causes that make this one redundant
 
+    @property
+    def node(self) -> str | None:
+        """Where the cause sits in the chain picture (browser, cloudflare, nginx, freeswitch, profile, esl)."""
+        return NODE.get(self.id)
+
 
 CAUSES: dict[str, Cause] = {c.id: c for c in [
     Cause("wss-pem-bad", "wss.pem ist unbrauchbar: FreeSWITCH meldet 'Bad WSS.PEM certificate.' und das ganze Profil bleibt aus.",
@@ -222,6 +227,18 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           reads=(TUNNEL,)),
 ]}
 
+
+# the hop of the chain picture each cause breaks (fsnb/chain.py); others: the hop of the first check they explain
+NODE = {
+    "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
+    "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
+    "ws-wss-port-shared": "freeswitch", "wss-cert-shadowed": "freeswitch",
+    "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",
+    "esl-not-listening": "esl", "esl-acl-rejects": "esl", "esl-bad-password": "esl", "esl-no-answer": "esl",
+    "esl-port-not-esl": "esl", "nginx-not-listening": "nginx", "nginx-scheme-mismatch": "nginx",
+    "nginx-upstream-down": "nginx", "via-transport-mismatch": "nginx", "subprotocol-missing": "nginx",
+    "nginx-port-taken": "nginx", "nginx-upstream-cert-rejected": "nginx", "tunnel-origin-unreachable": "cloudflare",
+}
 
 # what to look at next when a check fails and no cause explains it: (de, en)
 NEXT: dict[str, tuple[str, str]] = {

@@ -7,6 +7,8 @@ reason stays red. Every label goes through fsnb.escape.
 """
 from __future__ import annotations
 
+from . import render
+from .catalogue import CAUSES
 from .escape import html as escape
 from .i18n import T
 from .result import Result
@@ -21,20 +23,9 @@ NODES = [
     ("profile", T("Profil", "Profile"), "{profile}", ("schritt2.profil", "schritt2.log")),
     ("esl", T("ESL", "ESL"), ":{esl}", ("schritt1.esl", "schritt1.esl_config")),
 ]
-# where a cause sits in the chain (unknown causes: the hop of the first check they explain, server side first)
-CAUSE_NODE = {
-    "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
-    "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
-    "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",
-    "esl-not-listening": "esl", "esl-acl-rejects": "esl", "esl-bad-password": "esl", "esl-no-answer": "esl",
-    "esl-port-not-esl": "esl", "nginx-not-listening": "nginx", "nginx-scheme-mismatch": "nginx",
-    "nginx-upstream-down": "nginx", "via-transport-mismatch": "nginx", "subprotocol-missing": "nginx",
-    "tunnel-origin-unreachable": "cloudflare",
-}
-COLOURS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "error": "#6a1b9a", "skip": "#78909c",
-           None: "#eceff1", "root": "#b71c1c", "consequence": "#ffffff"}
-TEXT_COLOURS = {"warn": "#212121", None: "#37474f", "consequence": "#b71c1c"}
-RANK = {"error": 4, "fail": 3, "warn": 2, "pass": 1, "skip": 0}
+COLOURS = {**render.COLOUR, None: render.UNKNOWN_COLOUR, "root": "#b71c1c", "consequence": "#ffffff"}
+TEXT_COLOURS = {"warn": render.ink("warn"), None: render.UNKNOWN_INK, "consequence": "#b71c1c"}
+RANK = render.RANK
 STATE_WORD = {
     "pass": T("OK", "OK"), "warn": T("Warnung", "warning"), "fail": T("Fehler", "failed"),
     "error": T("Abbruch", "error"), "skip": T("übersprungen", "skipped"), None: T("noch offen", "not checked"),
@@ -85,7 +76,8 @@ def hop_states(results: list[Result], findings=None) -> list[tuple[str, str | No
     if lead is None:
         return states
     explains = set(lead.explains)
-    root = CAUSE_NODE.get(lead.cause)
+    cause = CAUSES.get(lead.cause)
+    root = cause.node if cause else None
     if root is None:
         for key, _, _, ids in reversed(NODES):
             if explains & set(ids):

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 
-from . import escape
+from . import escape, render
 from . import target as tgt
 from .errors import TargetError
 from .i18n import T
@@ -65,11 +65,9 @@ SAY = {
 def table(run, lang: str = "de") -> str:
     """The terminal table. Every string in it passes escape.terminal (a summary can quote a log line or a config
     value from the target: an ESC or BEL in it must not retitle or clear the operator's terminal)."""
-    icon = {"pass": "OK  ", "fail": "FAIL", "warn": "WARN", "skip": "SKIP", "error": "ERR "}
     t = lambda s: escape.terminal(s, multiline=False)
     lines = [f"fsnb runbook — {t(run.target.name)} ({run.duration:.2f}s)", ""]
-    for r in run.results:
-        lines.append(f"[{icon[r.status.value]}] {t(r.id):<22} {t(r.text(lang))}")
+    lines += [render.line(r, lang) for r in run.results]
     lines.append("")
     if run.findings:
         lines.append(SAY["diagnosis"](lang))

@@ -36,6 +36,10 @@ class Finding:
     def fix(self, lang: str = "de") -> str:
         return self.fix_en if lang == "en" else self.fix_de
 
+    def _repr_html_(self) -> str:
+        from . import render
+        return f"<div class='fsnb-nb'>{render.finding(self)}</div>"
+
     def proof(self, lang: str = "de") -> list[str]:
         return self.evidence_en if lang == "en" and self.evidence_en else self.evidence
 

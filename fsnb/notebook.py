@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import actions, chain, diagnosis, texts
+from . import actions, chain, diagnosis, render, texts
 from .errors import FsnbError
 from .escape import html as escape, styler
 from .i18n import LANGS, T
@@ -33,11 +33,11 @@ from .engine import run_async, run_sync
 from .cli_run import resolve_target
 
 # -- texts (every user-facing string in both languages) --------------------------------------------------------
-SECTIONS = {k: T(de, en) for k, (de, en) in texts.SECTIONS.items()}
+SECTIONS = texts.SECTIONS
 SHORT = {"wissen": T("Annahmen prüfen", "Check the assumptions"), "schritt1": T("Schritt 1 prüfen", "Run step 1"),
          "schritt2": T("Schritt 2 prüfen", "Run step 2"), "schritt3": T("Schritt 3 prüfen", "Run step 3"),
          "schritt4": T("Schritt 4 prüfen", "Run step 4"), "alternative": T("Alternative prüfen", "Check the alternative")}
-STATUS = {s: T(texts.STATUS["de"][s], texts.STATUS["en"][s]) for s in texts.STATUS["de"]}
+STATUS = render.WORD
 U = dict(
     target=T("Ziel", "Target"), public=T("öffentlich", "public"), no_target=T("Kein Ziel", "No target"),
     standin=T("Cloudflare-Kante: lokaler Stand-in des Labs", "Cloudflare edge: the lab's local stand-in"),
@@ -111,9 +111,9 @@ CODES = {"http-status": T("HTTP-Fehlerstatus statt 101", "an HTTP error status i
          "closed": T("Verbindung geschlossen", "connection closed"), "no-password": T("kein Passwort", "no password"),
          "empty": T("leere Antwort", "an empty reply"), "None": T("nicht geprüft", "not checked")}
 
-BADGE = {"pass": "#2e7d32", "fail": "#c62828", "warn": "#f9a825", "skip": "#78909c", "error": "#6a1b9a"}
+BADGE = render.COLOUR
 CSS = """<style>
-.fsnb-badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600;font-size:12px;white-space:nowrap}
+""" + render.BADGE_CSS + """
 .fsnb-status-warn{color:#212121!important}
 .fsnb-card{border:1px solid #cfd8dc;border-radius:8px;padding:8px 12px;margin:6px 0}
 .fsnb-nb{font-size:13px;line-height:1.45;color:#263238}
@@ -208,11 +208,7 @@ def human(v, lang: str) -> str:
 
 
 def badge(status: str | None, lang: str = "de") -> str:
-    if status is None:
-        return '<span class="fsnb-badge" style="background:#eceff1;color:#37474f">—</span>'
-    ink = "#212121" if status == "warn" else "#ffffff"
-    return (f'<span class="fsnb-badge fsnb-status-{status}" style="background:{BADGE[status]};color:{ink}">'
-            f'{STATUS[status](lang)}</span>')
+    return render.badge(status, lang)
 
 
 def worst(results: list[Result]) -> str | None:
@@ -230,11 +226,7 @@ class ResultsView:
         L = self.lang
         if not self.results:
             return "<div class='fsnb-nb'><em class='fsnb-muted'>—</em></div>"
-        rows = "".join(
-            f"<tr data-check='{escape(r.id)}' data-status='{r.status.value}' title='{escape(r.id)}'>"
-            f"<td class='fsnb-st'>{badge(r.status.value, L)}</td><td>{escape(check_title(r.id, L))}</td>"
-            f"<td>{escape(r.text(L))}</td><td class='fsnb-num'>{round(r.duration * 1000)} ms</td></tr>"
-            for r in self.results)
+        rows = "".join(render.result_row(r, L, check_title(r.id, L)) for r in self.results)
         return (f"<div class='fsnb-nb'><table class='fsnb-table'><thead><tr><th>{U['col_status'](L)}</th>"
                 f"<th>{U['col_check'](L)}</th><th>{U['col_finding'](L)}</th><th>{U['col_time'](L)}</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table></div>")
@@ -246,12 +238,7 @@ def styled_html(results: list[Result], lang: str = "de") -> str:
 
 
 def evidence_html(r: Result, lang: str = "de") -> str:
-    parts = []
-    for e in r.evidence:
-        label = e.title(lang) if hasattr(e, "title") else e.label
-        body = e.body(lang) if hasattr(e, "body") else e.text
-        parts.append(f"<b>{escape(label)}</b> <small class='fsnb-muted'>{escape(e.via)}</small><pre>{escape(body)}</pre>")
-    return "<div class='fsnb-nb'>" + ("".join(parts) or "<em>—</em>") + "</div>"
+    return "<div class='fsnb-nb'>" + render.evidence(r.evidence, lang) + "</div>"
 
 
 def _evidence_line(line: str, lang: str, by: dict | None = None) -> str:

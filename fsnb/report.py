@@ -8,7 +8,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import chain, diagnosis, escape as esc, files
+from . import chain, diagnosis, escape as esc, files, render
 from .i18n import T, same
 from .journal import read
 from .redact import Redactor
@@ -137,7 +137,8 @@ CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max
 h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #cfd8dc;padding-bottom:4px;margin-top:28px}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top}
 .s{display:inline-block;padding:1px 8px;border-radius:9px;color:#fff;font-weight:600;font-size:12px}
-.pass{background:#2e7d32}.fail{background:#c62828}.warn{background:#f9a825}.skip{background:#9e9e9e}.error{background:#6a1b9a}
+.s.fail{background:#c62828}.s.warn{background:#f9a825;color:#212121}.fsnb-muted{color:#607d8b}
+""" + render.BADGE_CSS + """
 pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
 .meta td:first-child{width:180px;font-weight:600}"""
 
@@ -234,7 +235,8 @@ def html(data: ReportData, lang: str = "de") -> str:
             c = _d(a.get("confirmation"))
             out.append(f"<p><b>{e(a.get('command', ''))}</b> — "
                        f"{e(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
-                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}'>"
+                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}' "
+                       f"style='background:{render.COLOUR['pass' if a.get('ok') else 'fail']}'>"
                        f"{W['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
                        f"<pre>{e(a.get('output', ''))}</pre>")
             if a.get("log"):
@@ -250,11 +252,12 @@ def html(data: ReportData, lang: str = "de") -> str:
                if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
     if changed:
         out.append(f"<h3>{W['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
-            f"<tr><td>{e(i)}</td><td><span class='s {a}'>{a}</span></td><td><span class='s {b}'>{b}</span></td></tr>" for i, a, b in changed) + "</table>")
+            f"<tr><td>{e(i)}</td><td>{render.badge(a, lang)}</td><td>{render.badge(b, lang)}</td></tr>" for i, a, b in changed)
+            + "</table>")
     out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th>{_th(lang, 'finding', 'time')}</tr>" + "".join(
-        f"<tr><td><span class='s {r.status.value}'>{r.status.value}</span></td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
+        f"<tr><td>{render.badge(r.status.value, lang)}</td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
         f"<td>{e(r.text(lang))}<details><summary>{W['evidence'](lang)}</summary>"
-        + "".join(f"<b>{e(ev.title(lang))}</b> <small>{e(ev.via)}</small><pre>{e(ev.body(lang))}</pre>" for ev in r.evidence)
+        + render.evidence(r.evidence, lang)
         + f"</details></td><td>{e(r.ts)}</td></tr>" for r in last) + "</table>")
     out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix(lang))}</li>" for f in findings)
                                               or f"<li>{W['monitor'](lang)}</li>") + "</ol>")

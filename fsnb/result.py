@@ -68,6 +68,11 @@ class Result:
         d["status"] = self.status.value
         return d
 
+    def _repr_html_(self) -> str:
+        """The result as it looks in the notebook and its export (fsnb.render: one HTML, one escaping rule)."""
+        from . import render
+        return f"<div class='fsnb-nb'>{render.results_table([self])}{render.evidence(self.evidence)}</div>"
+
     @classmethod
     def from_dict(cls, d: dict) -> "Result":
         d = dict(d)
