@@ -52,6 +52,13 @@ def test_status_names_the_real_freeswitch_and_fs_cli_works_in_the_container(real
     assert c.exec_run(["/bin/busybox", "ls", "/bin/busybox"]).exit_code == 0
 
 
+def test_a_simulator_docker_lab_never_removes_the_real_container(real_lab):
+    st = realfs.up("healthy", OFF)
+    p = fsnb_cli("lab", "up", "--docker", "--scenario", "healthy", "--port-offset", str(OFF + 120), timeout=120)
+    assert p.returncode == 2 and "of the real lab" in p.stderr, p.stderr
+    assert realfs.container(st).status == "running"
+
+
 @pytest.mark.parametrize("name", REAL)
 def test_real_scenario(name, real_lab):
     sc = scenarios.get(name)

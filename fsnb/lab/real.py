@@ -331,8 +331,10 @@ def _remove_stale(c, d: Path) -> None:
     if old.labels.get("fsnb.lab.dir") == str(d) or (old.labels.get("fsnb.lab") == "1" and old.status != "running"):
         old.remove(force=True)
         return
-    raise AccessError(f"container {CONTAINER} of another lab ({old.labels.get('fsnb.lab.dir', 'not a lab')}) runs "
-                      f"in this Docker engine; stop that lab first (fsnb lab down --port-offset N)")
+    owner = old.labels.get("fsnb.lab.dir") or ("a simulator lab (--docker)" if old.labels.get("fsnb.lab") == "1"
+                                               else "not started by fsnb")
+    raise AccessError(f"container {CONTAINER} ({owner}) runs in this Docker engine: one {CONTAINER} per engine; "
+                      f"stop that lab first (fsnb lab down --port-offset N) or use another engine (DOCKER_HOST)")
 
 
 PROFILE_DONE = ("Adding Alias [", )            # profile internal up
