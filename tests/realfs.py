@@ -77,6 +77,9 @@ def engine() -> str:
                 except Exception:
                     pass
             eng.stop(root)
+            netns = root / "exec/netns/default"     # dockerd leaves its netns bind mount behind
+            if os.path.ismount(netns):
+                subprocess.run(["umount", str(netns)], capture_output=True, timeout=30)
             shutil.rmtree(root, ignore_errors=True)
         atexit.register(stop)
     return _engine["host"]
