@@ -58,20 +58,20 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
           "only 10 s after a start).",
           reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("ws-wss-port-shared", "bind-failed", "wss-pem-bad")),
+          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad")),
     Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
           "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
           "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
           reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
-          superseded_by=("ws-wss-port-shared",)),
+          superseded_by=("wss-port-mismatch", "ws-wss-port-shared",)),
 
     Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
           "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
           "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
           "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it.",
           reads=(PROFILE, PORTS), explains=LISTENERS_DOWN,
-          superseded_by=("wss-pem-bad", "bind-failed", "freeswitch-down")),
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "wss-pem-bad", "bind-failed", "freeswitch-down")),
     Cause("freeswitch-down", "FreeSWITCH läuft nicht (kein ESL, keine SIP-Ports).", "FreeSWITCH is not running (no ESL, no SIP ports).",
           "Container/Dienst starten und dessen Log lesen (`docker logs`, freeswitch.log).",
           "Start the container/service and read its log (`docker logs`, freeswitch.log).",
@@ -93,7 +93,7 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
           "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere")),
+          superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere")),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
@@ -108,7 +108,7 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
           "catch-all last, restart cloudflared.",
           reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
-          superseded_by=("ws-wss-port-shared", "nginx-port-taken")),
+          superseded_by=("tunnel-config-invalid", "nginx-listen-ssl", "ws-wss-port-shared", "nginx-port-taken")),
 
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
@@ -120,7 +120,7 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
           "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
-          superseded_by=("freeswitch-down",)),
+          superseded_by=("esl-port-mismatch", "freeswitch-down",)),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",
           "apply-inbound-acl auf eine Liste setzen, die den Client erlaubt (Docker-Portweiterleitung: Bridge-Gateway!).",
@@ -199,6 +199,67 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "A valid certificate in wss.pem (then `sofia profile internal restart`), `proxy_ssl_trusted_certificate` with the "
           "issuing CA and `proxy_ssl_name` matching its SAN — or `proxy_ssl_verify off` for an internal wss.pem.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+    Cause("wss-port-mismatch", "FreeSWITCH bindet WSS auf einem anderen Port, als Ziel und nginx erwarten (wss-binding; bei "
+          "mehreren wss-binding-Parametern gilt der letzte).",
+          "FreeSWITCH binds WSS on another port than the target and nginx expect (wss-binding; with several wss-binding "
+          "params the last one wins).",
+          "wss-binding auf den erwarteten Port setzen (nur ein Parameter), `sofia profile internal restart` — oder nginx' "
+          "proxy_pass und das Ziel auf den gebundenen Port ändern.",
+          "Set wss-binding to the expected port (one param only), `sofia profile internal restart` — or point nginx's "
+          "proxy_pass and the target at the bound port.",
+          reads=(BINDING, PROFILE), explains=(BINDING, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("ws-wss-port-shared",)),
+    Cause("profile-not-configured", "FreeSWITCHs XML kennt kein Profil internal ('No Such Profile'): die Datei fehlt oder "
+          "sofia.conf.xml bindet sie nicht ein — ein Start kann nicht gelingen.",
+          "FreeSWITCH's XML has no profile internal ('No Such Profile'): the file is missing or sofia.conf.xml does not "
+          "include it — a start cannot succeed.",
+          "sip_profiles/internal.xml wiederherstellen (bzw. die Einbindung in sofia.conf.xml), `reloadxml`, dann "
+          "`sofia profile internal start`.",
+          "Restore sip_profiles/internal.xml (or its include in sofia.conf.xml), `reloadxml`, then "
+          "`sofia profile internal start`.",
+          reads=(LOG, BINDING), explains=(LOG, BINDING) + LISTENERS_DOWN),
+    Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
+          "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
+          "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
+          "dem Grund suchen, falls das Laden scheitert.",
+          "`load mod_sofia` (fs_cli) and `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; read the "
+          "log for why if loading fails.",
+          reads=(PROFILE,), explains=LISTENERS_DOWN),
+    Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
+          "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
+          "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
+          "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
+          reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG)),
+    Cause("nginx-location-mismatch", "nginx antwortet 404: die location mit proxy_pass passt nicht zum Pfad, den die Clients "
+          "aufrufen (z. B. nur `location /ws`).",
+          "nginx answers 404: the location holding proxy_pass does not match the path the clients request (e.g. only "
+          "`location /ws`).",
+          "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
+          "`location / {` (or put the path into the client URL), `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+    Cause("nginx-listen-ssl", "nginx lauscht mit `listen … ssl`, der Tunnel schickt aber Klartext-HTTP ('The plain HTTP request "
+          "was sent to HTTPS port', 400).",
+          "nginx listens with `listen … ssl`, but the tunnel sends plain HTTP ('The plain HTTP request was sent to HTTPS "
+          "port', 400).",
+          "Cloudflare beendet TLS: `ssl` aus `listen 8082` entfernen — oder den Tunnel-Service auf `https://localhost:8082` "
+          "mit `originRequest: noTLSVerify: true` stellen.",
+          "Cloudflare ends TLS: drop `ssl` from `listen 8082` — or set the tunnel service to `https://localhost:8082` with "
+          "`originRequest: noTLSVerify: true`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+    Cause("tunnel-config-invalid", "Die cloudflared-Konfiguration ist kein gültiges YAML bzw. keine Tunnel-Konfiguration.",
+          "The cloudflared config is not valid YAML or not a tunnel config.",
+          "config.yml korrigieren (Tabs? Einrückung?), `cloudflared tunnel ingress validate`, cloudflared neu starten.",
+          "Fix config.yml (tabs? indentation?), `cloudflared tunnel ingress validate`, restart cloudflared.",
+          reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC)),
+    Cause("wss-pem-bad-pending", "wss.pem auf der Platte ist unbrauchbar, aber FreeSWITCH liefert noch das beim letzten Start "
+          "geladene Zertifikat — der nächste Profil-Neustart nimmt das ganze Profil vom Netz.",
+          "wss.pem on disk is unusable, but FreeSWITCH still serves the certificate it loaded at its last start — the next "
+          "profile restart takes the whole profile down.",
+          "wss.pem vor jedem Neustart reparieren (Schlüssel unverschlüsselt, eigenes Zertifikat zuerst, dann Kette; "
+          "`openssl pkey -in wss.pem -out key.pem` entschlüsselt einen Schlüssel).",
+          "Repair wss.pem before any restart (key unencrypted, leaf certificate first, then the chain; `openssl pkey -in "
+          "wss.pem -out key.pem` decrypts a key).",
+          reads=(CERT, PORTS, HOP_WSS), explains=(CERT,)),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'."),
@@ -232,7 +293,10 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
 NODE = {
     "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
     "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
-    "ws-wss-port-shared": "freeswitch", "wss-cert-shadowed": "freeswitch",
+    "ws-wss-port-shared": "freeswitch", "wss-cert-shadowed": "freeswitch", "wss-port-mismatch": "freeswitch",
+    "wss-pem-bad-pending": "freeswitch", "profile-not-configured": "profile", "mod-sofia-not-loaded": "profile",
+    "esl-port-mismatch": "esl", "nginx-location-mismatch": "nginx", "nginx-listen-ssl": "nginx",
+    "tunnel-config-invalid": "cloudflare",
     "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",
     "esl-not-listening": "esl", "esl-acl-rejects": "esl", "esl-bad-password": "esl", "esl-no-answer": "esl",
     "esl-port-not-esl": "esl", "nginx-not-listening": "nginx", "nginx-scheme-mismatch": "nginx",

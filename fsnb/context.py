@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 from typing import Awaitable, Callable
 
-from . import eslclient, host, nginxconf, threads
+from . import eslclient, fsconfig, host, nginxconf, threads
 from .errors import AccessError, FsnbError, TargetError
 from .redact import Redactor
 from .target import Target
@@ -137,6 +137,18 @@ class Ctx:
             raise AccessError("FreeSWITCH conf dir not found")
         path = f"{conf.rstrip('/')}/{rel}"
         return path, await self.read(path)
+
+    async def profile_config(self):
+        """(path, parsed profile, vars) of the target's sofia profile, parsed once per run (ConfigError,
+        AccessError or CheckTimeout when it cannot be read or parsed)."""
+        async def go():
+            path, text = await self.conf_file(f"sip_profiles/{self.fs.profile}.xml")
+            _, vars_text = await self.conf_file("vars.xml")
+            variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=self.timeout)
+            variables.setdefault("local_ip_v4", self.fs.host)
+            prof = await fsconfig.parse_async(fsconfig.parse_profile, text, self.fs.profile, variables, timeout=self.timeout)
+            return path, prof, variables
+        return await self.once("profile_config", go)
 
     async def read(self, path: str, tail: int | None = None) -> str:
         """A file on the FreeSWITCH host, read once per run: from the batch when it holds it, else on its own."""

@@ -242,9 +242,11 @@ def _via(f):
 
 @rule("nginx-upstream-down")
 def _upstream_down(f):
-    n = f.get(NGINX_CONF)
+    n, h = f.get(NGINX_CONF), f.get(HOP_NGINX)
     direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
-    if direct_ok and n and n.listening and f.hop(HOP_NGINX) in ("http-status", "timeout"):
+    # nginx itself answered 502/504 about its upstream, and its log (if read) says refused or nothing else
+    bad_gateway = h and h.outcome == "http-status" and h.status in (502, 504)
+    if direct_ok and n and n.listening and bad_gateway and h.nginx_reason in (None, "upstream-refused"):
         return 72
 
 
@@ -307,6 +309,58 @@ def _nginx_port_taken(f):
 def _upstream_cert(f):
     h = f.get(HOP_NGINX)
     return 77 if h and h.nginx_reason == "upstream-cert-rejected" else None
+
+
+@rule("wss-port-mismatch")
+def _wss_port_mismatch(f):
+    b, p = f.get(BINDING), f.get(PROFILE)
+    if (b and b.port_mismatch) or (p and p.running and p.wss_port_mismatch):
+        return 93
+
+
+@rule("profile-not-configured")
+def _profile_not_configured(f):
+    log = f.get(LOG)
+    return 96 if log and log.no_such_profile else None
+
+
+@rule("mod-sofia-not-loaded")
+def _no_mod_sofia(f):
+    p = f.get(PROFILE)
+    return 97 if p and p.sofia_loaded is False else None
+
+
+@rule("esl-port-mismatch")
+def _esl_port_mismatch(f):
+    esl, conf = f.get(ESL), f.get(ESL_CONF)
+    if esl and esl.outcome in ("refused", "connect-timeout") and conf and conf.port_mismatch:
+        return 51
+
+
+@rule("nginx-location-mismatch")
+def _nginx_location(f):
+    h = f.get(HOP_NGINX)
+    return 73 if h and h.outcome == "http-status" and h.status == 404 else None
+
+
+@rule("nginx-listen-ssl")
+def _nginx_listen_ssl(f):
+    h = f.get(HOP_NGINX)
+    return 75 if h and h.http_hint == "plain-http-to-https-port" else None
+
+
+@rule("tunnel-config-invalid")
+def _tunnel_invalid(f):
+    t = f.get(TUNNEL)
+    return 66 if t and t.parse_error else None
+
+
+@rule("wss-pem-bad-pending")
+def _pem_pending(f):
+    c, p = f.get(CERT), f.get(PORTS)
+    serving = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    if c and c.unusable and p and p.wss.from_here == "open" and serving:
+        return 69
 
 
 # warnings: they do not break the path

@@ -21,5 +21,9 @@ class AccessError(FsnbError):
     """The host, container or socket could not be reached."""
 
 
+class NotAFile(AccessError):
+    """The path exists but is a directory, FIFO, socket or device — not a file to read."""
+
+
 class CheckTimeout(FsnbError):
     """A check ran past its deadline."""

@@ -77,10 +77,14 @@ class ProfileConfig:
     commented: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        for key, value in self.params:
+        """The value FreeSWITCH uses: sofia applies the params in order, so the last one of a name wins."""
+        for key, value in reversed(self.params):
             if key == name:
                 return value
         return default
+
+    def count(self, name: str) -> int:
+        return sum(1 for key, _ in self.params if key == name)
 
 
 def parse_profile(text: str, name: str, variables: dict[str, str]) -> ProfileConfig:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from . import files, procnet, procroot, threads
-from .errors import AccessError
+from .errors import AccessError, NotAFile
 
 MAX_FILE = files.MAX_FILE
 # Docker's path stat reports Go's os.FileMode bits
@@ -60,7 +60,9 @@ class LocalHost:
             raise AccessError(f"{path}: no such file") from None
         except PermissionError:
             raise AccessError(f"{path}: permission denied") from None
-        except OSError as exc:   # a directory, FIFO or device; too large
+        except (files.NotRegular, IsADirectoryError) as exc:
+            raise NotAFile(f"{path}: {exc.strerror or exc}") from None
+        except OSError as exc:   # too large, a loop of links
             raise AccessError(f"{path}: {exc.strerror or exc}") from None
 
     async def read_many(self, wanted: dict[str, int]) -> dict[str, str | AccessError]:
@@ -175,7 +177,9 @@ class DockerHost:
                 raise AccessError(f"{path}: no such file in container {self.name}") from None
             except PermissionError:
                 raise AccessError(f"{path}: permission denied in {self.name}") from None
-            except OSError as exc:   # a directory, FIFO or device; a link loop; too large
+            except files.NotRegular as exc:
+                raise NotAFile(f"{path} in {self.name}: {exc.strerror or exc}") from None
+            except OSError as exc:   # a link loop; too large
                 raise AccessError(f"{path} in {self.name}: {exc.strerror or exc}") from None
         return await asyncio.wait_for(threads.to_thread(read), self.timeout)
 
@@ -257,7 +261,7 @@ class DockerHost:
                 continue
             if mode & GO_MODE_NOT_REGULAR:
                 res.close()
-                raise AccessError(f"{path}: not a regular file in {self.name}")
+                raise NotAFile(f"{path}: not a regular file in {self.name}")
             return res, st
         raise AccessError(f"{path}: too many levels of symbolic links in {self.name}")
 
@@ -268,7 +272,7 @@ class DockerHost:
             with tarfile.open(fileobj=res.raw, mode="r|") as tar:
                 member = tar.next()
                 if member is None or not member.isfile():
-                    raise AccessError(f"{path}: not a regular file in {self.name}")
+                    raise NotAFile(f"{path}: not a regular file in {self.name}")
                 fh = tar.extractfile(member)
                 if not tail:
                     return fh.read(MAX_FILE).decode("utf-8", errors="replace")
@@ -348,7 +352,7 @@ class DockerHost:
             if kind == "missing":
                 out[path] = AccessError(f"{path}: no such file in container {self.name}")
             elif kind == "notfile":
-                out[path] = AccessError(f"{path}: not a regular file in {self.name}")
+                out[path] = NotAFile(f"{path}: not a regular file in {self.name}")
             elif kind == "denied":
                 out[path] = AccessError(f"{path}: permission denied in {self.name}")
             elif not wanted[path] and len(text.encode()) > MAX_FILE:

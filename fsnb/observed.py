@@ -64,6 +64,9 @@ class Binding(Observed):
     ws_binding_effective: str | None = None
     wss_binding_effective: str | None = None
     port_shared: bool = False        # ws-binding and wss-binding on one port (sofia-sip binds both: SO_REUSEPORT)
+    port_mismatch: bool = False      # the effective wss-binding is not on the target's WSS port
+    wss_binding_count: int = 0       # how many wss-binding params (the last one wins)
+    tls_cert_dir: str | None = None  # the profile's own tls-cert-dir (overrides certs_dir)
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Tunnel(Observed):
     catch_all: bool | None = None
     standin: bool = False
     routes_to_nginx: bool | None = None
+    parse_error: str | None = None   # config.yml is not valid YAML / not a cloudflared config
 
 
 # -- Schritt 1 ---------------------------------------------------------------------------------------
@@ -126,6 +130,8 @@ class Profile(Observed):
     sip_ip: str | None = None
     wss_bind: str | None = None
     ws_bind: str | None = None
+    sofia_loaded: bool | None = None  # False: `sofia status` is an unknown command (mod_sofia not loaded)
+    wss_port_mismatch: bool = False   # the running profile's WSS-BIND-URL is not on the target's WSS port
 
 
 @dataclass
@@ -139,6 +145,7 @@ class Log(Observed):
     esl_socket_error: int = 0
     acl_reject: int = 0
     ssl_ctx: int = 0
+    no_such_profile: int = 0         # `No Such Profile '<name>'`: the XML has no such profile
     started_ok: bool = False
     stopped_after: bool = False
     likely_causes: bool = False
@@ -185,6 +192,7 @@ class Hop(Observed):
     tls_verified: bool | None = None
     register: list[str] = field(default_factory=list)
     register_failed: bool = False
+    http_hint: str | None = None      # what an HTTP error answer says: plain-http-to-https-port (nginx's 400 page)
     nginx_errors: list[str] = field(default_factory=list)
     nginx_reason: str | None = None   # nginx's error log: upstream-cert-rejected | upstream-refused | upstream-closed |
     #                                   upstream-tls-handshake | upstream-timeout | port-taken (fsnb/nginxlog.py)

@@ -135,6 +135,34 @@ CASES = {
     "nginx-upstream-cert-rejected": {
         "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502, nginx_reason="upstream-cert-rejected"),
         "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "wss-port-mismatch": {
+        "wissen.binding": res("wissen.binding", "fail", read=True, wss_binding=":8044", wss_binding_effective="127.0.0.1:8044",
+                              port_mismatch=True, wss_binding_count=2),
+        "schritt2.profil": res("schritt2.profil", running=True, wss_bind="127.0.0.1:8044", wss_port_mismatch=True),
+        "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443)),
+        "schritt4.wss": res("schritt4.wss", "fail", outcome="refused"),
+        "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502),
+        "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502),
+        "schritt4.curl": res("schritt4.curl", "fail", result="refused")},
+    "profile-not-configured": dict(LISTENERS_DOWN, **{
+        "schritt2.profil": res("schritt2.profil", "fail", running=False),
+        "schritt2.log": res("schritt2.log", "fail", read=True, no_such_profile=2),
+        "wissen.binding": res("wissen.binding", "fail", conf_dir="/etc/freeswitch")}),
+    "mod-sofia-not-loaded": dict(LISTENERS_DOWN, **{
+        "schritt2.profil": res("schritt2.profil", "fail", running=False, sofia_loaded=False)}),
+    "esl-port-mismatch": {
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="refused"),
+        "schritt1.esl_config": res("schritt1.esl_config", "fail", read=True, listen_port=8022, port_mismatch=True),
+        "schritt2.profil": res("schritt2.profil", "skip")},
+    "nginx-location-mismatch": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=404),
+                                "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=404)},
+    "nginx-listen-ssl": {"schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=400,
+                                               http_hint="plain-http-to-https-port"),
+                         "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=400)},
+    "tunnel-config-invalid": {"wissen.tunnel": res("wissen.tunnel", "fail", config_read=False, parse_error="tab at 3:1"),
+                              "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "wss-pem-bad-pending": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, unusable=True,
+                                                     problems=["the private key is encrypted"])},
 }
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,

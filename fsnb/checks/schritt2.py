@@ -8,6 +8,12 @@ from ..result import Evidence
 from . import T, check, fail, ok, warn
 
 SAY = {
+    "no-mod-sofia": T("mod_sofia ist nicht geladen ('sofia status': Command not found): kein SIP, kein ws/wss.",
+                      "mod_sofia is not loaded ('sofia status': Command not found): no SIP, no ws/wss."),
+    "no-such-profile": T("Log: 'No Such Profile' — FreeSWITCHs XML kennt kein Profil {n} (Datei fehlt oder nicht "
+                         "eingebunden); 'sofia profile {n} start' kann nicht helfen.",
+                         "Log: 'No Such Profile' — FreeSWITCH's XML has no profile {n} (file missing or not included); "
+                         "'sofia profile {n} start' cannot help."),
     "status-unusable": T("sofia status nicht auswertbar: {e}", "sofia status not usable: {e}"),
     "not-running": T("Profil {n} läuft nicht ('Invalid Profile!', nicht in sofia status). FreeSWITCH startet Profile "
                      "beim Laden selbst — es ist also gescheitert oder wurde gestoppt (siehe Log).",
@@ -54,6 +60,9 @@ async def profil(ctx):
         rows = sofiastatus.parse_status(status)
         prof = sofiastatus.parse_profile(prof_text)
     except (FsnbError, ProtocolError) as exc:
+        if "Command not found" in status:   # `-ERR sofia status Command not found!`: mod_sofia is not loaded
+            return fail(SAY["no-mod-sofia"], evidence=[Evidence("sofia status", status, ctx.esl_via)],
+                        observed={"running": False, "sofia_loaded": False})
         return fail(SAY["status-unusable"].format(e=exc))
     ev = [Evidence("sofia status", status, ctx.esl_via),
           Evidence(f"sofia status profile {name}", prof_text, ctx.esl_via)]
@@ -64,6 +73,8 @@ async def profil(ctx):
     for key in ("ws", "wss"):
         hp = sofiastatus.bind_url_hostport(observed[f"{key}_bind_url"])
         observed[f"{key}_bind"] = f"{hp[0]}:{hp[1]}" if hp else None
+        if key == "wss" and hp:
+            observed["wss_port_mismatch"] = str(hp[1]) != str(ctx.fs.wss_port)
     if not observed["running"]:
         return fail(SAY["not-running"].format(n=name), evidence=ev, observed=observed)
     if not prof.wss_bind_url:
@@ -80,6 +91,7 @@ PATTERNS = {
     "esl_socket_error": "Socket Error! Could not listen",
     "acl_reject": "Rejected by acl",
     "ssl_ctx": "tport_wss_create_ssl_ctx",
+    "no_such_profile": "No Such Profile",
 }
 
 
@@ -118,7 +130,9 @@ def scan(log: str, profile: str, since: str | None = None) -> dict:
                 found[key].append(line)
     tail = lines[start:]
     found["started_ok"] = any("Adding Alias" in l and f"[{profile}]" in l for l in tail)
-    found["stopped_after"] = any("Waiting for worker thread" in l for l in tail) and found["started_ok"]
+    # `sofia.c:3573 Write lock <profile>` ends a profile's stop; "Waiting for worker thread" names no profile
+    found["stopped_after"] = any(f"Write lock {profile}" in line for line in tail) and found["started_ok"]
+    found["no_such_profile"] = [line for line in lines if f"No Such Profile '{profile}'" in line]
     found["likely_causes"] = any("The likely causes for this are" in l for l in tail)
     found["earlier_lines"] = earlier
     return found
@@ -145,7 +159,8 @@ async def log(ctx):
     path, source = await ctx.log_file()
     since = await current_start(ctx)
     f = scan(text, ctx.fs.profile, since)
-    keep = [l for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject") for l in f[k][-4:]]
+    keep = [line for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject",
+                           "no_such_profile") for line in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
     observed.update(read=True, since=since)
     scope = (SAY["scope-since"] if since else SAY["scope-all"]).format(since=since, n=f["earlier_lines"])
@@ -157,6 +172,8 @@ async def log(ctx):
         detail = f["bind_detail"][-1].split("): ", 1)[-1] if f["bind_detail"] else None
         extra = SAY["tport-says"].format(d=detail) if detail else SAY["tport-hint"]
         return fail(SAY["bind-error"].format(extra=extra), evidence=ev, observed=observed)
+    if f["no_such_profile"]:
+        return fail(SAY["no-such-profile"].format(n=ctx.fs.profile), evidence=ev, observed=observed)
     if f["esl_socket_error"]:
         return fail(SAY["esl-socket"], evidence=ev, observed=observed)
     if f["acl_reject"]:

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from .. import files, nginxlog, threads, wsprobe
 from .. import observed as obs
-from ..errors import TargetError
+from ..errors import AccessError, CheckTimeout, ConfigError, TargetError
 from ..result import Evidence
-from . import T, check, fail, ok, same, warn
+from . import T, check, fail, ok, same, skip, warn
 
 NAME = {"wss": T("wss direkt", "wss direct"), "ws": T("ws direkt", "ws direct"), "nginx": same("nginx"),
         "public": T("öffentlich", "public")}
@@ -33,6 +33,8 @@ SAY = {
                  "{n}: {url}: no WebSocket handshake within {t:.1f}s."),
     "other": same("{n}: {d}"),
     "note": T("Hinweis", "Note"),
+    "ws-not-configured": T("Kein ws-binding im Profil: WS ist nicht eingerichtet (für nginx → wss nicht nötig).",
+                           "No ws-binding in the profile: WS is not set up (not needed for nginx → wss)."),
     "standin": T("Die Cloudflare-Kante ist im Lab ein lokaler Stand-in (nginx mit TLS für den öffentlichen Hostnamen), "
                  "der der Ingress-Regel folgt.", "In the lab the Cloudflare edge is a local stand-in (nginx with TLS for "
                  "the public hostname) that follows the ingress rule."),
@@ -114,6 +116,8 @@ async def _hop(ctx, key: str, register: bool = False):
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors
         observed["nginx_reason"] = nginxlog.reason(nginx_errors)
+    if r.outcome == "http-status" and "plain HTTP request was sent to HTTPS port" in (r.response or ""):
+        observed["http_hint"] = "plain-http-to-https-port"     # nginx's own 400 page: `listen … ssl` got plain HTTP
         ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     n = NAME[key]
     if r.outcome == "ok":
@@ -138,6 +142,12 @@ async def wss(ctx):
 
 @check("schritt4.ws", "schritt4", "Schritt 4: WS direkt an 5066", "Step 4: WS directly to 5066", observes=obs.Hop)
 async def ws(ctx):
+    try:
+        _, prof, _ = await ctx.profile_config()
+        if not prof.get("ws-binding"):   # plain WS is not configured: nothing to test (nginx → wss does not need it)
+            return skip(SAY["ws-not-configured"], observed={"url": hops(ctx)["ws"].url, "outcome": "not-configured"})
+    except (AccessError, ConfigError, CheckTimeout):
+        pass
     return await _hop(ctx, "ws")
 
 

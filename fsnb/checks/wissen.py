@@ -6,7 +6,7 @@ import os
 
 from .. import certs, files, fsconfig, threads, tunnel
 from .. import observed as obs
-from ..errors import AccessError, ConfigError
+from ..errors import AccessError, ConfigError, NotAFile
 from ..result import Evidence
 from . import T, check, fail, ok, same, warn
 
@@ -14,6 +14,9 @@ ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
 SEP = same("; ")
 
 SAY = {
+    "pem-not-file": T("{e} — FreeSWITCH kann es nicht laden ('Bad WSS.PEM'); ein Verzeichnis namens wss.pem entsteht, "
+                      "wenn Docker eine fehlende Datei einbindet.", "{e} — FreeSWITCH cannot load it ('Bad WSS.PEM'); a "
+                      "directory named wss.pem is what Docker creates when it bind-mounts a file that does not exist."),
     "no-certs-dir": T("Kein certs-Verzeichnis gefunden (weder per ESL noch am Standardort).",
                       "No certs dir found (neither via ESL nor at a default location)."),
     "analysis-dir": T("Die Analyse prüft {a}; FreeSWITCH liest {d}.", "The analysis checks {a}; FreeSWITCH reads {d}."),
@@ -36,6 +39,10 @@ SAY = {
                      "verteilt die Verbindungen — Klartext- und TLS-Handshakes scheitern zufällig.",
                      "ws-binding and wss-binding share {b}: sofia-sip binds both (SO_REUSEPORT) and the kernel spreads the "
                      "connections — plain and TLS handshakes fail at random."),
+    "binding-other-port": T("wss-binding {b} → FreeSWITCH bindet {eff}, das Ziel (und nginx) erwarten Port {t}.",
+                            "wss-binding {b} → FreeSWITCH binds {eff}, the target (and nginx) expect port {t}."),
+    "binding-twice": T("{n} wss-binding-Parameter in der Datei: FreeSWITCH nimmt den letzten ({b}).",
+                       "{n} wss-binding params in the file: FreeSWITCH takes the last one ({b})."),
     "empty-ip": T(" (leere IP = sip-ip, nicht 0.0.0.0)", " (an empty IP means sip-ip, not 0.0.0.0)"),
     "binding-ok": T("wss-binding {b} → lauscht auf {eff}{note}. Wirksam erst nach Profil-(Re)Start.",
                     "wss-binding {b} → binds {eff}{note}. Takes effect only when the profile (re)starts."),
@@ -67,6 +74,12 @@ SAY = {
        "Certificate: wss.pem in the certs dir FreeSWITCH really uses", observes=obs.Certificate)
 async def zertifikat(ctx):
     certs_dir, source = await ctx.certs_dir()
+    try:
+        _, prof, _ = await ctx.profile_config()
+        if prof.get("tls-cert-dir"):     # the profile's own dir: sofia-sip looks for wss.pem there, not in certs_dir
+            certs_dir, source = prof.get("tls-cert-dir"), T("tls-cert-dir im Profil", "tls-cert-dir of the profile").de
+    except (AccessError, ConfigError):
+        pass
     if not certs_dir:
         return fail(SAY["no-certs-dir"])
     path = f"{certs_dir.rstrip('/')}/wss.pem"
@@ -76,6 +89,9 @@ async def zertifikat(ctx):
     try:
         pem = await ctx.read(path)
     except AccessError as exc:
+        if isinstance(exc, NotAFile):
+            return fail(SAY["pem-not-file"].format(e=exc), evidence=ev,
+                        observed={"certs_dir": certs_dir, "present": True, "unusable": True, "problems": [str(exc)]})
         return fail(SAY["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
     shadow = await _shadowing_pair(ctx, certs_dir)
@@ -124,18 +140,10 @@ async def binding(ctx):
     conf_dir, source = await ctx.conf_dir()
     if not conf_dir:
         return fail(SAY["no-conf-dir"])
-    name = ctx.fs.profile
     try:
-        path, text = await ctx.conf_file(f"sip_profiles/{name}.xml")
-        _, vars_text = await ctx.conf_file("vars.xml")
-    except AccessError as exc:
+        path, prof, variables = await ctx.profile_config()
+    except (AccessError, ConfigError) as exc:
         return fail(same(str(exc)), observed={"conf_dir": conf_dir})
-    try:
-        variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=ctx.timeout)
-        variables.setdefault("local_ip_v4", ctx.fs.host)
-        prof = await fsconfig.parse_async(fsconfig.parse_profile, text, name, variables, timeout=ctx.timeout)
-    except ConfigError as exc:
-        return fail(same(f"{path}: {exc}"), observed={"conf_dir": conf_dir})
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
     observed = {"conf_dir": conf_dir, "file": path, "read": True, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
                 "wss_binding": prof.get("wss-binding"), "wss_commented": "wss-binding" in prof.commented}
@@ -149,6 +157,8 @@ async def binding(ctx):
                 observed[key.replace("-", "_") + "_effective"] = f"{ip}:{port}"
             except ConfigError as exc:
                 return fail(same(f"{key}: {exc}"), evidence=ev, observed=observed)
+    observed["wss_binding_count"] = prof.count("wss-binding")
+    observed["tls_cert_dir"] = prof.get("tls-cert-dir") or None
     shared = observed.get("ws_binding_effective")
     if shared and shared == observed.get("wss_binding_effective"):
         observed["port_shared"] = True
@@ -156,6 +166,14 @@ async def binding(ctx):
     if not prof.get("wss-binding"):
         how = SAY["commented"] if observed["wss_commented"] else SAY["missing"]
         return fail(SAY["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
+    eff = observed.get("wss_binding_effective") or ""
+    if eff.rpartition(":")[2] != str(ctx.fs.wss_port):
+        observed["port_mismatch"] = True
+        return fail(SAY["binding-other-port"].format(b=prof.get("wss-binding"), eff=eff, t=ctx.fs.wss_port),
+                    evidence=ev, observed=observed)
+    if observed["wss_binding_count"] > 1:
+        return warn(SAY["binding-twice"].format(n=observed["wss_binding_count"], b=prof.get("wss-binding")),
+                    evidence=ev, observed=observed)
     note = SAY["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
     b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
     return ok(SAY["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
@@ -244,7 +262,7 @@ async def tunnel_check(ctx):
     try:
         ing = tunnel.parse(text, t.tunnel.hostname)
     except ConfigError as exc:
-        return fail(same(str(exc)))
+        return fail(same(str(exc)), observed={"config_read": False, "parse_error": str(exc)})
     observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,
                 "standin": t.tunnel.standin}
     ev = [Evidence(t.tunnel.config, ctx.redactor.text(text), f"local file {t.tunnel.config}")]
