@@ -106,6 +106,31 @@ def whole_process(lab, docker_host: str, what: str, rows: list) -> float:
     return ours / manual
 
 
+def notebook_first_result(target: str) -> float:
+    """JupyterLab in headless Chromium on the runbook: seconds from clicking Run > Run All Cells to the first
+    step's result row on screen (what an on-call operator waits for). The browser test's harness is reused."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, FLAGS, VISIBLE, _accept_kernel_dialog, jupyterlab
+    with tempfile.TemporaryDirectory() as tmp, \
+            jupyterlab(Path(tmp), "runbook.ipynb", {"FSNB_TARGET": target}) as (url, _), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector(f"{VISIBLE} .jp-Notebook-ExecutionIndicator[data-status='idle'] >> visible=true",
+                               timeout=60000)
+        page.locator(f"{VISIBLE} .jp-Notebook").click()
+        page.keyboard.press("Escape")
+        _accept_kernel_dialog(page)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        t0 = time.perf_counter()
+        page.get_by_text("Run All Cells", exact=True).click()
+        page.wait_for_selector(f"{VISIBLE} tr[data-check]", timeout=120000)
+        elapsed = time.perf_counter() - t0
+        browser.close()
+        return elapsed
+
+
 def tarpit() -> tuple[socket.socket, int]:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -137,6 +162,8 @@ def main() -> int:
         ratio = whole_process(lab, docker_host, "Docker lab (simulator)", rows)
         run(t)  # warm up
         rows.append(("(a) runbook in-process (15 checks), Docker lab", median_time(lambda: run(t)), "extra row"))
+        rows.append(("(a) notebook: Run All -> first step's result (JupyterLab, Chromium)",
+                     statistics.median(notebook_first_result(lab.target) for _ in range(3)), "Docker lab"))
         manager.down(BASE)
         real_ratio = None
         if subprocess.run([str(ROOT / "tools" / "build-freeswitch"), "--check"], capture_output=True).returncode == 0:
