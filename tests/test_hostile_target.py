@@ -5,18 +5,12 @@ reaches the terminal, the run stays within its timeout + 1 s with every check as
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import subprocess
-import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 
-from conftest import LAB_OFFSET, fsnb_cli, wait_port
+from conftest import LAB_OFFSET, fsnb_cli
 from fsnb.lab import hostile, manager
 
 OFF = LAB_OFFSET + 780     # +800 would put wss on 8443, the edge port of a lab at offset 0
@@ -129,60 +123,25 @@ def test_no_script_runs_in_the_report_or_the_exported_notebook(lab):
 def test_no_script_runs_in_the_live_jupyterlab_runbook(lab, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, FLAGS, free_port
-    root = tmp_path / "nb"
-    root.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "notebooks/runbook.ipynb", root / "runbook.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "FSNB_TARGET": lab["lab"].target, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTER_DATA_DIR": str(tmp_path / "data"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-                             f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-                             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-                             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                             "--LabApp.extension_manager=readonly", "--allow-root"],
-                            env=env, stdout=open(tmp_path / "jupyter.log", "wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        wait_port(port, timeout=60)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-            page = b.new_page(viewport={"width": 1400, "height": 1000})
-            fired = _page_checks(page)
-            page.goto(f"http://127.0.0.1:{port}/lab/tree/runbook.ipynb?token={token}", wait_until="domcontentloaded")
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
-            page.locator(".jp-Notebook").click()
-            page.keyboard.press("Escape")
-            started = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => /\\[(\\*|\\d+)\\]/.test(p.innerText))"
-            for _ in range(4):
-                if page.locator(".jp-Dialog").count():      # a JupyterLab dialog (kernel, news) over the menu
-                    page.keyboard.press("Escape")
-                page.get_by_role("menuitem", name="Run", exact=True).click()
-                page.get_by_text("Run All Cells", exact=True).click()
-                try:
-                    page.wait_for_function(started, timeout=15000)
-                    break
-                except PlaywrightTimeout:
-                    page.keyboard.press("Escape")
-            # the widget cards fill in: the log evidence (with the payloads) is in the schritt2 card
-            page.wait_for_selector(".fsnb-table-schritt2 [data-check='schritt2.log']", timeout=90000)
-            page.wait_for_function(f"document.body.textContent.includes({json.dumps(hostile.MARKER)})", timeout=30000)
-            for title in page.locator(".lm-AccordionPanel-title, .p-Collapse-header, .jupyter-widget-Collapse-header").all()[:40]:
-                try:
-                    title.click(timeout=2000)          # open the evidence panels: hidden markup must not run either
-                except PlaywrightTimeout:
-                    pass
-            page.wait_for_timeout(1500)
-            assert fired == [], fired
-            assert page.title() != "pwned"
-            assert "onerror=" in page.evaluate("document.body.textContent")
-            n = page.evaluate("[...document.querySelectorAll('.jp-OutputArea img, .jp-OutputArea iframe, "
-                              ".jp-OutputArea svg [onload], .jp-OutputArea [onerror], .jp-OutputArea [onload]')].length")
-            assert n == 0
-            b.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    from test_browser import CHROMIUM, FLAGS, jupyterlab, open_and_run_all
+    with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab["lab"].target}) as (url, _), sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = b.new_page(viewport={"width": 1400, "height": 1000})
+        fired = _page_checks(page)
+        open_and_run_all(page, url, [])
+        # the widget cards fill in: the log evidence (with the payloads) is in the schritt2 card
+        page.wait_for_selector(".fsnb-table-schritt2 [data-check='schritt2.log']", timeout=90000)
+        page.wait_for_function(f"document.body.textContent.includes({json.dumps(hostile.MARKER)})", timeout=30000)
+        for title in page.locator(".lm-AccordionPanel-title, .p-Collapse-header, .jupyter-widget-Collapse-header").all()[:40]:
+            try:
+                title.click(timeout=2000)          # open the evidence panels: hidden markup must not run either
+            except PlaywrightTimeout:
+                pass
+        page.wait_for_timeout(1500)
+        assert fired == [], fired
+        assert page.title() != "pwned"
+        assert "onerror=" in page.evaluate("document.body.textContent")
+        n = page.evaluate("[...document.querySelectorAll('.jp-OutputArea img, .jp-OutputArea iframe, "
+                          ".jp-OutputArea svg [onload], .jp-OutputArea [onerror], .jp-OutputArea [onload]')].length")
+        assert n == 0
+        b.close()
