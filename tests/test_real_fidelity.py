@@ -44,9 +44,7 @@ def _pw(offset: int) -> str:
 def _ports(offset: int, real: bool) -> dict[int, str]:
     st = realfs.state(offset)
     names = {v: k for k, v in st["ports"].items()}
-    names[(5085 + offset) if real else 5080] = "external"
-    if not real:
-        names.setdefault(5060, "sip")     # see EXCEPTIONS: internal-ipv6 port in the simulator
+    names[(5085 + offset) if real else 5080] = "external"   # the real lab moves external (realconf.RealPorts)
     return names
 
 

@@ -210,7 +210,7 @@ class FreeSwitch:
         profiles["external"] = prof(f"sip:mod_sofia@{v4}:5080", {"gateways": {"example.com": {
             "type": "gateway", "data": "sip:joeuser@example.com", "state": "NOREG"}}}, static_info("external", v4, 5080, False))
         if v6:
-            profiles["internal-ipv6"] = prof(f"sip:mod_sofia@[{v6}]:5060", inf=static_info("internal-ipv6", v6, 5060, True))
+            profiles["internal-ipv6"] = prof(f"sip:mod_sofia@[{v6}]:{self.profile.sip_port}", inf=static_info("internal-ipv6", v6, self.profile.sip_port, True))
         if p.running:
             profiles[p.name] = prof(f"sip:mod_sofia@{p.sip_ip}:{p.sip_port}", inf=internal_info(False))
         return json.dumps({"command": command, "data": data, "status": "success", "response": {"profiles": profiles}},
@@ -255,7 +255,9 @@ class FreeSwitch:
         rows.append(("profile", "external", "profile", f"sip:mod_sofia@{v4}:5080", "RUNNING (0)"))
         rows.append(("gateway", "external::example.com", "gateway", "sip:joeuser@example.com", "NOREG"))
         if v6:
-            rows.append(("profile", "internal-ipv6", "profile", f"sip:mod_sofia@[{v6}]:5060", "RUNNING (0)"))
+            # internal-ipv6 shares internal_sip_port (vanilla internal-ipv6.xml), so it follows a lab's port offset
+            rows.append(("profile", "internal-ipv6", "profile", f"sip:mod_sofia@[{v6}]:{self.profile.sip_port}",
+                         "RUNNING (0)"))
         return rows
 
     def sofia_status(self) -> str:

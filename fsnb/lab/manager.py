@@ -141,6 +141,8 @@ def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0,
     if real:
         from . import real as reallab
         reallab.check_scenario(sc)
+        if not image:
+            reallab.require_prefix()   # say what is missing before anything else
     elif not sc.sim:
         raise FsnbError(f"scenario {sc.name} needs a real FreeSWITCH (fsnb lab up --real): {sc.sim_why_not}")
     d = lab_dir(offset)
