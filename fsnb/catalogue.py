@@ -50,7 +50,9 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Grund; dann `sofia profile internal start`.",
           "Free the port (who holds it? `ss -ltnp`) or bind a local address; `sofia loglevel tport 9` shows the reason; then "
           "`sofia profile internal start`.",
-          reads=(LOG, PROFILE, PORTS), explains=(LOG,) + LISTENERS_DOWN),
+          reads=(LOG, PROFILE, PORTS), explains=(LOG,) + LISTENERS_DOWN,
+          superseded_by=("freeswitch-down",)),
+
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
           "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
@@ -209,6 +211,15 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "proxy_pass and the target at the bound port.",
           reads=(BINDING, PROFILE), explains=(BINDING, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
           superseded_by=("ws-wss-port-shared",)),
+    Cause("wss-binding-change-pending", "internal.xml nennt für wss-binding einen anderen Port als Ziel und nginx; das "
+          "laufende Profil bindet noch den richtigen — der nächste Profil-Neustart nimmt WSS vom erwarteten Port.",
+          "internal.xml gives wss-binding another port than the target and nginx use; the running profile still binds the "
+          "right one — the next profile restart moves WSS off the expected port.",
+          "wss-binding in internal.xml auf den erwarteten Port zurücksetzen (nur ein Parameter), bevor das Profil neu "
+          "startet — oder nginx und Ziel vorher auf den neuen Port umstellen.",
+          "Set wss-binding in internal.xml back to the expected port (one param only) before the profile restarts — or "
+          "move nginx and the target to the new port first.",
+          reads=(BINDING, PROFILE), explains=(BINDING,)),
     Cause("profile-not-configured", "FreeSWITCHs XML kennt kein Profil internal ('No Such Profile'): die Datei fehlt oder "
           "sofia.conf.xml bindet sie nicht ein — ein Start kann nicht gelingen.",
           "FreeSWITCH's XML has no profile internal ('No Such Profile'): the file is missing or sofia.conf.xml does not "
@@ -217,7 +228,7 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "`sofia profile internal start`.",
           "Restore sip_profiles/internal.xml (or its include in sofia.conf.xml), `reloadxml`, then "
           "`sofia profile internal start`.",
-          reads=(LOG, BINDING), explains=(LOG, BINDING) + LISTENERS_DOWN),
+          reads=(LOG, BINDING, PROFILE, PORTS), explains=(LOG, BINDING) + LISTENERS_DOWN),
     Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
           "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
           "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
@@ -294,7 +305,7 @@ NODE = {
     "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
     "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
     "ws-wss-port-shared": "freeswitch", "wss-cert-shadowed": "freeswitch", "wss-port-mismatch": "freeswitch",
-    "wss-pem-bad-pending": "freeswitch", "profile-not-configured": "profile", "mod-sofia-not-loaded": "profile",
+    "wss-pem-bad-pending": "freeswitch", "wss-binding-change-pending": "freeswitch", "profile-not-configured": "profile", "mod-sofia-not-loaded": "profile",
     "esl-port-mismatch": "esl", "nginx-location-mismatch": "nginx", "nginx-listen-ssl": "nginx",
     "tunnel-config-invalid": "cloudflare",
     "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",

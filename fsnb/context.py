@@ -5,7 +5,7 @@ import asyncio
 from typing import Awaitable, Callable
 
 from . import eslclient, fsconfig, host, nginxconf, threads
-from .errors import AccessError, FsnbError, TargetError
+from .errors import AccessError, ConfigError, FsnbError, TargetError
 from .redact import Redactor
 from .target import Target
 
@@ -142,13 +142,43 @@ class Ctx:
         """(path, parsed profile, vars) of the target's sofia profile, parsed once per run (ConfigError,
         AccessError or CheckTimeout when it cannot be read or parsed)."""
         async def go():
-            path, text = await self.conf_file(f"sip_profiles/{self.fs.profile}.xml")
             _, vars_text = await self.conf_file("vars.xml")
             variables = await fsconfig.parse_async(fsconfig.parse_vars, vars_text, timeout=self.timeout)
             variables.setdefault("local_ip_v4", self.fs.host)
-            prof = await fsconfig.parse_async(fsconfig.parse_profile, text, self.fs.profile, variables, timeout=self.timeout)
-            return path, prof, variables
+            candidates = await self._profile_files()
+            for path, text in candidates:
+                try:
+                    prof = await fsconfig.parse_async(fsconfig.parse_profile, text, self.fs.profile, variables,
+                                                      timeout=self.timeout)
+                except ConfigError:
+                    if len(candidates) == 1:
+                        raise
+                    continue     # another profile's file that does not parse is not this profile's problem
+                if prof.name == self.fs.profile or len(candidates) == 1:
+                    return path, prof, variables
+            raise AccessError(f"no <profile name=\"{self.fs.profile}\"> in sip_profiles/*.xml")
         return await self.once("profile_config", go)
+
+    async def _profile_files(self) -> list[tuple[str, str]]:
+        """sip_profiles/<name>.xml; when there is none, every sip_profiles/*.xml (vanilla sofia.conf.xml includes
+        them all, so the profile may live in 00_internal.xml), at most 40 of them."""
+        try:
+            return [await self.conf_file(f"sip_profiles/{self.fs.profile}.xml")]
+        except AccessError as missing:
+            conf, _ = await self.conf_dir()
+            try:
+                names = await self.machine().list_dir(f"{conf.rstrip('/')}/sip_profiles")
+            except AccessError:
+                raise missing from None
+            found = []
+            for name in [n for n in names if n.endswith(".xml")][:40]:
+                try:
+                    found.append(await self.conf_file(f"sip_profiles/{name}"))
+                except AccessError:
+                    continue
+            if not found:
+                raise missing from None
+            return found
 
     async def read(self, path: str, tail: int | None = None) -> str:
         """A file on the FreeSWITCH host, read once per run: from the batch when it holds it, else on its own."""

@@ -314,14 +314,22 @@ def _upstream_cert(f):
 @rule("wss-port-mismatch")
 def _wss_port_mismatch(f):
     b, p = f.get(BINDING), f.get(PROFILE)
-    if (b and b.port_mismatch) or (p and p.running and p.wss_port_mismatch):
+    if (p and p.running and p.wss_port_mismatch) or (b and b.port_mismatch and not (p and p.running)):
         return 93
+
+
+@rule("wss-binding-change-pending")
+def _binding_pending(f):
+    b, p = f.get(BINDING), f.get(PROFILE)
+    # the file names another port, but the running profile still binds the right one: the next restart breaks it
+    if b and b.port_mismatch and p and p.running and not p.wss_port_mismatch:
+        return 68
 
 
 @rule("profile-not-configured")
 def _profile_not_configured(f):
     log = f.get(LOG)
-    return 96 if log and log.no_such_profile else None
+    return 96 if log and log.no_such_profile and _profile_running(f) is not True else None
 
 
 @rule("mod-sofia-not-loaded")

@@ -5,6 +5,7 @@ Every call is bounded: files by size, the Docker API by its socket timeout and a
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import posixpath
 import tarfile
@@ -40,6 +41,7 @@ class Host(Protocol):
     async def read_file(self, path: str, tail: int | None = None) -> str: ...
     async def read_many(self, wanted: dict[str, int]) -> dict[str, str | AccessError] | None: ...
     async def exists(self, path: str) -> bool: ...
+    async def list_dir(self, path: str) -> list[str]: ...
     async def listeners(self) -> list[procnet.Socket]: ...
     async def exec(self, argv: list[str]) -> ExecResult: ...
     async def own_addresses(self) -> set[str] | None: ...
@@ -87,6 +89,14 @@ class LocalHost:
 
     async def exists(self, path: str) -> bool:
         return Path(path).exists()
+
+    async def list_dir(self, path: str) -> list[str]:
+        def names():
+            try:
+                return sorted(os.listdir(path))
+            except OSError as exc:
+                raise AccessError(f"{path}: {exc.strerror or exc}") from None
+        return await asyncio.wait_for(threads.to_thread(names), self.timeout)
 
     async def listeners(self) -> list[procnet.Socket]:
         tcp = await self.read_file("/proc/net/tcp")
@@ -374,6 +384,20 @@ class DockerHost:
             return await self._call(head)
         except AccessError:
             return False
+
+    async def list_dir(self, path: str) -> list[str]:
+        root = await self.rootfs()
+        if root is not None:
+            def names():
+                try:
+                    return root.list_dir(path)
+                except OSError as exc:
+                    raise AccessError(f"{path} in {self.name}: {exc.strerror or exc}") from None
+            return await asyncio.wait_for(threads.to_thread(names), self.timeout)
+        r = await self.exec(["ls", "-1", "--", path])
+        if r.exit_code != 0:
+            raise AccessError(f"{path} in {self.name}: {r.stderr.strip() or 'ls failed'}")
+        return sorted(line for line in r.stdout.splitlines() if line)
 
     async def listeners(self) -> list[procnet.Socket]:
         root = await self.rootfs()

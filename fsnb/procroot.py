@@ -78,8 +78,9 @@ class ContainerRoot:
             return None              # not ours to read (not root, or the process is gone)
         return cls(pid)
 
-    def read_bytes(self, path: str, tail: int | None = None, limit: int = files.MAX_FILE) -> bytes:
-        """`path` as the container sees it; OSError (ENOENT, EACCES, ELOOP, EFBIG, NotRegular) like a local read."""
+    def _walk(self, path: str, last):
+        """Walk `path` inside the container's root one component at a time (links resolved inside it); call
+        `last(name, dir_fd)` on the final component, or `last(None, fd of the directory)` when the path ends in one."""
         dirs = [os.open(self.root + "/", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
         try:
             parts = [p for p in path.split("/") if p not in ("", ".")]
@@ -101,16 +102,32 @@ class ContainerRoot:
                             os.close(dirs.pop())
                     parts = [p for p in target.split("/") if p not in ("", ".")] + parts
                     continue
-                if parts:
+                if parts or stat.S_ISDIR(st.st_mode):
                     dirs.append(os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC,
                                         dir_fd=dirs[-1]))
                 else:
-                    # O_NOFOLLOW: a link swapped in since the stat above is refused, never followed
-                    return files.read_bytes(name, tail, limit, dir_fd=dirs[-1])
-            raise files.NotRegular(0, "is a directory, not a regular file", path)
+                    return last(name, dirs[-1])
+            return last(None, dirs[-1])
         finally:
             for fd in dirs:
                 os.close(fd)
+
+    def read_bytes(self, path: str, tail: int | None = None, limit: int = files.MAX_FILE) -> bytes:
+        """`path` as the container sees it; OSError (ENOENT, EACCES, ELOOP, EFBIG, NotRegular) like a local read."""
+        def read(name, dir_fd):
+            if name is None:
+                raise files.NotRegular(0, "is a directory, not a regular file", path)
+            # O_NOFOLLOW: a link swapped in since the walk's stat is refused, never followed
+            return files.read_bytes(name, tail, limit, dir_fd=dir_fd)
+        return self._walk(path, read)
+
+    def list_dir(self, path: str) -> list[str]:
+        """The names in a directory of the container (NotADirectoryError for anything else)."""
+        def names(name, dir_fd):
+            if name is not None:
+                raise NotADirectoryError(errno.ENOTDIR, "not a directory", path)
+            return sorted(os.listdir(dir_fd))
+        return self._walk(path, names)
 
     def exists(self, path: str) -> bool:
         try:

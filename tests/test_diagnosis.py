@@ -144,6 +144,10 @@ CASES = {
         "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=502),
         "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502),
         "schritt4.curl": res("schritt4.curl", "fail", result="refused")},
+    "wss-binding-change-pending": {
+        "wissen.binding": res("wissen.binding", "fail", read=True, wss_binding=":8044", wss_binding_effective="127.0.0.1:8044",
+                              port_mismatch=True, wss_binding_count=1),
+        "schritt2.profil": res("schritt2.profil", running=True, wss_bind="127.0.0.1:7443", wss_port_mismatch=False)},
     "profile-not-configured": dict(LISTENERS_DOWN, **{
         "schritt2.profil": res("schritt2.profil", "fail", running=False),
         "schritt2.log": res("schritt2.log", "fail", read=True, no_such_profile=2),

@@ -155,3 +155,23 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host, pro
             assert asyncio.run(h.read_many({"/tmp/abs.pem": 0})) is None
     finally:
         box.remove(force=True)
+
+
+def test_profile_in_a_file_of_another_name_is_found():
+    """Vanilla sofia.conf.xml includes sip_profiles/*.xml: the profile may live in 00_internal.xml (red-team fault 6:
+    a healthy FreeSWITCH was reported as failing because only sip_profiles/internal.xml was read)."""
+    off = OFF + 20
+    up = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off), timeout=180)
+    assert up.returncode == 0, up.stderr
+    from fsnb.lab import manager
+    profiles = manager.lab_dir(off) / "fs/etc/freeswitch/sip_profiles"
+    (profiles / "internal.xml").rename(profiles / "00_internal.xml")
+    try:
+        p = fsnb_cli("run", "--format", "json", timeout=60)
+        out = json.loads(p.stdout)
+        binding = next(r for r in out["results"] if r["id"] == "wissen.binding")
+        assert p.returncode == 0 and binding["status"] == "pass", (binding, out["diagnosis"])
+        assert binding["observed"]["file"].endswith("00_internal.xml")
+    finally:
+        (profiles / "00_internal.xml").rename(profiles / "internal.xml")
+        fsnb_cli("lab", "down", "--port-offset", str(off))

@@ -132,7 +132,7 @@ def scan(log: str, profile: str, since: str | None = None) -> dict:
     found["started_ok"] = any("Adding Alias" in l and f"[{profile}]" in l for l in tail)
     # `sofia.c:3573 Write lock <profile>` ends a profile's stop; "Waiting for worker thread" names no profile
     found["stopped_after"] = any(f"Write lock {profile}" in line for line in tail) and found["started_ok"]
-    found["no_such_profile"] = [line for line in lines if f"No Such Profile '{profile}'" in line]
+    found["no_such_profile"] = [line for line in tail if f"No Such Profile '{profile}'" in line]
     found["likely_causes"] = any("The likely causes for this are" in l for l in tail)
     found["earlier_lines"] = earlier
     return found
