@@ -1,6 +1,7 @@
 """Schritt 4: Teste WebSocket direkt — a real handshake offering `sip`, then SIP as a browser behind each hop sends it."""
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 from urllib.parse import urlsplit
 
@@ -142,13 +143,17 @@ async def wss(ctx):
 
 @check("schritt4.ws", "schritt4", "Schritt 4: WS direkt an 5066", "Step 4: WS directly to 5066", observes=obs.Hop)
 async def ws(ctx):
+    # the probe and the profile's config concurrently: the config may wait on ESL, the probe must not wait on it
+    probe = asyncio.ensure_future(_hop(ctx, "ws"))
     try:
         _, prof, _ = await ctx.profile_config()
-        if not prof.get("ws-binding"):   # plain WS is not configured: nothing to test (nginx → wss does not need it)
-            return skip(SAY["ws-not-configured"], observed={"url": hops(ctx)["ws"].url, "outcome": "not-configured"})
+        configured = bool(prof.get("ws-binding"))
     except (AccessError, ConfigError, CheckTimeout):
-        pass
-    return await _hop(ctx, "ws")
+        configured = None
+    out = await probe
+    if configured is False and out.status.failed:   # plain WS is not set up: nothing to test (nginx → wss needs none)
+        return skip(SAY["ws-not-configured"], observed={"url": hops(ctx)["ws"].url, "outcome": "not-configured"})
+    return out
 
 
 @check("schritt4.nginx", "schritt4", "Schritt 4: durch nginx 8082 (wie ein Browser hinter TLS)",
