@@ -69,12 +69,14 @@ class Verdict:
 class Facts:
     """The results as typed observations (fsnb/observed.py), optionally restricted to the checks a rule declares."""
 
-    def __init__(self, results: list[Result], allowed: tuple[str, ...] | None = None, by: dict | None = None):
+    def __init__(self, results: list[Result], allowed: tuple[str, ...] | None = None, by: dict | None = None,
+                 typed: dict | None = None):
         self._by = by if by is not None else {r.id: r for r in results}
         self._allowed = allowed
+        self._typed = typed if typed is not None else {}    # check id -> its typed observation, built once
 
     def only(self, reads: tuple[str, ...]) -> "Facts":
-        return Facts([], reads, self._by)
+        return Facts([], reads, self._by, self._typed)
 
     def _result(self, cid: str) -> Result | None:
         if self._allowed is not None and cid not in self._allowed:
@@ -94,8 +96,10 @@ class Facts:
         r = self._result(cid)
         if r is None or not r.observed:
             return None
-        kind = _observes().get(cid)
-        return kind.of(r.observed) if kind else None
+        if cid not in self._typed:
+            kind = _observes().get(cid)
+            self._typed[cid] = kind.of(r.observed) if kind else None
+        return self._typed[cid]
 
     def hop(self, cid: str) -> str | None:
         h = self.get(cid)
