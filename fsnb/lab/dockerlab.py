@@ -21,40 +21,60 @@ def _python() -> str:
     return sys.executable
 
 
+BUSYBOX_TOOLS = ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head", "rm", "mkdir", "ln", "kill", "dd")
+
+
+def tar_helpers(tar: tarfile.TarFile):
+    """(add_dir, add_file, add_link) writing into an image's rootfs tar."""
+    def add_dir(name, mode=0o755):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.mode = tarfile.DIRTYPE, mode
+        tar.addfile(ti)
+
+    def add_file(name, data: bytes, mode=0o755):
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.mode = len(data), mode
+        tar.addfile(ti, io.BytesIO(data))
+
+    def add_link(name, target):
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.linkname = tarfile.SYMTYPE, target
+        tar.addfile(ti)
+    return add_dir, add_file, add_link
+
+
+def add_busybox(add_file, add_link, required: bool = True) -> None:
+    busybox = Path("/bin/busybox")
+    if not busybox.exists():
+        if required:
+            raise FileNotFoundError("/bin/busybox is missing (Debian: apt-get install busybox-static)")
+        return
+    add_file("bin/busybox", busybox.read_bytes())
+    for tool in BUSYBOX_TOOLS:
+        add_link(f"bin/{tool}", "busybox")
+
+
+def base_layout(add_dir, add_file, add_link, usr: bool = True) -> None:
+    """Empty mount points, /etc/passwd and /etc/group. Nothing of the image lives under /usr: the host's /usr
+    (Debian's python3, the libraries) is bind-mounted there and would hide it."""
+    for d in ("bin", "etc", "tmp", "proc", "sys", "dev", *(("usr",) if usr else ()), "root", "var", "run"):
+        add_dir(d, 0o1777 if d == "tmp" else 0o755)
+    if usr:
+        add_link("lib", "usr/lib")
+        add_link("lib64", "usr/lib64")
+    add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
+    add_file("etc/group", b"root:x:0:\n", 0o644)
+
+
 def _rootfs_tar() -> tuple[bytes, str]:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        def add_dir(name):
-            ti = tarfile.TarInfo(name)
-            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
-            tar.addfile(ti)
-
-        def add_file(name, data: bytes, mode=0o755):
-            ti = tarfile.TarInfo(name)
-            ti.size, ti.mode = len(data), mode
-            tar.addfile(ti, io.BytesIO(data))
-
-        def add_link(name, target):
-            ti = tarfile.TarInfo(name)
-            ti.type, ti.linkname = tarfile.SYMTYPE, target
-            tar.addfile(ti)
-
-        # Nothing of the image lives under /usr: the host's Python prefix (/usr for Debian's python3) is
-        # bind-mounted there and would hide it.
-        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "root", "var", "run"):
-            add_dir(d)
-        add_link("lib", "usr/lib")
-        add_link("lib64", "usr/lib64")
-        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
-        add_file("etc/group", b"root:x:0:\n", 0o644)
+        add_dir, add_file, add_link = tar_helpers(tar)
+        base_layout(add_dir, add_file, add_link)
         # fs_cli as in the analysis (`docker exec aidevelo-freeswitch fs_cli -x status`)
         add_file("bin/fs_cli",
                  f"#!{_python()}\nimport sys\nfrom fsnb.lab.fs_cli import main\nsys.exit(main())\n".encode())
-        busybox = Path("/bin/busybox")
-        if busybox.exists():
-            add_file("bin/busybox", busybox.read_bytes())
-            for tool in ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head"):
-                add_link(f"bin/{tool}", "busybox")
+        add_busybox(add_file, add_link, required=False)
     data = buf.getvalue()
     return data, hashlib.sha256(data).hexdigest()[:12]
 

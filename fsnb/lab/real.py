@@ -22,14 +22,13 @@ import time
 from pathlib import Path
 
 from ..errors import AccessError, FsnbError
-from . import realconf, scenarios
+from . import dockerlab, realconf, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tools/build-freeswitch"
 BASE_IMAGE = "fsnb-freeswitch-base"
 CONTAINER = "aidevelo-freeswitch"
 CONF_CANDIDATES = ("/etc/freeswitch", "/usr/local/freeswitch/conf")
-BUSYBOX_TOOLS = ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head", "rm", "mkdir", "ln", "kill", "dd")
 
 
 # -- the build -------------------------------------------------------------------------------------------------
@@ -58,44 +57,19 @@ def require_prefix() -> Path:
 
 
 # -- images ----------------------------------------------------------------------------------------------------
-def _tar_helpers(tar: tarfile.TarFile):
-    def add_dir(name, mode=0o755):
-        ti = tarfile.TarInfo(name)
-        ti.type, ti.mode = tarfile.DIRTYPE, mode
-        tar.addfile(ti)
-
-    def add_file(name, data: bytes, mode=0o755):
-        ti = tarfile.TarInfo(name)
-        ti.size, ti.mode = len(data), mode
-        tar.addfile(ti, io.BytesIO(data))
-
-    def add_link(name, target):
-        ti = tarfile.TarInfo(name)
-        ti.type, ti.linkname = tarfile.SYMTYPE, target
-        tar.addfile(ti)
-    return add_dir, add_file, add_link
-
-
 def _busybox(add_file, add_link) -> None:
-    busybox = Path("/bin/busybox")
-    if not busybox.exists():
-        raise AccessError("/bin/busybox is missing (Debian: apt-get install busybox-static)")
-    add_file("bin/busybox", busybox.read_bytes())
-    for tool in BUSYBOX_TOOLS:
-        add_link(f"bin/{tool}", "busybox")
+    try:
+        dockerlab.add_busybox(add_file, add_link)
+    except FileNotFoundError as exc:
+        raise AccessError(str(exc)) from None
 
 
 def base_rootfs() -> bytes:
     """busybox-static and empty mount points; nothing under /usr (the host's /usr is mounted there)."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        add_dir, add_file, add_link = _tar_helpers(tar)
-        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "usr", "root", "var", "run"):
-            add_dir(d, 0o1777 if d == "tmp" else 0o755)
-        add_link("lib", "usr/lib")
-        add_link("lib64", "usr/lib64")
-        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
-        add_file("etc/group", b"root:x:0:\n", 0o644)
+        add_dir, add_file, add_link = dockerlab.tar_helpers(tar)
+        dockerlab.base_layout(add_dir, add_file, add_link)
         _busybox(add_file, add_link)
     return buf.getvalue()
 
@@ -135,11 +109,8 @@ def build_image(c, prefix: Path, repository: str = "fsnb-freeswitch") -> str:
     libs = _needed_libs(bins, prefix / "lib")
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
-        add_dir, add_file, add_link = _tar_helpers(tar)
-        for d in ("bin", "etc", "tmp", "proc", "sys", "dev", "root", "var", "run"):
-            add_dir(d, 0o1777 if d == "tmp" else 0o755)
-        add_file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n", 0o644)
-        add_file("etc/group", b"root:x:0:\n", 0o644)
+        add_dir, add_file, add_link = dockerlab.tar_helpers(tar)
+        dockerlab.base_layout(add_dir, add_file, add_link, usr=False)     # self-contained: its own /usr below
         _busybox(add_file, add_link)
         rel = str(prefix).lstrip("/")
         for sub in ("bin/freeswitch", "bin/fs_cli", "etc/freeswitch"):
