@@ -66,7 +66,7 @@ def base_layout(add_dir, add_file, add_link, usr: bool = True) -> None:
     add_file("etc/group", b"root:x:0:\n", 0o644)
 
 
-def _rootfs_tar() -> tuple[bytes, str]:
+def _rootfs_tar() -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         add_dir, add_file, add_link = tar_helpers(tar)
@@ -75,25 +75,28 @@ def _rootfs_tar() -> tuple[bytes, str]:
         add_file("bin/fs_cli",
                  f"#!{_python()}\nimport sys\nfrom fsnb.lab.fs_cli import main\nsys.exit(main())\n".encode())
         add_busybox(add_file, add_link, required=False)
-    data = buf.getvalue()
-    return data, hashlib.sha256(data).hexdigest()[:12]
+    return buf.getvalue()
 
 
 def client(docker_host: str) -> docker.DockerClient:
     return docker.DockerClient(base_url=docker_host, timeout=30)
 
 
-def ensure_image(c: docker.DockerClient) -> str:
-    data, digest = _rootfs_tar()
-    tag = f"{IMAGE}:{digest}"
+def import_rootfs(c: docker.DockerClient, data: bytes, repository: str, path: str, changes: tuple = ()) -> str:
+    """The image of a rootfs tar, tagged by its digest: imported offline (`docker import`) unless already there."""
+    tag = f"{repository}:{hashlib.sha256(data).hexdigest()[:12]}"
     try:
         c.images.get(tag)
         return tag
     except docker.errors.ImageNotFound:
         pass
-    c.api.import_image_from_data(data, repository=IMAGE, tag=digest,
-                                 changes=["ENV PATH=/bin:/usr/local/bin:/usr/bin", "WORKDIR /"])
+    c.api.import_image_from_data(data, repository=repository, tag=tag.split(":")[1],
+                                 changes=[f"ENV PATH={path}", "WORKDIR /", *changes])
     return tag
+
+
+def ensure_image(c: docker.DockerClient) -> str:
+    return import_rootfs(c, _rootfs_tar(), IMAGE, "/bin:/usr/local/bin:/usr/bin")
 
 
 def mounts(prefix: Path, extra: list[Path] = ()) -> dict:

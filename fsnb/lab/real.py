@@ -12,7 +12,6 @@ loopback. `--image NAME` runs a FreeSWITCH image the user already has, with the 
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -75,17 +74,7 @@ def base_rootfs() -> bytes:
 
 
 def ensure_base_image(c) -> str:
-    import docker
-    data = base_rootfs()
-    tag = f"{BASE_IMAGE}:{hashlib.sha256(data).hexdigest()[:12]}"
-    try:
-        c.images.get(tag)
-        return tag
-    except docker.errors.ImageNotFound:
-        pass
-    c.api.import_image_from_data(data, repository=BASE_IMAGE, tag=tag.split(":")[1],
-                                 changes=["ENV PATH=/bin", "WORKDIR /"])
-    return tag
+    return dockerlab.import_rootfs(c, base_rootfs(), BASE_IMAGE, "/bin")
 
 
 def _needed_libs(binaries: list[Path], libdir: Path) -> set[Path]:
@@ -124,16 +113,8 @@ def build_image(c, prefix: Path, repository: str = "fsnb-freeswitch") -> str:
             if real != lib:
                 # the loader and sonames by the names ldd reported (/lib64/ld-linux..., /lib/x86_64-linux-gnu/...)
                 add_link(str(lib).lstrip("/"), str(real))
-    data = buf.getvalue()
-    tag = f"{repository}:{hashlib.sha256(data).hexdigest()[:12]}"
-    try:
-        c.images.get(tag)
-        return tag
-    except Exception:
-        pass
-    c.api.import_image_from_data(data, repository=repository, tag=tag.split(":")[1], changes=[
-        f"ENV PATH=/bin:{prefix}/bin", "WORKDIR /", f"LABEL fsnb.freeswitch.conf={prefix}/etc/freeswitch"])
-    return tag
+    return dockerlab.import_rootfs(c, buf.getvalue(), repository, f"/bin:{prefix}/bin",
+                                   (f"LABEL fsnb.freeswitch.conf={prefix}/etc/freeswitch",))
 
 
 def image_conf(c, image: str, prefix_hint: Path | None = None) -> tuple[Path | None, bytes]:
