@@ -10,8 +10,8 @@ import getpass
 import re
 import socket
 import time
-from dataclasses import asdict, dataclass, field
-
+from dataclasses import asdict, field
+from .record import record
 from . import eslclient
 from .errors import FsnbError
 from .esl import FrameParser, command_frame
@@ -19,14 +19,14 @@ from .engine import run_async
 from .target import Target
 
 
-@dataclass
+@record
 class Plan:
     command: str
     reason_de: str
     reason_en: str
 
 
-@dataclass
+@record
 class Confirmation:
     who: str
     when: str
@@ -43,7 +43,7 @@ class Confirmation:
                    command, how)
 
 
-@dataclass
+@record
 class ActionResult:
     command: str
     output: str

@@ -4,9 +4,10 @@ explains the failed checks its cause declares (`explains`); every other failed c
 `unexplained-failure` finding. Failures rank above warnings. Also the verdicts on the analysis' own guesses."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Callable
 
+from .record import record
 from . import observed as obs
 from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WSS, HOPS, LOG,
                         NEXT, NGINX_CONF, PORTS, PROFILE, TUNNEL, BINDING)
@@ -14,7 +15,7 @@ from .i18n import T, same
 from .result import Result, Status
 
 
-@dataclass
+@record
 class Finding:
     cause: str
     severity: str
@@ -44,7 +45,7 @@ class Finding:
         return self.evidence_en if lang == "en" and self.evidence_en else self.evidence
 
 
-@dataclass
+@record
 class Verdict:
     hypothesis: str     # as the analysis words it (German)
     verdict: str        # bestätigt | widerlegt | teilweise | offen

@@ -8,9 +8,9 @@ import asyncio
 import dataclasses
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
+from .record import record
 from . import diagnosis
 from .checks import CheckSpec, Outcome, all_checks
 from .context import Ctx
@@ -20,7 +20,7 @@ from .result import Evidence, Result, Status
 from .target import Target
 
 
-@dataclass
+@record
 class Run:
     target: Target
     results: list[Result]

@@ -5,9 +5,10 @@ A frame is a block of `Name: value` header lines ended by an empty line; when it
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import unquote
 
+from .record import record
 from .errors import ProtocolError
 
 MAX_HEADER = 64 * 1024
@@ -36,7 +37,7 @@ def command_frame(verb: str, *args: str) -> bytes:
     return (" ".join(parts) + "\n\n").encode()
 
 
-@dataclass
+@record
 class Frame:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""

@@ -13,8 +13,8 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
 
+from .record import record
 from .errors import AccessError, CheckTimeout, ProtocolError
 from . import procnet, threads
 from .esl import FrameParser, UnsafeCommand, command_frame, safe_line
@@ -22,7 +22,7 @@ from .esl import FrameParser, UnsafeCommand, command_frame, safe_line
 GREETING_WAIT = 1.0
 
 
-@dataclass
+@record
 class Probe:
     outcome: str          # ok | refused | connect-timeout | unreachable | acl | bad-password | not-esl | no-answer | closed
     detail: str

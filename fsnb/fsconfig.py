@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .record import record
 from . import files
 from .errors import ConfigError
 
@@ -70,7 +71,7 @@ def expand(value: str, variables: dict[str, str]) -> str:
     return _VAR.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
 
 
-@dataclass
+@record
 class ProfileConfig:
     name: str
     params: list[tuple[str, str]]
@@ -104,7 +105,7 @@ def parse_profile(text: str, name: str, variables: dict[str, str]) -> ProfileCon
     return ProfileConfig(profile.get("name", name), params, commented)
 
 
-@dataclass
+@record
 class EslConfig:
     listen_ip: str = "127.0.0.1"
     listen_port: int = 8021
@@ -135,7 +136,7 @@ def parse_event_socket(text: str, variables: dict[str, str]) -> EslConfig:
     return cfg
 
 
-@dataclass
+@record
 class AclList:
     name: str
     default: str  # "allow" | "deny"
@@ -175,7 +176,7 @@ async def parse_async(fn, *args, timeout: float):
     return await off_loop(fn, *args, timeout=timeout, what=f"{getattr(fn, '__name__', 'XML')} parsing")
 
 
-@dataclass
+@record
 class ConfDir:
     """A FreeSWITCH conf dir on the local filesystem."""
     path: Path

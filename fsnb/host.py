@@ -8,11 +8,10 @@ import asyncio
 import os
 import subprocess
 import posixpath
-import tarfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .record import record
 from . import files, procnet, procroot, threads
 from .errors import AccessError, NotAFile
 
@@ -22,7 +21,7 @@ GO_MODE_SYMLINK = 1 << 27
 GO_MODE_NOT_REGULAR = (1 << 31) | (1 << 26) | (1 << 25) | (1 << 24) | (1 << 21) | (1 << 19)  # dir dev pipe sock char irreg.
 
 
-@dataclass
+@record
 class ExecResult:
     exit_code: int
     stdout: str
@@ -277,7 +276,8 @@ class DockerHost:
 
     def _read_member(self, res, path: str, tail: int | None) -> str:
         """The file from the streamed archive (the socket timeout stays on); with `tail`, only its last `tail`
-        bytes are kept in memory."""
+        bytes are kept in memory. (The Docker API path only: Docker mode reads files from /proc/<pid>/root.)"""
+        import tarfile
         try:
             with tarfile.open(fileobj=res.raw, mode="r|") as tar:
                 member = tar.next()

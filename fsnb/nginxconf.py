@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urlsplit
 
 import crossplane
 
+from .record import record
 from .errors import ConfigError
 
 
 MAX_CONFIG = 1024 * 1024     # the file named in the target (crossplane reads `include`d files itself)
 
 
-@dataclass
+@record
 class ProxyLocation:
     listen: list[str]
     server_name: list[str]

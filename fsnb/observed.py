@@ -8,11 +8,13 @@ these typed values, never a check's prose. `Result.observed` stays a plain dict 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar
 
+from .record import record
 
-@dataclass
+
+@record
 class Observed:
     strict_fields: ClassVar[bool] = True
 
@@ -34,7 +36,7 @@ class Observed:
 
 
 # -- Was wir wissen --------------------------------------------------------------------------------
-@dataclass
+@record
 class Certificate(Observed):
     certs_dir: str | None = None
     present: bool | None = None
@@ -52,7 +54,7 @@ class Certificate(Observed):
     served_not_after: str = ""       # the certificate FreeSWITCH really serves (wss.crt when it shadows wss.pem)
 
 
-@dataclass
+@record
 class Binding(Observed):
     conf_dir: str | None = None
     file: str | None = None
@@ -69,7 +71,7 @@ class Binding(Observed):
     tls_cert_dir: str | None = None  # the profile's own tls-cert-dir (overrides certs_dir)
 
 
-@dataclass
+@record
 class Nginx(Observed):
     listening: bool | None = None
     config_read: bool = False
@@ -86,7 +88,7 @@ class Nginx(Observed):
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Tunnel(Observed):
     config_read: bool = False
     hostname: str | None = None
@@ -98,7 +100,7 @@ class Tunnel(Observed):
 
 
 # -- Schritt 1 ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Esl(Observed):
     outcome: str | None = None       # ok | refused | connect-timeout | unreachable | acl | bad-password | not-esl | no-answer | closed | no-password
     address: str = ""
@@ -107,7 +109,7 @@ class Esl(Observed):
     uptime_s: float | None = None    # from `status`: scopes the log to the current start
 
 
-@dataclass
+@record
 class EslConfig(Observed):
     read: bool = False
     listen_ip: str | None = None
@@ -121,7 +123,7 @@ class EslConfig(Observed):
 
 
 # -- Schritt 2 ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Profile(Observed):
     running: bool | None = None
     state: str | None = None
@@ -134,7 +136,7 @@ class Profile(Observed):
     wss_port_mismatch: bool = False   # the running profile's WSS-BIND-URL is not on the target's WSS port
 
 
-@dataclass
+@record
 class Log(Observed):
     read: bool = False
     since: str | None = None         # the current FreeSWITCH start (log time); earlier lines are history
@@ -152,7 +154,7 @@ class Log(Observed):
 
 
 # -- Schritt 3 ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Port(Observed):
     port: int | None = None
     listening_on: list[str] | None = None   # None: the socket table could not be read
@@ -160,7 +162,7 @@ class Port(Observed):
     expected: str | None = None
 
 
-@dataclass
+@record
 class Upstream(Observed):
     host: str | None = None
     port: int | None = None
@@ -168,7 +170,7 @@ class Upstream(Observed):
     covered: bool = False
 
 
-@dataclass
+@record
 class Ports(Observed):
     source: str = ""
     wss: Port = field(default_factory=Port)
@@ -181,7 +183,7 @@ class Ports(Observed):
 
 
 # -- Schritt 4 ---------------------------------------------------------------------------------------
-@dataclass
+@record
 class Hop(Observed):
     url: str = ""
     outcome: str | None = None   # ok | refused | timeout | tls-error | http-status | not-http | no-subprotocol | sip-no-answer | sip-error | error
@@ -198,12 +200,12 @@ class Hop(Observed):
     #                                   upstream-tls-handshake | upstream-timeout | port-taken (fsnb/nginxlog.py)
 
 
-@dataclass
+@record
 class Curl(Observed):
     result: str | None = None    # empty | http | refused | timeout | …
 
 
-@dataclass
+@record
 class Alternative(Observed):
     probe: str | None = None
     alternative_in_use: bool = False

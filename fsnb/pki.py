@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import ipaddress
-from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from .record import record
 
 
 def _key():
@@ -23,7 +24,7 @@ def cert_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-@dataclass
+@record
 class Issued:
     cert: x509.Certificate
     key: object

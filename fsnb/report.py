@@ -5,9 +5,10 @@ import datetime as _dt
 import glob
 import os
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from .record import record
 from . import chain, diagnosis, escape as esc, files, render
 from .i18n import T, same
 from .journal import read
@@ -15,7 +16,7 @@ from .redact import Redactor
 from .result import Result
 
 
-@dataclass
+@record
 class ReportData:
     title: str
     meta: dict

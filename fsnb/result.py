@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from enum import Enum
 
+from .record import record
 from .i18n import T
 
 
@@ -20,7 +21,7 @@ class Status(str, Enum):
         return self in (Status.FAIL, Status.ERROR)
 
 
-@dataclass
+@record
 class Evidence:
     label: str             # or a T(de, en): split into label / label_en
     text: str              # what was seen, verbatim; or a T for fsnb's own prose (split into text / text_en)
@@ -41,7 +42,7 @@ class Evidence:
         return self.text_en if lang == "en" and self.text_en else self.text
 
 
-@dataclass
+@record
 class Result:
     id: str
     section: str

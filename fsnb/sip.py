@@ -4,14 +4,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import field
 
+
+from .record import record
 from .errors import ProtocolError
 
 MAX_MESSAGE = 64 * 1024
 
 
-@dataclass
+@record
 class SipMessage:
     start: str
     headers: list[tuple[str, str]] = field(default_factory=list)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import field
 
+
+from .record import record
 from .errors import ProtocolError
 
 
-@dataclass
+@record
 class Row:
     name: str
     type: str
@@ -30,7 +32,7 @@ def parse_status(text: str) -> list[Row]:
     return rows
 
 
-@dataclass
+@record
 class ProfileStatus:
     exists: bool
     values: dict[str, str] = field(default_factory=dict)

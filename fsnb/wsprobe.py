@@ -7,11 +7,13 @@ import os
 import secrets
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
+
 
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidMessage, InvalidStatus
 
+from .record import record
 from . import sip
 from .errors import ProtocolError
 
@@ -22,7 +24,7 @@ LOG = logging.getLogger("websockets.client")
 MAX_MESSAGE = 1 << 20
 
 
-@dataclass
+@record
 class Hop:
     name: str
     url: str                       # what a client dials, e.g. wss://freeswitch.aidevelo.ai/
@@ -32,7 +34,7 @@ class Hop:
     ca_file: str = ""
 
 
-@dataclass
+@record
 class HopResult:
     outcome: str                   # ok | refused | timeout | tls-error | http-status | not-http | no-subprotocol | sip-no-answer | sip-error | error
     detail: str

@@ -6,9 +6,10 @@ dependency skips it).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Awaitable, Callable
 
+from ..record import record
 from ..i18n import T, same  # noqa: F401  (checks import T/same from here)
 from ..observed import Observed
 from ..result import Evidence, Status
@@ -16,7 +17,7 @@ from ..result import Evidence, Status
 SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternative"]
 
 
-@dataclass
+@record
 class Outcome:
     status: Status
     text: T                     # the one-line summary, in both languages
@@ -24,7 +25,7 @@ class Outcome:
     observed: dict = field(default_factory=dict)
 
 
-@dataclass
+@record
 class CheckSpec:
     id: str
     section: str
