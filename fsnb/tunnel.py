@@ -1,19 +1,15 @@
 """cloudflared's config.yml: which service the public hostname maps to, and the catch-all rule."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urlsplit
 
-import yaml
-
+from .record import record
 from .errors import ConfigError
 from .i18n import T
 
-# libyaml's loader when PyYAML has it (its wheels do): same documents, same errors, several times faster
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-@dataclass
+@record
 class Ingress:
     rules: list[dict]
     service: str | None = None          # service for the hostname
@@ -30,14 +26,13 @@ def parse(text: str, hostname: str) -> Ingress:
     into strings: a `service` that is not a string is reported, not str()-ed)."""
     if len(text) > MAX_CONFIG:
         raise ConfigError(f"cloudflared config: {len(text)} characters, more than the {MAX_CONFIG} fsnb reads")
+    from . import factcache
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"cloudflared config is not valid YAML: {str(exc).splitlines()[0]}") from None
-    except (UnicodeError, ValueError) as exc:   # libyaml encodes the text first
+        data = factcache.facts("cloudflared-yml", text.encode("utf-8", "surrogatepass"), lambda: {"doc": _load(text)},
+                               source=__file__, libraries=("yaml",),
+                               valid=lambda kept: "doc" in kept)["doc"]
+    except UnicodeError as exc:
         raise ConfigError(f"cloudflared config is not readable text: {exc}") from None
-    except RecursionError:
-        raise ConfigError("cloudflared config: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise ConfigError("cloudflared config: top level is not a mapping")
     rules = data.get("ingress")
@@ -61,6 +56,21 @@ def parse(text: str, hostname: str) -> Ingress:
     if ing.service is None:
         ing.problems.append(T(f"keine Ingress-Regel für {hostname}", f"no ingress rule for {hostname}"))
     return ing
+
+
+def _load(text: str):
+    """The YAML document (PyYAML's safe loader; libyaml's when PyYAML has it: same documents, several times
+    faster). A document that is not plain JSON data (e.g. a YAML date) is parsed anew each run, not kept."""
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"cloudflared config is not valid YAML: {str(exc).splitlines()[0]}") from None
+    except (UnicodeError, ValueError) as exc:   # libyaml encodes the text first
+        raise ConfigError(f"cloudflared config is not readable text: {exc}") from None
+    except RecursionError:
+        raise ConfigError("cloudflared config: nested too deeply to read") from None
 
 
 def service_target(service: str) -> tuple[str, str, int] | None:

@@ -141,6 +141,8 @@ def lab_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("labroot")
     old = os.environ.get("FSNB_LAB_DIR")
     os.environ["FSNB_LAB_DIR"] = str(root)
+    # the facts cache too (fsnb.factcache): the session starts from none and leaves the user's alone
+    os.environ["FSNB_CACHE_DIR"] = str(tmp_path_factory.mktemp("facts"))
     yield root
     from fsnb.lab import engine, manager
     manager.down(None)
