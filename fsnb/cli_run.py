@@ -87,6 +87,9 @@ def table(run, lang: str = "de") -> str:
 
 def cli_run(args) -> int:
     if args.targets:
+        import gc
+        gc.freeze()       # the imports stay out of every collection; the fleet's own garbage is collected
+        gc.enable()
         from .fleet import cli_fleet
         return cli_fleet(args)
     if args.timeout is not None:
