@@ -4,10 +4,10 @@ explains the failed checks its cause declares (`explains`); every other failed c
 `unexplained-failure` finding. Failures rank above warnings. Also the verdicts on the analysis' own guesses."""
 from __future__ import annotations
 
-from dataclasses import asdict, field
+from dataclasses import field
 from typing import Callable
 
-from .record import record
+from .record import asdict, record
 from . import observed as obs
 from .catalogue import (ALTERNATIVE, CAUSES, CERT, CURL, ESL, ESL_CONF, HOP_NGINX, HOP_PUBLIC, HOP_WSS, HOPS, LOG,
                         NEXT, NGINX_CONF, PORTS, PROFILE, TUNNEL, BINDING)

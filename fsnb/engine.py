@@ -5,12 +5,11 @@ A failed dependency (e.g. ESL) skips what needs it; the socket and WebSocket che
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import threading
 import time
 from typing import Callable
 
-from .record import record
+from .record import asdict, record
 from . import diagnosis
 from .checks import CheckSpec, Outcome, all_checks
 from .context import Ctx
@@ -81,7 +80,7 @@ def _internal_error(exc: BaseException) -> Outcome:
 
 def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
     red = ctx.redactor
-    observed = dataclasses.asdict(spec.observes.of(o.observed, strict=True)) if o.observed else {}
+    observed = asdict(spec.observes.of(o.observed, strict=True)) if o.observed else {}
     return Result(id=spec.id, section=spec.section, title_de=spec.title_de, title_en=spec.title_en, status=o.status,
                   summary=red.text(o.text.de), summary_en=red.text(o.text.en),
                   evidence=[Evidence(red.text(e.label), red.text(e.text), red.text(e.via), red.text(e.label_en),

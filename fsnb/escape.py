@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import markupsafe
 
 # characters no renderer may pass through raw: C0 and C1 controls, DEL, line/paragraph separators,
 # and format characters (bidi overrides, zero-width joiners: they re-order or hide what the reader sees)
@@ -60,6 +59,7 @@ def html(value, multiline: bool = True) -> str:
     """HTML-escaped text (safe in element content and in quoted attribute values). Newlines/tabs are kept when
     `multiline` (a <pre> block shows them); every other control character becomes a visible escape."""
     s = controls(text(value), "\n\t" if multiline else "")
+    import markupsafe     # HTML and Markdown only: a terminal or JSON run does not load it
     return str(markupsafe.escape(s))
 
 
@@ -76,6 +76,7 @@ def md(value) -> str:
     """One line of Markdown text (also a table cell): no raw HTML, no line break, no table or link structure."""
     s = _NEWLINES.sub(" ⏎ ", text(value))
     s = controls(s)
+    import markupsafe
     s = str(markupsafe.escape(s))          # & < > " ' as entities: raw HTML never passes
     return _MD_SPECIAL.sub(r"\\\1", s)
 

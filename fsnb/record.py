@@ -22,6 +22,7 @@ def record(cls):
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     flds = dataclasses.fields(cls)
     cls._record_init = tuple((f.name, f.default, f.default_factory, f.init) for f in flds)
+    cls._record_names = frozenset(f.name for f in flds if f.init)
     cls._record_repr = tuple(f.name for f in flds if f.repr)
     cls._record_eq = tuple(f.name for f in flds if f.compare)
     for name, fn in (("__init__", _init), ("__repr__", _repr), ("__eq__", _eq)):
@@ -34,6 +35,20 @@ def record(cls):
 
 def _init(self, *args, **kwargs):
     spec = self._record_init
+    if not args and kwargs.keys() <= self._record_names:       # the common call: keywords only
+        for name, default, factory, init in spec:
+            if init and name in kwargs:
+                setattr(self, name, kwargs[name])
+            elif factory is not _MISSING:
+                setattr(self, name, factory())
+            elif default is not _MISSING:
+                setattr(self, name, default)
+            elif init:
+                raise TypeError(f"{type(self).__name__}.__init__() missing 1 required argument: '{name}'")
+        post = getattr(self, "__post_init__", None)
+        if post is not None:
+            post()
+        return
     positional = [s for s in spec if s[3]]
     if len(args) > len(positional):
         raise TypeError(f"{type(self).__name__}.__init__() takes {len(positional) + 1} positional arguments "
@@ -72,3 +87,33 @@ def _eq(self, other):
         return NotImplemented
     names = self._record_eq
     return tuple(getattr(self, n) for n in names) == tuple(getattr(other, n) for n in names)
+
+
+_LEAVES = (str, int, float, bool, type(None))
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def asdict(obj):
+    """dataclasses.asdict, the same result, for fsnb's data (records, dicts, lists, tuples, immutable leaves)
+    without deepcopy's dispatch per leaf: a run's results went through ~10 000 of them (~4 ms). Other leaves are
+    deep-copied, as asdict does."""
+    if isinstance(obj, _LEAVES):
+        return obj
+    cls = type(obj)
+    if hasattr(cls, "__dataclass_fields__") and not isinstance(obj, type):
+        names = _NAMES.get(cls)
+        if names is None:
+            names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        return {n: asdict(getattr(obj, n)) for n in names}
+    if cls is list:
+        return [asdict(v) for v in obj]
+    if cls is dict:
+        return {asdict(k): asdict(v) for k, v in obj.items()}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return cls(*[asdict(v) for v in obj])
+    if isinstance(obj, (list, tuple)):
+        return cls(asdict(v) for v in obj)
+    if isinstance(obj, dict):
+        return cls((asdict(k), asdict(v)) for k, v in obj.items())
+    import copy
+    return copy.deepcopy(obj)

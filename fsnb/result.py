@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, field
+from dataclasses import field
 from enum import Enum
 
-from .record import record
+from .record import asdict, record
 from .i18n import T
 
 

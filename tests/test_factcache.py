@@ -108,7 +108,7 @@ def test_off_and_unwritable_cost_only_the_parse(cache, monkeypatch, tmp_path):
 
 def test_yaml_that_is_not_a_plain_tree_is_never_kept(cache):
     laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+        f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True))
     t0 = time.monotonic()
     with pytest.raises(ConfigError):       # no ingress; aliases never expanded, never serialised
         tunnel.parse(laughs + "ingress: *i\n", "a.example")

@@ -106,3 +106,19 @@ def test_every_record_in_fsnb_builds_from_its_defaults_like_a_dataclass():
             seen += 1
             assert obj == dataclasses.replace(obj) and repr(obj).startswith(cls.__qualname__ + "(")
     assert seen >= 30
+
+
+def test_asdict_is_dataclasses_asdict():
+    from collections import namedtuple
+
+    from fsnb.record import asdict
+    from fsnb.result import Evidence, Result, Status
+    Pair = namedtuple("Pair", "a b")
+    obs = {"ports": [1, 2], "nested": {"x": [{"y": (1, "z")}], "pair": Pair([1], {"k": None})}, "set": {3}, "f": 1.5}
+    r = Result("id", "s", "t", "t", Status.FAIL, "sum", evidence=[Evidence("l", "t", "v")], observed=obs)
+    for obj in (r, R_CHILD("a", tags=["x"]), Evidence("l", "t")):
+        assert asdict(obj) == dataclasses.asdict(obj)
+    out = asdict(r)
+    assert type(out["observed"]["nested"]["pair"]) is Pair
+    assert out["observed"] is not obs and out["observed"]["ports"] is not obs["ports"]   # copies, as asdict makes
+    assert out["observed"]["set"] is not obs["set"]
