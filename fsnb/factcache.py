@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable
@@ -61,8 +62,7 @@ def facts(kind: str, data: bytes, compute: Callable[[], dict], *, source: str, l
         h.update(part)
     path = where / f"{kind}-{h.hexdigest()}.json"
     try:
-        with open(path, "rb") as fh:
-            kept = json.loads(fh.read(MAX_ENTRY + 1))
+        kept = json.loads(_read(path))
         if isinstance(kept, dict) and valid(kept):
             return kept
     except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
@@ -70,6 +70,21 @@ def facts(kind: str, data: bytes, compute: Callable[[], dict], *, source: str, l
     value = compute()
     _store(where, path, value)
     return value
+
+
+def _read(path: Path) -> bytes:
+    """An entry's bytes; only a regular file, never followed through a link, never waited on (a FIFO put in
+    its place must not stall a run)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        data = os.read(fd, MAX_ENTRY + 1)
+        if len(data) > MAX_ENTRY:
+            raise ValueError(f"{path}: larger than an entry can be")
+        return data
+    finally:
+        os.close(fd)
 
 
 def _is_tree(value, limit: int = 20000) -> bool:

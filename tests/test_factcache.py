@@ -69,6 +69,25 @@ def test_an_entry_that_does_not_read_back_is_a_miss(junk, cache):
     assert json.loads(entry.read_text())["leaf"] is True   # rewritten with the parser's answer
 
 
+def test_an_entry_that_is_not_a_file_is_a_miss_not_a_hang(cache):
+    fresh = report(PEMS["good"])
+    (entry,) = cache.glob("wss-pem-*.json")
+    kept = entry.read_bytes()
+    entry.unlink()
+    os.mkfifo(entry)                         # open() would wait for a writer forever
+    t0 = time.monotonic()
+    assert report(PEMS["good"]) == fresh and time.monotonic() - t0 < 5
+    entry.unlink()
+    (cache / "elsewhere").write_bytes(kept)
+    entry.symlink_to(cache / "elsewhere")     # not followed
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(certs, "read", lambda pem: {**json.loads(kept), "subject": "parsed again"})
+    try:
+        assert report(PEMS["good"])["subject"] == "parsed again"
+    finally:
+        monkeypatch.undo()
+
+
 def test_tampered_facts_of_the_right_shape_are_what_a_cache_is(cache):
     """The cache is the user's own directory (0700): it is trusted as their .pyc files are, but only in shape."""
     report(PEMS["good"])
