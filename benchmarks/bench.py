@@ -31,6 +31,9 @@ from fsnb.fleet import run_fleet         # noqa: E402
 from fsnb.lab import engine, manager     # noqa: E402
 from fsnb.engine import run             # noqa: E402
 
+# the `fsnb` command as a user types it (the venv's console script), else `python -m fsnb`
+FSNB = [str(Path(sys.executable).with_name("fsnb"))] if Path(sys.executable).with_name("fsnb").exists() else \
+    [sys.executable, "-m", "fsnb"]
 REPEAT = int(os.environ.get("FSNB_BENCH_REPEAT", "7"))
 ROOT = Path(__file__).resolve().parents[1]
 BASE = 5000
@@ -84,8 +87,7 @@ def fsnb_process(target: str, docker_host: str, kept: bool = True) -> None:
     env["DOCKER_HOST"] = docker_host
     if not kept:
         env["FSNB_CACHE"] = "off"
-    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", target, "--format", "json"], env=env,
-                       capture_output=True, timeout=60)
+    p = subprocess.run([*FSNB, "run", "--target", target, "--format", "json"], env=env, capture_output=True, timeout=60)
     if p.returncode != 0:
         raise SystemExit(f"fsnb run failed against {target}: {p.stderr.decode()[-500:]}")
 
