@@ -147,3 +147,29 @@ def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
         assert asyncio.run(go(f"wss://127.0.0.1:{lab.ports['wss']}/", "WSS", True)) == ("sip", "SIP/2.0 200 OK")
     finally:
         manager.down(off)
+
+
+def test_a_stopped_private_engine_leaves_no_mount_behind(docker_host):
+    """dockerd can leave its `exec/netns/default` nsfs mount or the data root's bind mount behind when it stops
+    (seen after `fsnb lab down --all` with a container; they piled up under /tmp): engine.stop unmounts whatever
+    is still mounted under its own root, deepest first, so the directory can be removed. The leftovers are
+    made deterministic here: a tmpfs with a mount inside it, under the exec root of a real private engine."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from fsnb.lab import engine
+    root = Path(tempfile.mkdtemp(prefix="fsnb-e", dir="/tmp"))     # short: containerd's socket path lies under it
+    try:
+        engine.ensure(root, prefer_existing=False)
+        left = root / "exec" / "left-behind"
+        left.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "fsnb-test", str(left)], check=True)
+        (left / "inner").mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "fsnb-test", str(left / "inner")], check=True)
+        assert {str(left), str(left / "inner")} <= set(engine.mounts_under(root))
+    finally:
+        engine.stop(root)
+    assert engine.mounts_under(root) == []
+    shutil.rmtree(root)

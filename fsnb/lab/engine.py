@@ -51,7 +51,10 @@ def ensure(root: Path, prefer_existing: bool = True) -> str:
         if not procs.alive(rec):
             break
         time.sleep(0.2)
+    stop(root)      # ours: not left running (or its mounts left behind) after a failed start
     tail = (root / "dockerd.log").read_text(errors="replace")[-2000:] if (root / "dockerd.log").exists() else ""
+    if len(str(root / "exec/containerd/containerd.sock")) > 107:
+        tail += f"\n(its containerd socket path is longer than a unix socket path can be: use a shorter root than {root})"
     raise AccessError(f"private dockerd did not come up; its log ends:\n{tail}")
 
 
@@ -60,3 +63,29 @@ def stop(root: Path) -> None:
     if f.exists():
         procs.stop(__import__("json").loads(f.read_text()), timeout=20)
         f.unlink()
+        unmount_under(root)
+
+
+def mounts_under(root: Path) -> list[str]:
+    """Mount points at or below `root` (from /proc/self/mountinfo; its octal escapes decoded)."""
+    base = os.path.realpath(root)
+    out = []
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as fh:
+            for line in fh:
+                point = line.split(" ")[4].encode("utf-8", "surrogateescape").decode("unicode_escape").encode(
+                    "latin-1").decode("utf-8", "surrogateescape")
+                if point == base or point.startswith(base + "/"):
+                    out.append(point)
+    except OSError:
+        pass
+    return out
+
+
+def unmount_under(root: Path) -> None:
+    """What our dockerd mounted under its own roots and left behind when it stopped (its `netns/default` nsfs,
+    sometimes the data root's bind mount): unmounted, deepest first — else the directory can never be removed."""
+    import subprocess
+    for point in sorted(set(mounts_under(root)), key=len, reverse=True):
+        if subprocess.run(["umount", point], capture_output=True, timeout=20).returncode != 0:
+            subprocess.run(["umount", "--lazy", point], capture_output=True, timeout=20)
