@@ -22,7 +22,8 @@ def record(cls):
     cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
     flds = dataclasses.fields(cls)
     cls._record_init = tuple((f.name, f.default, f.default_factory, f.init) for f in flds)
-    cls._record_names = frozenset(f.name for f in flds if f.init)
+    cls._record_positional = tuple(f.name for f in flds if f.init)
+    cls._record_names = frozenset(cls._record_positional)
     cls._record_repr = tuple(f.name for f in flds if f.repr)
     cls._record_eq = tuple(f.name for f in flds if f.compare)
     for name, fn in (("__init__", _init), ("__repr__", _repr), ("__eq__", _eq)):
@@ -49,11 +50,11 @@ def _init(self, *args, **kwargs):
         if post is not None:
             post()
         return
-    positional = [s for s in spec if s[3]]
+    positional = self._record_positional
     if len(args) > len(positional):
         raise TypeError(f"{type(self).__name__}.__init__() takes {len(positional) + 1} positional arguments "
                         f"but {len(args) + 1} were given")
-    given = dict(zip((s[0] for s in positional), args, strict=False))   # len(args) <= len(positional)
+    given = dict(zip(positional, args, strict=False))   # len(args) <= len(positional)
     for name, value in kwargs.items():
         if name in given:
             raise TypeError(f"{type(self).__name__}.__init__() got multiple values for argument '{name}'")
