@@ -32,15 +32,71 @@ class ProxyLocation:
     file: str
     line: int
     directives: dict = field(default_factory=dict)
+    upstream_name: str = ""                                         # the `upstream {}` group proxy_pass names
+    upstream_servers: list[str] = field(default_factory=list)      # all its `server` addresses (host/port: the first)
 
 
-def _port(scheme: str, netloc: str) -> tuple[str, int]:
-    parts = urlsplit(f"{scheme}://{netloc}")
-    try:
-        port = parts.port
+def _hostport(netloc: str, what: str) -> tuple[str, int | None]:
+    """Host and explicit port (None without one) of `host[:port]` or `[v6][:port]`."""
+    try:   # urlsplit itself raises on a broken `[v6` host, .port on a bad port
+        parts = urlsplit(f"//{netloc}")
+        return parts.hostname or "", parts.port
     except ValueError:
-        raise ConfigError(f"proxy_pass {scheme}://{netloc}: bad port") from None
-    return parts.hostname or "", port or (443 if scheme == "https" else 80)
+        raise ConfigError(f"{what}: bad address or port") from None
+
+
+def _upstreams(configs: list[dict]) -> dict[str, list[str]]:
+    """`upstream NAME { server ADDR …; }` of every parsed file, by lower-case name (nginx matches the name
+    case-insensitively; it refuses a duplicate, so the first wins). Only http context: a `stream {}` group is
+    not one proxy_pass can name."""
+    groups: dict[str, list[str]] = {}
+
+    def walk(block):
+        for d in block:
+            name, args = d["directive"], d.get("args", [])
+            if name == "upstream" and args:
+                groups.setdefault(args[0].lower(), _servers(d.get("block", []), configs, set()))
+            elif name == "http":
+                walk(d.get("block", []))
+    for conf in configs:
+        walk(conf.get("parsed", []))
+    return groups
+
+
+def _servers(block: list[dict], configs: list[dict], seen: set[int]) -> list[str]:
+    """The `server` addresses of an upstream block, also those of files it `include`s (each file once)."""
+    out: list[str] = []
+    for d in block:
+        if d["directive"] == "server" and d.get("args"):
+            out.append(d["args"][0])
+        elif d["directive"] == "include":
+            for i in d.get("includes", []):
+                if isinstance(i, int) and 0 <= i < len(configs) and i not in seen:
+                    seen.add(i)
+                    out += _servers(configs[i].get("parsed", []), configs, seen)
+    return out
+
+
+def _server_port(group: str, addr: str) -> tuple[str, int]:
+    """Host and port of an upstream `server`: 80 by default whatever proxy_pass's scheme (nginx's `server` in
+    `upstream`); a unix socket keeps its path as host and port 0 — there is no port to compare."""
+    if addr.lower().startswith("unix:"):
+        return addr, 0
+    host, port = _hostport(addr, f"upstream {group}: server {addr}")
+    return host, port or 80
+
+
+def _target(url: str, groups: dict[str, list[str]]) -> tuple[str, str, int, str, list[str]]:
+    """scheme, host, port, upstream name and servers of a proxy_pass URL. A host naming an upstream group is
+    resolved through the group's first server — not with an explicit port (nginx refuses a port on a group:
+    'upstream … may not have port') and not when the host is a variable (known only at request time)."""
+    scheme, _, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0]
+    host, port = _hostport(netloc, f"proxy_pass {url}")
+    servers = groups.get(host.lower()) if host and port is None and "$" not in netloc else None
+    if servers:
+        return (scheme, *_server_port(host, servers[0]), host, servers)
+    return scheme, host, port or (443 if scheme == "https" else 80), "", []
 
 
 def parse(path: str) -> list[ProxyLocation]:
@@ -61,6 +117,7 @@ def parse(path: str) -> list[ProxyLocation]:
     if errors and not any(c.get("parsed") for c in result["config"]):
         raise ConfigError(f"{path}: {errors[0].get('error')}")
     out: list[ProxyLocation] = []
+    groups = _upstreams(result["config"])
 
     def walk(block, file, inherited, server):
         values = dict(inherited)
@@ -84,15 +141,15 @@ def parse(path: str) -> list[ProxyLocation]:
                 walk(d.get("block", []), file, sub, server)
             elif name == "proxy_pass" and args:
                 url = args[0]
-                scheme, _, rest = url.partition("://")
-                host, port = _port(scheme, rest.split("/", 1)[0])
+                scheme, host, port, group, servers = _target(url, groups)
                 headers = values.get("headers", {})
                 out.append(ProxyLocation(
                     listen=(server or {}).get("listen", []), server_name=(server or {}).get("server_name", []),
                     path=values.get("path", "/"), proxy_pass=url, scheme=scheme, host=host, port=port,
                     http_version=values.get("proxy_http_version"), upgrade_header=headers.get("upgrade"),
                     connection_header=headers.get("connection"), read_timeout=values.get("proxy_read_timeout"),
-                    ssl_verify=values.get("proxy_ssl_verify"), file=file, line=d.get("line", 0)))
+                    ssl_verify=values.get("proxy_ssl_verify"), file=file, line=d.get("line", 0),
+                    upstream_name=group, upstream_servers=list(servers)))
 
     for conf in result["config"]:
         walk(conf.get("parsed", []), conf.get("file", path), {}, None)

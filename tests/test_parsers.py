@@ -1,7 +1,9 @@
 """Parsers against the recorded transcripts (ground truth), and fuzzing: only typed errors, never a crash."""
 from __future__ import annotations
 
+import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,6 +111,67 @@ def test_nginx_config_from_transcripts(tmp_path):
         assert (locs[0].scheme, locs[0].port) == (scheme, port)
     locs = nginxconf.parse(str(tmp_path / "501.conf"))
     assert locs[0].http_version == "1.1" and locs[0].upgrade_header == "$http_upgrade"
+
+
+def _one_location(tmp_path, conf: str, **files) -> nginxconf.ProxyLocation:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "nginx.conf").write_text(conf)
+    locs = nginxconf.parse(str(tmp_path / "nginx.conf"))
+    assert len(locs) == 1
+    return locs[0]
+
+
+SERVER = "    server {{ listen 127.0.0.1:8082; location / {{ proxy_pass {url}; proxy_http_version 1.1; }} }}\n"
+
+
+def test_nginx_upstream_group_in_the_same_file(tmp_path):
+    loc = _one_location(tmp_path, "http {\n    upstream freeswitch_wss { server 127.0.0.1:7443 max_fails=3; }\n"
+                        + SERVER.format(url="http://freeswitch_wss") + "}\n")
+    assert (loc.scheme, loc.host, loc.port) == ("http", "127.0.0.1", 7443)
+    assert (loc.upstream_name, loc.upstream_servers) == ("freeswitch_wss", ["127.0.0.1:7443"])
+    assert loc.proxy_pass == "http://freeswitch_wss"           # as written
+
+
+def test_nginx_upstream_group_in_an_included_file(tmp_path):
+    """The group in a file the main one `include`s (in http context, after the server that names it), its name
+    in another case (nginx matches it case-insensitively), the server without a port: 80, whatever the scheme."""
+    conf = "http {\n" + SERVER.format(url="https://FS/ws") + f"    include {tmp_path}/upstreams.conf;\n}}\n"
+    loc = _one_location(tmp_path, conf, **{"upstreams.conf": "upstream fs {\n    server freeswitch.lan;\n}\n"})
+    assert (loc.scheme, loc.host, loc.port, loc.upstream_name) == ("https", "freeswitch.lan", 80, "fs")
+
+
+def test_nginx_upstream_group_with_several_servers(tmp_path):
+    conf = ("upstream fs {\n    server [::1]:7443 weight=2;\n    server 127.0.0.1:7443 backup;\n"
+            "    keepalive 8;\n}\n" + SERVER.format(url="http://fs"))
+    loc = _one_location(tmp_path, conf)
+    assert (loc.host, loc.port) == ("::1", 7443)                 # the first server
+    assert loc.upstream_servers == ["[::1]:7443", "127.0.0.1:7443"]
+
+
+def test_nginx_upstream_unix_socket_has_no_port(tmp_path):
+    loc = _one_location(tmp_path, "upstream fs { server unix:/run/fs.sock; }\n" + SERVER.format(url="http://fs"))
+    assert (loc.host, loc.port, loc.upstream_name) == ("unix:/run/fs.sock", 0, "fs")
+
+
+def test_nginx_proxy_pass_not_naming_a_group_stays_as_it_was(tmp_path):
+    """No such group; a port after a group's name (nginx refuses that — it is no group then); a variable host;
+    a group of the same name in `stream {}` (not one proxy_pass in http can name)."""
+    groups = "upstream fs { server 127.0.0.1:7443; }\nstream { upstream tcp { server 127.0.0.1:7443; } }\n"
+    for url, host, port in (("http://other", "other", 80), ("http://fs:9000", "fs", 9000),
+                            ("https://other/", "other", 443), ("http://$fs", "$fs", 80), ("http://tcp", "tcp", 80)):
+        loc = _one_location(tmp_path, groups + SERVER.format(url=url))
+        assert (loc.host, loc.port, loc.upstream_name, loc.upstream_servers) == (host, port, "", []), url
+
+
+def test_nginx_bad_addresses_are_config_errors(tmp_path):
+    """A broken `[v6` host once escaped as a bare ValueError; a bad port of the group's server is named."""
+    for conf, said in (("upstream fs { server 127.0.0.1:99999; }\n" + SERVER.format(url="http://fs"),
+                        "upstream fs: server 127.0.0.1:99999"),
+                       (SERVER.format(url="http://[::1"), "proxy_pass http://[::1")):
+        (tmp_path / "nginx.conf").write_text(conf)
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            nginxconf.parse(str(tmp_path / "nginx.conf"))
 
 
 def test_wss_pem_analysis():
