@@ -79,6 +79,7 @@ class Nginx(Observed):
     scheme: str | None = None
     upstream_host: str | None = None
     upstream_port: int | None = None
+    upstream_name: str | None = None   # the `upstream {}` group proxy_pass names; host/port are its first server's
     http_version: str | None = None
     upgrade: str | None = None
     connection: str | None = None

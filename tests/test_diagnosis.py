@@ -237,6 +237,40 @@ def test_no_rule_reads_prose():
     assert [f.cause for f in diagnose(list(rs.values()))] == before
 
 
+def test_nginx_scheme_mismatch_behind_an_upstream_group(tmp_path, monkeypatch):
+    """The real wissen.nginx check (no lab: a local target, a socket standing in for nginx) on a proxy_pass that
+    names an `upstream {}` group whose server is the WSS port: the same observation and cause as a direct
+    `proxy_pass http://127.0.0.1:<wss>`, with the group and its servers in the evidence."""
+    import socket
+
+    import hostile
+    from fsnb import target
+    from fsnb.engine import run
+    monkeypatch.setenv("FSNB_T_PW", "not-used")
+    with socket.create_server(("127.0.0.1", 0)) as nginx:   # listening, so only the scheme is wrong
+        t = target.loads(hostile.target_toml(tmp_path, 1, nginx.getsockname()[1], 7443))
+        loc = "    server { listen 127.0.0.1:8082; location / { proxy_pass %s; proxy_http_version 1.1; } }\n"
+        seen = {}
+        for name, conf in (("direct", loc % "http://127.0.0.1:7443"),
+                           ("group", "upstream fs_wss { server 127.0.0.1:7443; server 127.0.0.2:7443; }\n"
+                                     + loc % "http://fs_wss")):
+            (tmp_path / "nginx.conf").write_text("http {\n" + conf + "}\n")
+            r = run(t, only=["wissen.nginx"]).results[0]
+            rs = healthy()
+            rs.update(CASES["nginx-scheme-mismatch"], **{"wissen.nginx": r})
+            seen[name] = (r, [f.cause for f in diagnose(list(rs.values()))])
+    (direct, direct_causes), (group, group_causes) = seen["direct"], seen["group"]
+    assert group.status == direct.status == Status.FAIL
+    assert group.observed["scheme_mismatch"] and group.observed["upstream_port"] == 7443
+    assert group.observed["upstream_name"] == "fs_wss" and direct.observed.get("upstream_name") is None
+    mine = ("proxy_pass", "upstream_name", "problems")     # the rest is observed alike
+    assert {k: v for k, v in group.observed.items() if k not in mine} == \
+        {k: v for k, v in direct.observed.items() if k not in mine}
+    assert group_causes == direct_causes and group_causes[0] == "nginx-scheme-mismatch"
+    assert "via upstream fs_wss (server 127.0.0.1:7443, 127.0.0.2:7443)" in group.summary_en
+    assert "upstream_servers: 127.0.0.1:7443, 127.0.0.2:7443" in group.evidence[0].text
+
+
 # -- properties over random result sets ----------------------------------------------------------------
 def _observed(kind):
     return st.builds(kind).map(dataclasses.asdict) | st.just({})

@@ -49,10 +49,11 @@ SAY = {
     "nginx-unreadable": T("nginx-Konfiguration nicht lesbar: {e}", "nginx config unreadable: {e}"),
     "no-proxy-pass": T("{f}: kein proxy_pass gefunden.", "{f}: no proxy_pass found."),
     "nothing-listens": T("nichts lauscht auf {a}", "nothing listens on {a}"),
-    "http-to-tls": T("proxy_pass http:// an den TLS-Port {p} (nginx: 502 'upstream prematurely closed')",
-                     "proxy_pass http:// to the TLS port {p} (nginx: 502 'upstream prematurely closed')"),
-    "https-to-plain": T("proxy_pass https:// an den Klartext-Port {p} (nginx: 502 nach ~10 s)",
-                        "proxy_pass https:// to the plain port {p} (nginx: 502 after ~10 s)"),
+    "http-to-tls": T("proxy_pass http:// an den TLS-Port {p}{via} (nginx: 502 'upstream prematurely closed')",
+                     "proxy_pass http:// to the TLS port {p}{via} (nginx: 502 'upstream prematurely closed')"),
+    "https-to-plain": T("proxy_pass https:// an den Klartext-Port {p}{via} (nginx: 502 nach ~10 s)",
+                        "proxy_pass https:// to the plain port {p}{via} (nginx: 502 after ~10 s)"),
+    "via-upstream": T(" über upstream {u} (server {s})", " via upstream {u} (server {s})"),
     "no-http11": T("proxy_http_version 1.1 fehlt", "proxy_http_version 1.1 is missing"),
     "no-upgrade": T("proxy_set_header Upgrade $http_upgrade fehlt", "proxy_set_header Upgrade $http_upgrade is missing"),
     "no-connection": T('proxy_set_header Connection "upgrade" fehlt', 'proxy_set_header Connection "upgrade" is missing'),
@@ -61,8 +62,8 @@ SAY = {
     "default-60s": T("60s (Standard)", "60s (default)"),
     "nginx-fragile": T("nginx leitet weiter, aber: {w} (FreeSWITCH antwortet auch ohne — fragil, nicht die Ursache).",
                        "nginx proxies, but: {w} (FreeSWITCH answers without them — fragile, not the cause)."),
-    "nginx-ok": T("nginx lauscht auf {a}, proxy_pass {p} mit HTTP/1.1, Upgrade und Connection.",
-                  "nginx listens on {a}, proxy_pass {p} with HTTP/1.1, Upgrade and Connection."),
+    "nginx-ok": T("nginx lauscht auf {a}, proxy_pass {p}{via} mit HTTP/1.1, Upgrade und Connection.",
+                  "nginx listens on {a}, proxy_pass {p}{via} with HTTP/1.1, Upgrade and Connection."),
     "tunnel-unreadable": T("cloudflared-Konfiguration nicht lesbar: {f} ({e})", "cloudflared config unreadable: {f} ({e})"),
     "tunnel-elsewhere": T("Ingress {h} → {s}, aber nginx lauscht auf {a}.", "Ingress {h} → {s}, but nginx listens on {a}."),
     "tunnel-https": T("Ingress nutzt {s}: nginx auf {a} spricht kein TLS.", "Ingress uses {s}: nginx on {a} does not speak TLS."),
@@ -206,7 +207,13 @@ async def nginx(ctx):
     observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme,
                 "upstream_host": loc.host, "upstream_port": loc.port, "http_version": loc.http_version,
                 "upgrade": loc.upgrade_header, "connection": loc.connection_header, "read_timeout": loc.read_timeout}
-    ev = [Evidence(f"{loc.file}:{loc.line}", "\n".join(f"{k}: {v}" for k, v in observed.items()), f"crossplane {loc.file}")]
+    via, servers = same(""), []
+    if loc.upstream_name:   # upstream_host/port are the group's first server: say which group, and all its servers
+        observed["upstream_name"] = loc.upstream_name
+        via = SAY["via-upstream"].format(u=loc.upstream_name, s=", ".join(loc.upstream_servers))
+        servers = [f"upstream_servers: {', '.join(loc.upstream_servers)}"]
+    lines = [f"{k}: {v}" for k, v in observed.items()] + servers
+    ev = [Evidence(f"{loc.file}:{loc.line}", "\n".join(lines), f"crossplane {loc.file}")]
     problems: list[T] = []
     warnings: list[T] = []
     if not listening:
@@ -214,10 +221,10 @@ async def nginx(ctx):
     fs = ctx.fs
     if loc.scheme == "http" and loc.port == fs.wss_port:
         observed["scheme_mismatch"] = True
-        problems.append(SAY["http-to-tls"].format(p=fs.wss_port))
+        problems.append(SAY["http-to-tls"].format(p=fs.wss_port, via=via))
     if loc.scheme == "https" and loc.port == fs.ws_port:
         observed["scheme_mismatch"] = True
-        problems.append(SAY["https-to-plain"].format(p=fs.ws_port))
+        problems.append(SAY["https-to-plain"].format(p=fs.ws_port, via=via))
     if loc.http_version != "1.1":
         warnings.append(SAY["no-http11"])
     if not loc.upgrade_header:
@@ -232,7 +239,7 @@ async def nginx(ctx):
         return fail(SEP.join(problems), evidence=ev, observed=observed)
     if warnings:
         return warn(SAY["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
-    return ok(SAY["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass), evidence=ev, observed=observed)
+    return ok(SAY["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass, via=via), evidence=ev, observed=observed)
 
 
 def _seconds(v: str | None) -> float:
