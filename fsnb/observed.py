@@ -69,6 +69,9 @@ class Binding(Observed):
     port_mismatch: bool = False      # the effective wss-binding is not on the target's WSS port
     wss_binding_count: int = 0       # how many wss-binding params (the last one wins)
     tls_cert_dir: str | None = None  # the profile's own tls-cert-dir (overrides certs_dir)
+    # other profiles in sip_profiles/*.xml binding the profile's WSS address too (SO_REUSEPORT: no error, the kernel
+    # spreads connections): "internal-b: wss-binding :7443 (…/sip_profiles/internal-b.xml)"
+    shared_by_profiles: list[str] = field(default_factory=list)
 
 
 @record

@@ -39,6 +39,12 @@ SAY = {
                      "verteilt die Verbindungen — Klartext- und TLS-Handshakes scheitern zufällig.",
                      "ws-binding and wss-binding share {b}: sofia-sip binds both (SO_REUSEPORT) and the kernel spreads the "
                      "connections — plain and TLS handshakes fail at random."),
+    "shared-by-profiles": T("Ein anderes Profil bindet die WSS-Adresse {b} dieses Profils ebenfalls: {o}. sofia-sip bindet "
+                            "beide ohne Fehler (SO_REUSEPORT), der Kernel verteilt die Verbindungen — WSS-Clients landen "
+                            "zeitweise im anderen Profil (REGISTER/Auth scheitert mal, anderer Kontext).",
+                            "Another profile binds this profile's WSS address {b} too: {o}. sofia-sip binds both without "
+                            "an error (SO_REUSEPORT) and the kernel spreads the connections — WSS clients land on the other "
+                            "profile part of the time (REGISTER/auth fails now and then, another context)."),
     "binding-other-port": T("wss-binding {b} → FreeSWITCH bindet {eff}, das Ziel (und nginx) erwarten Port {t}.",
                             "wss-binding {b} → FreeSWITCH binds {eff}, the target (and nginx) expect port {t}."),
     "binding-twice": T("{n} wss-binding-Parameter in der Datei: FreeSWITCH nimmt den letzten ({b}).",
@@ -172,12 +178,61 @@ async def binding(ctx):
         observed["port_mismatch"] = True
         return fail(SAY["binding-other-port"].format(b=prof.get("wss-binding"), eff=eff, t=ctx.fs.wss_port),
                     evidence=ev, observed=observed)
+    observed["shared_by_profiles"] = await _shared_by_profiles(ctx, path, prof.name, variables, eff)
+    if observed["shared_by_profiles"]:
+        ev.append(Evidence(T("andere Profile", "other profiles"), "\n".join(observed["shared_by_profiles"]),
+                           ctx.machine().via(f"files {conf_dir.rstrip('/')}/sip_profiles/*.xml")))
+        return fail(SAY["shared-by-profiles"].format(b=eff, o="; ".join(observed["shared_by_profiles"])),
+                    evidence=ev, observed=observed)
     if observed["wss_binding_count"] > 1:
         return warn(SAY["binding-twice"].format(n=observed["wss_binding_count"], b=prof.get("wss-binding")),
                     evidence=ev, observed=observed)
     note = SAY["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
     b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
     return ok(SAY["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
+
+
+WILDCARD = ("", "0.0.0.0", "::")
+
+
+async def _shared_by_profiles(ctx, own_path: str, own_name: str, variables: dict, wss: str) -> list[str]:
+    """The other profiles whose ws- or wss-binding (the last of each, as FreeSWITCH applies them) lands on `wss`,
+    the profile's effective WSS ip:port: "name: param value (path)"."""
+    ip, _, port = wss.rpartition(":")
+    found = []
+    for path, other in await _other_profiles(ctx, own_path, own_name, variables):
+        other_ip = other.get("sip-ip") or variables.get("local_ip_v4", "")
+        for key in ("ws-binding", "wss-binding"):
+            try:
+                o_ip, o_port = fsconfig.split_binding(other.get(key) or "", other_ip)
+            except ConfigError:
+                continue
+            # the same address shares the connections; on a wildcard this profile loses its address' connections to a
+            # more specific listener (a wildcard other profile takes nothing from a specific one: not counted)
+            if str(o_port) == port and (o_ip == ip or ip in WILDCARD):
+                found.append(f"{other.name}: {key} {other.get(key)} ({path})")
+    return found
+
+
+async def _other_profiles(ctx, own_path: str, own_name: str, variables: dict) -> list:
+    """(path, parsed profile) of every other sip_profiles/*.xml (vanilla sofia.conf.xml includes them all), at most
+    40. A file that does not parse or holds no <profile> outside comments is no profile FreeSWITCH starts: skipped."""
+    conf, _ = await ctx.conf_dir()
+    base = f"{conf.rstrip('/')}/sip_profiles"
+    try:
+        names = await ctx.machine().list_dir(base)
+    except AccessError:
+        return []
+    names = [n for n in sorted(names) if n.endswith(".xml") and f"{base}/{n}" != own_path][:40]
+
+    async def one(name: str):
+        try:
+            path, text = await ctx.conf_file(f"sip_profiles/{name}")
+            other = await fsconfig.parse_async(fsconfig.parse_profile, text, name[:-4], variables, timeout=ctx.timeout)
+        except (AccessError, ConfigError):
+            return None
+        return None if other.name == own_name else (path, other)
+    return [x for x in await asyncio.gather(*(one(n) for n in names)) if x]
 
 
 def _port_of(address: str) -> tuple[str, int]:
