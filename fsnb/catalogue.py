@@ -176,6 +176,20 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Give wss-binding its own port (`<param name=\"wss-binding\" value=\":7443\"/>`), proxy nginx to "
           "`https://…:7443`, then `sofia profile internal restart`.",
           reads=(BINDING,), explains=(BINDING, NGINX_CONF, PORTS, CURL, ALTERNATIVE) + HOPS),
+    Cause("wss-port-shared-by-profiles", "Ein zweites Profil in sip_profiles/*.xml bindet denselben WSS-Port wie das "
+          "Profil des Ziels: sofia-sip bindet beide ohne Fehler (SO_REUSEPORT), der Kernel verteilt die Verbindungen — "
+          "WSS-Clients landen zeitweise im falschen Profil (REGISTER/Auth scheitert mal, anderer Kontext).",
+          "A second profile in sip_profiles/*.xml binds the same WSS port as the target's profile: sofia-sip binds both "
+          "without an error (SO_REUSEPORT) and the kernel spreads the connections — WSS clients land on the wrong "
+          "profile part of the time (REGISTER/auth fails now and then, another context).",
+          "Dem anderen Profil einen eigenen ws-/wss-binding-Port geben (dann `reloadxml` und `sofia profile <anderes> restart`) oder seine "
+          "Datei entfernen (dann `reloadxml` und `sofia profile <anderes> stop`). Ein `stop` ohne Änderung der Datei behebt nichts: "
+          "beim nächsten Laden (mod_sofia neu geladen, FreeSWITCH neu gestartet) startet das Profil wieder.",
+          "Give the other profile its own ws/wss-binding port (then `reloadxml` and `sofia profile <other> restart`) or remove its file "
+          "(then `reloadxml` and `sofia profile <other> stop`). A `stop` without changing the file is no fix: the profile starts again "
+          "at the next load (mod_sofia reloaded, FreeSWITCH restarted).",
+          reads=(BINDING,), explains=(BINDING, HOP_WSS, HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("ws-wss-port-shared", "wss-port-mismatch")),
     Cause("wss-cert-shadowed", "Neben wss.pem liegen wss.crt und wss.key: FreeSWITCH lädt dieses Paar vor wss.pem und liefert "
           "auf 7443 das alte Zertifikat aus — das erneuerte wss.pem wirkt nie.",
           "wss.crt and wss.key lie beside wss.pem: FreeSWITCH loads that pair before wss.pem and serves the old certificate "
@@ -304,7 +318,7 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
 NODE = {
     "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
     "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
-    "ws-wss-port-shared": "freeswitch", "wss-cert-shadowed": "freeswitch", "wss-port-mismatch": "freeswitch",
+    "ws-wss-port-shared": "freeswitch", "wss-port-shared-by-profiles": "freeswitch", "wss-cert-shadowed": "freeswitch", "wss-port-mismatch": "freeswitch",
     "wss-pem-bad-pending": "freeswitch", "wss-binding-change-pending": "freeswitch", "profile-not-configured": "profile", "mod-sofia-not-loaded": "profile",
     "esl-port-mismatch": "esl", "nginx-location-mismatch": "nginx", "nginx-listen-ssl": "nginx",
     "tunnel-config-invalid": "cloudflare",

@@ -296,6 +296,12 @@ def _port_shared(f):
     return 92 if b and b.port_shared else None
 
 
+@rule("wss-port-shared-by-profiles")
+def _shared_by_profiles(f):
+    b = f.get(BINDING)
+    return 91 if b and b.shared_by_profiles else None
+
+
 @rule("wss-cert-shadowed")
 def _cert_shadowed(f):
     c = f.get(CERT)

@@ -126,6 +126,12 @@ CASES = {
         "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443)),
         "schritt4.wss": res("schritt4.wss", "fail", outcome="refused"),
         "schritt4.public": res("schritt4.public", "fail", outcome="timeout")},
+    "wss-port-shared-by-profiles": {
+        "wissen.binding": res("wissen.binding", "fail", read=True, wss_binding=":7443", wss_binding_effective="127.0.0.1:7443",
+                              shared_by_profiles=["internal-b: wss-binding :7443 (/etc/freeswitch/sip_profiles/internal-b.xml)"]),
+        "schritt4.nginx": res("schritt4.nginx", "fail", outcome="sip-no-answer"),
+        "schritt4.public": res("schritt4.public", "fail", outcome="ok", register_failed=True,
+                               register=["REGISTER -> SIP/2.0 403 Forbidden"])},
     "wss-cert-shadowed": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, validity="ok",
                                                    shadowed_by="wss.crt", served_not_after="2025-01-01T00:00:00+00:00"),
                           "schritt4.wss": res("schritt4.wss", "fail", outcome="tls-error", tls_verified=False)},
