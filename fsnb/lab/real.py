@@ -184,7 +184,7 @@ def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict,
     state.update(docker_host=host, container=CONTAINER, real={
         "prefix": str(prefix) if prefix else None, "image": image, "dirs": str(dirs.base),
         "ports": vars(rp)})
-    _ports_free([rp.external_sip, rp.verto_ws, rp.verto_wss])
+    _ports_free([rp.external_sip, rp.verto_ws, rp.verto_wss] + ([rp.second_sip] if sc.fs.get("second_profile") else []))
     return paths
 
 

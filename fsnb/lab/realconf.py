@@ -9,7 +9,7 @@ multicast off, the example gateway not registering. The process is started with 
 Ports follow the lab's port offset N: internal SIP/ws/wss and ESL as the simulator's (layout.Ports), and the ports
 the simulator does not have, chosen so that no two labs whose offsets differ by a multiple of 10 collide:
 external profiles 5085+N (vanilla 5080), verto 8087+N / 8089+N (vanilla 8081 / 8082 — 8082 is nginx's port in
-the analysis' deployment, and with host networking verto would take it).
+the analysis' deployment, and with host networking verto would take it), a second internal profile 5087+N.
 """
 from __future__ import annotations
 
@@ -31,11 +31,12 @@ class RealPorts:
     external_sip: int
     verto_ws: int
     verto_wss: int
+    second_sip: int     # scenario wss-port-second-profile: internal-b's own SIP port (its TLS port: +1, tls is off)
 
     @classmethod
     def for_offset(cls, ports: Ports) -> "RealPorts":
         n = ports.esl - 8021
-        return cls(external_sip=5085 + n, verto_ws=8087 + n, verto_wss=8089 + n)
+        return cls(external_sip=5085 + n, verto_ws=8087 + n, verto_wss=8089 + n, second_sip=5087 + n)
 
 
 @dataclass
@@ -145,6 +146,21 @@ def edit_internal(text: str, ports: Ports, fs: dict) -> str:
     return _sub(text, r'<param name="wss-binding"\s+value="[^"]*"/>', line, "internal.xml wss-binding")
 
 
+def second_profile(internal: str, real: RealPorts) -> str:
+    """internal.xml (as edited for the lab) copied to a profile internal-b, as an operator would for a second
+    tenant: its own SIP port, no ws-binding, but the wss-binding left as it was — on internal's WSS port. Everything
+    else stays internal's, loopback settings included (sip-ip/rtp-ip $${local_ip_v4}, no STUN)."""
+    text = _sub(internal, r'<profile name="internal">', '<profile name="internal-b">', "internal.xml profile name")
+    text = _sub(text, r'<param name="sip-port" value="[^"]*"/>', f'<param name="sip-port" value="{real.second_sip}"/>',
+                "internal.xml sip-port")
+    text = _sub(text, r'<param name="tls-sip-port" value="[^"]*"/>',
+                f'<param name="tls-sip-port" value="{real.second_sip + 1}"/>', "internal.xml tls-sip-port")
+    text = _sub(text, r'\s*<param name="ws-binding"\s+value="[^"]*"/>', "", "internal.xml ws-binding")
+    # internal already aliases every domain to itself; a second alias="true" would only compete for them
+    return _sub(text, r'<domain name="all" alias="true" parse="false"/>', '<domain name="all" alias="false" parse="false"/>',
+                "internal.xml domain all")
+
+
 def uncomment_wss(conf: Path) -> None:
     """The operator adds wss-binding back on a running FreeSWITCH (scenario wss-binding-reloadxml)."""
     path = conf / "sip_profiles/internal.xml"
@@ -176,6 +192,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     for rel, edit in edits.items():
         p = c / rel
         p.write_text(edit(p.read_text()))
+    if fs.get("second_profile") == "same-wss":
+        (c / "sip_profiles/internal-b.xml").write_text(second_profile((c / "sip_profiles/internal.xml").read_text(), real))
     for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)

@@ -193,6 +193,14 @@ SCENARIOS.extend([
              "from a private CA: 502, '(19:self-signed certificate in certificate chain)' (without the CA in "
              "wss.pem: '(20:unable to get local issuer certificate)').",
              nginx={"verify": "system"}),
+    Scenario("wss-port-second-profile", "wss-port-shared-by-profiles", 1,
+             "Ein zweites Profil internal-b (Kopie von internal.xml mit eigenem SIP-Port) behält wss-binding :7443: "
+             "sofia-sip bindet beide Profile ohne Fehler (SO_REUSEPORT), der Kernel verteilt die WSS-Verbindungen "
+             "zwischen ihnen.",
+             "A second profile internal-b (a copy of internal.xml with its own SIP port) keeps wss-binding :7443: "
+             "sofia-sip binds both profiles without an error (SO_REUSEPORT), the kernel spreads WSS connections "
+             "between them.",
+             fs={"second_profile": "same-wss"}, sim=False, sim_why_not="the simulator runs one sofia profile"),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
