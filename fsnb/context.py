@@ -234,6 +234,12 @@ class Ctx:
             return await threads.to_thread(nginxconf.parse, self.target.nginx.config)
         return await self.once("nginx", go)
 
+    async def nginx_location(self) -> nginxconf.ProxyLocation | None:
+        """The proxy_pass nginx uses for the target's nginx address (the first location of the server block that
+        listens there), the one every check reads: None without any. ConfigError when the config is unreadable."""
+        mine = nginxconf.serving(await self.nginx_locations(), self.target.nginx.address)
+        return mine[0] if mine else None
+
     def close(self) -> None:
         if self._esl is not None:
             self._esl.close()

@@ -156,6 +156,45 @@ def parse(path: str) -> list[ProxyLocation]:
     return out
 
 
+WILDCARD_HOSTS = ("", "*", "0.0.0.0", "::")
+LOOPBACK_NAMES = {"localhost": ("127.0.0.1", "::1")}
+
+
+def _listen_address(spec: str) -> tuple[str, int] | None:
+    """(host, port) of a `listen` value: `8082`, `127.0.0.1:8082`, `[::1]:8082`, `*:8082`, `host` (port 80);
+    None for a unix socket or an empty value."""
+    first = spec.split()[0] if spec.split() else ""
+    if not first or first.startswith("unix:"):
+        return None
+    if first.isdigit():
+        return "", int(first)
+    if first.startswith("["):
+        host, _, rest = first[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else "80"
+    elif ":" in first:
+        host, _, port = first.rpartition(":")
+    else:
+        host, port = first, "80"
+    return (host, int(port)) if port.isdigit() else None
+
+
+def serving(locs: list[ProxyLocation], address: str) -> list[ProxyLocation]:
+    """The locations of the server blocks that listen on `address` (host:port, the target's nginx): the same port,
+    and the same host, a wildcard or localhost for a loopback address. All of them when none does (a config
+    without `listen`, or the target names another address: the file's proxy_pass is still the best evidence)."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+
+    def match(loc: ProxyLocation) -> bool:
+        for spec in loc.listen:
+            got = _listen_address(spec)
+            if got and str(got[1]) == port and (got[0] in WILDCARD_HOSTS or got[0].strip("[]") == host
+                                                or host in LOOPBACK_NAMES.get(got[0], ())):
+                return True
+        return False
+    return [loc for loc in locs if match(loc)] or locs
+
+
 def server_block(listen: str, upstream: str, *, upgrade_headers: bool = True, read_timeout: str = "3600s",
                  ssl_verify_off: bool = True, server_name: str | None = None, ssl: tuple[str, str] | None = None) -> str:
     """The WebSocket proxy block fsnb proposes (and the lab runs): HTTP/1.1, Upgrade/Connection, long read timeout."""

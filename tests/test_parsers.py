@@ -302,3 +302,21 @@ def test_fuzz_nginx(tmp_path_factory, text):
 @given(st.text(max_size=3000))
 def test_fuzz_pem(text):
     certs.analyse(text, ["x.example"])   # never raises: problems are reported
+
+
+def test_the_location_nginx_uses_for_the_target_address(tmp_path):
+    """The server block that listens on the target's nginx address, by port and host — not the first block whose
+    listen merely contains the port's digits (`18082` used to match 8082)."""
+    conf = tmp_path / "sites.conf"
+    blocks = [("18082", "http://127.0.0.1:1"), ("127.0.0.2:8082", "http://127.0.0.1:2"), ("unix:/run/x.sock", "http://127.0.0.1:3"),
+              ("127.0.0.1:8082 default_server", "http://127.0.0.1:4"), ("[::]:9000", "http://127.0.0.1:5"),
+              ("localhost:9100", "http://127.0.0.1:6"), ("9200 ssl", "http://127.0.0.1:7")]
+    conf.write_text("".join(f"server {{ listen {lst}; location / {{ proxy_pass {up}; }} }}\n" for lst, up in blocks))
+    locs = nginxconf.parse(str(conf))
+    first = lambda address: nginxconf.serving(locs, address)[0].port
+    assert first("127.0.0.1:8082") == 4
+    assert first("127.0.0.2:8082") == 2
+    assert first("127.0.0.1:9000") == 5 and first("[::1]:9000") == 5          # a wildcard serves every address
+    assert first("127.0.0.1:9100") == 6 and first("[::1]:9100") == 6          # localhost: both loopbacks
+    assert first("10.0.0.1:9200") == 7
+    assert [x.port for x in nginxconf.serving(locs, "127.0.0.1:7777")] == [1, 2, 3, 4, 5, 6, 7]   # none: all, in order

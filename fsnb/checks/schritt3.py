@@ -52,9 +52,9 @@ async def ports(ctx):
     # where nginx sends its traffic: a listener elsewhere than that is a finding, not a pass
     upstream = None
     try:
-        locs = await ctx.nginx_locations()
-        if locs:
-            upstream = (locs[0].host, locs[0].port)
+        loc = await ctx.nginx_location()
+        if loc is not None:
+            upstream = (loc.host, loc.port)
     except FsnbError:
         pass
     observed, rows = {"source": source}, []

@@ -252,13 +252,11 @@ async def nginx(ctx):
     except (OSError, asyncio.TimeoutError):
         listening = False
     try:
-        locs = await ctx.nginx_locations()
+        loc = await ctx.nginx_location()
     except ConfigError as exc:
         return fail(SAY["nginx-unreadable"].format(e=exc), observed={"listening": listening})
-    mine = [loc for loc in locs if any(str(port) in x for x in loc.listen)] or locs
-    if not mine:
+    if loc is None:
         return fail(SAY["no-proxy-pass"].format(f=t.nginx.config), observed={"listening": listening})
-    loc = mine[0]
     observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme,
                 "upstream_host": loc.host, "upstream_port": loc.port, "http_version": loc.http_version,
                 "upgrade": loc.upgrade_header, "connection": loc.connection_header, "read_timeout": loc.read_timeout}
