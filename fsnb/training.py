@@ -50,6 +50,13 @@ SYMPTOMS = {
                                    "inside everything is said to work."),
     "nginx-websocket-config": T("Browser-Telefone verbinden, die Verbindung gilt aber als fragil.",
                                 "Browser phones connect, but the connection is said to be fragile."),
+    "ws-wss-port-shared": T("Browser-Telefone verbinden mal, mal nicht; die Fehler wechseln zwischen TLS-Fehler und "
+                            "geschlossener Verbindung.", "Browser phones connect now and then; the errors alternate "
+                            "between a TLS error and a closed connection."),
+    "wss-port-shared-by-profiles": T("Manche Browser-Telefone registrieren sich, andere nicht — ein zweiter Versuch "
+                                     "klappt oft. Seit letzter Woche, als ein Kollege ein Profil „zum Testen“ kopiert hat.",
+                                     "Some browser phones register, others do not — a second attempt often works. Since "
+                                     "last week, when a colleague copied a profile “for testing”."),
 }
 SYMPTOMS["nginx-upstream-down"] = SYMPTOMS["nginx-scheme-mismatch"]
 for _c in ("esl-not-listening", "esl-acl-rejects", "esl-bad-password", "esl-no-answer", "esl-port-not-esl"):
