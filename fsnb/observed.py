@@ -197,7 +197,8 @@ class Hop(Observed):
     sip_status: str | None = None
     tls_verified: bool | None = None
     register: list[str] = field(default_factory=list)
-    register_failed: bool = False
+    register_failed: bool = False       # REGISTER answered with a final status other than 200 (rejected)
+    register_unanswered: bool = False   # REGISTER got no answer before the check's deadline (not a rejection)
     http_hint: str | None = None      # what an HTTP error answer says: plain-http-to-https-port (nginx's 400 page)
     nginx_errors: list[str] = field(default_factory=list)
     nginx_reason: str | None = None   # nginx's error log: upstream-cert-rejected | upstream-refused | upstream-closed |

@@ -217,6 +217,37 @@ def test_an_unknown_failure_is_surfaced_with_what_to_look_at_next():
     assert "schritt4.ws" in findings[0].text_en and findings[0].fix_en.startswith("Next:")
 
 
+def test_an_unanswered_register_is_not_a_rejected_one():
+    """Silence after REGISTER (the deadline ran out) is no evidence of a wrong user/password: it is surfaced as
+    unexplained, never as sip-register-rejected (seen once on the real FreeSWITCH under a loaded machine)."""
+    rs = healthy()
+    rs["schritt4.public"] = res("schritt4.public", "fail", outcome="ok", register_unanswered=True,
+                                register=["REGISTER -> SIP/2.0 401 Unauthorized", "REGISTER (digest): no answer"])
+    findings = diagnose(list(rs.values()))
+    assert [(f.cause, f.explains) for f in findings] == [("unexplained-failure", ["schritt4.public"])]
+
+
+@pytest.mark.parametrize("last,flag", [("REGISTER (digest): no answer", "register_unanswered"),
+                                       ("REGISTER: no answer", "register_unanswered"),
+                                       ("REGISTER (digest) -> SIP/2.0 403 Forbidden", "register_failed")])
+def test_the_public_check_tells_silence_from_rejection(tmp_path, monkeypatch, last, flag):
+    """The real schritt4.public check on what the WebSocket probe saw (the probe itself stubbed: no lab)."""
+    import hostile
+    from fsnb import target, wsprobe
+    from fsnb.engine import run
+    monkeypatch.setenv("FSNB_T_PW", "not-used")
+
+    async def probe(hop, timeout, *args, **kwargs):
+        return wsprobe.HopResult("ok", "101", status=101, subprotocol="sip", tls_verified=True,
+                                 sip_response="SIP/2.0 200 OK", register=["REGISTER -> SIP/2.0 401 Unauthorized", last])
+    monkeypatch.setattr(wsprobe, "run", probe)
+    t = target.loads(hostile.target_toml(tmp_path, 1, 2, 7443))
+    r = run(t, only=["schritt4.public"]).results[0]
+    assert r.status == Status.FAIL and r.observed.get(flag) is True
+    other = {"register_unanswered", "register_failed"} - {flag}
+    assert not r.observed.get(other.pop())
+
+
 def test_a_warning_never_ranks_above_a_failure():
     rs = healthy()
     rs.update(WARNINGS["nginx-websocket-config"])

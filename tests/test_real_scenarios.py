@@ -72,6 +72,7 @@ def test_real_scenario(name, real_lab):
     except ValueError:
         pytest.fail(f"fsnb run gave no JSON (exit {p.returncode}): {p.stderr[-2000:]}")
     causes = [d["cause"] for d in out["diagnosis"]]
+    failed = {r["id"]: r["summary_en"] or r["summary"] for r in out["results"] if r["status"] in ("fail", "error")}
     # never off the loopback, in every scenario (checked after the profile settled: no start-up probes left)
     realfs.assert_loopback_only(realfs.fs_pid(st), groups)
     assert 'access = "docker"' in open(target).read()   # through the container, as in the analysis' deployment
@@ -81,7 +82,7 @@ def test_real_scenario(name, real_lab):
     if sc.cause is None:
         assert causes == [] and all(r["status"] == "pass" for r in out["results"]), causes
     else:
-        assert causes and causes[0] == sc.cause, causes
+        assert causes and causes[0] == sc.cause, (causes, failed)
 
 
 def test_loopback_check_can_fail():

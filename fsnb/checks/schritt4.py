@@ -19,6 +19,8 @@ SAY = {
     "sip": T("{req}\n--- Antwort ---\n{ans}", "{req}\n--- answer ---\n{ans}"),
     "none": T("(keine)", "(none)"),
     "register-fails": T("{n}: Handshake und OPTIONS ok, aber REGISTER: {r}", "{n}: handshake and OPTIONS ok, but REGISTER: {r}"),
+    "register-unanswered": T("{n}: Handshake und OPTIONS ok, aber REGISTER blieb innerhalb von {t:.1f}s unbeantwortet ({r}).",
+                             "{n}: handshake and OPTIONS ok, but REGISTER got no answer within {t:.1f}s ({r})."),
     "untrusted": T("{n}: 101 + sip + SIP-Antwort, aber das Zertifikat ist nicht vertrauenswürdig (Browser verweigern).",
                    "{n}: 101 + sip + SIP answer, but the certificate is not trusted (browsers refuse)."),
     "ok": T("{n}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {a}{reg}", "{n}: 101, Sec-WebSocket-Protocol: sip, OPTIONS → {a}{reg}"),
@@ -122,6 +124,11 @@ async def _hop(ctx, key: str, register: bool = False):
         ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     n = NAME[key]
     if r.outcome == "ok":
+        if r.register and r.register[-1].endswith("no answer"):
+            # silence is not a rejection: the same cause (wrong user/password) must not be named for it
+            observed["register_unanswered"] = True
+            return fail(SAY["register-unanswered"].format(n=n, r=r.register[-1], t=ctx.timeout), evidence=ev,
+                        observed=observed)
         if r.register and not r.register[-1].endswith("200 OK"):
             observed["register_failed"] = True
             return fail(SAY["register-fails"].format(n=n, r=r.register[-1]), evidence=ev, observed=observed)
