@@ -4,6 +4,7 @@ FreeSWITCH never leaves the loopback (every socket of its process, no multicast 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -59,6 +60,27 @@ def test_a_simulator_docker_lab_never_removes_the_real_container(real_lab):
     assert realfs.container(st).status == "running"
 
 
+def _run(target: str):
+    p = fsnb_cli("run", "--target", target, "--format", "json", timeout=90)
+    try:
+        return json.loads(p.stdout), p
+    except ValueError:
+        pytest.fail(f"fsnb run gave no JSON (exit {p.returncode}): {p.stderr[-2000:]}")
+
+
+def _failed(out: dict) -> dict[str, str]:
+    return {r["id"]: r["summary_en"] or r["summary"] for r in out["results"] if r["status"] in ("fail", "error")}
+
+
+def _register_unanswered_only(out: dict, failed: dict) -> bool:
+    """The public hop failed only because REGISTER got no answer, and nothing else failed that the scenario's
+    cause would not explain either (the one failure the run's unexplained finding names)."""
+    public = next((r for r in out["results"] if r["id"] == "schritt4.public"), None)
+    unexplained = [d for d in out["diagnosis"] if d["cause"] == "unexplained-failure"]
+    return bool(public and public["observed"].get("register_unanswered") and unexplained
+                and unexplained[0]["explains"] == ["schritt4.public"])
+
+
 @pytest.mark.parametrize("name", REAL)
 def test_real_scenario(name, real_lab):
     sc = scenarios.get(name)
@@ -66,13 +88,17 @@ def test_real_scenario(name, real_lab):
     st = realfs.up(name, OFF)
     assert st["mode"] == "real"
     target = str(manager.lab_dir(OFF) / "target.toml")
-    p = fsnb_cli("run", "--target", target, "--format", "json", timeout=90)
-    try:
-        out = json.loads(p.stdout)
-    except ValueError:
-        pytest.fail(f"fsnb run gave no JSON (exit {p.returncode}): {p.stderr[-2000:]}")
+    out, p = _run(target)
+    failed = _failed(out)
+    if sc.cause != "unexplained-failure" and _register_unanswered_only(out, failed):
+        # seen twice in a day, seconds after a fresh start, never reproduced on demand (README "REGISTER unanswered"):
+        # the real FreeSWITCH left one REGISTER through the public hop unanswered. fsnb reports it correctly (as
+        # unexplained); the scenario is about something else, so it is judged on a second run, once, and said
+        print(f"{name}: REGISTER unanswered on the first run ({failed['schritt4.public']}); judged on a second run")
+        time.sleep(2)
+        out, p = _run(target)
+        failed = _failed(out)
     causes = [d["cause"] for d in out["diagnosis"]]
-    failed = {r["id"]: r["summary_en"] or r["summary"] for r in out["results"] if r["status"] in ("fail", "error")}
     # never off the loopback, in every scenario (checked after the profile settled: no start-up probes left)
     realfs.assert_loopback_only(realfs.fs_pid(st), groups)
     assert 'access = "docker"' in open(target).read()   # through the container, as in the analysis' deployment
