@@ -35,47 +35,36 @@ def record(cls):
 
 
 def _init(self, *args, **kwargs):
-    spec = self._record_init
-    if not args and kwargs.keys() <= self._record_names:       # the common call: keywords only
-        for name, default, factory, init in spec:
-            if init and name in kwargs:
-                setattr(self, name, kwargs[name])
-            elif factory is not _MISSING:
-                setattr(self, name, factory())
-            elif default is not _MISSING:
-                setattr(self, name, default)
-            elif init:
-                raise TypeError(f"{type(self).__name__}.__init__() missing 1 required argument: '{name}'")
-        post = getattr(self, "__post_init__", None)
-        if post is not None:
-            post()
-        return
+    if args or not kwargs.keys() <= self._record_names:      # the common call, keywords only, needs no binding
+        kwargs = _bind(self, args, kwargs)
+    for name, default, factory, init in self._record_init:
+        if init and name in kwargs:
+            setattr(self, name, kwargs[name])
+        elif factory is not _MISSING:
+            setattr(self, name, factory())
+        elif default is not _MISSING:
+            setattr(self, name, default)
+        elif init:
+            raise TypeError(f"{type(self).__name__}.__init__() missing 1 required argument: '{name}'")
+    post = getattr(self, "__post_init__", None)
+    if post is not None:
+        post()
+
+
+def _bind(self, args: tuple, kwargs: dict) -> dict:
+    """Positional arguments to their field names, with the TypeErrors the generated __init__ raises."""
     positional = self._record_positional
     if len(args) > len(positional):
         raise TypeError(f"{type(self).__name__}.__init__() takes {len(positional) + 1} positional arguments "
                         f"but {len(args) + 1} were given")
     given = dict(zip(positional, args, strict=False))   # len(args) <= len(positional)
     for name, value in kwargs.items():
+        if name not in self._record_names:
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{name}'")
         if name in given:
             raise TypeError(f"{type(self).__name__}.__init__() got multiple values for argument '{name}'")
         given[name] = value
-    for name, default, factory, init in spec:
-        if init and name in given:
-            value = given.pop(name)
-        elif factory is not _MISSING:
-            value = factory()
-        elif default is not _MISSING:
-            value = default
-        elif init:
-            raise TypeError(f"{type(self).__name__}.__init__() missing 1 required argument: '{name}'")
-        else:
-            continue
-        setattr(self, name, value)
-    if given:
-        raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(given))}'")
-    post = getattr(self, "__post_init__", None)
-    if post is not None:
-        post()
+    return given
 
 
 @reprlib.recursive_repr()
