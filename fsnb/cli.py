@@ -72,28 +72,8 @@ def _check_offsets(offset: int, count: int, step: int) -> None:
                         f"(the highest lab port is {top} + offset); use 0 ≤ offset ≤ {65535 - top - (count - 1) * max(step, 1)}")
 
 
-class _Help(argparse.HelpFormatter):
-    """argparse's formatter with the terminal width from os: its own default imports shutil (and shutil lzma and
-    bz2, ~3 ms of every `fsnb run`) only to ask the same question."""
-
-    def __init__(self, prog: str) -> None:
-        try:
-            width = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (ValueError, OSError, AttributeError):
-            width = 80
-        super().__init__(prog, width=max(width - 2, 20))
-
-
-class _Parser(argparse.ArgumentParser):
-    """With _Help; subparsers are made of the parser's own class."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _Help)
-        super().__init__(*args, **kwargs)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="fsnb", description="FreeSWITCH WSS runbook: checks, diagnosis, journal, lab")
+    ap = argparse.ArgumentParser(prog="fsnb", description="FreeSWITCH WSS runbook: checks, diagnosis, journal, lab")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     run = sub.add_parser("run", help="run the runbook against a target (default: the running lab)")
