@@ -27,12 +27,9 @@ def parse(text: str, hostname: str) -> Ingress:
     if len(text) > MAX_CONFIG:
         raise ConfigError(f"cloudflared config: {len(text)} characters, more than the {MAX_CONFIG} fsnb reads")
     from . import factcache
-    try:
-        data = factcache.facts("cloudflared-yml", text.encode("utf-8", "surrogatepass"), lambda: {"doc": _load(text)},
-                               source=__file__, libraries=("yaml",),
-                               valid=lambda kept: "doc" in kept)["doc"]
-    except UnicodeError as exc:
-        raise ConfigError(f"cloudflared config is not readable text: {exc}") from None
+    # surrogatepass: any str encodes (the key only); _load reports text libyaml cannot read as a ConfigError
+    data = factcache.facts("cloudflared-yml", text.encode("utf-8", "surrogatepass"), lambda: {"doc": _load(text)},
+                           source=__file__, libraries=("yaml",), valid=lambda kept: "doc" in kept)["doc"]
     if not isinstance(data, dict):
         raise ConfigError("cloudflared config: top level is not a mapping")
     rules = data.get("ingress")
