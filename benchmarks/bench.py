@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("FSNB_LAB_DIR", tempfile.mkdtemp(prefix="fsnb-bench-"))
 os.environ.setdefault("FSNB_CACHE_DIR", tempfile.mkdtemp(prefix="fsnb-bench-facts-"))   # starts empty
 
-from fsnb import target as tgt          # noqa: E402
-from fsnb.fleet import run_fleet         # noqa: E402
-from fsnb.lab import engine, manager     # noqa: E402
-from fsnb.engine import run             # noqa: E402
+from fsnb import target as tgt  # noqa: E402
+from fsnb.lab import dockerd, manager  # noqa: E402
+from fsnb.present.fleet import run_fleet  # noqa: E402
+from fsnb.runner import run  # noqa: E402
 
 # the `fsnb` command as a user types it (the venv's console script), else `python -m fsnb`
 FSNB = [str(Path(sys.executable).with_name("fsnb"))] if Path(sys.executable).with_name("fsnb").exists() else \
@@ -174,7 +174,7 @@ def main() -> int:
     os.environ["FSNB_BENCH_PW"] = "bench"
     rows = []
     engine_root = Path(os.environ["FSNB_LAB_DIR"]) / "docker"
-    docker_host = engine.ensure(engine_root)
+    docker_host = dockerd.ensure(engine_root)
     os.environ["DOCKER_HOST"] = docker_host
     try:
         lab = manager.up("healthy", docker=True, offset=BASE)
@@ -217,7 +217,7 @@ def main() -> int:
                          f"CPU: fsnb {client:.2f}s, labs+kernel {rest:.2f}s"))
     finally:
         manager.down(None)
-        engine.stop(engine_root)     # only if we started it (it records its own pid)
+        dockerd.stop(engine_root)     # only if we started it (it records its own pid)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"{'benchmark':<58} {'median s':>9}  note")
     for name, secs, note in rows:

@@ -1,3 +1,3 @@
-from .cli import entry
+from fsnb.present.cli import entry
 
 entry()

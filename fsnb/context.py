@@ -4,10 +4,12 @@ from __future__ import annotations
 import asyncio
 from typing import Awaitable, Callable
 
-from . import eslclient, fsconfig, host, nginxconf, threads
-from .errors import AccessError, ConfigError, FsnbError, TargetError
-from .redact import Redactor
-from .target import Target
+from fsnb import blocking
+from fsnb.errors import AccessError, ConfigError, FsnbError, TargetError
+from fsnb.probe import eslclient
+from fsnb.read import fsconfig, host, nginxconf
+from fsnb.redact import Redactor
+from fsnb.target import Target
 
 DEFAULT_CONF_DIRS = ["/etc/freeswitch", "/usr/local/freeswitch/conf"]
 DEFAULT_CERT_DIRS = ["/etc/freeswitch/tls", "/usr/local/freeswitch/certs"]
@@ -231,7 +233,7 @@ class Ctx:
 
     async def nginx_locations(self) -> list[nginxconf.ProxyLocation]:
         async def go():
-            return await threads.to_thread(nginxconf.parse, self.target.nginx.config)
+            return await blocking.to_thread(nginxconf.parse, self.target.nginx.config)
         return await self.once("nginx", go)
 
     async def nginx_location(self) -> nginxconf.ProxyLocation | None:

@@ -6,13 +6,12 @@ import json
 import os
 import socket
 import stat
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .record import record
-from . import __version__
-from .redact import Redactor
-from .result import Result
+from fsnb import __version__
+from fsnb.redact import Redactor
+from fsnb.result import Result
 
 SCHEMA = 1
 
@@ -56,7 +55,7 @@ def new_run_id() -> str:
     return os.urandom(6).hex()
 
 
-@record
+@dataclass
 class Loaded:
     records: list[dict]
     problems: list[str] = field(default_factory=list)
@@ -111,7 +110,7 @@ def shape_problem(rec: dict) -> str | None:
     why = _wrong(rec, SHAPES["*"]) or (_wrong(rec, SHAPES[kind]) if kind in SHAPES else None)
     if why:
         return why
-    from .result import Status
+    from fsnb.result import Status
     if kind == "result":
         if rec["status"] not in {s.value for s in Status}:
             return f"status {rec['status'][:20]!r} is not one of {', '.join(s.value for s in Status)}"
@@ -132,7 +131,7 @@ def shape_problem(rec: dict) -> str | None:
 
 def _open(path: Path):
     """The journal opened for reading: regular files only (a FIFO would block, a device never end)."""
-    from . import files
+    from fsnb.read import files
     fd = os.open(os.fspath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):

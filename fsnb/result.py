@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import field
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from .record import asdict, record
-from .i18n import T
+from fsnb.i18n import T
 
 
 class Status(str, Enum):
@@ -21,7 +20,7 @@ class Status(str, Enum):
         return self in (Status.FAIL, Status.ERROR)
 
 
-@record
+@dataclass
 class Evidence:
     label: str             # or a T(de, en): split into label / label_en
     text: str              # what was seen, verbatim; or a T for fsnb's own prose (split into text / text_en)
@@ -42,7 +41,7 @@ class Evidence:
         return self.text_en if lang == "en" and self.text_en else self.text
 
 
-@record
+@dataclass
 class Result:
     id: str
     section: str
@@ -70,8 +69,8 @@ class Result:
         return d
 
     def _repr_html_(self) -> str:
-        """The result as it looks in the notebook and its export (fsnb.render: one HTML, one escaping rule)."""
-        from . import render
+        """The result as it looks in the notebook and its export (fsnb.present.render: one HTML, one escaping rule)."""
+        from fsnb.present import render
         return f"<div class='fsnb-nb'>{render.results_table([self])}{render.evidence(self.evidence)}</div>"
 
     @classmethod

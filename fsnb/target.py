@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from .record import record
-from . import escape, files
-from .errors import TargetError
+from fsnb.errors import TargetError
+from fsnb.present import escape
+from fsnb.read import files
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -120,7 +120,7 @@ class Secret:
         object.__setattr__(self, "_typed", value)
 
 
-@record
+@dataclass
 class FreeSwitchTarget:
     container: str = "aidevelo-freeswitch"
     access: str = "auto"                 # auto | docker | local | esl
@@ -137,14 +137,14 @@ class FreeSwitchTarget:
     log_file: str = ""
 
 
-@record
+@dataclass
 class NginxTarget:
     address: str = "127.0.0.1:8082"
     config: str = "/etc/nginx/sites-enabled/freeswitch"
     error_log: str = ""
 
 
-@record
+@dataclass
 class TunnelTarget:
     config: str = "/etc/cloudflared/config.yml"
     hostname: str = "freeswitch.aidevelo.ai"
@@ -154,20 +154,20 @@ class TunnelTarget:
     standin: bool = False                # True: the lab's local stand-in for the Cloudflare edge
 
 
-@record
+@dataclass
 class SipTarget:
     user: str = "1000"
     password: Secret = field(default_factory=Secret)
     domain: str = ""
 
 
-@record
+@dataclass
 class Timeouts:
     check: float = 3.0
     connect: float = 2.0
 
 
-@record
+@dataclass
 class Target:
     name: str = "target"
     lab: str = ""                        # scenario name when this target is a lab

@@ -1,4 +1,4 @@
-"""Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker engine."""
+"""Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker dockerd."""
 from __future__ import annotations
 
 import os
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fsnb import pki
-from fsnb.lab import layout
+from fsnb.lab import layout, pki
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -141,12 +140,10 @@ def lab_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("labroot")
     old = os.environ.get("FSNB_LAB_DIR")
     os.environ["FSNB_LAB_DIR"] = str(root)
-    # the facts cache too (fsnb.factcache): the session starts from none and leaves the user's alone
-    os.environ["FSNB_CACHE_DIR"] = str(tmp_path_factory.mktemp("facts"))
     yield root
-    from fsnb.lab import engine, manager
+    from fsnb.lab import dockerd, manager
     manager.down(None)
-    engine.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
+    dockerd.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
     if old is None:
         os.environ.pop("FSNB_LAB_DIR", None)
     else:
@@ -161,10 +158,10 @@ def fsnb_cli(*args, timeout=60, env=None) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def docker_host(lab_root):
     """The private Docker engine (dockerd --bridge=none --iptables=false, own roots and socket). Fails, never skips."""
-    from fsnb.lab import engine
+    from fsnb.lab import dockerd
     root = Path(os.environ.get("FSNB_TEST_DOCKER_ROOT", "/tmp/fsnb-test-docker"))
     try:
-        host = engine.ensure(root, prefer_existing=False)
+        host = dockerd.ensure(root, prefer_existing=False)
     except Exception as exc:
         pytest.fail(f"Docker engine needed for this test could not be started: {exc}")
     old = os.environ.get("DOCKER_HOST")
@@ -176,4 +173,4 @@ def docker_host(lab_root):
         os.environ.pop("DOCKER_HOST", None)
     else:
         os.environ["DOCKER_HOST"] = old
-    engine.stop(root)
+    dockerd.stop(root)

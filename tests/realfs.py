@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import fsnb_cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +61,7 @@ def engine() -> str:
         import shutil
         import tempfile
 
-        from fsnb.lab import engine as eng
+        from fsnb.lab import dockerd as eng
         root = Path(tempfile.mkdtemp(prefix="fsnb-real-docker-", dir="/tmp"))
         try:
             _engine["host"] = eng.ensure(root, prefer_existing=False)

@@ -1,12 +1,13 @@
 """The only change fsnb makes: profile start/restart, confirmed and recorded, with before/after evidence."""
 from __future__ import annotations
 
-
 from conftest import LAB_OFFSET, fsnb_cli, port_free
-from fsnb import actions, journal
+
+from fsnb import journal
+from fsnb.fix import actions
 from fsnb.lab import manager
 from fsnb.redact import Redactor
-from fsnb.engine import run
+from fsnb.runner import run
 from fsnb.target import load
 
 OFF = LAB_OFFSET + 300
@@ -80,6 +81,7 @@ def test_confirmation_for_another_command_is_refused():
     t = load(lab.target)
     p = actions.plan(run(t))
     import pytest
+
     from fsnb.errors import FsnbError
     with pytest.raises(FsnbError):
         actions.execute(t, p, actions.Confirmation.make("sofia profile internal restart", "test"))

@@ -5,13 +5,14 @@ import json
 import os
 import time
 
-import pytest
-
 import hostile
+import pytest
 from conftest import fsnb_cli
-from fsnb import certs, fsconfig, journal, target
+
+from fsnb import journal, target
 from fsnb.errors import TargetError
 from fsnb.lab import layout
+from fsnb.read import certs, fsconfig
 from fsnb.redact import Redactor
 
 

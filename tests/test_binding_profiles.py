@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 
-from fsnb import observed as obs
+import hostile
+
 from fsnb import target
 from fsnb.checks import wissen
 from fsnb.context import Ctx
-
-import hostile
+from fsnb.diagnosis import observed as obs
 
 VARS = '<include><X-PRE-PROCESS cmd="set" data="local_ip_v4=127.0.0.1"/></include>\n'
 

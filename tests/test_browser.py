@@ -16,10 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
+from conftest import LAB_OFFSET, fsnb_cli, port_free, wait_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import LAB_OFFSET, fsnb_cli, port_free, wait_port
 from fsnb.lab import manager
 
 OFF = LAB_OFFSET + 500
@@ -274,8 +273,9 @@ def test_training_round_in_jupyterlab(browser, tmp_path):
     """A trainee's round on a random case: symptoms only, steps with hints, a guess with reasoning, a reveal that
     grades it and explains cause → evidence → fix, then the fix in the lab and a re-run that confirms it."""
     import random
+
     from fsnb.lab import scenarios
-    from fsnb.training import cause_text, pool
+    from fsnb.present.training import cause_text, pool
     off, seed = OFF + 10, 14
     case = random.Random(seed).choice(pool())       # what Training("random", seed=14) draws
     secret = {case.name, case.cause} | {s.name for s in scenarios.SCENARIOS} | {c for c in

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fsnb import observed as obs
-from fsnb.catalogue import CAUSES
 from fsnb.checks import all_checks
-from fsnb.diagnosis import RULES, diagnose
+from fsnb.diagnosis import observed as obs
+from fsnb.diagnosis.catalogue import CAUSES
+from fsnb.diagnosis.rules import RULES, diagnose
 from fsnb.result import Result, Status
 
 SPECS = {c.id: c for c in all_checks()}
@@ -233,8 +233,10 @@ def test_an_unanswered_register_is_not_a_rejected_one():
 def test_the_public_check_tells_silence_from_rejection(tmp_path, monkeypatch, last, flag):
     """The real schritt4.public check on what the WebSocket probe saw (the probe itself stubbed: no lab)."""
     import hostile
-    from fsnb import target, wsprobe
-    from fsnb.engine import run
+
+    from fsnb import target
+    from fsnb.probe import wsprobe
+    from fsnb.runner import run
     monkeypatch.setenv("FSNB_T_PW", "not-used")
 
     async def probe(hop, timeout, *args, **kwargs):
@@ -281,8 +283,9 @@ def test_nginx_scheme_mismatch_behind_an_upstream_group(tmp_path, monkeypatch):
     import socket
 
     import hostile
+
     from fsnb import target
-    from fsnb.engine import run
+    from fsnb.runner import run
     monkeypatch.setenv("FSNB_T_PW", "not-used")
     with socket.create_server(("127.0.0.1", 0)) as nginx:   # listening, so only the scheme is wrong
         t = target.loads(hostile.target_toml(tmp_path, 1, nginx.getsockname()[1], 7443))
@@ -355,8 +358,8 @@ NEW_RUN = """2026-11-26 09:00:00.000001 0.00% [CONSOLE] switch_loadable_module.c
 
 
 def test_log_lines_of_an_earlier_run_are_not_evidence():
-    from fsnb import fsstatus
     from fsnb.checks.schritt2 import scan
+    from fsnb.read import fsstatus
     everything = scan(OLD_RUN + NEW_RUN, "internal")       # no clock (ESL down): the last start marker decides
     assert everything["acl_reject"] == [] and everything["bad_pem"] == [] and everything["earlier_lines"] == 3
     up = fsstatus.uptime_seconds("UP 0 years, 0 days, 0 hours, 10 minutes, 0 seconds, 0 milliseconds, 0 microseconds\n")
@@ -371,7 +374,7 @@ def test_nginx_error_log_reasons():
     """nginx's own lines (as recorded from nginx 1.22) become a typed reason; old request errors do not count."""
     import datetime as dt
 
-    from fsnb import nginxlog
+    from fsnb.read import nginxlog
     now = dt.datetime(2026, 11, 26, 17, 0, 0)
     lines = [
         "2026/11/26 10:00:00 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream",

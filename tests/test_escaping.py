@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fsnb import cli_run, escape, notebook, report
 from fsnb.i18n import same
 from fsnb.lab.hostile import ALL, PAYLOAD
+from fsnb.present import cli_run, escape, notebook, report
 from fsnb.result import Evidence, Result, Status
 
 
@@ -80,7 +80,8 @@ def test_report_html_and_markdown_keep_hostile_text_as_text():
 
 def test_exported_notebook_has_no_script_and_a_csp(tmp_path):
     import nbformat
-    from fsnb.execute import CSP, export_html
+
+    from fsnb.present.notebook.headless import CSP, export_html
     nb = nbformat.v4.new_notebook()
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     nb.cells.append(nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(

@@ -8,7 +8,9 @@ import subprocess
 import sys
 
 import hostile
-from fsnb import fleet, target
+
+from fsnb import target
+from fsnb.present import fleet
 
 
 def _toml(tmp_path, i: int, esl: int = 1, ws: int = 2, wss: int = 3) -> str:

@@ -7,16 +7,18 @@ import json
 import os
 import time
 
+import hostile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile
-from fsnb import eslclient, pki, target, wsprobe
+from fsnb import target
 from fsnb.errors import CheckTimeout
 from fsnb.journal import Journal
+from fsnb.lab import pki
+from fsnb.probe import eslclient, wsprobe
 from fsnb.redact import MASK, Redactor
-from fsnb.engine import run
+from fsnb.runner import run
 
 TIMEOUT = 1.5
 
@@ -157,7 +159,7 @@ def test_no_secret_in_results_journal_or_report(srv, tmp_path_factory, secret):
         j = Journal(tmp / "j.jsonl", Redactor(t.secret_values()))
         r = run(t, on_result=lambda x: j.result(x, "r1"), only=["schritt1"])
         j.run(r, "r1")
-        from fsnb import report
+        from fsnb.present import report
         data = report.load(tmp / "j.jsonl")
         blob = json.dumps(r.to_json()) + (tmp / "j.jsonl").read_text() + report.html(data) + report.markdown(data)
         assert secret not in blob

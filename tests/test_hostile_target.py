@@ -9,8 +9,8 @@ import re
 import unicodedata
 
 import pytest
-
 from conftest import LAB_OFFSET, fsnb_cli
+
 from fsnb.lab import hostile, manager
 
 OFF = LAB_OFFSET + 780     # +800 would put wss on 8443, the edge port of a lab at offset 0

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 
+import hostile
 import pytest
+from conftest import fsnb_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile
-from conftest import fsnb_cli
-from fsnb import eslclient, target
-from fsnb.esl import UnsafeCommand, command_frame
+from fsnb import target
 from fsnb.errors import TargetError
+from fsnb.probe import eslclient
+from fsnb.probe.esl import UnsafeCommand, command_frame
 
 INJECTION = "internal\n\napi sofia profile internal stop"
 PROPS = settings(max_examples=150, deadline=None,

@@ -5,8 +5,8 @@ import json
 import socket
 
 import pytest
-
 from conftest import LAB_OFFSET, fsnb_cli, port_free
+
 from fsnb import target as tgt
 from fsnb.lab import manager
 
@@ -103,6 +103,7 @@ def test_scenarios_reproduce_nothing_on_7443(name):
 
 def test_nginx_scenarios_answer_without_101():
     import asyncio
+
     import websockets
     from websockets.exceptions import InvalidStatus
     off = LAB_OFFSET + 50
@@ -127,7 +128,7 @@ def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
     import ESL
     import websockets
 
-    from fsnb import sip
+    from fsnb.probe import sip
     off = LAB_OFFSET + 70
     lab = manager.up("healthy", offset=off)
     try:
@@ -151,25 +152,25 @@ def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
 
 def test_a_stopped_private_engine_leaves_no_mount_behind(docker_host):
     """dockerd can leave its `exec/netns/default` nsfs mount or the data root's bind mount behind when it stops
-    (seen after `fsnb lab down --all` with a container; they piled up under /tmp): engine.stop unmounts whatever
+    (seen after `fsnb lab down --all` with a container; they piled up under /tmp): dockerd.stop unmounts whatever
     is still mounted under its own root, deepest first, so the directory can be removed. The leftovers are
-    made deterministic here: a tmpfs with a mount inside it, under the exec root of a real private engine."""
+    made deterministic here: a tmpfs with a mount inside it, under the exec root of a real private dockerd."""
     import shutil
     import subprocess
     import tempfile
     from pathlib import Path
 
-    from fsnb.lab import engine
+    from fsnb.lab import dockerd
     root = Path(tempfile.mkdtemp(prefix="fsnb-e", dir="/tmp"))     # short: containerd's socket path lies under it
     try:
-        engine.ensure(root, prefer_existing=False)
+        dockerd.ensure(root, prefer_existing=False)
         left = root / "exec" / "left-behind"
         left.mkdir()
         subprocess.run(["mount", "-t", "tmpfs", "fsnb-test", str(left)], check=True)
         (left / "inner").mkdir()
         subprocess.run(["mount", "-t", "tmpfs", "fsnb-test", str(left / "inner")], check=True)
-        assert {str(left), str(left / "inner")} <= set(engine.mounts_under(root))
+        assert {str(left), str(left / "inner")} <= set(dockerd.mounts_under(root))
     finally:
-        engine.stop(root)
-    assert engine.mounts_under(root) == []
+        dockerd.stop(root)
+    assert dockerd.mounts_under(root) == []
     shutil.rmtree(root)

@@ -10,8 +10,8 @@ import json
 import re
 
 import pytest
-
 from conftest import LAB_OFFSET, fsnb_cli
+
 from fsnb.i18n import DE_ONLY, EN_ONLY
 
 OFF = LAB_OFFSET + 90

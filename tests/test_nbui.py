@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from fsnb import actions, chain, notebook
-from fsnb.diagnosis import diagnose
+from fsnb.diagnosis.rules import diagnose
+from fsnb.fix import actions
+from fsnb.present import chain_picture, notebook
 from fsnb.result import Result, Status
 
 
@@ -23,12 +24,12 @@ def test_chain_marks_the_break_and_its_consequences():
     lead = SimpleNamespace(cause="wss-pem-bad", severity="fail",
                            explains=["wissen.zertifikat", "schritt3.ports", "schritt2.profil", "schritt4.nginx",
                                      "schritt4.public"])
-    states = dict(chain.hop_states(res, [lead]))
+    states = dict(chain_picture.hop_states(res, [lead]))
     assert states == {"browser": "consequence", "cloudflare": "consequence", "nginx": "consequence",
                       "freeswitch": "root", "profile": "consequence", "esl": "pass"}
     # unfinished results: no break point, only what each hop saw so far
-    assert "root" not in dict(chain.hop_states(res[:3]))
-    svg = chain.svg(res, findings=[lead], target={"freeswitch": {"wss_port": 8143, "ws_port": 5766, "esl_port": 8721},
+    assert "root" not in dict(chain_picture.hop_states(res[:3]))
+    svg = chain_picture.svg(res, findings=[lead], target={"freeswitch": {"wss_port": 8143, "ws_port": 5766, "esl_port": 8721},
                                                   "nginx": {"address": "127.0.0.1:8782"}}, lang="en")
     assert ":8782" in svg and "wss :8143" in svg and ":8021" not in svg and "break point" in svg
 

@@ -5,11 +5,11 @@ import json
 
 import nbformat
 import pytest
-
 from conftest import LAB_OFFSET
+
 from fsnb import journal
-from fsnb.execute import export_html, run_notebook
 from fsnb.lab import manager
+from fsnb.present.notebook.headless import export_html, run_notebook
 
 OFF = LAB_OFFSET + 400
 NOTEBOOKS = ["runbook.ipynb", "training.ipynb", "incident-report.ipynb"]
@@ -27,7 +27,7 @@ def _secrets(off):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_committed_without_outputs(name):
-    from fsnb.execute import NOTEBOOKS as DIR
+    from fsnb.present.notebook.headless import NOTEBOOKS as DIR
     nb = nbformat.read(str(DIR / name), as_version=4)
     assert all(not c.get("outputs") and not c.get("execution_count") for c in nb.cells if c.cell_type == "code")
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
@@ -118,6 +118,7 @@ def _ui_words(html_text: str) -> str:
 def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params):
     """Issue #13/#14: in lang="en" no German word of fsnb's own (headings, verdicts, prompts, badges, hints)."""
     import re
+
     from fsnb.i18n import DE_ONLY
     lab = manager.up("wss-pem-cert-only", offset=OFF)
     p = {"lang": "en", **params}
@@ -159,7 +160,7 @@ def test_incident_report_notebook(tmp_path):
 
 def test_incident_report_defaults_to_this_session(tmp_path, monkeypatch):
     """Without a journal the report opens this session's (the runbook's in this Jupyter server), not the newest."""
-    from fsnb import notebook
+    from fsnb.present import notebook
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("JPY_PARENT_PID", "424242")
     jdir = tmp_path / ".local/state/fsnb/journals"

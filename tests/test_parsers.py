@@ -4,12 +4,15 @@ from __future__ import annotations
 import re
 
 import pytest
+import transcripts as T
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import transcripts as T
-from fsnb import certs, esl, fsconfig, nginxconf, pki, procnet, sip, sofiastatus, target, tunnel
+from fsnb import target
 from fsnb.errors import ConfigError, ProtocolError, TargetError
+from fsnb.lab import pki
+from fsnb.probe import esl, sip
+from fsnb.read import certs, fsconfig, nginxconf, procnet, sofiastatus, tunnel
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,8 +16,8 @@ import ssl
 import time
 
 import pytest
-
 import realfs
+
 from fsnb.lab import manager
 
 R, S = realfs.FIDELITY_REAL, realfs.FIDELITY_SIM

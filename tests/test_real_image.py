@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 import realfs
 from conftest import fsnb_cli
+
 from fsnb.lab import manager
 
 OFF = realfs.IMAGE_OFFSET

@@ -7,9 +7,9 @@ import json
 import time
 
 import pytest
-
 import realfs
 from conftest import fsnb_cli
+
 from fsnb.lab import manager, scenarios
 
 OFF = realfs.REAL_OFFSET

@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import LAB_OFFSET, fsnb_cli
+
 from fsnb import journal
 from fsnb.lab import manager
 
@@ -89,8 +89,8 @@ def test_truncated_and_foreign_journals(incident, tmp_path):
 
 
 def test_html_in_headless_chromium(incident):
-    from test_browser import ARTIFACTS, CHROMIUM, FLAGS
     from playwright.sync_api import sync_playwright
+    from test_browser import ARTIFACTS, CHROMIUM, FLAGS
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"headless Chromium not found at {CHROMIUM}")
     requests = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import LAB_OFFSET, fsnb_cli
+
 from fsnb.lab import scenarios
 
 OFF = LAB_OFFSET + 60
@@ -87,8 +87,8 @@ def test_container_addresses_decide_what_is_local(docker_host):
 
     import docker
 
-    from fsnb.host import DockerHost
     from fsnb.lab import dockerlab
+    from fsnb.read.host import DockerHost
     fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
     assert asyncio.run(DockerHost("aidevelo-freeswitch", docker_host).own_addresses()) is None   # host network
     c = docker.DockerClient(base_url=docker_host)
@@ -111,8 +111,8 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host, pro
     import docker
 
     from fsnb.errors import AccessError
-    from fsnb.host import DockerHost
     from fsnb.lab import dockerlab
+    from fsnb.read.host import DockerHost
     host_only = tmp_path / "host-only.pem"
     host_only.write_text("this machine's file")
     c = docker.DockerClient(base_url=docker_host)

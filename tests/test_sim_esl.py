@@ -5,10 +5,10 @@ import re
 import time
 
 import pytest
-
 import transcripts as T
 from conftest import api, esl_talk
-from fsnb import esl
+
+from fsnb.probe import esl
 
 AUTH = b"auth ClueCon\n\n"
 
@@ -97,6 +97,7 @@ def test_bgapi_background_job(vanilla):
 
 def test_acl_rude_rejection(tmp_path):
     from conftest import start_sim, stop_sim
+
     from fsnb.lab.layout import Ports
     sim = start_sim(tmp_path / "acl", ports=Ports.offset(30000), fs={"esl_acl": "fsnb_deny_all"})
     try:

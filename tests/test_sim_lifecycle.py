@@ -8,9 +8,9 @@ import sys
 import time
 
 import pytest
-
 import transcripts as T
 from conftest import api, port_free, start_sim, stop_sim, wait_port
+
 from fsnb.lab.layout import Ports, uncomment_wss
 
 

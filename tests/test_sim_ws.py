@@ -8,12 +8,12 @@ import ssl
 import time
 
 import pytest
+import transcripts as T
 import websockets
 from websockets.exceptions import InvalidMessage
 
-import transcripts as T
-from fsnb import sip
 from fsnb.lab.sofia_ws import encode_frame
+from fsnb.probe import sip
 
 CTX = ssl.create_default_context()
 CTX.check_hostname = False

@@ -6,18 +6,17 @@ dependency skips it).
 """
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
-from ..record import record
-from ..i18n import T, same  # noqa: F401  (checks import T/same from here)
-from ..observed import Observed
-from ..result import Evidence, Status
+from fsnb.diagnosis.observed import Observed
+from fsnb.i18n import T, same  # noqa: F401  (checks import T/same from here)
+from fsnb.result import Evidence, Status
 
 SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternative"]
 
 
-@record
+@dataclass
 class Outcome:
     status: Status
     text: T                     # the one-line summary, in both languages
@@ -25,7 +24,7 @@ class Outcome:
     observed: dict = field(default_factory=dict)
 
 
-@record
+@dataclass
 class CheckSpec:
     id: str
     section: str
@@ -63,7 +62,7 @@ def skip(text: T, **kw) -> Outcome:
 
 
 def all_checks() -> list[CheckSpec]:
-    from . import alternative, schritt1, schritt2, schritt3, schritt4, wissen  # noqa: F401  (registers)
+    from fsnb.checks import alternative, schritt1, schritt2, schritt3, schritt4, wissen  # noqa: F401  (registers)
     order = {s: i for i, s in enumerate(SECTIONS)}
     return sorted(REGISTRY.values(), key=lambda c: order[c.section])
 

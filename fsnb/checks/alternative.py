@@ -1,11 +1,12 @@
 """Alternative: WS 5066 behind TLS termination — where it breaks browsers, and what works instead."""
 from __future__ import annotations
 
-from .. import nginxconf, wsprobe
-from .. import observed as obs
-from ..errors import FsnbError
-from ..result import Evidence
-from . import T, check, fail, ok, skip
+from fsnb.checks import T, check, fail, ok, skip
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import FsnbError
+from fsnb.probe import wsprobe
+from fsnb.read import nginxconf
+from fsnb.result import Evidence
 
 SAY = {
     "working": T("nginx (funktionierende Variante)", "nginx (working variant)"),

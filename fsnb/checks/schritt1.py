@@ -4,11 +4,11 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-from .. import fsconfig, fsstatus
-from .. import observed as obs
-from ..errors import AccessError, ConfigError, FsnbError
-from ..result import Evidence
-from . import T, check, fail, ok, same, warn
+from fsnb.checks import T, check, fail, ok, same, warn
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, ConfigError, FsnbError
+from fsnb.read import fsconfig, fsstatus
+from fsnb.result import Evidence
 
 WHY = {   # the probe's outcome -> why ESL fails, where fs_cli only says 'Error Connecting []'
     "refused": T("Verbindung abgelehnt: nichts lauscht auf {a}.", "Connection refused: nothing listens on {a}."),

@@ -1,11 +1,11 @@
 """Schritt 2: Profil internal — is it running, with which bindings, and what the log says about it."""
 from __future__ import annotations
 
-from .. import fsstatus, sofiastatus
-from .. import observed as obs
-from ..errors import AccessError, FsnbError, ProtocolError
-from ..result import Evidence
-from . import T, check, fail, ok, warn
+from fsnb.checks import T, check, fail, ok, warn
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, FsnbError, ProtocolError
+from fsnb.read import fsstatus, sofiastatus
+from fsnb.result import Evidence
 
 SAY = {
     "no-mod-sofia": T("mod_sofia ist nicht geladen ('sofia status': Command not found): kein SIP, kein ws/wss.",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import asyncio
 
-from .. import observed as obs
-from .. import procnet
-from ..errors import AccessError, FsnbError
-from ..result import Evidence
-from . import T, check, fail, ok
+from fsnb.checks import T, check, fail, ok
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, FsnbError
+from fsnb.read import procnet
+from fsnb.result import Evidence
 
 SAY = {
     "row": T("{role:<6} {port:>5}  lauscht auf: {on}   von hier ({host}): {r}",
@@ -89,14 +89,14 @@ async def ports(ctx):
 
 async def _profile_owns_wss(ctx) -> bool | None:
     """Is FreeSWITCH's profile up (so the open port is likely its own)? None when unknown."""
-    from .. import sofiastatus
-    from ..errors import ProtocolError
+    from fsnb.errors import ProtocolError
+    from fsnb.read import sofiastatus
     try:
         return sofiastatus.parse_profile(await ctx.api(f"sofia status profile {ctx.fs.profile}")).exists
     except (FsnbError, ProtocolError):
         pass
     try:
-        from .schritt2 import scan
+        from fsnb.checks.schritt2 import scan
         f = scan(await ctx.log_tail(), ctx.fs.profile)
         if f["bind_error"] or f["bad_pem"]:
             return False

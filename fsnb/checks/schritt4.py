@@ -5,11 +5,13 @@ import asyncio
 import datetime as _dt
 from urllib.parse import urlsplit
 
-from .. import files, nginxlog, threads, wsprobe
-from .. import observed as obs
-from ..errors import AccessError, CheckTimeout, ConfigError, TargetError
-from ..result import Evidence
-from . import T, check, fail, ok, same, skip, warn
+from fsnb import blocking
+from fsnb.checks import T, check, fail, ok, same, skip, warn
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, CheckTimeout, ConfigError, TargetError
+from fsnb.probe import wsprobe
+from fsnb.read import files, nginxlog
+from fsnb.result import Evidence
 
 NAME = {"wss": T("wss direkt", "wss direct"), "ws": T("ws direkt", "ws direct"), "nginx": same("nginx"),
         "public": T("öffentlich", "public")}
@@ -84,7 +86,7 @@ async def _nginx_errors(ctx, since, lines: int = 4) -> list[str]:
             return files.read_text(path, tail=65536).splitlines()
         except OSError:
             return []
-    return nginxlog.relevant(await threads.to_thread(tail), since)[-lines:]
+    return nginxlog.relevant(await blocking.to_thread(tail), since)[-lines:]
 
 
 def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:

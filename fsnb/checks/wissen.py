@@ -4,11 +4,12 @@ from __future__ import annotations
 import asyncio
 import os
 
-from .. import certs, files, fsconfig, threads, tunnel
-from .. import observed as obs
-from ..errors import AccessError, ConfigError, NotAFile
-from ..result import Evidence
-from . import T, check, fail, ok, same, warn
+from fsnb import blocking
+from fsnb.checks import T, check, fail, ok, same, warn
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, ConfigError, NotAFile
+from fsnb.read import certs, files, fsconfig, tunnel
+from fsnb.result import Evidence
 
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
 SEP = same("; ")
@@ -316,7 +317,7 @@ def _seconds(v: str | None) -> float:
 async def tunnel_check(ctx):
     t = ctx.target
     try:
-        text = await threads.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
+        text = await blocking.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
     except OSError as exc:
         return fail(SAY["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
     try:

@@ -16,8 +16,8 @@ async def _tarpit(reader, writer):
 
 async def main_async(kind: str, host: str, port: int) -> None:
     if kind == "http":
-        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
         import threading
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
         httpd = ThreadingHTTPServer((host, port), SimpleHTTPRequestHandler)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         await asyncio.Event().wait()

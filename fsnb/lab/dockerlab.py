@@ -117,7 +117,7 @@ def run(c: docker.DockerClient, name: str, prefix: Path, args: list[str], fs_cli
     try:
         old = c.containers.get(name)
         if old.labels.get("fsnb.lab.dir") and old.status == "running":   # a real lab's FreeSWITCH (real.py)
-            from ..errors import AccessError
+            from fsnb.errors import AccessError
             raise AccessError(f"container {name} of the real lab {old.labels['fsnb.lab.dir']} runs in this Docker "
                               "engine; stop that lab first (fsnb lab down --port-offset N)")
         old.remove(force=True)

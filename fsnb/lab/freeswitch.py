@@ -21,12 +21,12 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import ConfigError
-from ..esl import encode_frame
-from ..fsconfig import ConfDir, EslConfig, expand
-from . import outputs
-from .fslog import LEVELS, FsLog, LogLine
-from .sofia import Profile
+from fsnb.errors import ConfigError
+from fsnb.lab import outputs
+from fsnb.lab.fslog import LEVELS, FsLog, LogLine
+from fsnb.lab.sofia import Profile
+from fsnb.probe.esl import encode_frame
+from fsnb.read.fsconfig import ConfDir, EslConfig, expand
 
 CORE_UUID = "f2e381fc-7891-43d6-bad5-cfce4a2664da"
 SHOW_MODULES = [("api", n, "mod_commands") for n in ("eval", "global_getvar", "module_exists", "reloadxml", "show",

@@ -10,8 +10,9 @@ import socket
 import sys
 import time
 
-from ..esl import FrameParser, recv_frame as _frame
-from . import outputs
+from fsnb.lab import outputs
+from fsnb.probe.esl import FrameParser
+from fsnb.probe.esl import recv_frame as _frame
 
 
 def run(host: str, port: int, password: str, command: str, connect_timeout: float | None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from .. import target as tgt
+from fsnb import target as tgt
 
 # each payload ran in Chromium before issue #11 (dialogs, document.title), or hijacked the terminal / Markdown
 MARKUP = ['<img src=x onerror="alert(\'img\');document.title=\'pwned\'">', "<svg onload=alert('svg')>",

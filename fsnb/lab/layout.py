@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import pki
+from fsnb.lab import pki
 
 # internal.xml params in the order a vanilla 1.11 profile dumps them (fixture 118b)
 INTERNAL_PARAMS = [

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
-from .. import nginxconf, pki
-from .. import target as tgt
-from ..errors import AccessError, FsnbError
-from ..esl import FrameParser, recv_frame
-from . import engine, layout, procs, scenarios
+from fsnb import target as tgt
+from fsnb.errors import AccessError, FsnbError
+from fsnb.lab import dockerd, layout, pki, procs, scenarios
+from fsnb.probe.esl import FrameParser, recv_frame
+from fsnb.read import nginxconf
 
 HOSTNAME = "freeswitch.aidevelo.ai"
 CONTAINER = "aidevelo-freeswitch"
@@ -83,7 +83,7 @@ def _alive(state: dict) -> bool:
     ok = all(procs.alive(r) for r in state.get("procs", {}).values())
     if state.get("container_id"):
         try:
-            from . import dockerlab
+            from fsnb.lab import dockerlab
             c = dockerlab.client(state["docker_host"])
             ok = ok and c.containers.get(state["container_id"]).status == "running"
         except Exception:
@@ -139,7 +139,7 @@ def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0,
     sc = scenarios.get(scenario)
     real = real or bool(image)
     if real:
-        from . import real as reallab
+        from fsnb.lab import real as reallab
         reallab.check_scenario(sc)
         if not image:
             reallab.require_prefix()   # say what is missing before anything else
@@ -219,7 +219,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     os.chmod(d / "pki/edge.key", 0o600)
     prefix = d / "fs"
     if real:   # a real FreeSWITCH: fsnb/lab/real.py (its vanilla config, edited: realconf.py)
-        from . import real as reallab
+        from fsnb.lab import real as reallab
         paths = reallab.prepare(sc, d, ports, esl_pw, sip_pw, ca, fs_leaf, state, image)
     else:
         paths = layout.write_conf(prefix, ports=ports, esl_password=esl_pw, sip_password=sip_pw, fs=sc.fs, ca=ca,
@@ -241,8 +241,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     if real:
         reallab.start(sc, d, ports, esl_pw, state)
     elif docker:
-        from . import dockerlab
-        host = engine.ensure(state_root() / "docker")
+        from fsnb.lab import dockerlab
+        host = dockerd.ensure(state_root() / "docker")
         conf = d / "fs_cli.conf"
         conf.write_text(f"[default]\nhost = 127.0.0.1\nport = {ports.esl}\npassword = {esl_pw}\n")
         os.chmod(conf, 0o644)   # read inside the container, like the real /etc/fs_cli.conf
@@ -295,7 +295,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
     (d / "target.toml").write_text(tgt.dumps(t))
     if sc.hostile:
-        from . import hostile
+        from fsnb.lab import hostile
         hostile.plant(d, prefix)
 
 
@@ -355,7 +355,7 @@ def down(offset: int | None = 0) -> list[str]:
                 stopped.append(f"{name} (pid {rec['pid']})")
         if state.get("container_id"):
             try:
-                from . import dockerlab
+                from fsnb.lab import dockerlab
                 dockerlab.remove(dockerlab.client(state["docker_host"]), state["container_id"],
                                  kill=state.get("mode") == "real")   # a lab's FreeSWITCH needs no 4 s shutdown
                 stopped.append(f"container {state.get('container')}")

@@ -20,8 +20,8 @@ import tarfile
 import time
 from pathlib import Path
 
-from ..errors import AccessError, FsnbError
-from . import dockerlab, realconf, scenarios
+from fsnb.errors import AccessError, FsnbError
+from fsnb.lab import dockerlab, realconf, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tools/build-freeswitch"
@@ -168,9 +168,9 @@ def check_scenario(sc: scenarios.Scenario) -> None:
 def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict, image: str | None) -> dict:
     """Write the lab's FreeSWITCH dirs from the vanilla config (of the build, or of --image); return the paths."""
     check_scenario(sc)
-    from . import dockerlab, engine, manager
+    from fsnb.lab import dockerd, dockerlab, manager
     prefix = None if image else require_prefix()     # before anything starts
-    host = engine.ensure(manager.state_root() / "docker")
+    host = dockerd.ensure(manager.state_root() / "docker")
     c = dockerlab.client(host)
     dirs = realconf.Dirs(d / "fs")
     if image:
@@ -205,7 +205,7 @@ def _ports_free(ports: list[int]) -> None:
 
 def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
     """Run the container, wait for ESL and profile internal to settle, then apply the scenario's live steps."""
-    from . import dockerlab
+    from fsnb.lab import dockerlab
     c = dockerlab.client(state["docker_host"])
     r = state["real"]
     dirs = realconf.Dirs(Path(r["dirs"]))
@@ -314,7 +314,7 @@ def settle(c, cid: str, log: Path, since: int, timeout: float) -> str:
 
 
 def api(esl_port: int, pw: str, cmd: str, timeout: float = 5.0) -> str:
-    from . import manager
+    from fsnb.lab import manager
     return manager.esl_api(esl_port, pw, cmd, timeout)
 
 

@@ -19,8 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import pki
-from .layout import Ports, write_old_crt_key
+from fsnb.lab import pki
+from fsnb.lab.layout import Ports, write_old_crt_key
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
             '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')

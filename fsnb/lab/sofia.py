@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
-from ..fsconfig import ProfileConfig, split_binding
-from .sofia_ws import WsConnection
+from fsnb.errors import ConfigError
+from fsnb.lab.sofia_ws import WsConnection
+from fsnb.read.fsconfig import ProfileConfig, split_binding
 
 if TYPE_CHECKING:
-    from .freeswitch import FreeSwitch
+    from fsnb.lab.freeswitch import FreeSwitch
 
 MAX_ATTEMPTS = 3
 BIND_DELAY = 0.06  # FreeSWITCH answers `start` ~60 ms before the listeners exist (114b)

@@ -16,12 +16,12 @@ import struct
 import uuid
 from typing import TYPE_CHECKING
 
-from .. import sip
-from ..errors import ProtocolError
-from . import outputs
+from fsnb.errors import ProtocolError
+from fsnb.lab import outputs
+from fsnb.probe import sip
 
 if TYPE_CHECKING:
-    from .sofia import Profile
+    from fsnb.lab.sofia import Profile
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 HTTP_TIMEOUT = 10.0  # sofia-sip drops a connection whose HTTP request is not complete after 10 s (407)

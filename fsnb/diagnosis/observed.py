@@ -1,0 +1,221 @@
+"""What each check observes, declared as types: the contract between the checks and the diagnosis.
+
+A check names its type (`@check(..., observes=Ports)`); the engine validates what the check returns
+against it (an undeclared field is a bug in the check, surfaced as ERROR), and the diagnosis reads
+these typed values, never a check's prose. `Result.observed` stays a plain dict for JSON and journals;
+`Facts` turns it back into the type (tolerant of older journals: missing fields get their defaults).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass
+class Observed:
+    strict_fields: ClassVar[bool] = True
+
+    @classmethod
+    def of(cls, data: dict | None, strict: bool = False):
+        """The typed view of a result's `observed` dict; strict: unknown keys raise (used on fresh results)."""
+        data = data or {}
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(data) - set(names)
+        if strict and unknown:
+            raise TypeError(f"{cls.__name__}: undeclared observed field(s) {sorted(unknown)}")
+        kw = {}
+        for k, v in data.items():
+            if k not in names:
+                continue
+            sub = _nested.get((cls.__name__, k))
+            kw[k] = sub.of(v, strict) if sub and isinstance(v, dict) else v
+        return cls(**kw)
+
+
+# -- Was wir wissen --------------------------------------------------------------------------------
+@dataclass
+class Certificate(Observed):
+    certs_dir: str | None = None
+    present: bool | None = None
+    blocks: list[str] = field(default_factory=list)
+    subject: str = ""
+    not_after: str = ""
+    not_before: str = ""
+    sans: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    self_signed_freeswitch: bool = False
+    unusable: bool = False           # FreeSWITCH refuses it: 'Bad WSS.PEM certificate.' (key, order, format)
+    validity: str | None = None      # ok | expired | not-yet-valid (FreeSWITCH loads it anyway; clients refuse)
+    shadowed_by: str | None = None   # "wss.crt": wss.crt + wss.key beside wss.pem take precedence; FreeSWITCH serves them
+    served_not_after: str = ""       # the certificate FreeSWITCH really serves (wss.crt when it shadows wss.pem)
+
+
+@dataclass
+class Binding(Observed):
+    conf_dir: str | None = None
+    file: str | None = None
+    read: bool = False               # internal.xml was read and parsed
+    sip_ip: str | None = None
+    ws_binding: str | None = None
+    wss_binding: str | None = None
+    wss_commented: bool = False
+    ws_binding_effective: str | None = None
+    wss_binding_effective: str | None = None
+    port_shared: bool = False        # ws-binding and wss-binding on one port (sofia-sip binds both: SO_REUSEPORT)
+    port_mismatch: bool = False      # the effective wss-binding is not on the target's WSS port
+    wss_binding_count: int = 0       # how many wss-binding params (the last one wins)
+    tls_cert_dir: str | None = None  # the profile's own tls-cert-dir (overrides certs_dir)
+    # other profiles in sip_profiles/*.xml binding the profile's WSS address too (SO_REUSEPORT: no error, the kernel
+    # spreads connections): "internal-b: wss-binding :7443 (…/sip_profiles/internal-b.xml)"
+    shared_by_profiles: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Nginx(Observed):
+    listening: bool | None = None
+    config_read: bool = False
+    proxy_pass: str | None = None
+    scheme: str | None = None
+    upstream_host: str | None = None
+    upstream_port: int | None = None
+    upstream_name: str | None = None   # the `upstream {}` group proxy_pass names; host/port are its first server's
+    http_version: str | None = None
+    upgrade: str | None = None
+    connection: str | None = None
+    read_timeout: str | None = None
+    scheme_mismatch: bool = False    # http:// to the TLS port or https:// to the plain port
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tunnel(Observed):
+    config_read: bool = False
+    hostname: str | None = None
+    service: str | None = None
+    catch_all: bool | None = None
+    standin: bool = False
+    routes_to_nginx: bool | None = None
+    parse_error: str | None = None   # config.yml is not valid YAML / not a cloudflared config
+
+
+# -- Schritt 1 ---------------------------------------------------------------------------------------
+@dataclass
+class Esl(Observed):
+    outcome: str | None = None       # ok | refused | connect-timeout | unreachable | acl | bad-password | not-esl | no-answer | closed | no-password
+    address: str = ""
+    elapsed_ms: float | None = None
+    up: bool | None = None
+    uptime_s: float | None = None    # from `status`: scopes the log to the current start
+
+
+@dataclass
+class EslConfig(Observed):
+    read: bool = False
+    listen_ip: str | None = None
+    listen_port: int | None = None
+    acl: str | None = None
+    listen_ip_local: bool | None = None
+    ipv6_missing: bool = False
+    port_mismatch: bool = False
+    acl_rejects_client: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+# -- Schritt 2 ---------------------------------------------------------------------------------------
+@dataclass
+class Profile(Observed):
+    running: bool | None = None
+    state: str | None = None
+    ws_bind_url: str | None = None
+    wss_bind_url: str | None = None
+    sip_ip: str | None = None
+    wss_bind: str | None = None
+    ws_bind: str | None = None
+    sofia_loaded: bool | None = None  # False: `sofia status` is an unknown command (mod_sofia not loaded)
+    wss_port_mismatch: bool = False   # the running profile's WSS-BIND-URL is not on the target's WSS port
+
+
+@dataclass
+class Log(Observed):
+    read: bool = False
+    since: str | None = None         # the current FreeSWITCH start (log time); earlier lines are history
+    earlier_lines: int = 0           # lines left out because they predate the current start
+    bad_pem: int = 0
+    bind_error: int = 0
+    bind_detail: int = 0
+    esl_socket_error: int = 0
+    acl_reject: int = 0
+    ssl_ctx: int = 0
+    no_such_profile: int = 0         # `No Such Profile '<name>'`: the XML has no such profile
+    started_ok: bool = False
+    stopped_after: bool = False
+    likely_causes: bool = False
+
+
+# -- Schritt 3 ---------------------------------------------------------------------------------------
+@dataclass
+class Port(Observed):
+    port: int | None = None
+    listening_on: list[str] | None = None   # None: the socket table could not be read
+    from_here: str | None = None            # open | refused | timeout | error: …
+    expected: str | None = None
+
+
+@dataclass
+class Upstream(Observed):
+    host: str | None = None
+    port: int | None = None
+    listening_on: list[str] = field(default_factory=list)
+    covered: bool = False
+
+
+@dataclass
+class Ports(Observed):
+    source: str = ""
+    wss: Port = field(default_factory=Port)
+    ws: Port = field(default_factory=Port)
+    sip: Port = field(default_factory=Port)
+    esl: Port = field(default_factory=Port)
+    nginx: Port = field(default_factory=Port)
+    nginx_upstream: Upstream | None = None
+    profile_running: bool | None = None
+
+
+# -- Schritt 4 ---------------------------------------------------------------------------------------
+@dataclass
+class Hop(Observed):
+    url: str = ""
+    outcome: str | None = None   # ok | refused | timeout | tls-error | http-status | not-http | no-subprotocol | sip-no-answer | sip-error | error
+    status: int | None = None
+    subprotocol: str | None = None
+    via_transport: str | None = None
+    sip_status: str | None = None
+    tls_verified: bool | None = None
+    register: list[str] = field(default_factory=list)
+    register_failed: bool = False       # REGISTER answered with a final status other than 200 (rejected)
+    register_unanswered: bool = False   # REGISTER got no answer before the check's deadline (not a rejection)
+    http_hint: str | None = None      # what an HTTP error answer says: plain-http-to-https-port (nginx's 400 page)
+    nginx_errors: list[str] = field(default_factory=list)
+    nginx_reason: str | None = None   # nginx's error log: upstream-cert-rejected | upstream-refused | upstream-closed |
+    #                                   upstream-tls-handshake | upstream-timeout | port-taken (fsnb/nginxlog.py)
+
+
+@dataclass
+class Curl(Observed):
+    result: str | None = None    # empty | http | refused | timeout | …
+
+
+@dataclass
+class Alternative(Observed):
+    probe: str | None = None
+    alternative_in_use: bool = False
+    nginx_block: str = ""
+    browser_sip_dropped: bool | None = None
+
+
+# nested dataclass fields, for `of`
+_nested = {("Ports", n): Port for n in ("wss", "ws", "sip", "esl", "nginx")}
+_nested[("Ports", "nginx_upstream")] = Upstream

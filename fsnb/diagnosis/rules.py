@@ -1,0 +1,554 @@
+"""From results to causes. `diagnose()` is a pure function of the results: each cause of the catalogue
+has one rule here that reads only the typed observations its catalogue entry declares (`reads`); a finding
+explains the failed checks its cause declares (`explains`); every other failed check becomes an
+`unexplained-failure` finding. Failures rank above warnings. Also the verdicts on the analysis' own guesses."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from fsnb.diagnosis import observed as obs
+from fsnb.diagnosis.catalogue import (
+    ALTERNATIVE,
+    BINDING,
+    CAUSES,
+    CERT,
+    CURL,
+    ESL,
+    ESL_CONF,
+    HOP_NGINX,
+    HOP_PUBLIC,
+    HOP_WSS,
+    HOPS,
+    LOG,
+    NEXT,
+    NGINX_CONF,
+    PORTS,
+    PROFILE,
+    TUNNEL,
+)
+from fsnb.i18n import T, same
+from fsnb.result import Result, Status
+
+
+@dataclass
+class Finding:
+    cause: str
+    severity: str
+    score: int
+    text_de: str
+    text_en: str
+    fix_de: str
+    fix_en: str
+    evidence: list[str] = field(default_factory=list)   # "check-id: summary"
+    explains: list[str] = field(default_factory=list)   # the failed checks this finding accounts for
+    evidence_en: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def text(self, lang: str = "de") -> str:
+        return self.text_en if lang == "en" else self.text_de
+
+    def fix(self, lang: str = "de") -> str:
+        return self.fix_en if lang == "en" else self.fix_de
+
+    def _repr_html_(self) -> str:
+        from fsnb.present import render
+        return f"<div class='fsnb-nb'>{render.finding(self)}</div>"
+
+    def proof(self, lang: str = "de") -> list[str]:
+        return self.evidence_en if lang == "en" and self.evidence_en else self.evidence
+
+
+@dataclass
+class Verdict:
+    hypothesis: str     # as the analysis words it (German)
+    verdict: str        # bestätigt | widerlegt | teilweise | offen
+    verdict_en: str
+    reason_de: str
+    reason_en: str
+    hypothesis_en: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def claim(self, lang: str = "de") -> str:
+        return self.hypothesis_en if lang == "en" and self.hypothesis_en else self.hypothesis
+
+    def word(self, lang: str = "de") -> str:
+        return self.verdict_en if lang == "en" else self.verdict
+
+    def reason(self, lang: str = "de") -> str:
+        return self.reason_en if lang == "en" else self.reason_de
+
+
+class Facts:
+    """The results as typed observations (fsnb/observed.py), optionally restricted to the checks a rule declares."""
+
+    def __init__(self, results: list[Result], allowed: tuple[str, ...] | None = None, by: dict | None = None,
+                 typed: dict | None = None):
+        self._by = by if by is not None else {r.id: r for r in results}
+        self._allowed = allowed
+        self._typed = typed if typed is not None else {}    # check id -> its typed observation, built once
+
+    def only(self, reads: tuple[str, ...]) -> "Facts":
+        return Facts([], reads, self._by, self._typed)
+
+    def _result(self, cid: str) -> Result | None:
+        if self._allowed is not None and cid not in self._allowed:
+            raise KeyError(f"rule reads {cid}, which its cause does not declare in `reads`")
+        return self._by.get(cid)
+
+    def status(self, cid: str) -> Status | None:
+        r = self._result(cid)
+        return r.status if r else None
+
+    def failed(self, cid: str) -> bool:
+        r = self._result(cid)
+        return bool(r and r.status.failed)
+
+    def get(self, cid: str):
+        """The typed observation of a check, or None when it did not run or observed nothing."""
+        r = self._result(cid)
+        if r is None or not r.observed:
+            return None
+        if cid not in self._typed:
+            kind = _observes().get(cid)
+            self._typed[cid] = kind.of(r.observed) if kind else None
+        return self._typed[cid]
+
+    def hop(self, cid: str) -> str | None:
+        h = self.get(cid)
+        return h.outcome if h else None
+
+    def line(self, cid: str, lang: str = "de") -> str | None:
+        r = self._by.get(cid)
+        return f"{cid}: {r.text(lang)}" if r else None
+
+
+def _observes() -> dict:
+    """check id -> its declared observation type (built once)."""
+    global _OBSERVES
+    if _OBSERVES is None:
+        from fsnb.checks import all_checks
+        _OBSERVES = {c.id: c.observes for c in all_checks()}
+    return _OBSERVES
+
+
+_OBSERVES: dict | None = None
+
+
+# -- rules: one per cause; a rule returns its score when the cause is present, else None ----------------
+RULES: dict[str, Callable[[Facts], int | None]] = {}
+
+
+def rule(cause: str):
+    def deco(fn):
+        RULES[cause] = fn
+        return fn
+    return deco
+
+
+def _ports(f: Facts) -> obs.Ports:
+    return f.get(PORTS) or obs.Ports()
+
+
+def _wss_listening(p: obs.Ports) -> bool:
+    if p.wss.listening_on is not None:
+        return bool(p.wss.listening_on)
+    return p.wss.from_here == "open"    # the socket table could not be read: judge by reachability
+
+
+def _profile_running(f: Facts) -> bool | None:
+    if f.status(PROFILE) not in (None, Status.SKIP):
+        prof = f.get(PROFILE)
+        if prof and prof.running is not None:
+            return prof.running
+    return _ports(f).profile_running
+
+
+@rule("wss-pem-bad")
+def _wss_pem_bad(f):
+    log, cert = f.get(LOG) or obs.Log(), f.get(CERT) or obs.Certificate()
+    if log.bad_pem or (cert.unusable and _ports(f).wss.from_here != "open"):
+        return 100
+
+
+@rule("bind-failed")
+def _bind_failed(f):
+    log = f.get(LOG) or obs.Log()
+    if log.bind_error or (_profile_running(f) is False and _ports(f).wss.from_here == "open"):
+        return 95
+
+
+@rule("bound-elsewhere")
+def _bound_elsewhere(f):
+    p = _ports(f)
+    if _wss_listening(p) and p.wss.from_here != "open":
+        return 90
+    direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    up = p.nginx_upstream
+    if up and up.listening_on and not up.covered and direct_ok:
+        return 90
+
+
+@rule("wss-binding-not-applied")
+def _binding_not_applied(f):
+    p = _ports(f)
+    if _profile_running(f) and not _wss_listening(p):
+        return 88
+    b = f.get(BINDING)
+    if f.failed(BINDING) and b and b.read and b.wss_binding is None and not _wss_listening(p):
+        return 88
+
+
+@rule("profile-not-running")
+def _profile_not_running(f):
+    if _profile_running(f) is False:
+        return 80
+
+
+@rule("freeswitch-down")
+def _freeswitch_down(f):
+    esl, log, conf = f.get(ESL), f.get(LOG) or obs.Log(), f.get(ESL_CONF) or obs.EslConfig()
+    if not esl or esl.outcome not in ("refused", "connect-timeout", "unreachable"):
+        return None
+    p = _ports(f)
+    nothing = not any(port.listening_on for port in (p.wss, p.ws, p.sip))
+    if nothing and not log.esl_socket_error and f.status(ESL_CONF) != Status.FAIL and not conf.problems:
+        return 98
+
+
+@rule("esl-not-listening")
+def _esl_not_listening(f):
+    esl = f.get(ESL)
+    if esl and esl.outcome in ("refused", "connect-timeout", "unreachable"):
+        return 50
+
+
+def _esl_outcome(outcome: str):
+    def fn(f):
+        esl = f.get(ESL)
+        return 50 if esl and esl.outcome == outcome else None
+    return fn
+
+
+RULES["esl-acl-rejects"] = _esl_outcome("acl")
+RULES["esl-bad-password"] = _esl_outcome("bad-password")
+RULES["esl-port-not-esl"] = _esl_outcome("not-esl")
+RULES["esl-no-answer"] = lambda f: 50 if (e := f.get(ESL)) and e.outcome in ("no-answer", "closed") else None
+
+
+@rule("nginx-not-listening")
+def _nginx_not_listening(f):
+    n = f.get(NGINX_CONF)
+    if n and n.listening is False:
+        return 78
+
+
+@rule("nginx-scheme-mismatch")
+def _nginx_scheme(f):
+    n = f.get(NGINX_CONF)
+    if n and n.scheme_mismatch:
+        return 76
+
+
+@rule("via-transport-mismatch")
+def _via(f):
+    nginx, public = f.hop(HOP_NGINX), f.hop(HOP_PUBLIC)
+    if nginx == "sip-no-answer" or (public == "sip-no-answer" and nginx in (None, "ok", "sip-no-answer")):
+        return 74
+
+
+@rule("nginx-upstream-down")
+def _upstream_down(f):
+    n, h = f.get(NGINX_CONF), f.get(HOP_NGINX)
+    direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    # nginx itself answered 502/504 about its upstream, and its log (if read) says refused or nothing else
+    bad_gateway = h and h.outcome == "http-status" and h.status in (502, 504)
+    if direct_ok and n and n.listening and bad_gateway and h.nginx_reason in (None, "upstream-refused"):
+        return 72
+
+
+@rule("wss-cert-expired")
+def _cert_expired(f):
+    c = f.get(CERT)
+    if c and c.validity == "expired":
+        return 70
+
+
+@rule("wss-cert-not-yet-valid")
+def _cert_not_yet(f):
+    c = f.get(CERT)
+    if c and c.validity == "not-yet-valid":
+        return 70
+
+
+@rule("tunnel-origin-unreachable")
+def _tunnel(f):
+    t = f.get(TUNNEL)
+    if (t and t.config_read and f.failed(TUNNEL)) or (
+            f.hop(HOP_NGINX) == "ok" and f.hop(HOP_PUBLIC) not in (None, "ok", "sip-no-answer")):
+        return 65
+
+
+@rule("subprotocol-missing")
+def _subprotocol(f):
+    if any(f.hop(h) == "no-subprotocol" for h in HOPS):
+        return 60
+
+
+@rule("sip-register-rejected")
+def _register(f):
+    h = f.get(HOP_PUBLIC)
+    if h and h.register_failed:
+        return 58
+
+
+@rule("ws-wss-port-shared")
+def _port_shared(f):
+    b = f.get(BINDING)
+    return 92 if b and b.port_shared else None
+
+
+@rule("wss-port-shared-by-profiles")
+def _shared_by_profiles(f):
+    b = f.get(BINDING)
+    return 91 if b and b.shared_by_profiles else None
+
+
+@rule("wss-cert-shadowed")
+def _cert_shadowed(f):
+    c = f.get(CERT)
+    return 86 if c and c.shadowed_by and f.failed(CERT) else None
+
+
+@rule("nginx-port-taken")
+def _nginx_port_taken(f):
+    h = f.get(HOP_NGINX)
+    # nginx's log says it could not bind, and what answers there does not speak HTTP as nginx would
+    if h and h.nginx_reason == "port-taken" and h.outcome in ("not-http", "tls-error", "error", "timeout"):
+        return 79
+
+
+@rule("nginx-upstream-cert-rejected")
+def _upstream_cert(f):
+    h = f.get(HOP_NGINX)
+    return 77 if h and h.nginx_reason == "upstream-cert-rejected" else None
+
+
+@rule("wss-port-mismatch")
+def _wss_port_mismatch(f):
+    b, p = f.get(BINDING), f.get(PROFILE)
+    if (p and p.running and p.wss_port_mismatch) or (b and b.port_mismatch and not (p and p.running)):
+        return 93
+
+
+@rule("wss-binding-change-pending")
+def _binding_pending(f):
+    b, p = f.get(BINDING), f.get(PROFILE)
+    # the file names another port, but the running profile still binds the right one: the next restart breaks it
+    if b and b.port_mismatch and p and p.running and not p.wss_port_mismatch:
+        return 68
+
+
+@rule("profile-not-configured")
+def _profile_not_configured(f):
+    log = f.get(LOG)
+    return 96 if log and log.no_such_profile and _profile_running(f) is not True else None
+
+
+@rule("mod-sofia-not-loaded")
+def _no_mod_sofia(f):
+    p = f.get(PROFILE)
+    return 97 if p and p.sofia_loaded is False else None
+
+
+@rule("esl-port-mismatch")
+def _esl_port_mismatch(f):
+    esl, conf = f.get(ESL), f.get(ESL_CONF)
+    if esl and esl.outcome in ("refused", "connect-timeout") and conf and conf.port_mismatch:
+        return 51
+
+
+@rule("nginx-location-mismatch")
+def _nginx_location(f):
+    h = f.get(HOP_NGINX)
+    return 73 if h and h.outcome == "http-status" and h.status == 404 else None
+
+
+@rule("nginx-listen-ssl")
+def _nginx_listen_ssl(f):
+    h = f.get(HOP_NGINX)
+    return 75 if h and h.http_hint == "plain-http-to-https-port" else None
+
+
+@rule("tunnel-config-invalid")
+def _tunnel_invalid(f):
+    t = f.get(TUNNEL)
+    return 66 if t and t.parse_error else None
+
+
+@rule("wss-pem-bad-pending")
+def _pem_pending(f):
+    c, p = f.get(CERT), f.get(PORTS)
+    serving = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
+    if c and c.unusable and p and p.wss.from_here == "open" and serving:
+        return 69
+
+
+# warnings: they do not break the path
+@rule("nginx-websocket-config")
+def _nginx_ws_config(f):
+    return 10 if f.status(NGINX_CONF) == Status.WARN else None
+
+
+@rule("certificate-untrusted")
+def _untrusted(f):
+    h = f.get(HOP_WSS)
+    return 9 if f.status(HOP_WSS) == Status.WARN and h and h.tls_verified is False else None
+
+
+@rule("wss-pem-warning")
+def _pem_warning(f):
+    return 8 if f.status(CERT) == Status.WARN else None
+
+
+@rule("tunnel-config-warning")
+def _tunnel_warning(f):
+    return 7 if f.status(TUNNEL) == Status.WARN else None
+
+
+def diagnose(results: list[Result]) -> list[Finding]:
+    """The findings, most likely first: every failed check is explained by a fail-level finding or by an
+    `unexplained-failure` finding; a warning never ranks above a failure."""
+    facts = Facts(results)
+    failed = [r.id for r in results if r.status.failed]
+    matched: dict[str, int] = {}
+    for cause, fn in RULES.items():
+        score = fn(facts.only(CAUSES[cause].reads))
+        if score is not None:
+            matched[cause] = score
+    findings: list[Finding] = []
+    for cause, score in matched.items():
+        c = CAUSES[cause]
+        if any(s in matched for s in c.superseded_by):
+            continue
+        explains = [cid for cid in c.explains if cid in failed]
+        # a fail-level cause that accounts for no failed check is a warning here, not a reason to exit 1
+        severity = c.severity if explains else "warn"
+        shown = [cid for cid in dict.fromkeys(c.reads + c.explains) if cid in facts._by]
+        findings.append(Finding(cause, severity, score, c.de, c.en, c.fix_de, c.fix_en,
+                                [facts.line(cid) for cid in shown], explains, [facts.line(cid, "en") for cid in shown]))
+    explained = {cid for f in findings if f.severity == "fail" for cid in f.explains}
+    by = {r.id: r for r in results}
+    u = CAUSES["unexplained-failure"]
+    for cid in failed:
+        if cid in explained:
+            continue
+        r = by[cid]
+        de, en = NEXT.get(cid, ("Die Belege dieser Prüfung lesen.", "Read this check's evidence."))
+        findings.append(Finding(
+            u.id, "fail", 1,
+            f"{cid} ist fehlgeschlagen ({r.text('de')}) — keine bekannte Ursache erklärt das.",
+            f"{cid} failed ({r.text('en')}) — no known cause explains it.",
+            f"Als Nächstes: {de}", f"Next: {en}",
+            [f"{cid}: {e.title('de')}: {e.body('de')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('de')}"], [cid],
+            [f"{cid}: {e.title('en')}: {e.body('en')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('en')}"]))
+    findings.sort(key=lambda f: (f.severity != "fail", -f.score))
+    return findings
+
+
+HYPOTHESIS = {   # the analysis' own guesses, as it words them
+    "autoload": T("1. Profil wird nicht geladen / lädt nicht automatisch", "1. The profile is not loaded / not autoloaded"),
+    "binding": T("2. WSS-Binding braucht explizite Aktivierung", "2. The WSS binding needs explicit activation"),
+    "esl": T("3. ESL nicht konfiguriert", "3. ESL is not configured"),
+    "tunnel": T("4. Cloudflare Tunnel: FreeSWITCH muss HTTP/WS lauschen",
+                "4. Cloudflare Tunnel: FreeSWITCH must listen on HTTP/WS"),
+    "curl": T("Schritt 4 der Analyse: curl -H 'Upgrade: websocket' http://localhost:7443/",
+              "The analysis' step 4: curl -H 'Upgrade: websocket' http://localhost:7443/"),
+}
+VERDICT = {"refuted": T("widerlegt", "refuted"), "partly": T("teilweise", "partly"), "open": T("offen", "open")}
+REASON = {
+    "autoload-refuted": T("Das Profil internal läuft: FreeSWITCH startet alle Profile aus sofia.conf.xml beim Laden.",
+                          "Profile internal is running: FreeSWITCH starts every profile of sofia.conf.xml at load."),
+    "autoload-partly": T("Das Profil läuft nicht — aber nicht, weil FreeSWITCH es nicht automatisch lädt: {why}.",
+                         "The profile is not running — not because FreeSWITCH does not autoload it: {why}."),
+    "why-pem": T("Log: Bad WSS.PEM", "log: Bad WSS.PEM"),
+    "why-bind": T("Log: Bind-Fehler", "log: bind error"),
+    "why-stopped": T("es wurde gestoppt", "it was stopped"),
+    "why-see": T("Grund siehe Diagnose", "see the diagnosis for why"),
+    "autoload-open": T("Ohne ESL nicht prüfbar; Sockets und Log siehe Schritt 2/3.",
+                       "Not checkable without ESL; see steps 2/3 for sockets and log."),
+    "binding-partly": T("wss-binding wirkt nur beim Start des Profils: nötig ist `sofia profile internal restart`, nicht "
+                        "`start` (läuft schon) und nicht reloadxml/rescan.",
+                        "wss-binding takes effect only when the profile starts: `sofia profile internal restart` is "
+                        "needed, not `start` (already running), nor reloadxml/rescan."),
+    "binding-refuted": T("Ein wss-binding in internal.xml wird bei jedem Profilstart gebunden; `start` beweist nichts "
+                         "('started successfully' kommt vor und unabhängig vom Bind).",
+                         "A wss-binding in internal.xml binds at every profile start; `start` proves nothing "
+                         "('started successfully' comes before and regardless of the bind)."),
+    "esl-refuted": T("ESL antwortet und nimmt das Passwort an.", "ESL answers and accepts the password."),
+    "esl-partly": T("ESL scheitert ({esl}) — präzise statt fs_cli's 'Error Connecting []'. Ein ESL-Problem hält das "
+                    "Profil aber nicht an: SIP/WSS laufen unabhängig.",
+                    "ESL fails ({esl}) — precisely, instead of fs_cli's 'Error Connecting []'. An ESL problem does not "
+                    "stop the profile: SIP/WSS run independently."),
+    "esl-open": T("ESL wurde nicht geprüft.", "ESL was not checked."),
+    "tunnel-refuted": T("Über den Tunnel gelingen Handshake und SIP mit nginx → wss 7443; WS 5066 ist nicht nötig{more}",
+                        "Through the tunnel handshake and SIP work with nginx → wss 7443; WS 5066 is not needed{more}"),
+    "would-break": T(" und würde Browser brechen (Via WSS ≠ WS).", " and would break browsers (Via WSS ≠ WS)."),
+    "tunnel-partly": T("Der öffentliche Weg scheitert ({pub}); die Ursache steht in der Diagnose. WS 5066 hinter TLS löst "
+                       "es nicht (Via-Mismatch).", "The public path fails ({pub}); the cause is in the diagnosis. WS 5066 "
+                       "behind TLS does not fix it (Via mismatch)."),
+    "tunnel-open": T("Der öffentliche Weg wurde nicht geprüft.", "The public path was not checked."),
+    "curl": T("Der Test kann nie gelingen (TLS-Port per http://, ohne Sec-WebSocket-Key); beobachtet: {curl}. fsnb macht "
+              "stattdessen einen echten Handshake mit 'sip'.", "The test can never succeed (TLS port over http://, no "
+              "Sec-WebSocket-Key); observed: {curl}. fsnb does a real handshake offering 'sip' instead."),
+    "not-run": T("nicht ausgeführt", "not run"),
+}
+
+
+def _verdict(hypothesis: str, verdict: str, reason: T) -> Verdict:
+    h, v = HYPOTHESIS[hypothesis], VERDICT[verdict]
+    return Verdict(h.de, v.de, v.en, reason.de, reason.en, h.en)
+
+
+def hypotheses(results: list[Result]) -> list[Verdict]:
+    """The analysis' guesses, each proved or refuted by what the checks saw."""
+    f = Facts(results)
+    out = []
+    prof = f.get(PROFILE) or obs.Profile()
+    running = prof.running
+    log = f.get(LOG) or obs.Log()
+    if running:
+        out.append(_verdict("autoload", "refuted", REASON["autoload-refuted"]))
+    elif running is False:
+        why = REASON["why-pem" if log.bad_pem else "why-bind" if log.bind_error else
+                     "why-stopped" if log.stopped_after else "why-see"]
+        out.append(_verdict("autoload", "partly", REASON["autoload-partly"].format(why=why)))
+    else:
+        out.append(_verdict("autoload", "open", REASON["autoload-open"]))
+    if running and (not prof.wss_bind_url or not _wss_listening(_ports(f))):
+        out.append(_verdict("binding", "partly", REASON["binding-partly"]))
+    else:
+        out.append(_verdict("binding", "refuted", REASON["binding-refuted"]))
+    esl = (f.get(ESL) or obs.Esl()).outcome
+    if esl == "ok":
+        out.append(_verdict("esl", "refuted", REASON["esl-refuted"]))
+    elif esl is None:
+        out.append(_verdict("esl", "open", REASON["esl-open"]))
+    else:
+        out.append(_verdict("esl", "partly", REASON["esl-partly"].format(esl=esl)))
+    pub = f.hop(HOP_PUBLIC)
+    alt = f.get(ALTERNATIVE) or obs.Alternative()
+    if pub == "ok":
+        more = REASON["would-break"] if alt.browser_sip_dropped else same(".")
+        out.append(_verdict("tunnel", "refuted", REASON["tunnel-refuted"].format(more=more)))
+    elif pub is None:
+        out.append(_verdict("tunnel", "open", REASON["tunnel-open"]))
+    else:
+        out.append(_verdict("tunnel", "partly", REASON["tunnel-partly"].format(pub=pub)))
+    curl = (f.get(CURL) or obs.Curl()).result
+    out.append(_verdict("curl", "refuted", REASON["curl"].format(curl=curl or REASON["not-run"])))
+    return out

@@ -1,0 +1,412 @@
+"""Incident write-up from a journal: one self-contained HTML file (no external assets) or Markdown for a ticket."""
+from __future__ import annotations
+
+import datetime as _dt
+import glob
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fsnb.diagnosis import rules
+from fsnb.i18n import T, same
+from fsnb.journal import read
+from fsnb.present import chain_picture, render
+from fsnb.present import escape as esc
+from fsnb.read import files
+from fsnb.redact import Redactor
+from fsnb.result import Result
+
+
+@dataclass
+class ReportData:
+    title: str
+    meta: dict
+    runs: "OrderedDict[str, list[Result]]"
+    diagnoses: dict
+    actions: list[dict]
+    confirmations: list[dict]
+    timeline: list[tuple[str, T]]       # (when, what happened)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> list[Result]:
+        return list(self.runs.values())[-1] if self.runs else []
+
+    @property
+    def first(self) -> list[Result]:
+        return list(self.runs.values())[0] if self.runs else []
+
+
+def _d(x) -> dict:
+    """A nested journal value that should be a table: {} when it is not (a foreign or damaged journal)."""
+    return x if isinstance(x, dict) else {}
+
+
+def _secrets_from_meta(meta: dict) -> list[str]:
+    """Defence in depth: where the journal names readable secret sources, redact their values too."""
+    out = []
+    t = _d(meta.get("target"))
+    for src in [_d(t.get("freeswitch")).get("esl_password", ""), _d(t.get("sip")).get("password", "")]:
+        if isinstance(src, str) and src.startswith("file:"):
+            try:
+                out.append(files.read_text(Path(src[5:]).expanduser(), limit=64 * 1024).strip())
+            except OSError:
+                pass
+        elif isinstance(src, str) and src.startswith("env:") and os.environ.get(src[4:]):
+            out.append(os.environ[src[4:]])
+    return out
+
+
+def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData:
+    j = read(path)
+    metas = j.of("meta")
+    meta = metas[0] if metas else {}
+    red = Redactor(_secrets_from_meta(meta) + list(extra_secrets or []))
+    recs = [red.any(r) for r in j.records]
+    runs: OrderedDict[str, list[Result]] = OrderedDict()
+    diags, actions, confs, timeline = {}, [], [], []
+    for r in recs:
+        kind, ts = r.get("type"), r.get("ts", "")
+        if kind == "result":
+            try:
+                res = Result.from_dict(r)
+            except (TypeError, ValueError) as exc:     # journal.read checked the shape; defence in depth
+                j.problems.append(f"result record {str(r.get('id'))[:40]!r} unusable ({type(exc).__name__}) — skipped")
+                continue
+            runs.setdefault(r.get("run", "?"), []).append(res)
+        elif kind == "diagnosis":
+            diags[r.get("run", "?")] = r
+            causes = ", ".join(str(i.get("cause", "?")) for i in r.get("items", []))
+            timeline.append((ts, W["tl-diagnosis"].format(c=causes) if causes else W["tl-no-findings"]))
+        elif kind == "confirmation":
+            confs.append(r)
+            timeline.append((ts, W["tl-confirmed"].format(who=r.get("who"), cmd=r.get("command"), how=r.get("how"))))
+        elif kind == "action":
+            actions.append(r)
+            timeline.append((ts, W["tl-action"].format(cmd=r.get("command"), res=W["succeeded" if r.get("ok") else "failed"])))
+        elif kind == "meta":
+            timeline.append((ts, W["tl-journal"].format(host=r.get("host"), v=r.get("fsnb"))))
+        elif kind == "declined":
+            timeline.append((ts, W["tl-declined"].format(cmd=r.get("command"))))
+    for run_id, res in runs.items():
+        counts = {}
+        for x in res:
+            counts[x.status.value] = counts.get(x.status.value, 0) + 1
+        ts = min(x.ts for x in res)
+        timeline.append((ts, W["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
+    timeline.sort()
+    title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
+    confs = [c for c in confs if isinstance(c, dict)]
+    return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
+
+
+def _latest(data: ReportData, target: str | None = None) -> list[Result]:
+    """The latest result of every check across runs (a section re-run replaces older results), per target."""
+    latest: dict[tuple, Result] = {}
+    for res in data.runs.values():
+        for r in res:
+            if target is None or r.target == target:
+                latest[(r.target, r.id)] = r
+    from fsnb.checks import order_key
+    return sorted(latest.values(), key=lambda r: (r.target, order_key(r.id)))
+
+
+def _targets(data: ReportData) -> list[str]:
+    return sorted({r.target for res in data.runs.values() for r in res})
+
+
+def _fleet_html(data: ReportData, lang: str) -> str:
+    """With several targets (fsnb run --targets): one line per target, its chain and its first cause."""
+    rows = []
+    for t in _targets(data):
+        res = _latest(data, t)
+        f = rules.diagnose(res)
+        rows.append(f"<tr><td>{esc.html(t)}</td><td>{esc.html(f[0].cause) if f else '—'}</td><td>{chain_picture.svg(res, 640)}</td></tr>")
+    return (f"<h2>{W['nodes'](lang)}</h2><table><tr><th>{W['target'](lang)}</th><th>{W['first-cause'](lang)}</th>"
+            f"<th>{W['chain'](lang)}</th></tr>{''.join(rows)}</table>")
+
+
+def _earliest(data: ReportData) -> dict[str, Result]:
+    first: dict[str, Result] = {}
+    for res in data.runs.values():
+        for r in res:
+            first.setdefault(r.id, r)
+    return first
+
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:24px auto;color:#263238}
+h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #cfd8dc;padding-bottom:4px;margin-top:28px}
+table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top}
+.s{display:inline-block;padding:1px 8px;border-radius:9px;color:#fff;font-weight:600;font-size:12px}
+.s.fail{background:#c62828}.s.warn{background:#f9a825;color:#212121}.fsnb-muted{color:#607d8b}
+""" + render.BADGE_CSS + """
+pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
+.meta td:first-child{width:180px;font-weight:600}"""
+
+W = {   # the report's own words
+    "tl-diagnosis": T("Diagnose: {c}", "Diagnosis: {c}"), "tl-no-findings": T("Diagnose: keine Befunde", "Diagnosis: no findings"),
+    "tl-confirmed": T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
+    "tl-action": T("Aktion {cmd}: {res}", "Action {cmd}: {res}"),
+    "tl-journal": T("Journal begonnen auf {host} (fsnb {v})", "Journal started on {host} (fsnb {v})"),
+    "tl-declined": T("Aktion nicht bestätigt: {cmd}", "Action not confirmed: {cmd}"),
+    "tl-run": T("Prüflauf {id}: {counts}", "Check run {id}: {counts}"),
+    "succeeded": T("erfolgreich", "succeeded"), "failed": T("ohne Erfolg", "failed"), "ok": same("ok"),
+    "nodes": T("Knoten", "Nodes"), "target": T("Ziel", "Target"), "first-cause": T("erste Ursache", "first cause"),
+    "chain": T("Kette", "Chain"), "created": T("Erstellt", "Created"), "runs": T("Prüfläufe", "Check runs"),
+    "esl-password": T("ESL-Passwort", "ESL password"), "cause": T("Ursache", "Cause"), "finding": T("Befund", "Finding"),
+    "fix": T("Behebung", "Fix"), "evidence": T("Belege", "Evidence"), "time": T("Zeit", "Time"),
+    "before": T("vorher", "before"), "after": T("nachher", "after"), "first": T("zuerst", "first"),
+    "last": T("zuletzt", "last"), "first-vs-last": T("Erster vs. letzter Stand", "First vs. latest state"),
+    "no-findings-works": T("Keine Befunde im letzten Stand: die Kette funktioniert.",
+                           "No findings in the latest state: the chain works."),
+    "no-findings": T("Keine Befunde im letzten Stand.", "No findings in the latest state."),
+    "confirmed-by": T("bestätigt von {who} um {when} ({how})", "confirmed by {who} at {when} ({how})"),
+    "result": T("Ergebnis", "Result"), "action-log": T("FreeSWITCH-Log während der Aktion", "FreeSWITCH's log during the action"),
+    "output": T("Ausgabe", "Output"), "monitor": T("Beobachten; nichts zu tun.", "Monitor; nothing to do."),
+    "ba-running": T("Profil läuft", "profile running"), "ba-from-here": T("7443 von hier", "7443 from here"),
+    "ba-listening": T("7443 lauscht auf", "7443 listening on"), "no-journal": T("Kein Journal gefunden.", "No journal found."),
+}
+
+
+def _th(lang: str, *keys: str) -> str:
+    return "".join(f"<th>{W[k](lang)}</th>" for k in keys)
+
+
+def _md_head(lang: str, *keys: str) -> str:
+    return " | ".join(W[k](lang) for k in keys)
+
+
+LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnisse", "diagnosis": "Diagnose",
+                "actions": "Aktionen", "beforeafter": "Vorher / nachher", "chain": "Kette", "next": "Nächste Schritte",
+                "hyp": "Vermutungen der Analyse", "none": "keine", "problems": "Hinweise zum Journal",
+                "found": "Festgestellte Ursache (vor der Behebung)"},
+         "en": {"timeline": "Timeline", "target": "Target", "results": "Results", "diagnosis": "Diagnosis",
+                "actions": "Actions", "beforeafter": "Before / after", "chain": "Chain", "next": "Next steps",
+                "hyp": "The analysis' hypotheses", "none": "none", "problems": "Journal notes",
+                "found": "Cause found (before the fix)"}}
+
+
+def html(data: ReportData, lang: str = "de") -> str:
+    L = LABEL[lang]
+    targets = _targets(data)
+    last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
+    findings, verdicts = rules.diagnose(last), rules.hypotheses(last)
+    e = esc.html       # every string from the journal (the target's data) is text, never markup
+    out = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+           f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
+           f"<title>{e(data.title)}</title><style>{CSS}</style></head><body>", f"<h1>{e(data.title)}</h1>"]
+    t = _d(data.meta.get("target"))
+    fs = _d(t.get("freeswitch"))
+    out.append("<table class='meta'>" + "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
+        (W["created"](lang), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
+        ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")),
+        (W["runs"](lang), len(data.runs))]) + "</table>")
+    if data.problems:
+        out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
+    out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain_picture.svg(last, target=t, lang=lang))
+    out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt(lang))}</td></tr>"
+                                                          for ts, txt in data.timeline) + "</table>")
+    out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
+        f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
+            ("name", t.get("name")), ("container", fs.get("container")), ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
+            (W["esl-password"](lang), fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
+            ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
+    out.append(f"<h2>{L['diagnosis']}</h2>")
+    if findings:
+        out.append(f"<table><tr><th>#</th>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
+            f"<tr><td>{i}</td><td><span class='s {'warn' if f.severity == 'warn' else 'fail'}'>{e(f.cause)}</span>"
+            f"{_explains_html(f.explains, lang)}</td>"
+            f"<td>{e(f.text(lang))}</td><td>{e(f.fix(lang))}</td>"
+            f"<td>{'<br>'.join(e(x) for x in f.proof(lang))}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
+    else:
+        out.append(f"<p>{W['no-findings-works'](lang)}</p>")
+    found = _found_before(data, findings)
+    if found:
+        out.append(f"<h3>{L['found']}</h3><table><tr>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
+            f"<tr><td><span class='s fail'>{e(i.get('cause', '?'))}</span></td><td>{e(i.get('text_de' if lang == 'de' else 'text_en', ''))}</td>"
+            f"<td>{e(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}</td>"
+            f"<td>{'<br>'.join(e(x) for x in (lang == 'en' and i.get('evidence_en') or i.get('evidence', [])))}</td></tr>"
+            for i in found) + "</table>")
+    out.append(f"<h3>{L['hyp']}</h3><table>" + "".join(
+        f"<tr><td>{e(v.claim(lang))}</td><td><b>{e(v.word(lang))}</b></td>"
+        f"<td>{e(v.reason(lang))}</td></tr>" for v in verdicts) + "</table>")
+    out.append(f"<h2>{L['actions']}</h2>")
+    if data.actions:
+        for a in data.actions:
+            c = _d(a.get("confirmation"))
+            out.append(f"<p><b>{e(a.get('command', ''))}</b> — "
+                       f"{e(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}' "
+                       f"style='background:{render.COLOUR['pass' if a.get('ok') else 'fail']}'>"
+                       f"{W['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
+                       f"<pre>{e(a.get('output', ''))}</pre>")
+            if a.get("log"):
+                out.append(f"<details><summary>{W['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
+            rows = _before_after(a, lang)
+            out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th>{_th(lang, 'before', 'after')}</tr>"
+                       + "".join(f"<tr><td>{e(k(lang))}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows)
+                       + "</table>")
+    else:
+        out.append(f"<p>{L['none']}</p>")
+    first = _earliest(data)
+    changed = [(r.id, first[r.id].status.value, r.status.value) for r in last
+               if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
+    if changed:
+        out.append(f"<h3>{W['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
+            f"<tr><td>{e(i)}</td><td>{render.badge(a, lang)}</td><td>{render.badge(b, lang)}</td></tr>" for i, a, b in changed)
+            + "</table>")
+    out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th>{_th(lang, 'finding', 'time')}</tr>" + "".join(
+        f"<tr><td>{render.badge(r.status.value, lang)}</td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
+        f"<td>{e(r.text(lang))}<details><summary>{W['evidence'](lang)}</summary>"
+        + render.evidence(r.evidence, lang)
+        + f"</details></td><td>{e(r.ts)}</td></tr>" for r in last) + "</table>")
+    out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix(lang))}</li>" for f in findings)
+                                              or f"<li>{W['monitor'](lang)}</li>") + "</ol>")
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def markdown(data: ReportData, lang: str = "de") -> str:
+    """Markdown for a ticket. Every string from the journal goes through escape.md (no raw HTML, no `\\r`/`\\n`
+    or `|` breaking a table, no link or image) or escape.md_code (an inline code span)."""
+    L = LABEL[lang]
+    targets = _targets(data)
+    last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
+    findings, verdicts = rules.diagnose(last), rules.hypotheses(last)
+    m, code = esc.md, esc.md_code
+    de = lang == "de"
+    t = _d(data.meta.get("target"))
+    fs = _d(t.get("freeswitch"))
+    out = [f"# {m(data.title)}", "",
+           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {W['runs'](lang)}: {len(data.runs)}",
+           f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
+           f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
+           f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
+    if data.problems:
+        out += [f"## {L['problems']}", ""] + [f"- {m(p)}" for p in data.problems] + [""]
+    states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain_picture.node_states(last, lang=lang, target=t))
+    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt(lang))}" for ts, txt in data.timeline]
+    out += [""]
+    out += [f"## {L['diagnosis']}", ""]
+    if findings:
+        out += [f"| # | {_md_head(lang, 'cause', 'finding', 'fix')} |", "|---|---|---|---|"] + [
+            f"| {i} | {code(f.cause)} ({m(f.severity)}){_explains_md(f.explains, de, m)} | {m(f.text(lang))} "
+            f"| {m(f.fix(lang))} |"
+            for i, f in enumerate(findings, 1)]
+    else:
+        out.append(W["no-findings"](lang))
+    found = _found_before(data, findings)
+    if found:
+        out += ["", f"### {L['found']}", ""] + [
+            f"- {code(i.get('cause'))} — {m(i.get('text_de' if de else 'text_en', ''))} → {m(i.get('fix_de' if de else 'fix_en', ''))}"
+            for i in found]
+    out += ["", f"### {L['hyp']}", ""] + [f"- **{m(v.claim(lang))}**: {m(v.word(lang))} — {m(v.reason(lang))}" for v in verdicts]
+    out += ["", f"## {L['actions']}", ""]
+    for a in data.actions:
+        c = _d(a.get("confirmation"))
+        out += [f"- {code(a.get('command'))} — "
+                f"{m(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                f"{W['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
+                f"  - {W['output'](lang)}: {code((a.get('output') or '').strip())}", "",
+                f"  | {L['beforeafter']} | {_md_head(lang, 'before', 'after')} |", "  |---|---|---|"]
+        out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a, lang)] + [""]
+    if not data.actions:
+        out.append(L["none"])
+    if len(targets) > 1:
+        out += ["", f"## {W['nodes'](lang)}", ""] + [
+            f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]
+    out += ["", f"## {L['results']}", "", f"| Status | {W['target'](lang)} | Check | {W['finding'](lang)} |", "|---|---|---|---|"] + [
+        f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
+    out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix(lang))}" for f in findings] or ["1. —"])
+    return "\n".join(out) + "\n"
+
+
+def _word(v, lang: str) -> str:
+    """A recorded state value as a word, never a raw None/True/False/[]."""
+    if v is None or v == []:
+        return T("—", "—")(lang) if v is None else T("nirgends", "nowhere")(lang)
+    if isinstance(v, bool):
+        return T("ja", "yes")(lang) if v else T("nein", "no")(lang)
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return {"open": T("erreichbar", "reachable"), "refused": T("abgelehnt", "refused")}.get(v, same(str(v)))(lang)
+
+
+def _before_after(action: dict, lang: str = "de") -> list[tuple[str, object, object]]:
+    """The state an action changed: (label, before, after), as words."""
+    b, a = _d(action.get("before")), _d(action.get("after"))
+    return [(label, _word(b.get(key), lang), _word(a.get(key), lang)) for label, key in (
+        (W["ba-running"], "profile_running"), (W["ba-from-here"], "wss_from_here"),
+        (W["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
+
+
+def _found_before(data: ReportData, latest_findings) -> list[dict]:
+    """The first recorded diagnosis with findings, when the latest state no longer shows them (fixed since)."""
+    now = {f.cause for f in latest_findings}
+    for rec in data.diagnoses.values():
+        items = [i for i in rec.get("items", []) if isinstance(i, dict)]
+        if items and {i.get("cause") for i in items} != now:
+            return items
+    return []
+
+
+def from_run(run) -> ReportData:
+    runs = OrderedDict([(run.run_id or "run", run.results)])
+    return ReportData(f"fsnb: {run.target.name}", {"target": run.target.public()}, runs, {}, [], [], [])
+
+
+def run_markdown(run, lang: str = "de") -> str:
+    return markdown(from_run(run), lang)
+
+
+def latest_journal() -> str | None:
+    files = sorted(glob.glob(str(Path.home() / ".local/state/fsnb/journals/*.jsonl")), key=os.path.getmtime)
+    return files[-1] if files else None
+
+
+def show(journal: str | None = None, lang: str = "de"):
+    """Render the report inline in a notebook."""
+    from IPython.display import HTML, display
+    path = journal or latest_journal()
+    if not path:
+        display(HTML(f"<p>{W['no-journal'](lang)}</p>"))
+        return None
+    body = html(load(path), lang)
+    display(HTML(body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+                 + f"<style>{CSS.split('}', 1)[1]}</style>"))
+    return None
+
+
+def cli_report(args) -> int:
+    import sys
+    if args.out:
+        from fsnb.present.cli_run import check_output_path
+        check_output_path(args.out, "--out")          # before reading: a typo must not cost the work
+    data = load(args.journal)
+    problems = [esc.terminal(p, multiline=False) for p in data.problems]
+    if not data.runs and not data.actions:
+        print(f"fsnb: {esc.terminal(args.journal)}: no results in this journal" + (f" ({'; '.join(problems[:5])})" if problems else ""),
+              file=sys.stderr)
+        return 2
+    for p in problems:
+        print(f"fsnb report: {p}", file=sys.stderr)
+    text = html(data, args.lang) if args.format == "html" else markdown(data, args.lang)
+    if args.out:
+        Path(args.out).expanduser().absolute().write_text(text, encoding="utf-8")
+        print(args.out)
+    else:
+        print(esc.terminal(text))
+    return 0
+
+
+def _explains_html(ids: list[str], lang: str) -> str:
+    """Which failed checks a finding accounts for (the diagnosis' `explains`)."""
+    if not ids:
+        return ""
+    return f"<br><small>{'erklärt' if lang == 'de' else 'explains'}: {esc.html(', '.join(ids))}</small>"
+
+
+def _explains_md(ids: list[str], de: bool, m) -> str:
+    return f" — {'erklärt' if de else 'explains'}: {m(', '.join(ids))}" if ids else ""

@@ -1,0 +1,240 @@
+"""Reaching mod_event_socket: a raw, bounded probe that tells failures apart, then python-ESL under a deadline.
+
+fs_cli prints `Error Connecting []` for refused, ACL, wrong password and non-ESL servers alike (fixtures
+205-209); the probe reads the first frame itself so each gets its own name. python-ESL's ESLconnection has
+no timeout at all, so it only runs after the probe saw a real greeting, in its own thread, with a deadline;
+past the deadline its socket is shut down so the blocked call returns.
+"""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from fsnb import blocking
+from fsnb.errors import AccessError, CheckTimeout, ProtocolError
+from fsnb.probe.esl import FrameParser, UnsafeCommand, command_frame, safe_line
+from fsnb.read import procnet
+
+GREETING_WAIT = 1.0
+
+
+@dataclass
+class Probe:
+    outcome: str          # ok | refused | connect-timeout | unreachable | acl | bad-password | not-esl | no-answer | closed
+    detail: str
+    first_bytes: bytes = b""
+    elapsed: float = 0.0
+
+
+async def probe(host: str, port: int, password: str | None, timeout: float) -> Probe:
+    """Connect, read the first frame, authenticate (if a password is given); never longer than `timeout`."""
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+
+    def left() -> float:
+        return max(0.01, deadline - time.monotonic())
+
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), left())
+    except ConnectionRefusedError:
+        return Probe("refused", f"connection to {host}:{port} refused (nothing listens)", elapsed=time.monotonic() - t0)
+    except asyncio.TimeoutError:
+        return Probe("connect-timeout", f"TCP connect to {host}:{port} timed out", elapsed=time.monotonic() - t0)
+    except OSError as exc:
+        return Probe("unreachable", f"{host}:{port}: {exc.strerror or exc}", elapsed=time.monotonic() - t0)
+    parser = FrameParser(max_body=1 << 20)
+    got = b""
+    try:
+        async def first_frame(wait: float):
+            nonlocal got
+            end = time.monotonic() + wait
+            while True:
+                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+                if not data:
+                    return None
+                got += data
+                if len(got) > 1 << 20:
+                    raise ProtocolError("more than 1 MiB without a complete ESL frame")
+                frames = parser.feed(data)
+                if frames:
+                    return frames[0]
+        try:
+            frame = await first_frame(min(GREETING_WAIT, left()))
+        except asyncio.TimeoutError:
+            if got:
+                if got.startswith(b"Content-Type:") or b"Content-Type:".startswith(got):
+                    return Probe("no-answer", f"{host}:{port} sends an ESL greeting too slowly ({len(got)} bytes, "
+                                 "incomplete)", got, time.monotonic() - t0)
+                return Probe("not-esl", f"{host}:{port} sends bytes that are not ESL: {got[:60]!r}", got,
+                             time.monotonic() - t0)
+            # silent server: an HTTP server waits for a request, a tarpit waits forever. A harmless `exit` tells them apart.
+            writer.write(b"exit\n\n")
+            try:
+                more = await asyncio.wait_for(reader.read(4096), left())
+            except asyncio.TimeoutError:
+                return Probe("no-answer", f"{host}:{port} accepts connections but sends nothing (no ESL greeting)",
+                             got, time.monotonic() - t0)
+            got += more
+            kind = "an HTTP server" if got.startswith(b"HTTP/") else "not ESL"
+            return Probe("not-esl", f"{host}:{port} answers, but it is {kind}: {got[:60]!r}", got, time.monotonic() - t0)
+        except ProtocolError as exc:
+            return Probe("not-esl", f"{host}:{port} sends something that is not ESL: {exc}", got, time.monotonic() - t0)
+        if frame is None:
+            return Probe("closed", f"{host}:{port} closed the connection without a greeting", got, time.monotonic() - t0)
+        if frame.content_type == "text/rude-rejection":
+            return Probe("acl", f"ESL rejects this client by ACL: {frame.text.strip()!r}", got, time.monotonic() - t0)
+        if frame.content_type != "auth/request":
+            return Probe("not-esl", f"unexpected first frame {frame.content_type!r}", got, time.monotonic() - t0)
+        if password is None:
+            return Probe("ok", "ESL greeting auth/request received", got, time.monotonic() - t0)
+        try:
+            auth = command_frame("auth", password)
+        except UnsafeCommand:
+            return Probe("no-password", "the ESL password contains a line break or control character: not sent",
+                         got, time.monotonic() - t0)
+        writer.write(auth)
+        while True:
+            data = await asyncio.wait_for(reader.read(65536), left())
+            if not data:
+                return Probe("closed", "ESL closed the connection after auth", got, time.monotonic() - t0)
+            frames = parser.feed(data)
+            if frames:
+                reply = frames[0].reply_text
+                if reply.startswith("+OK"):
+                    writer.write(b"exit\n\n")
+                    return Probe("ok", "ESL greeting and auth +OK accepted", got, time.monotonic() - t0)
+                return Probe("bad-password", f"ESL answered the password with {reply!r}", got, time.monotonic() - t0)
+    except asyncio.TimeoutError:
+        return Probe("no-answer", f"ESL on {host}:{port} stopped answering within {timeout:.1f}s", got, time.monotonic() - t0)
+    except ProtocolError as exc:
+        return Probe("not-esl", f"{host}:{port} answered with something that is not ESL: {exc}", got[:200], time.monotonic() - t0)
+    except (ConnectionError, OSError) as exc:
+        return Probe("closed", f"connection lost: {exc}", got, time.monotonic() - t0)
+    finally:
+        writer.close()
+
+
+def _fds_connected_to(host: str, port: int) -> list[int]:
+    try:
+        ip = str(ipaddress.ip_address(host))
+    except ValueError:
+        ip = None      # a name: match by port alone (resolving it here could block)
+    inodes = set()
+    for name, family in (("tcp", 4), ("tcp6", 6)):
+        try:
+            with open(f"/proc/self/net/{name}") as fh:
+                inodes |= procnet.inodes_connected_to(fh.read(), family, port, ip)
+        except OSError:
+            pass
+    fds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:[") and int(link[8:-1]) in inodes:
+            fds.append(int(fd))
+    return fds
+
+
+class GuardedESL:
+    """python-ESL (ESL.ESLconnection) with a deadline on every call. Calls run in the shared pool, one at a time per
+    connection (its lock); a call past its deadline gets its socket shut down and the connection is abandoned."""
+
+    def __init__(self, host: str, port: int, password: str):
+        safe_line(password, "ESL password")      # python-ESL sends `auth <password>\n\n` as it is
+        self.host, self.port, self._password = host, port, password
+        self._con = None
+        self._connecting: asyncio.Future | None = None
+        self._lock = threading.Lock()
+        self.broken = False
+
+    @property
+    def via(self) -> str:
+        return f"python-ESL {self.host}:{self.port}"
+
+    def _connect_sync(self):
+        import ESL  # python-ESL
+        con = ESL.ESLconnection(self.host, str(self.port), self._password)
+        if not con.connected():
+            raise ConnectionError("python-ESL could not connect/authenticate")
+        return con
+
+    def _abort(self) -> None:
+        """Unblock a python-ESL call stuck in recv(): shut its socket down. A stuck connect (ESLconnection() waits
+        for auth/request without a timeout) has no object to ask yet: its socket is found among this process's
+        descriptors by its peer, else the thread would stay blocked and the process could never exit."""
+        con = self._con
+        try:
+            fds = [con.socketDescriptor()] if con is not None else _fds_connected_to(self.host, self.port)
+        except OSError:
+            return
+        for fd in fds:
+            if fd and fd > 0:
+                try:
+                    s = socket.socket(fileno=os.dup(fd))
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+                except OSError:
+                    pass
+
+    async def _run(self, fn, timeout: float):
+        if self.broken:
+            raise CheckTimeout("python-ESL connection was abandoned after an earlier timeout")
+        loop = asyncio.get_running_loop()
+        fut = blocking.submit(loop, fn)
+        # a caller that stops waiting (its run ended) leaves the thread's outcome behind: retrieve it, never log it
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except asyncio.TimeoutError:
+            self.broken = True
+            self._abort()
+            raise CheckTimeout(f"python-ESL call to {self.host}:{self.port} did not return within {timeout:.1f}s") from None
+
+    async def connect(self, timeout: float) -> None:
+        """One connection, however many calls arrive before it is up (each extra one was a leaked connection)."""
+        if self._con is not None:
+            return
+        if self._connecting is None:
+            def connect():
+                with self._lock:
+                    return self._connect_sync()
+
+            async def go():
+                self._con = await self._run(connect, timeout)
+            self._connecting = asyncio.ensure_future(go())
+        await asyncio.shield(self._connecting)
+
+    async def api(self, command: str, timeout: float) -> str:
+        """`api <command>`: python-ESL writes it as it is, so it is refused unsent (UnsafeCommand) when anything in
+        it could end the line — no value can add a second command to a read-only run."""
+        safe_line(command)
+        await self.connect(timeout)
+        con = self._con
+        if con is None:   # closed while we waited (the run is ending)
+            raise AccessError("python-ESL connection already closed (the run is ending)")
+
+        def call():
+            with self._lock:
+                ev = con.api(command)
+                if ev is None:
+                    raise ConnectionError("python-ESL returned no event (connection lost)")
+                return ev.getBody() or ""
+        return await self._run(call, timeout)
+
+    def close(self) -> None:
+        con, self._con = self._con, None
+        if con is not None and not self.broken:
+            def bye():
+                with self._lock:
+                    con.disconnect()
+            try:
+                blocking.POOL.submit(blocking.counted(bye))
+            except RuntimeError:   # interpreter shutting down
+                pass
