@@ -3,8 +3,7 @@
 (a) what a user waits for: a whole `fsnb run --format json` process (fresh interpreter, imports included) vs.
     the analysis' manual procedure as a script (docker exec … fs_cli -x status, … sofia status profile internal,
     … netstat -tuln, the curl), alternating, medians — against the Docker lab (simulator) and, when it is built
-    (tools/build-freeswitch), the real FreeSWITCH container; a repeated run (the files' facts kept, as an operator
-    re-runs it during an incident) and a first run (FSNB_CACHE=off); plus the in-process runbook as an extra row;
+    (tools/build-freeswitch), the real FreeSWITCH container; plus the in-process runbook as an extra row;
 (b) a dead and a tarpit target: wall time vs. the configured timeout;
 (c) 1, 10 and 50 lab targets concurrently, with the CPU they cost (fsnb's process vs. the labs and the kernel): on a
     small machine the 50 simulated nodes share its cores with fsnb, which bounds what concurrency can achieve.
@@ -24,7 +23,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("FSNB_LAB_DIR", tempfile.mkdtemp(prefix="fsnb-bench-"))
-os.environ.setdefault("FSNB_CACHE_DIR", tempfile.mkdtemp(prefix="fsnb-bench-facts-"))   # starts empty
 
 from fsnb import target as tgt  # noqa: E402
 from fsnb.lab import dockerd, manager  # noqa: E402
@@ -81,13 +79,10 @@ def manual_script(lab, docker_host: str) -> None:
         subprocess.run(cmd, env=env, capture_output=True, timeout=10)
 
 
-def fsnb_process(target: str, docker_host: str, kept: bool = True) -> None:
-    """One `fsnb run` as a user starts it: a new interpreter, its imports, the run, exit. kept=False: as the first
-    run on these files (FSNB_CACHE=off: wss.pem and config.yml parsed, cryptography and PyYAML imported)."""
+def fsnb_process(target: str, docker_host: str) -> None:
+    """One `fsnb run` as a user starts it: a new interpreter, its imports, the run, exit."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}   # a user's shell keeps .pyc
     env["DOCKER_HOST"] = docker_host
-    if not kept:
-        env["FSNB_CACHE"] = "off"
     p = subprocess.run([*FSNB, "run", "--target", target, "--format", "json"], env=env, capture_output=True, timeout=60)
     if p.returncode != 0:
         import json
@@ -111,19 +106,15 @@ def alternating(a, b, n=REPEAT) -> tuple[float, float]:
     return statistics.median(ta), statistics.median(tb)
 
 
-def whole_process(lab, docker_host: str, what: str, rows: list) -> tuple[float, float]:
-    """(ratio of a repeated run, ratio of a first run): each against the manual script, alternating."""
-    fsnb_process(lab.target, docker_host)     # warm: .pyc written, page cache filled, the files' facts kept
+def whole_process(lab, docker_host: str, what: str, rows: list) -> float:
+    """The ratio of a whole `fsnb run` process to the manual script, alternating."""
+    fsnb_process(lab.target, docker_host)     # warm: .pyc written, page cache filled
     manual_script(lab, docker_host)
     ours, manual = alternating(lambda: fsnb_process(lab.target, docker_host), lambda: manual_script(lab, docker_host))
-    first, manual2 = alternating(lambda: fsnb_process(lab.target, docker_host, kept=False),
-                                 lambda: manual_script(lab, docker_host))
-    rows += [(f"(a) whole `fsnb run` process, {what}", ours, "repeated run"),
+    rows += [(f"(a) whole `fsnb run` process, {what}", ours, ""),
              (f"(a) manual procedure as a script (4 commands), {what}", manual, ""),
-             (f"(a) ratio whole-process runbook/manual, {what}", ours / manual, "goal <= 0.5"),
-             (f"(a) whole `fsnb run`, first run on these files (FSNB_CACHE=off), {what}", first, ""),
-             (f"(a) ratio first run/manual, {what}", first / manual2, f"manual {manual2:.3f}s")]
-    return ours / manual, first / manual2
+             (f"(a) ratio whole-process runbook/manual, {what}", ours / manual, "goal <= 0.5")]
+    return ours / manual
 
 
 def notebook_first_result(target: str) -> float:
@@ -179,7 +170,7 @@ def main() -> int:
     try:
         lab = manager.up("healthy", docker=True, offset=BASE)
         t = tgt.load(lab.target)
-        ratio, first_ratio = whole_process(lab, docker_host, "Docker lab (simulator)", rows)
+        ratio = whole_process(lab, docker_host, "Docker lab (simulator)", rows)
         run(t)  # warm up
         rows.append(("(a) runbook in-process (15 checks), Docker lab", median_time(lambda: run(t)), "extra row"))
         rows.append(("(a) notebook: Run All -> first step's result (JupyterLab, Chromium)",
@@ -188,7 +179,7 @@ def main() -> int:
         real_ratio = None
         if subprocess.run([str(ROOT / "tools" / "build-freeswitch"), "--check"], capture_output=True).returncode == 0:
             lab = manager.up("healthy", real=True, offset=BASE)
-            real_ratio, real_first = whole_process(lab, docker_host, "real FreeSWITCH 1.11 container", rows)
+            real_ratio = whole_process(lab, docker_host, "real FreeSWITCH 1.11 container", rows)
             manager.down(BASE)
         else:
             rows.append(("(a) real FreeSWITCH: not built (tools/build-freeswitch)", 0.0, "skipped"))
@@ -230,8 +221,7 @@ def main() -> int:
           f"per target: fsnb {1000 * fifty[1] / 50:.0f} ms, labs {1000 * fifty[2] / 50:.0f} ms CPU")
     print(f"(c) fleet client CPU per target: {1000 * fifty[1] / 50:.1f} ms (goal <= 8 ms)")
     if real_ratio is not None:
-        print(f"ratio whole-process runbook/manual (real FreeSWITCH): {real_ratio:.3f} (first run {real_first:.3f})")
-    print(f"ratio whole-process runbook/manual, first run on the lab's files: {first_ratio:.3f}")
+        print(f"ratio whole-process runbook/manual (real FreeSWITCH): {real_ratio:.3f}")
     for line in FAILED_RUNS:
         print(f"note: an fsnb run against a healthy lab failed a check: {line}")
     print(f"ratio whole-process runbook/manual: {ratio:.3f}")
