@@ -232,9 +232,17 @@ def _host_ok(value: str) -> bool:
         return bool(_HOSTNAME.fullmatch(value))
 
 
+def netloc(host: str, port: int) -> str:
+    """`host:port` for a URL or a message: an IPv6 address in brackets (`[::1]:7443`), given with or without them."""
+    bare = host.strip("[]")
+    return f"[{bare}]:{port}" if ":" in bare else f"{host}:{port}"
+
+
 def _hostport_ok(value: str) -> bool:
     host, sep, port = value.rpartition(":")
-    return bool(sep) and port.isdigit() and 0 < int(port) < 65536 and (host == "" or _host_ok(host))
+    # ASCII digits only: str.isdigit() also accepts '²³', which int() refuses
+    return (bool(sep) and port.isascii() and port.isdigit() and len(port) <= 5 and 0 < int(port) < 65536
+            and (host == "" or _host_ok(host)))
 
 
 # Every value that goes into an ESL command, a SIP message, a URL or a socket address is held to the charset
@@ -260,11 +268,22 @@ def check_timeout(value, where: str) -> float:
     """A timeout: a finite number of seconds within [TIMEOUT_MIN, TIMEOUT_MAX] (also for --timeout)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TargetError(f"{where}: expected a number of seconds, got {type(value).__name__}")
-    if not math.isfinite(value):
-        raise TargetError(f"{where}: must be a finite number of seconds (got {value})")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:        # an integer beyond any float (`check = 1` and 400 zeros)
+        finite = False
+    if not finite:
+        raise TargetError(f"{where}: must be a finite number of seconds within {TIMEOUT_MIN}–{TIMEOUT_MAX}")
     if not TIMEOUT_MIN <= value <= TIMEOUT_MAX:
-        raise TargetError(f"{where}: {value} is out of range ({TIMEOUT_MIN}–{TIMEOUT_MAX} s)")
+        raise TargetError(f"{where}: {str(value)[:20]} is out of range ({TIMEOUT_MIN}–{TIMEOUT_MAX} s)")
     return float(value)
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _check_string(path: str, value: str) -> None:
@@ -302,15 +321,15 @@ def _build(cls, data: Any, where: str):
                 raise TargetError(f"{path}: expected a number, got {value!r}")
             if path in _FLOAT_RANGES:
                 kwargs[key] = check_timeout(value, path)
-            elif not math.isfinite(value) or value <= 0:
-                raise TargetError(f"{path}: must be a finite number > 0 (got {value})")
+            elif not _finite(value) or value <= 0:
+                raise TargetError(f"{path}: must be a finite number > 0")
             else:
                 kwargs[key] = float(value)
         elif typ is int:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TargetError(f"{path}: expected an integer, got {value!r}")
             if key.endswith("port") and not 0 < value < 65536:
-                raise TargetError(f"{path}: port {value} out of range")
+                raise TargetError(f"{path}: not a TCP port (1–65535)")
             kwargs[key] = value
         elif typ is bool:
             if not isinstance(value, bool):
@@ -343,6 +362,10 @@ def loads(text: str, source: str = "", partial: bool = False) -> Target:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TargetError(f"{source or 'target'}: not valid TOML ({exc})") from None
+    except ValueError:           # tomllib lets int() refuse a number of more than 4300 digits
+        raise TargetError(f"{source or 'target'}: not valid TOML (a number with too many digits)") from None
+    except RecursionError:       # arrays or inline tables nested thousands deep
+        raise TargetError(f"{source or 'target'}: not valid TOML (nested too deeply)") from None
     target = _build(Target, data, "")
     if not partial:
         missing = [s for s in REQUIRED_SECTIONS if s not in data]

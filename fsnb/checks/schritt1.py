@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+from fsnb import target as tgt
 from fsnb.checks import T, check, fail, ok, same, warn
 from fsnb.diagnosis import observed as obs
 from fsnb.errors import AccessError, ConfigError, FsnbError
@@ -48,7 +49,7 @@ SAY = {
        "Step 1: ESL reachable and authenticated (instead of fs_cli)", observes=obs.Esl)
 async def esl(ctx):
     p = await ctx.esl_probe()
-    a = f"{ctx.fs.host}:{ctx.fs.esl_port}"
+    a = tgt.netloc(ctx.fs.host, ctx.fs.esl_port)
     ev = [Evidence("probe", SAY["first-bytes"].format(d=p.detail, b=repr(p.first_bytes[:200])), f"raw TCP {a}")]
     observed = {"outcome": p.outcome, "address": a, "elapsed_ms": round(p.elapsed * 1000, 1)}
     if p.outcome != "ok":

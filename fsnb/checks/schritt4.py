@@ -6,6 +6,7 @@ import datetime as _dt
 from urllib.parse import urlsplit
 
 from fsnb import blocking
+from fsnb import target as tgt
 from fsnb.checks import T, check, fail, ok, same, skip, warn
 from fsnb.diagnosis import observed as obs
 from fsnb.errors import AccessError, CheckTimeout, ConfigError, TargetError
@@ -64,9 +65,9 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
         h, _, p = t.tunnel.connect.rpartition(":")
         connect = (h, int(p))
     return {
-        "wss": wsprobe.Hop("wss", f"wss://{fs.host}:{fs.wss_port}/", "WSS", server_hostname=fs.host,
+        "wss": wsprobe.Hop("wss", f"wss://{tgt.netloc(fs.host, fs.wss_port)}/", "WSS", server_hostname=fs.host.strip("[]"),
                            ca_file=t.tunnel.ca_file),
-        "ws": wsprobe.Hop("ws", f"ws://{fs.host}:{fs.ws_port}/", "WS"),
+        "ws": wsprobe.Hop("ws", f"ws://{tgt.netloc(fs.host, fs.ws_port)}/", "WS"),
         # behind nginx sits the TLS edge: the browser speaks wss:// and puts WSS in its Via
         "nginx": wsprobe.Hop("nginx", f"ws://{t.nginx.address}/", "WSS"),
         "public": wsprobe.Hop("public", t.tunnel.public_url, "WSS", connect=connect,

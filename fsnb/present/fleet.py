@@ -13,6 +13,8 @@ from fsnb.read import files
 from fsnb.redact import Redactor
 from fsnb.runner import Run, run_async, run_sync
 
+MAX_TARGETS = 1000
+
 
 def load_targets(path: str) -> list[tgt.Target]:
     """A file listing target files, one per line (relative to the list; `#` comments)."""
@@ -21,12 +23,19 @@ def load_targets(path: str) -> list[tgt.Target]:
         lines = files.read_text(p, limit=1024 * 1024).splitlines()
     except OSError as exc:
         raise TargetError(f"targets file {p}: {exc.strerror}") from None
-    out = []
+    out, seen = [], {}
     for n, line in enumerate(lines, 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        f = Path(line) if Path(line).is_absolute() else p.parent / line
+        if escape.has_controls(line):     # a NUL byte would reach open() as a ValueError
+            raise TargetError(f"{p}:{n}: a control character in the path; one target file per line")
+        f = (Path(line) if Path(line).is_absolute() else p.parent / line).resolve()
+        if f in seen:
+            raise TargetError(f"{p}:{n}: {escape.terminal(str(f))} is listed twice (first on line {seen[f]})")
+        seen[f] = n
+        if len(out) == MAX_TARGETS:
+            raise TargetError(f"targets file {p}: more than {MAX_TARGETS} targets")
         try:
             out.append(tgt.load(f))
         except TargetError as exc:
