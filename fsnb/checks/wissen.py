@@ -321,7 +321,7 @@ async def tunnel_check(ctx):
     except OSError as exc:
         return fail(SAY["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
     try:
-        ing = tunnel.parse(text, t.tunnel.hostname)
+        ing = await blocking.to_thread(tunnel.parse, text, t.tunnel.hostname)   # off the loop: the deadline holds
     except ConfigError as exc:
         return fail(same(str(exc)), observed={"config_read": False, "parse_error": str(exc)})
     observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fsnb.i18n import T
 
 MAX_PEM = 1024 * 1024          # a key and a chain are a few KB
+MAX_KEY_PEM = 8 * 1024         # one private key block (an RSA-16384 key took 29 s to validate)
 MAX_BLOCKS = 64                # certificates and keys read at most
 
 
@@ -144,7 +145,13 @@ def read(pem: str) -> dict:
     if keys and "ENCRYPTED" not in keys[0][0]:
         spki = lambda k: k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         try:
-            key = serialization.load_pem_private_key(keys[0][1].encode(), password=None)
+            if len(keys[0][1]) > MAX_KEY_PEM:
+                raise ValueError(f"{len(keys[0][1])} characters, larger than any key FreeSWITCH needs "
+                                 f"(RSA 8192 is ~6.4 KB): not loaded")
+            # only its public half is compared with the leaf's: the (slow, GIL-holding) RSA checks of the
+            # private numbers add nothing here — OpenSSL in FreeSWITCH checks the pair when it loads it
+            key = serialization.load_pem_private_key(keys[0][1].encode(), password=None,
+                                                     unsafe_skip_rsa_key_validation=True)
             if spki(key.public_key()) != spki(leaf.public_key()):
                 matches_later = any(spki(c.public_key()) == spki(key.public_key()) for c in chain[1:])
                 problems.append(

@@ -65,9 +65,24 @@ def parse_vars(text: str) -> dict[str, str]:
     return out
 
 
+MAX_VALUE = 64 * 1024      # an expanded value: `$${a}$${a}` chains double per line (26 lines: 4 GB)
+
+
 def expand(value: str, variables: dict[str, str]) -> str:
-    """Expand `$${name}`; unknown names stay as written (FreeSWITCH leaves them too)."""
-    return _VAR.sub(lambda m: variables.get(m.group(1), m.group(0)), value)
+    """Expand `$${name}`; unknown names stay as written (FreeSWITCH leaves them too). A value that would expand
+    beyond MAX_VALUE characters is a ConfigError, found before the text is built."""
+    parts, size, last = [], 0, 0
+    for m in _VAR.finditer(value):
+        piece = variables.get(m.group(1), m.group(0))
+        size += (m.start() - last) + len(piece)
+        if size > MAX_VALUE:
+            raise ConfigError(f"`$${{{m.group(1)[:64]}}}` expands beyond {MAX_VALUE} characters (a variable chain "
+                              "that doubles): not expanded")
+        parts += (value[last:m.start()], piece)
+        last = m.end()
+    if size + len(value) - last > MAX_VALUE:
+        raise ConfigError(f"a value longer than {MAX_VALUE} characters: not expanded")
+    return "".join(parts) + value[last:]
 
 
 @dataclass

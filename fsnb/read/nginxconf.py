@@ -1,6 +1,7 @@
 """nginx configuration: read the operator's (crossplane) and write the ones fsnb proposes or the lab runs."""
 from __future__ import annotations
 
+import glob
 import os
 import stat
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ import crossplane
 
 from fsnb.errors import ConfigError
 
-MAX_CONFIG = 1024 * 1024     # the file named in the target (crossplane reads `include`d files itself)
+MAX_CONFIG = 1024 * 1024     # each file: the one named in the target and every file it includes
 
 
 @dataclass
@@ -97,17 +98,78 @@ def _target(url: str, groups: dict[str, list[str]]) -> tuple[str, str, int, str,
     return scheme, host, port or (443 if scheme == "https" else 80), "", []
 
 
+MAX_FILES = 64                 # a config and what it includes
+MAX_TOTAL = 4 * MAX_CONFIG
+
+
+def _unreadable(path: str) -> str | None:
+    """Why crossplane must not open `path` (a FIFO would block it forever, /dev/zero or a huge file would fill
+    memory), or None."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"not readable: {exc.strerror}"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if st.st_size > MAX_CONFIG:
+        return f"larger than {MAX_CONFIG} bytes — not parsed"
+    return None
+
+
+def _parse_with_includes(path: str) -> dict:
+    """crossplane's payload for `path` and the files it `include`s, as `crossplane.parse(single=False)` gives it
+    (one entry per file; an include directive's `includes` index them) — but every file is crossplane-parsed
+    alone (`single=True`) after fsnb checked it: a regular file, size-capped, at most MAX_FILES files and
+    MAX_TOTAL bytes in all. crossplane itself would open whatever an include names."""
+    config: list[dict] = []
+    index: dict[str, int] = {}
+    total = 0
+    root_dir = os.path.dirname(os.path.abspath(path))
+
+    def load(fname: str) -> int:
+        nonlocal total
+        if fname in index:
+            return index[fname]
+        if len(config) >= MAX_FILES:
+            raise ConfigError(f"{path}: includes more than {MAX_FILES} files — not parsed")
+        total += os.stat(fname).st_size
+        if total > MAX_TOTAL:
+            raise ConfigError(f"{path}: with its includes larger than {MAX_TOTAL} bytes — not parsed")
+        entry = crossplane.parse(fname, catch_errors=True, single=True, comments=False, check_ctx=False)["config"][0]
+        index[fname] = len(config)
+        config.append(entry)
+        for d in _directives(entry.get("parsed", [])):
+            if d["directive"] != "include" or not d.get("args"):
+                continue
+            pattern = d["args"][0]
+            pattern = pattern if os.path.isabs(pattern) else os.path.join(root_dir, pattern)
+            names = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+            d["includes"] = []
+            for name in names:
+                problem = _unreadable(name)
+                if problem:     # nginx itself would not start with it (`nginx -t`: open() failed)
+                    raise ConfigError(f"{fname}:{d.get('line', 0)}: include {name}: {problem}")
+                d["includes"].append(load(name))
+        return index[fname]
+
+    load(path)
+    ok = all(not c.get("errors") for c in config)
+    return {"status": "ok" if ok else "failed", "errors": [e for c in config for e in c.get("errors", [])],
+            "config": config}
+
+
+def _directives(block: list[dict]):
+    for d in block:
+        yield d
+        yield from _directives(d.get("block", []))
+
+
 def parse(path: str) -> list[ProxyLocation]:
     """Every `location` with a `proxy_pass`, with the WebSocket-relevant directives around it."""
-    try:   # crossplane would block forever on a FIFO named as the config (included files: see README)
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        raise ConfigError(f"{path}: nginx config not readable: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise ConfigError(f"{path}: nginx config is not a regular file")
-    if os.stat(path).st_size > MAX_CONFIG:
-        raise ConfigError(f"{path}: nginx config larger than {MAX_CONFIG} bytes — not parsed")
-    result = crossplane.parse(path, catch_errors=True, single=False, comments=False, check_ctx=False)
+    problem = _unreadable(path)
+    if problem:
+        raise ConfigError(f"{path}: nginx config {problem}")
+    result = _parse_with_includes(path)
     if result.get("status") != "ok" and not result.get("config"):
         errors = "; ".join(e.get("error", "") for e in result.get("errors", []))
         raise ConfigError(f"{path}: nginx config not readable: {errors}")
