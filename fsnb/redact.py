@@ -17,18 +17,57 @@ _PATTERNS = [
 _GATE = re.compile(r"(?i)auth|response=|password")
 
 
+def _encoders():
+    import html
+    import json
+    import shlex
+    from urllib.parse import quote, quote_plus
+    return (lambda x: repr(x)[1:-1], repr, lambda x: ascii(x)[1:-1], lambda x: json.dumps(x)[1:-1], json.dumps,
+            lambda x: json.dumps(x, ensure_ascii=False)[1:-1], html.escape, lambda x: html.escape(x, quote=False),
+            lambda x: quote(x, safe=""), quote_plus, shlex.quote,
+            lambda x: x.encode("unicode_escape").decode("ascii"))
+
+
+def encodings(secret: str) -> list[str]:
+    """The secret as written, and as repr/ascii, JSON (ASCII or not), HTML, URL (path or form) and shell quoting
+    turn it — once or twice (a repr of a JSON string) — so a peer that echoes it, or an output that quotes it,
+    cannot carry it past redaction in another spelling (a backslash, an NBSP, both quotes)."""
+    forms = [secret]
+    for depth in range(2):
+        for form in list(forms):
+            for enc in _encoders():
+                new = enc(form)
+                if new not in forms:
+                    forms.append(new)
+    # the longest first: a form that contains another is masked whole
+    return sorted(forms, key=len, reverse=True)
+
+
 class Redactor:
     def __init__(self, secrets: list[str] | None = None):
         self.secrets: list[str] = []
+        # a quick "could any secret be in this text?": a secret's longest run of ASCII letters and digits survives
+        # every encoding unchanged; None when some secret has no such run (then every text is searched)
+        self._gates: set[str] | None = set()
         for s in secrets or []:
             self.add(s)
 
     def add(self, secret: str) -> None:
-        if secret and len(secret) >= 3 and secret not in self.secrets:
-            self.secrets.append(secret)
+        """A secret and every encoding it can take on the way out (see `encodings`)."""
+        if secret and len(secret) >= 3:
+            run = max(re.findall(r"[A-Za-z0-9]+", secret), key=len, default="")
+            if len(run) >= 3 and self._gates is not None:
+                self._gates.add(run)
+            else:
+                self._gates = None
+            for form in encodings(secret):
+                if form not in self.secrets:
+                    self.secrets.append(form)
 
     def _mask_secrets(self, s: str) -> str:
         """Mask the union of every occurrence of every secret: overlapping secrets leave no fragment behind."""
+        if self._gates is not None and not any(g in s for g in self._gates):
+            return s
         spans = []
         for secret in self.secrets:
             i = s.find(secret)

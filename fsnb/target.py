@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import stat
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -52,6 +53,52 @@ def _secret_value_problem(value: str) -> str | None:
     return None
 
 
+# A target file names where its secrets come from; it is not trusted to make fsnb read any other secret and send
+# it to the hosts the target names (README "What a target file is trusted to do").
+_SYSTEM_ENV = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "TERM", "LANG", "DISPLAY", "MAIL",
+               "SSH_AUTH_SOCK", "SSH_CONNECTION", "DOCKER_HOST", "PYTHONPATH", "VIRTUAL_ENV", "HOSTNAME"}
+_CREDENTIAL_ENV = re.compile(r"(AWS|AZURE|GOOGLE|GCP|GITHUB|GH|GITLAB|NPM|PYPI|TWINE|DOCKER|VAULT|OPENAI|ANTHROPIC|"
+                             r"HF|HUGGING_FACE|SLACK|STRIPE|CLOUDFLARE|CF|DIGITALOCEAN|HEROKU|PG|MYSQL)_[A-Z0-9_]*|"
+                             r"DATABASE_URL|PGPASSWORD|MYSQL_PWD|[A-Z0-9_]*_?(API_KEY|ACCESS_KEY|SECRET_KEY|TOKEN)")
+_CREDENTIAL_DIRS = (".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".config/gcloud", ".config/gh")
+_CREDENTIAL_FILES = {"shadow", "gshadow", ".netrc", ".pgpass", ".git-credentials", ".my.cnf", "id_rsa", "id_dsa",
+                     "id_ecdsa", "id_ed25519", "credentials", ".htpasswd", "master.key"}
+
+
+def _source_problem(source: str) -> str | None:
+    """Why a secret source is not plausible for an ESL or SIP password (or None): an environment variable of the
+    system or of another service's credentials, a well-known credential file, or a file another user could read
+    or write."""
+    if source.startswith("env:"):
+        name = source[4:]
+        if name in _SYSTEM_ENV or name.startswith("LC_"):
+            return f"{name} is a system variable, not a password you set for fsnb"
+        if _CREDENTIAL_ENV.fullmatch(name) and not name.startswith("FSNB_"):
+            return (f"{name} is another service's credential by its name; put the ESL/SIP password in a variable "
+                    "of its own (e.g. FSNB_ESL_PASSWORD)")
+        return None
+    if not source.startswith("file:"):
+        return None
+    path = Path(source[5:]).expanduser()
+    try:
+        real = path.resolve()
+        st = os.stat(real)
+    except (OSError, RuntimeError):
+        return None                           # reading it says why (missing, unreadable)
+    if REPO in real.parents:
+        return f"{path} lies inside the fsnb repository: keep secrets out of it"
+    home = Path.home().resolve()
+    if real.name in _CREDENTIAL_FILES or any(home / d in real.parents for d in _CREDENTIAL_DIRS):
+        return f"{real} is a well-known credential file, not an ESL/SIP password file"
+    if not stat.S_ISREG(st.st_mode):
+        return None                           # a FIFO or device: reading it says so
+    if st.st_uid != os.geteuid():
+        return f"the file is owned by uid {st.st_uid}, not by you (uid {os.geteuid()})"
+    if st.st_mode & 0o077:
+        return f"the file is readable or writable by others (mode {stat.S_IMODE(st.st_mode):o}): chmod 600 {path}"
+    return None
+
+
 @dataclass(frozen=True)
 class Secret:
     source: str = ""
@@ -71,7 +118,11 @@ class Secret:
         return bool(self.source)
 
     def reveal(self) -> str:
-        """The secret's value, checked (see _secret_value_problem); errors name the source, never the value."""
+        """The secret's value, checked (see _secret_value_problem and _source_problem); errors name the source,
+        never the value."""
+        problem = _source_problem(self.source)
+        if problem:
+            raise SecretInvalid(f"secret from {self.source}: {problem}")
         value = self._reveal()
         problem = _secret_value_problem(value)
         if problem:

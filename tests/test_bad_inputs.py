@@ -61,6 +61,7 @@ def test_a_password_typed_into_the_target_file_is_never_echoed(tmp_path):
 def test_unusable_secret_values_are_refused_without_repeating_them(tmp_path, value):
     pw = tmp_path / "pw"
     pw.write_text(value)
+    pw.chmod(0o600)
     f = _target_file(tmp_path, **{'"env:FSNB_T_PW"': f'"file:{pw}"'})
     p = fsnb_cli("run", "--target", f)
     _usage_error(p, "freeswitch.esl_password")

@@ -36,6 +36,7 @@ def test_errors_name_the_key(text, key):
 def test_secret_sources(tmp_path, monkeypatch):
     f = tmp_path / "pw"
     f.write_text("s3cret\n")
+    f.chmod(0o600)
     t = target.loads(f"[freeswitch]\nesl_password = 'file:{f}'\n[sip]\npassword = 'env:SIP_PW'\n", partial=True)
     monkeypatch.setenv("SIP_PW", "sip-secret")
     assert t.freeswitch.esl_password.reveal() == "s3cret"
