@@ -33,7 +33,7 @@ def encodings(secret: str) -> list[str]:
     turn it — once or twice (a repr of a JSON string) — so a peer that echoes it, or an output that quotes it,
     cannot carry it past redaction in another spelling (a backslash, an NBSP, both quotes)."""
     forms = [secret]
-    for depth in range(2):
+    for _depth in range(2):     # once, and composed twice (a repr of a JSON string)
         for form in list(forms):
             for enc in _encoders():
                 new = enc(form)
