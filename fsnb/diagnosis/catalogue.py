@@ -353,7 +353,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
           "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
           reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,),
-          node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target a wrong SIP password yet"),
+          node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, scenario="sip-wrong-password"),
     Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
           "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
           "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
@@ -418,7 +418,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "The tunnel config works but is fragile (no catch-all).", "`- service: http_status:404` als letzte Regel.",
           "`- service: http_status:404` as the last rule.",
           reads=(TUNNEL,),
-          severity="warn", node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, no_scenario="no knob drops the ingress catch-all yet"),
+          severity="warn", node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all"),
 ])
 
 

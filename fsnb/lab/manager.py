@@ -275,7 +275,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     tunnel_service = f"http://localhost:{ports.nginx + sc.tunnel.service_port_delta}"
     (d / "cloudflared/config.yml").write_text(yaml.safe_dump({
         "tunnel": "aidevelo-lab", "credentials-file": str(d / "cloudflared/credentials.json"),
-        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}, {"service": "http_status:404"}],
+        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}]
+        + ([{"service": "http_status:404"}] if sc.tunnel.catch_all else []),
     }, sort_keys=False))
     # the edge stand-in follows the tunnel's ingress, as Cloudflare does
     _write_edge(d, ports, tunnel_service)
@@ -295,6 +296,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     t.tunnel = tgt.TunnelTarget(config=str(d / "cloudflared/config.yml"), hostname=HOSTNAME,
                                 public_url=f"wss://{HOSTNAME}/", connect=f"127.0.0.1:{ports.edge}",
                                 ca_file=str(d / "pki/ca.pem"), standin=True)
+    if sc.target.sip_password_wrong:
+        sip_file = _secret(d, "sip_password_wrong", "wrong-" + secrets.token_hex(4))
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
     (d / "target.toml").write_text(tgt.dumps(t))
     if sc.hostile:

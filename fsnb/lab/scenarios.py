@@ -146,6 +146,7 @@ class TunnelSettings(_Settings):
 class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
+    sip_password_wrong: bool = False    # [sip] password: not the directory's
 
 
 class Step(StrEnum):
@@ -385,6 +386,21 @@ SCENARIOS.extend([
              "sofia-sip binds both profiles without an error (SO_REUSEPORT), the kernel spreads WSS connections "
              "between them.",
              fs=FsSettings(second_profile=SecondProfile.SAME_WSS), sim=False, sim_why_not="the simulator runs one sofia profile"),
+])
+
+# Issue #23: causes that had no scenario, where an existing part of the lab reproduces them
+SCENARIOS.extend([
+    Scenario("sip-wrong-password", "sip-register-rejected", 1,
+             "WebSocket und SIP funktionieren, aber das Ziel nennt ein falsches SIP-Passwort: REGISTER mit Digest "
+             "wird mit 403 abgelehnt.",
+             "WebSocket and SIP work, but the target names a wrong SIP password: REGISTER with digest is refused "
+             "with 403.",
+             target=TargetSettings(sip_password_wrong=True)),
+    Scenario("tunnel-no-catch-all", "tunnel-config-warning", 0,
+             "Die Tunnel-Konfiguration hat keine Catch-all-Regel am Ende: funktioniert, ist aber fehleranfällig "
+             "(Warnung).",
+             "The tunnel config has no catch-all rule at the end: it works, but it is fragile (a warning).",
+             tunnel=TunnelSettings(catch_all=False)),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
