@@ -1,12 +1,22 @@
 """The cause catalogue: what can keep WSS on 7443 from working, with the fix (from shared/knowledge/causes.md).
 
-Each cause declares, as data, the checks whose observations its rule reads (`reads`, enforced by the
-diagnosis) and the checks whose failures it accounts for (`explains`); `superseded_by` names the deeper
-causes that make it redundant (a stopped profile is no news when the log says why it could not start).
+One declaration per cause (issue #23), everything about it in one place:
+- its texts, de and en, and its fix's texts;
+- its rank: the catalogue is declared in rank order — most fundamental first — and `diagnose()` orders findings
+  by it (fail before warn, then `rank`); `superseded_by` drops a cause when a deeper one matched (a stopped
+  profile is no news when the log says why it could not start). There are no other scores.
+- `severity`: fail | warn;
+- `node`: the hop of the chain picture it breaks (fsnb/present/chain_picture.py draws it there);
+- `scenario`: the lab scenario that reproduces it (fsnb/lab/scenarios.py), or `no_scenario`: why there is none;
+- `fix_kind`: what kind of fix it needs (`no_fix_because` when there is none);
+- `reads`: the checks whose observations its rule reads (enforced by the diagnosis), `explains`: the checks whose
+  failures it accounts for.
+tests/test_catalogue.py checks that every declaration is complete.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 # the checks, by id (fsnb/checks)
 CERT, BINDING, NGINX_CONF, TUNNEL = "wissen.zertifikat", "wissen.binding", "wissen.nginx", "wissen.tunnel"
@@ -19,6 +29,30 @@ LISTENERS_DOWN = (PROFILE, PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, 
 HOPS = (HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC)
 
 
+class Node(StrEnum):
+    """The hops of the chain picture, browser to ESL; a cause declares the one it breaks."""
+    BROWSER = "browser"
+    CLOUDFLARE = "cloudflare"
+    NGINX = "nginx"
+    FREESWITCH = "freeswitch"
+    PROFILE = "profile"
+    ESL = "esl"
+    AT_FAILED_CHECK = "at-failed-check"   # no hop of its own: the hop of the check that failed (unexplained-failure)
+
+
+class Fix(StrEnum):
+    """The kind of fix a cause needs (a later issue computes the concrete fix per kind)."""
+    CONFIG_EDIT = "config-edit"            # edit a config file (FreeSWITCH, nginx, cloudflared), then reload/restart
+    CERTIFICATE = "certificate"            # issue, rebuild, renew or remove certificate/key files
+    RUNTIME_COMMAND = "runtime-command"    # a command on the running FreeSWITCH (fs_cli), no file changes
+    TARGET_EDIT = "target-edit"            # fsnb's target file is what is wrong, not the deployment
+    USER_ACTION = "user-action"            # only the operator can: start a service, find and stop a foreign program
+    NONE = "none"                          # no fix to give; `no_fix_because` says why
+
+
+SEVERITIES = ("fail", "warn")
+
+
 @dataclass(frozen=True)
 class Cause:
     id: str
@@ -26,24 +60,90 @@ class Cause:
     en: str
     fix_de: str
     fix_en: str
+    node: Node                             # the chain hop it breaks
+    fix_kind: Fix
+    scenario: str = ""                     # the lab scenario reproducing it (fsnb/lab/scenarios.py) ...
+    no_scenario: str = ""                  # ... or why there is none
+    no_fix_because: str = ""               # with fix_kind Fix.NONE: why
     severity: str = "fail"                 # fail | warn
     reads: tuple[str, ...] = ()            # the checks whose observations the rule reads
     explains: tuple[str, ...] = ()         # the checks whose FAIL/ERR this cause accounts for
     superseded_by: tuple[str, ...] = ()    # deeper causes that make this one redundant
+    rank: int = field(default=-1, compare=False)   # its place in the catalogue (0 = first); set by _ranked
+
+    def __post_init__(self):
+        problems = []
+        if self.severity not in SEVERITIES:
+            problems.append(f"severity {self.severity!r} is not one of {SEVERITIES}")
+        if not isinstance(self.node, Node):
+            problems.append(f"node {self.node!r} is not a Node")
+        if not isinstance(self.fix_kind, Fix):
+            problems.append(f"fix_kind {self.fix_kind!r} is not a Fix")
+        if bool(self.scenario) == bool(self.no_scenario):
+            problems.append("needs exactly one of scenario / no_scenario")
+        if (self.fix_kind is Fix.NONE) != bool(self.no_fix_because):
+            problems.append("no_fix_because goes with fix_kind Fix.NONE, and only with it")
+        if not all((self.de, self.en, self.fix_de, self.fix_en)):
+            problems.append("texts and fix texts in de and en")
+        if problems:
+            raise ValueError(f"cause {self.id}: " + "; ".join(problems))
 
     @property
-    def node(self) -> str | None:
-        """Where the cause sits in the chain picture (browser, cloudflare, nginx, freeswitch, profile, esl)."""
-        return NODE.get(self.id)
+    def score(self) -> int:
+        """Higher is more likely (Finding.score, kept for its readers): the rank, turned round."""
+        return len(CAUSES) - self.rank
 
 
-CAUSES: dict[str, Cause] = {c.id: c for c in [
+def _ranked(causes: list[Cause]) -> dict[str, Cause]:
+    """The catalogue by id; each cause's rank is its place in the declaration."""
+    out: dict[str, Cause] = {}
+    for i, c in enumerate(causes):
+        if c.id in out:
+            raise ValueError(f"cause {c.id} declared twice")
+        object.__setattr__(c, "rank", i)
+        out[c.id] = c
+    for c in out.values():
+        unknown = [s for s in c.superseded_by if s not in out]
+        if unknown:
+            raise ValueError(f"cause {c.id}: superseded_by names unknown causes {unknown}")
+    return out
+
+
+# In rank order: what breaks the most first (FreeSWITCH itself, its profile, its listeners), then nginx, the
+# certificates the path still serves, the tunnel, SIP, ESL; `unexplained-failure` after every known failure; then the
+# warnings, which never break the path.
+CAUSES: dict[str, Cause] = _ranked([
     Cause("wss-pem-bad", "wss.pem ist unbrauchbar: FreeSWITCH meldet 'Bad WSS.PEM certificate.' und das ganze Profil bleibt aus.",
           "wss.pem is unusable: FreeSWITCH logs 'Bad WSS.PEM certificate.' and the whole profile stays down.",
           "wss.pem im certs_dir (global_getvar certs_dir) neu bauen: Schlüssel, eigenes Zertifikat, dann Kette; dann "
           "`sofia profile internal start`.",
           "Rebuild wss.pem in certs_dir (global_getvar certs_dir): key, leaf certificate, then chain; then `sofia profile internal start`.",
-          reads=(LOG, CERT, PORTS), explains=(CERT, LOG) + LISTENERS_DOWN),
+          reads=(LOG, CERT, PORTS), explains=(CERT, LOG) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-cert-only"),
+    Cause("freeswitch-down", "FreeSWITCH läuft nicht (kein ESL, keine SIP-Ports).", "FreeSWITCH is not running (no ESL, no SIP ports).",
+          "Container/Dienst starten und dessen Log lesen (`docker logs`, freeswitch.log).",
+          "Start the container/service and read its log (`docker logs`, freeswitch.log).",
+          reads=(ESL, ESL_CONF, LOG, PORTS),
+          explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
+          node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start"),
+    Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
+          "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
+          "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
+          "dem Grund suchen, falls das Laden scheitert.",
+          "`load mod_sofia` (fs_cli) and `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; read the "
+          "log for why if loading fails.",
+          reads=(PROFILE,), explains=LISTENERS_DOWN,
+          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, no_scenario="the simulator always loads mod_sofia and has no `unload mod_sofia`"),
+    Cause("profile-not-configured", "FreeSWITCHs XML kennt kein Profil internal ('No Such Profile'): die Datei fehlt oder "
+          "sofia.conf.xml bindet sie nicht ein — ein Start kann nicht gelingen.",
+          "FreeSWITCH's XML has no profile internal ('No Such Profile'): the file is missing or sofia.conf.xml does not "
+          "include it — a start cannot succeed.",
+          "sip_profiles/internal.xml wiederherstellen (bzw. die Einbindung in sofia.conf.xml), `reloadxml`, dann "
+          "`sofia profile internal start`.",
+          "Restore sip_profiles/internal.xml (or its include in sofia.conf.xml), `reloadxml`, then "
+          "`sofia profile internal start`.",
+          reads=(LOG, BINDING, PROFILE, PORTS), explains=(LOG, BINDING) + LISTENERS_DOWN,
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab always writes sip_profiles/internal.xml; no knob leaves it out"),
     Cause("bind-failed", "Ein Listener des Profils konnte nicht binden (Port belegt oder Adresse nicht lokal): das ganze Profil startet nicht.",
           "A listener of the profile could not bind (port in use or address not local): the whole profile fails.",
           "Den Port freimachen (wer hält ihn? `ss -ltnp`), bzw. eine lokale Adresse binden; `sofia loglevel tport 9` zeigt den "
@@ -51,120 +151,19 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "Free the port (who holds it? `ss -ltnp`) or bind a local address; `sofia loglevel tport 9` shows the reason; then "
           "`sofia profile internal start`.",
           reads=(LOG, PROFILE, PORTS), explains=(LOG,) + LISTENERS_DOWN,
-          superseded_by=("freeswitch-down",)),
-
-    Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
-          "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
-          "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
-          "Restart erst 10 s nach dem Start).",
-          "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
-          "only 10 s after a start).",
-          reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad")),
-    Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
-          "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
-          "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
-          "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
-          reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
-          superseded_by=("wss-port-mismatch", "ws-wss-port-shared",)),
-
-    Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
-          "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
-          "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
-          "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it.",
-          reads=(PROFILE, PORTS), explains=LISTENERS_DOWN,
-          superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "wss-pem-bad", "bind-failed", "freeswitch-down")),
-    Cause("freeswitch-down", "FreeSWITCH läuft nicht (kein ESL, keine SIP-Ports).", "FreeSWITCH is not running (no ESL, no SIP ports).",
-          "Container/Dienst starten und dessen Log lesen (`docker logs`, freeswitch.log).",
-          "Start the container/service and read its log (`docker logs`, freeswitch.log).",
-          reads=(ESL, ESL_CONF, LOG, PORTS),
-          explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN),
-    Cause("nginx-not-listening", "nginx lauscht nicht auf der Adresse, auf die der Tunnel zeigt.",
-          "nginx does not listen on the address the tunnel points to.", "nginx starten bzw. `listen` korrigieren.",
-          "Start nginx or fix its `listen`.",
-          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC)),
-    Cause("nginx-scheme-mismatch", "nginx spricht das falsche Protokoll zum Upstream (http:// an den TLS-Port oder https:// an den Klartext-Port).",
-          "nginx speaks the wrong scheme upstream (http:// to the TLS port or https:// to the plain port).",
-          "`proxy_pass https://…:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) oder `http://…:5066`.",
-          "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`.",
-          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("ws-wss-port-shared",)),
-
-    Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
-          "nginx proxies to a port where nothing listens (502, connection refused).",
-          "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
-          "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
-          reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere")),
-    Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
-          "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
-          "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
-          "FreeSWITCH is WS (TLS ends earlier). The analysis' alternative breaks exactly here.",
-          "nginx an wss 7443 leiten (`proxy_pass https://…:7443`), oder den Client 'Via …/WS' senden lassen (JsSIP via_transport).",
-          "Proxy nginx to wss 7443 (`proxy_pass https://…:7443`), or make the client send 'Via …/WS' (JsSIP via_transport).",
-          reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC, ALTERNATIVE)),
-    Cause("tunnel-origin-unreachable", "Der Tunnel leitet den Hostnamen nicht an nginx 8082 (falscher Service oder Host).",
-          "The tunnel does not route the hostname to nginx 8082 (wrong service or host).",
-          "Ingress-Regel `service: http://localhost:8082` (in einem cloudflared-Container ist localhost der Container selbst), "
-          "Catch-all am Ende, cloudflared neu starten.",
-          "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
-          "catch-all last, restart cloudflared.",
-          reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
-          superseded_by=("tunnel-config-invalid", "nginx-listen-ssl", "ws-wss-port-shared", "nginx-port-taken")),
-
-    Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
-          "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
-          "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
-          "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
-          reads=HOPS, explains=HOPS),
-    Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
-          "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
-          "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
-          "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
-          reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
-          superseded_by=("esl-port-mismatch", "freeswitch-down",)),
-    Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
-          "ESL rejects this client by ACL ('Access Denied, go away.').",
-          "apply-inbound-acl auf eine Liste setzen, die den Client erlaubt (Docker-Portweiterleitung: Bridge-Gateway!).",
-          "Set apply-inbound-acl to a list allowing the client (Docker port publishing: the bridge gateway!).",
-          reads=(ESL,), explains=(ESL, ESL_CONF, LOG)),
-    Cause("esl-bad-password", "Falsches ESL-Passwort (fs_cli zeigt nur 'Error Connecting []').",
-          "Wrong ESL password (fs_cli shows only 'Error Connecting []').",
-          "Passwort aus event_socket.conf.xml verwenden (Ziel: esl_password-Quelle).",
-          "Use the password from event_socket.conf.xml (target: esl_password source).",
-          reads=(ESL,), explains=(ESL,)),
-    Cause("esl-no-answer", "Auf dem ESL-Port nimmt etwas Verbindungen an, antwortet aber nie (fs_cli hängt ohne -T).",
-          "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
-          "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
-          "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
-          reads=(ESL,), explains=(ESL, LOG)),
-    Cause("esl-port-not-esl", "Auf dem ESL-Port läuft ein anderer Dienst (z. B. HTTP) statt mod_event_socket.",
-          "Another service (e.g. HTTP) runs on the ESL port instead of mod_event_socket.",
-          "Den fremden Dienst vom Port nehmen oder ESL-Port/Ziel korrigieren.", "Move the foreign service off the port or fix the ESL port/target.",
-          reads=(ESL,), explains=(ESL, LOG)),
-    Cause("wss-cert-expired", "Das Zertifikat in wss.pem ist abgelaufen: FreeSWITCH lädt es trotzdem, aber Browser und "
-          "Clients mit Prüfung lehnen direktes wss:// zu 7443 ab (nginx mit proxy_ssl_verify off merkt nichts).",
-          "The certificate in wss.pem has expired: FreeSWITCH loads it anyway, but browsers and verifying clients refuse "
-          "direct wss:// to 7443 (nginx with proxy_ssl_verify off notices nothing).",
-          "Neues Zertifikat ausstellen (z. B. certbot renew), wss.pem neu bauen (Schlüssel, Zertifikat, Kette), dann "
-          "`sofia profile internal restart` — FreeSWITCH liest wss.pem nur beim Profilstart.",
-          "Issue a new certificate (e.g. certbot renew), rebuild wss.pem (key, certificate, chain), then "
-          "`sofia profile internal restart` — FreeSWITCH reads wss.pem only when the profile starts.",
-          reads=(CERT,), explains=(CERT, HOP_WSS)),
-    Cause("wss-cert-not-yet-valid", "Das Zertifikat in wss.pem ist noch nicht gültig (notBefore in der Zukunft: Uhr falsch "
-          "oder zu früh ausgestellt): Clients mit Prüfung lehnen es ab.",
-          "The certificate in wss.pem is not valid yet (notBefore in the future: wrong clock or issued too early): "
-          "verifying clients refuse it.",
-          "Uhrzeit von Host/Container prüfen (NTP), sonst ein gültiges Zertifikat einsetzen und "
-          "`sofia profile internal restart`.",
-          "Check the host's/container's clock (NTP), else install a valid certificate and `sofia profile internal restart`.",
-          reads=(CERT,), explains=(CERT, HOP_WSS)),
-    Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
-          "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
-          "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",
-          "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
-          "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
-          reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,)),
+          superseded_by=("freeswitch-down",),
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="port-7443-taken"),
+    Cause("wss-port-mismatch", "FreeSWITCH bindet WSS auf einem anderen Port, als Ziel und nginx erwarten (wss-binding; bei "
+          "mehreren wss-binding-Parametern gilt der letzte).",
+          "FreeSWITCH binds WSS on another port than the target and nginx expect (wss-binding; with several wss-binding "
+          "params the last one wins).",
+          "wss-binding auf den erwarteten Port setzen (nur ein Parameter), `sofia profile internal restart` — oder nginx' "
+          "proxy_pass und das Ziel auf den gebundenen Port ändern.",
+          "Set wss-binding to the expected port (one param only), `sofia profile internal restart` — or point nginx's "
+          "proxy_pass and the target at the bound port.",
+          reads=(BINDING, PROFILE), explains=(BINDING, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("ws-wss-port-shared",),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="the simulator's wss port knob only moves WSS onto the ws port (that is ws-wss-port-shared)"),
     Cause("ws-wss-port-shared", "ws-binding und wss-binding stehen auf demselben Port: sofia-sip bindet beide (SO_REUSEPORT), "
           "der Kernel verteilt jede Verbindung zufällig auf den Klartext- oder den TLS-Listener — Handshakes scheitern "
           "mal so, mal so; der WSS-Port des Ziels bleibt zu.",
@@ -175,7 +174,8 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "`https://…:7443` leiten, dann `sofia profile internal restart`.",
           "Give wss-binding its own port (`<param name=\"wss-binding\" value=\":7443\"/>`), proxy nginx to "
           "`https://…:7443`, then `sofia profile internal restart`.",
-          reads=(BINDING,), explains=(BINDING, NGINX_CONF, PORTS, CURL, ALTERNATIVE) + HOPS),
+          reads=(BINDING,), explains=(BINDING, NGINX_CONF, PORTS, CURL, ALTERNATIVE) + HOPS,
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-same-port-as-ws"),
     Cause("wss-port-shared-by-profiles", "Ein zweites Profil in sip_profiles/*.xml bindet denselben WSS-Port wie das "
           "Profil des Ziels: sofia-sip bindet beide ohne Fehler (SO_REUSEPORT), der Kernel verteilt die Verbindungen — "
           "WSS-Clients landen zeitweise im falschen Profil (REGISTER/Auth scheitert mal, anderer Kontext).",
@@ -189,14 +189,39 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "(then `reloadxml` and `sofia profile <other> stop`). A `stop` without changing the file is no fix: the profile starts again "
           "at the next load (mod_sofia reloaded, FreeSWITCH restarted).",
           reads=(BINDING,), explains=(BINDING, HOP_WSS, HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("ws-wss-port-shared", "wss-port-mismatch")),
+          superseded_by=("ws-wss-port-shared", "wss-port-mismatch"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-port-second-profile"),
+    Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
+          "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
+          "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
+          "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
+          reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
+          superseded_by=("wss-port-mismatch", "ws-wss-port-shared",),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere"),
+    Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
+          "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
+          "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
+          "Restart erst 10 s nach dem Start).",
+          "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
+          "only 10 s after a start).",
+          reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-missing"),
     Cause("wss-cert-shadowed", "Neben wss.pem liegen wss.crt und wss.key: FreeSWITCH lädt dieses Paar vor wss.pem und liefert "
           "auf 7443 das alte Zertifikat aus — das erneuerte wss.pem wirkt nie.",
           "wss.crt and wss.key lie beside wss.pem: FreeSWITCH loads that pair before wss.pem and serves the old certificate "
           "on 7443 — the renewed wss.pem never takes effect.",
           "wss.crt und wss.key entfernen (oder aus dem neuen Zertifikat neu schreiben), dann `sofia profile internal restart`.",
           "Remove wss.crt and wss.key (or rewrite them from the new certificate), then `sofia profile internal restart`.",
-          reads=(CERT,), explains=(CERT, HOP_WSS)),
+          reads=(CERT,), explains=(CERT, HOP_WSS),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-crt-shadows-pem"),
+    Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
+          "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
+          "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
+          "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it.",
+          reads=(PROFILE, PORTS), explains=LISTENERS_DOWN,
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "wss-pem-bad", "bind-failed", "freeswitch-down"),
+          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, scenario="profile-stopped"),
     Cause("nginx-port-taken", "nginx konnte seinen Port nicht binden ('Address already in use'): ein anderes Programm hält ihn — "
           "z. B. mod_verto mit seinem Standard-Port 8082 bei Host-Netzwerk — und antwortet dort statt nginx.",
           "nginx could not bind its port ('Address already in use'): another program holds it — e.g. mod_verto on its "
@@ -205,7 +230,13 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "laden), dann nginx neu starten.",
           "Who holds the port? `ss -ltnp 'sport = :8082'`; move mod_verto to another port in verto.conf.xml (or do not load "
           "it), then restart nginx.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="verto-on-nginx-port"),
+    Cause("nginx-not-listening", "nginx lauscht nicht auf der Adresse, auf die der Tunnel zeigt.",
+          "nginx does not listen on the address the tunnel points to.", "nginx starten bzw. `listen` korrigieren.",
+          "Start nginx or fix its `listen`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="the lab starts nginx on its port and waits for it; no knob moves nginx's `listen`"),
     Cause("nginx-upstream-cert-rejected", "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on) und lehnt es ab "
           "('upstream SSL certificate verify error'): abgelaufen, unbekannte CA oder falscher Name — 502.",
           "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on) and rejects it ('upstream SSL certificate verify "
@@ -214,54 +245,15 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "ausstellenden CA und `proxy_ssl_name` passend zum SAN — oder für ein internes wss.pem `proxy_ssl_verify off`.",
           "A valid certificate in wss.pem (then `sofia profile internal restart`), `proxy_ssl_trusted_certificate` with the "
           "issuing CA and `proxy_ssl_name` matching its SAN — or `proxy_ssl_verify off` for an internal wss.pem.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
-    Cause("wss-port-mismatch", "FreeSWITCH bindet WSS auf einem anderen Port, als Ziel und nginx erwarten (wss-binding; bei "
-          "mehreren wss-binding-Parametern gilt der letzte).",
-          "FreeSWITCH binds WSS on another port than the target and nginx expect (wss-binding; with several wss-binding "
-          "params the last one wins).",
-          "wss-binding auf den erwarteten Port setzen (nur ein Parameter), `sofia profile internal restart` — oder nginx' "
-          "proxy_pass und das Ziel auf den gebundenen Port ändern.",
-          "Set wss-binding to the expected port (one param only), `sofia profile internal restart` — or point nginx's "
-          "proxy_pass and the target at the bound port.",
-          reads=(BINDING, PROFILE), explains=(BINDING, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("ws-wss-port-shared",)),
-    Cause("wss-binding-change-pending", "internal.xml nennt für wss-binding einen anderen Port als Ziel und nginx; das "
-          "laufende Profil bindet noch den richtigen — der nächste Profil-Neustart nimmt WSS vom erwarteten Port.",
-          "internal.xml gives wss-binding another port than the target and nginx use; the running profile still binds the "
-          "right one — the next profile restart moves WSS off the expected port.",
-          "wss-binding in internal.xml auf den erwarteten Port zurücksetzen (nur ein Parameter), bevor das Profil neu "
-          "startet — oder nginx und Ziel vorher auf den neuen Port umstellen.",
-          "Set wss-binding in internal.xml back to the expected port (one param only) before the profile restarts — or "
-          "move nginx and the target to the new port first.",
-          reads=(BINDING, PROFILE), explains=(BINDING,)),
-    Cause("profile-not-configured", "FreeSWITCHs XML kennt kein Profil internal ('No Such Profile'): die Datei fehlt oder "
-          "sofia.conf.xml bindet sie nicht ein — ein Start kann nicht gelingen.",
-          "FreeSWITCH's XML has no profile internal ('No Such Profile'): the file is missing or sofia.conf.xml does not "
-          "include it — a start cannot succeed.",
-          "sip_profiles/internal.xml wiederherstellen (bzw. die Einbindung in sofia.conf.xml), `reloadxml`, dann "
-          "`sofia profile internal start`.",
-          "Restore sip_profiles/internal.xml (or its include in sofia.conf.xml), `reloadxml`, then "
-          "`sofia profile internal start`.",
-          reads=(LOG, BINDING, PROFILE, PORTS), explains=(LOG, BINDING) + LISTENERS_DOWN),
-    Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
-          "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
-          "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
-          "dem Grund suchen, falls das Laden scheitert.",
-          "`load mod_sofia` (fs_cli) and `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; read the "
-          "log for why if loading fails.",
-          reads=(PROFILE,), explains=LISTENERS_DOWN),
-    Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
-          "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
-          "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
-          "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
-          reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG)),
-    Cause("nginx-location-mismatch", "nginx antwortet 404: die location mit proxy_pass passt nicht zum Pfad, den die Clients "
-          "aufrufen (z. B. nur `location /ws`).",
-          "nginx answers 404: the location holding proxy_pass does not match the path the clients request (e.g. only "
-          "`location /ws`).",
-          "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
-          "`location / {` (or put the path into the client URL), `nginx -s reload`.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CERTIFICATE, scenario="nginx-verify-expired-wss"),
+    Cause("nginx-scheme-mismatch", "nginx spricht das falsche Protokoll zum Upstream (http:// an den TLS-Port oder https:// an den Klartext-Port).",
+          "nginx speaks the wrong scheme upstream (http:// to the TLS port or https:// to the plain port).",
+          "`proxy_pass https://…:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) oder `http://…:5066`.",
+          "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("ws-wss-port-shared",),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls"),
     Cause("nginx-listen-ssl", "nginx lauscht mit `listen … ssl`, der Tunnel schickt aber Klartext-HTTP ('The plain HTTP request "
           "was sent to HTTPS port', 400).",
           "nginx listens with `listen … ssl`, but the tunnel sends plain HTTP ('The plain HTTP request was sent to HTTPS "
@@ -270,12 +262,50 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "mit `originRequest: noTLSVerify: true` stellen.",
           "Cloudflare ends TLS: drop `ssl` from `listen 8082` — or set the tunnel service to `https://localhost:8082` with "
           "`originRequest: noTLSVerify: true`.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC)),
-    Cause("tunnel-config-invalid", "Die cloudflared-Konfiguration ist kein gültiges YAML bzw. keine Tunnel-Konfiguration.",
-          "The cloudflared config is not valid YAML or not a tunnel config.",
-          "config.yml korrigieren (Tabs? Einrückung?), `cloudflared tunnel ingress validate`, cloudflared neu starten.",
-          "Fix config.yml (tabs? indentation?), `cloudflared tunnel ingress validate`, restart cloudflared.",
-          reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC)),
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx listens without `ssl`; no knob for it"),
+    Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
+          "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
+          "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
+          "FreeSWITCH is WS (TLS ends earlier). The analysis' alternative breaks exactly here.",
+          "nginx an wss 7443 leiten (`proxy_pass https://…:7443`), oder den Client 'Via …/WS' senden lassen (JsSIP via_transport).",
+          "Proxy nginx to wss 7443 (`proxy_pass https://…:7443`), or make the client send 'Via …/WS' (JsSIP via_transport).",
+          reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC, ALTERNATIVE),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="alternative-via-mismatch"),
+    Cause("nginx-location-mismatch", "nginx antwortet 404: die location mit proxy_pass passt nicht zum Pfad, den die Clients "
+          "aufrufen (z. B. nur `location /ws`).",
+          "nginx answers 404: the location holding proxy_pass does not match the path the clients request (e.g. only "
+          "`location /ws`).",
+          "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
+          "`location / {` (or put the path into the client URL), `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path"),
+    Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
+          "nginx proxies to a port where nothing listens (502, connection refused).",
+          "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
+          "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
+          reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down"),
+    Cause("wss-cert-expired", "Das Zertifikat in wss.pem ist abgelaufen: FreeSWITCH lädt es trotzdem, aber Browser und "
+          "Clients mit Prüfung lehnen direktes wss:// zu 7443 ab (nginx mit proxy_ssl_verify off merkt nichts).",
+          "The certificate in wss.pem has expired: FreeSWITCH loads it anyway, but browsers and verifying clients refuse "
+          "direct wss:// to 7443 (nginx with proxy_ssl_verify off notices nothing).",
+          "Neues Zertifikat ausstellen (z. B. certbot renew), wss.pem neu bauen (Schlüssel, Zertifikat, Kette), dann "
+          "`sofia profile internal restart` — FreeSWITCH liest wss.pem nur beim Profilstart.",
+          "Issue a new certificate (e.g. certbot renew), rebuild wss.pem (key, certificate, chain), then "
+          "`sofia profile internal restart` — FreeSWITCH reads wss.pem only when the profile starts.",
+          reads=(CERT,), explains=(CERT, HOP_WSS),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-expired"),
+    Cause("wss-cert-not-yet-valid", "Das Zertifikat in wss.pem ist noch nicht gültig (notBefore in der Zukunft: Uhr falsch "
+          "oder zu früh ausgestellt): Clients mit Prüfung lehnen es ab.",
+          "The certificate in wss.pem is not valid yet (notBefore in the future: wrong clock or issued too early): "
+          "verifying clients refuse it.",
+          "Uhrzeit von Host/Container prüfen (NTP), sonst ein gültiges Zertifikat einsetzen und "
+          "`sofia profile internal restart`.",
+          "Check the host's/container's clock (NTP), else install a valid certificate and `sofia profile internal restart`.",
+          reads=(CERT,), explains=(CERT, HOP_WSS),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-not-yet-valid"),
     Cause("wss-pem-bad-pending", "wss.pem auf der Platte ist unbrauchbar, aber FreeSWITCH liefert noch das beim letzten Start "
           "geladene Zertifikat — der nächste Profil-Neustart nimmt das ganze Profil vom Netz.",
           "wss.pem on disk is unusable, but FreeSWITCH still serves the certificate it loaded at its last start — the next "
@@ -284,50 +314,113 @@ CAUSES: dict[str, Cause] = {c.id: c for c in [
           "`openssl pkey -in wss.pem -out key.pem` entschlüsselt einen Schlüssel).",
           "Repair wss.pem before any restart (key unencrypted, leaf certificate first, then the chain; `openssl pkey -in "
           "wss.pem -out key.pem` decrypts a key).",
-          reads=(CERT, PORTS, HOP_WSS), explains=(CERT,)),
+          reads=(CERT, PORTS, HOP_WSS), explains=(CERT,),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="needs wss.pem broken after the profile started; no live step replaces it"),
+    Cause("wss-binding-change-pending", "internal.xml nennt für wss-binding einen anderen Port als Ziel und nginx; das "
+          "laufende Profil bindet noch den richtigen — der nächste Profil-Neustart nimmt WSS vom erwarteten Port.",
+          "internal.xml gives wss-binding another port than the target and nginx use; the running profile still binds the "
+          "right one — the next profile restart moves WSS off the expected port.",
+          "wss-binding in internal.xml auf den erwarteten Port zurücksetzen (nur ein Parameter), bevor das Profil neu "
+          "startet — oder nginx und Ziel vorher auf den neuen Port umstellen.",
+          "Set wss-binding in internal.xml back to the expected port (one param only) before the profile restarts — or "
+          "move nginx and the target to the new port first.",
+          reads=(BINDING, PROFILE), explains=(BINDING,),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="needs internal.xml edited on a running profile without a restart; no live step does that"),
+    Cause("tunnel-config-invalid", "Die cloudflared-Konfiguration ist kein gültiges YAML bzw. keine Tunnel-Konfiguration.",
+          "The cloudflared config is not valid YAML or not a tunnel config.",
+          "config.yml korrigieren (Tabs? Einrückung?), `cloudflared tunnel ingress validate`, cloudflared neu starten.",
+          "Fix config.yml (tabs? indentation?), `cloudflared tunnel ingress validate`, restart cloudflared.",
+          reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab has no cloudflared: its edge stand-in follows the ingress the lab writes, so an invalid config.yml would not break the public hop as it does for real"),
+    Cause("tunnel-origin-unreachable", "Der Tunnel leitet den Hostnamen nicht an nginx 8082 (falscher Service oder Host).",
+          "The tunnel does not route the hostname to nginx 8082 (wrong service or host).",
+          "Ingress-Regel `service: http://localhost:8082` (in einem cloudflared-Container ist localhost der Container selbst), "
+          "Catch-all am Ende, cloudflared neu starten.",
+          "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
+          "catch-all last, restart cloudflared.",
+          reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
+          superseded_by=("tunnel-config-invalid", "nginx-listen-ssl", "ws-wss-port-shared", "nginx-port-taken"),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service"),
+    Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
+          "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
+          "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
+          "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
+          reads=HOPS, explains=HOPS,
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="needs something in the path that rewrites the handshake; sofia-sip (and the simulator) echo what the client offers, and the lab's nginx has no knob to strip it"),
+    Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
+          "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
+          "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",
+          "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
+          "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
+          reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,),
+          node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, scenario="sip-wrong-password"),
+    Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
+          "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
+          "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
+          "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
+          reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG),
+          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target another ESL port than event_socket.conf.xml"),
+    Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
+          "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
+          "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
+          "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
+          reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
+          superseded_by=("esl-port-mismatch", "freeswitch-down",),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip"),
+    Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
+          "ESL rejects this client by ACL ('Access Denied, go away.').",
+          "apply-inbound-acl auf eine Liste setzen, die den Client erlaubt (Docker-Portweiterleitung: Bridge-Gateway!).",
+          "Set apply-inbound-acl to a list allowing the client (Docker port publishing: the bridge gateway!).",
+          reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-acl"),
+    Cause("esl-bad-password", "Falsches ESL-Passwort (fs_cli zeigt nur 'Error Connecting []').",
+          "Wrong ESL password (fs_cli shows only 'Error Connecting []').",
+          "Passwort aus event_socket.conf.xml verwenden (Ziel: esl_password-Quelle).",
+          "Use the password from event_socket.conf.xml (target: esl_password source).",
+          reads=(ESL,), explains=(ESL,),
+          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, scenario="esl-wrong-password"),
+    Cause("esl-port-not-esl", "Auf dem ESL-Port läuft ein anderer Dienst (z. B. HTTP) statt mod_event_socket.",
+          "Another service (e.g. HTTP) runs on the ESL port instead of mod_event_socket.",
+          "Den fremden Dienst vom Port nehmen oder ESL-Port/Ziel korrigieren.", "Move the foreign service off the port or fix the ESL port/target.",
+          reads=(ESL,), explains=(ESL, LOG),
+          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-port-not-esl"),
+    Cause("esl-no-answer", "Auf dem ESL-Port nimmt etwas Verbindungen an, antwortet aber nie (fs_cli hängt ohne -T).",
+          "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
+          "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
+          "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
+          reads=(ESL,), explains=(ESL, LOG),
+          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit"),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
-          "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'."),
+          "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'.",
+          node=Node.AT_FAILED_CHECK, fix_kind=Fix.NONE, no_scenario="by definition no known fault reproduces it", no_fix_because="no known cause: what to look at next comes from the failed check (NEXT)"),
     Cause("nginx-websocket-config", "nginx leitet WebSocket ohne HTTP/1.1/Upgrade/Connection bzw. mit kurzem read_timeout weiter — "
           "FreeSWITCH antwortet trotzdem, aber fragil.",
           "nginx proxies WebSocket without HTTP/1.1/Upgrade/Connection or with a short read timeout — FreeSWITCH still "
           "answers, but it is fragile.",
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
-          "warn",
-          reads=(NGINX_CONF,)),
+          reads=(NGINX_CONF,),
+          severity="warn", node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-no-upgrade-headers"),
     Cause("certificate-untrusted", "Das WSS-Zertifikat ist für Clients nicht vertrauenswürdig (direktes wss:// zu 7443 scheitert im Browser).",
           "The WSS certificate is not trusted by clients (direct wss:// to 7443 fails in browsers).",
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
-          "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.", "warn",
+          "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.",
           reads=(HOP_WSS,),
-          superseded_by=("wss-cert-shadowed",)),
-
+          superseded_by=("wss-cert-shadowed",),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another"),
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
-          "Put your own certificate into certs_dir.", "warn",
-          reads=(CERT,)),
+          "Put your own certificate into certs_dir.",
+          reads=(CERT,),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own"),
     Cause("tunnel-config-warning", "Tunnel-Konfiguration funktioniert, ist aber fehleranfällig (kein Catch-all).",
           "The tunnel config works but is fragile (no catch-all).", "`- service: http_status:404` als letzte Regel.",
-          "`- service: http_status:404` as the last rule.", "warn",
-          reads=(TUNNEL,)),
-]}
+          "`- service: http_status:404` as the last rule.",
+          reads=(TUNNEL,),
+          severity="warn", node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all"),
+])
 
-
-# the hop of the chain picture each cause breaks (fsnb/chain.py); others: the hop of the first check they explain
-NODE = {
-    "wss-pem-bad": "freeswitch", "bind-failed": "freeswitch", "wss-binding-not-applied": "freeswitch",
-    "bound-elsewhere": "freeswitch", "wss-cert-expired": "freeswitch", "wss-cert-not-yet-valid": "freeswitch",
-    "ws-wss-port-shared": "freeswitch", "wss-port-shared-by-profiles": "freeswitch", "wss-cert-shadowed": "freeswitch", "wss-port-mismatch": "freeswitch",
-    "wss-pem-bad-pending": "freeswitch", "wss-binding-change-pending": "freeswitch", "profile-not-configured": "profile", "mod-sofia-not-loaded": "profile",
-    "esl-port-mismatch": "esl", "nginx-location-mismatch": "nginx", "nginx-listen-ssl": "nginx",
-    "tunnel-config-invalid": "cloudflare",
-    "profile-not-running": "profile", "freeswitch-down": "profile", "sip-register-rejected": "profile",
-    "esl-not-listening": "esl", "esl-acl-rejects": "esl", "esl-bad-password": "esl", "esl-no-answer": "esl",
-    "esl-port-not-esl": "esl", "nginx-not-listening": "nginx", "nginx-scheme-mismatch": "nginx",
-    "nginx-upstream-down": "nginx", "via-transport-mismatch": "nginx", "subprotocol-missing": "nginx",
-    "nginx-port-taken": "nginx", "nginx-upstream-cert-rejected": "nginx", "tunnel-origin-unreachable": "cloudflare",
-}
 
 # what to look at next when a check fails and no cause explains it: (de, en)
 NEXT: dict[str, tuple[str, str]] = {

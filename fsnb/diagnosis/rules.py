@@ -1,7 +1,7 @@
 """From results to causes. `diagnose()` is a pure function of the results: each cause of the catalogue
 has one rule here that reads only the typed observations its catalogue entry declares (`reads`); a finding
 explains the failed checks its cause declares (`explains`); every other failed check becomes an
-`unexplained-failure` finding. Failures rank above warnings. Also the verdicts on the analysis' own guesses."""
+`unexplained-failure` finding. Failures rank above warnings, then the catalogue's order decides. Also the verdicts on the analysis' own guesses."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -35,7 +35,7 @@ from fsnb.result import Result, Status
 class Finding:
     cause: str
     severity: str
-    score: int
+    score: int          # higher is more likely: the catalogue rank, turned round (catalogue.Cause.score)
     text_de: str
     text_en: str
     fix_de: str
@@ -139,8 +139,8 @@ def _observes() -> dict:
 _OBSERVES: dict | None = None
 
 
-# -- rules: one per cause; a rule returns its score when the cause is present, else None ----------------
-RULES: dict[str, Callable[[Facts], int | None]] = {}
+# -- rules: one per cause; a rule says whether its cause is present (its rank is the catalogue's) ----------------
+RULES: dict[str, Callable[[Facts], bool | None]] = {}
 
 
 def rule(cause: str):
@@ -172,41 +172,41 @@ def _profile_running(f: Facts) -> bool | None:
 def _wss_pem_bad(f):
     log, cert = f.get(LOG) or obs.Log(), f.get(CERT) or obs.Certificate()
     if log.bad_pem or (cert.unusable and _ports(f).wss.from_here != "open"):
-        return 100
+        return True
 
 
 @rule("bind-failed")
 def _bind_failed(f):
     log = f.get(LOG) or obs.Log()
     if log.bind_error or (_profile_running(f) is False and _ports(f).wss.from_here == "open"):
-        return 95
+        return True
 
 
 @rule("bound-elsewhere")
 def _bound_elsewhere(f):
     p = _ports(f)
     if _wss_listening(p) and p.wss.from_here != "open":
-        return 90
+        return True
     direct_ok = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
     up = p.nginx_upstream
     if up and up.listening_on and not up.covered and direct_ok:
-        return 90
+        return True
 
 
 @rule("wss-binding-not-applied")
 def _binding_not_applied(f):
     p = _ports(f)
     if _profile_running(f) and not _wss_listening(p):
-        return 88
+        return True
     b = f.get(BINDING)
     if f.failed(BINDING) and b and b.read and b.wss_binding is None and not _wss_listening(p):
-        return 88
+        return True
 
 
 @rule("profile-not-running")
 def _profile_not_running(f):
     if _profile_running(f) is False:
-        return 80
+        return True
 
 
 @rule("freeswitch-down")
@@ -217,48 +217,48 @@ def _freeswitch_down(f):
     p = _ports(f)
     nothing = not any(port.listening_on for port in (p.wss, p.ws, p.sip))
     if nothing and not log.esl_socket_error and f.status(ESL_CONF) != Status.FAIL and not conf.problems:
-        return 98
+        return True
 
 
 @rule("esl-not-listening")
 def _esl_not_listening(f):
     esl = f.get(ESL)
     if esl and esl.outcome in ("refused", "connect-timeout", "unreachable"):
-        return 50
+        return True
 
 
 def _esl_outcome(outcome: str):
     def fn(f):
         esl = f.get(ESL)
-        return 50 if esl and esl.outcome == outcome else None
+        return bool(esl and esl.outcome == outcome)
     return fn
 
 
 RULES["esl-acl-rejects"] = _esl_outcome("acl")
 RULES["esl-bad-password"] = _esl_outcome("bad-password")
 RULES["esl-port-not-esl"] = _esl_outcome("not-esl")
-RULES["esl-no-answer"] = lambda f: 50 if (e := f.get(ESL)) and e.outcome in ("no-answer", "closed") else None
+RULES["esl-no-answer"] = lambda f: bool((e := f.get(ESL)) and e.outcome in ("no-answer", "closed"))
 
 
 @rule("nginx-not-listening")
 def _nginx_not_listening(f):
     n = f.get(NGINX_CONF)
     if n and n.listening is False:
-        return 78
+        return True
 
 
 @rule("nginx-scheme-mismatch")
 def _nginx_scheme(f):
     n = f.get(NGINX_CONF)
     if n and n.scheme_mismatch:
-        return 76
+        return True
 
 
 @rule("via-transport-mismatch")
 def _via(f):
     nginx, public = f.hop(HOP_NGINX), f.hop(HOP_PUBLIC)
     if nginx == "sip-no-answer" or (public == "sip-no-answer" and nginx in (None, "ok", "sip-no-answer")):
-        return 74
+        return True
 
 
 @rule("nginx-upstream-down")
@@ -268,21 +268,21 @@ def _upstream_down(f):
     # nginx itself answered 502/504 about its upstream, and its log (if read) says refused or nothing else
     bad_gateway = h and h.outcome == "http-status" and h.status in (502, 504)
     if direct_ok and n and n.listening and bad_gateway and h.nginx_reason in (None, "upstream-refused"):
-        return 72
+        return True
 
 
 @rule("wss-cert-expired")
 def _cert_expired(f):
     c = f.get(CERT)
     if c and c.validity == "expired":
-        return 70
+        return True
 
 
 @rule("wss-cert-not-yet-valid")
 def _cert_not_yet(f):
     c = f.get(CERT)
     if c and c.validity == "not-yet-valid":
-        return 70
+        return True
 
 
 @rule("tunnel-origin-unreachable")
@@ -290,38 +290,38 @@ def _tunnel(f):
     t = f.get(TUNNEL)
     if (t and t.config_read and f.failed(TUNNEL)) or (
             f.hop(HOP_NGINX) == "ok" and f.hop(HOP_PUBLIC) not in (None, "ok", "sip-no-answer")):
-        return 65
+        return True
 
 
 @rule("subprotocol-missing")
 def _subprotocol(f):
     if any(f.hop(h) == "no-subprotocol" for h in HOPS):
-        return 60
+        return True
 
 
 @rule("sip-register-rejected")
 def _register(f):
     h = f.get(HOP_PUBLIC)
     if h and h.register_failed:
-        return 58
+        return True
 
 
 @rule("ws-wss-port-shared")
 def _port_shared(f):
     b = f.get(BINDING)
-    return 92 if b and b.port_shared else None
+    return bool(b and b.port_shared)
 
 
 @rule("wss-port-shared-by-profiles")
 def _shared_by_profiles(f):
     b = f.get(BINDING)
-    return 91 if b and b.shared_by_profiles else None
+    return bool(b and b.shared_by_profiles)
 
 
 @rule("wss-cert-shadowed")
 def _cert_shadowed(f):
     c = f.get(CERT)
-    return 86 if c and c.shadowed_by and f.failed(CERT) else None
+    return bool(c and c.shadowed_by and f.failed(CERT))
 
 
 @rule("nginx-port-taken")
@@ -329,20 +329,20 @@ def _nginx_port_taken(f):
     h = f.get(HOP_NGINX)
     # nginx's log says it could not bind, and what answers there does not speak HTTP as nginx would
     if h and h.nginx_reason == "port-taken" and h.outcome in ("not-http", "tls-error", "error", "timeout"):
-        return 79
+        return True
 
 
 @rule("nginx-upstream-cert-rejected")
 def _upstream_cert(f):
     h = f.get(HOP_NGINX)
-    return 77 if h and h.nginx_reason == "upstream-cert-rejected" else None
+    return bool(h and h.nginx_reason == "upstream-cert-rejected")
 
 
 @rule("wss-port-mismatch")
 def _wss_port_mismatch(f):
     b, p = f.get(BINDING), f.get(PROFILE)
     if (p and p.running and p.wss_port_mismatch) or (b and b.port_mismatch and not (p and p.running)):
-        return 93
+        return True
 
 
 @rule("wss-binding-change-pending")
@@ -350,44 +350,44 @@ def _binding_pending(f):
     b, p = f.get(BINDING), f.get(PROFILE)
     # the file names another port, but the running profile still binds the right one: the next restart breaks it
     if b and b.port_mismatch and p and p.running and not p.wss_port_mismatch:
-        return 68
+        return True
 
 
 @rule("profile-not-configured")
 def _profile_not_configured(f):
     log = f.get(LOG)
-    return 96 if log and log.no_such_profile and _profile_running(f) is not True else None
+    return bool(log and log.no_such_profile and _profile_running(f) is not True)
 
 
 @rule("mod-sofia-not-loaded")
 def _no_mod_sofia(f):
     p = f.get(PROFILE)
-    return 97 if p and p.sofia_loaded is False else None
+    return bool(p and p.sofia_loaded is False)
 
 
 @rule("esl-port-mismatch")
 def _esl_port_mismatch(f):
     esl, conf = f.get(ESL), f.get(ESL_CONF)
     if esl and esl.outcome in ("refused", "connect-timeout") and conf and conf.port_mismatch:
-        return 51
+        return True
 
 
 @rule("nginx-location-mismatch")
 def _nginx_location(f):
     h = f.get(HOP_NGINX)
-    return 73 if h and h.outcome == "http-status" and h.status == 404 else None
+    return bool(h and h.outcome == "http-status" and h.status == 404)
 
 
 @rule("nginx-listen-ssl")
 def _nginx_listen_ssl(f):
     h = f.get(HOP_NGINX)
-    return 75 if h and h.http_hint == "plain-http-to-https-port" else None
+    return bool(h and h.http_hint == "plain-http-to-https-port")
 
 
 @rule("tunnel-config-invalid")
 def _tunnel_invalid(f):
     t = f.get(TUNNEL)
-    return 66 if t and t.parse_error else None
+    return bool(t and t.parse_error)
 
 
 @rule("wss-pem-bad-pending")
@@ -395,29 +395,29 @@ def _pem_pending(f):
     c, p = f.get(CERT), f.get(PORTS)
     serving = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
     if c and c.unusable and p and p.wss.from_here == "open" and serving:
-        return 69
+        return True
 
 
 # warnings: they do not break the path
 @rule("nginx-websocket-config")
 def _nginx_ws_config(f):
-    return 10 if f.status(NGINX_CONF) == Status.WARN else None
+    return bool(f.status(NGINX_CONF) == Status.WARN)
 
 
 @rule("certificate-untrusted")
 def _untrusted(f):
     h = f.get(HOP_WSS)
-    return 9 if f.status(HOP_WSS) == Status.WARN and h and h.tls_verified is False else None
+    return bool(f.status(HOP_WSS) == Status.WARN and h and h.tls_verified is False)
 
 
 @rule("wss-pem-warning")
 def _pem_warning(f):
-    return 8 if f.status(CERT) == Status.WARN else None
+    return bool(f.status(CERT) == Status.WARN)
 
 
 @rule("tunnel-config-warning")
 def _tunnel_warning(f):
-    return 7 if f.status(TUNNEL) == Status.WARN else None
+    return bool(f.status(TUNNEL) == Status.WARN)
 
 
 def diagnose(results: list[Result]) -> list[Finding]:
@@ -425,13 +425,9 @@ def diagnose(results: list[Result]) -> list[Finding]:
     `unexplained-failure` finding; a warning never ranks above a failure."""
     facts = Facts(results)
     failed = [r.id for r in results if r.status.failed]
-    matched: dict[str, int] = {}
-    for cause, fn in RULES.items():
-        score = fn(facts.only(CAUSES[cause].reads))
-        if score is not None:
-            matched[cause] = score
+    matched = [cause for cause, fn in RULES.items() if fn(facts.only(CAUSES[cause].reads))]
     findings: list[Finding] = []
-    for cause, score in matched.items():
+    for cause in matched:
         c = CAUSES[cause]
         if any(s in matched for s in c.superseded_by):
             continue
@@ -439,7 +435,7 @@ def diagnose(results: list[Result]) -> list[Finding]:
         # a fail-level cause that accounts for no failed check is a warning here, not a reason to exit 1
         severity = c.severity if explains else "warn"
         shown = [cid for cid in dict.fromkeys(c.reads + c.explains) if cid in facts._by]
-        findings.append(Finding(cause, severity, score, c.de, c.en, c.fix_de, c.fix_en,
+        findings.append(Finding(cause, severity, c.score, c.de, c.en, c.fix_de, c.fix_en,
                                 [facts.line(cid) for cid in shown], explains, [facts.line(cid, "en") for cid in shown]))
     explained = {cid for f in findings if f.severity == "fail" for cid in f.explains}
     by = {r.id: r for r in results}
@@ -450,13 +446,13 @@ def diagnose(results: list[Result]) -> list[Finding]:
         r = by[cid]
         de, en = NEXT.get(cid, ("Die Belege dieser Prüfung lesen.", "Read this check's evidence."))
         findings.append(Finding(
-            u.id, "fail", 1,
+            u.id, "fail", u.score,
             f"{cid} ist fehlgeschlagen ({r.text('de')}) — keine bekannte Ursache erklärt das.",
             f"{cid} failed ({r.text('en')}) — no known cause explains it.",
             f"Als Nächstes: {de}", f"Next: {en}",
             [f"{cid}: {e.title('de')}: {e.body('de')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('de')}"], [cid],
             [f"{cid}: {e.title('en')}: {e.body('en')[:300]}" for e in r.evidence[:3]] or [f"{cid}: {r.text('en')}"]))
-    findings.sort(key=lambda f: (f.severity != "fail", -f.score))
+    findings.sort(key=lambda f: (f.severity != "fail", CAUSES[f.cause].rank))
     return findings
 
 

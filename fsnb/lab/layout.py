@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fsnb.lab import pki
+from fsnb.lab.scenarios import CrtKey, FsSettings, WssBinding, WssCert, WssPem, WssPort
 
 # internal.xml params in the order a vanilla 1.11 profile dumps them (fixture 118b)
 INTERNAL_PARAMS = [
@@ -59,7 +60,7 @@ def vars_xml(ports: Ports, default_password: str) -> str:
     return f"<include>\n{body}\n</include>\n"
 
 
-def internal_xml(ws: str, wss: str, wss_mode: str = "on") -> str:
+def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON) -> str:
     lines = []
     for key, value in INTERNAL_PARAMS:
         value = value.replace("{ws}", ws).replace("{wss}", wss)
@@ -67,7 +68,7 @@ def internal_xml(ws: str, wss: str, wss_mode: str = "on") -> str:
         if key == "wss-binding":
             lines.append("    <!-- for sip over secure websocket support -->")
             lines.append("    <!-- You need wss.pem in $${certs_dir} for wss or one will be created for you -->")
-            if wss_mode == "commented":
+            if WssBinding(wss_mode) is WssBinding.COMMENTED:
                 line = f"    <!-- {line.strip()} -->"
         lines.append(line)
     settings = "\n".join(lines)
@@ -101,16 +102,16 @@ ACL_XML = """<configuration name="acl.conf" description="Network Lists">
 """
 
 
-def validity(fs: dict) -> dict:
-    """pki.CA.issue() arguments for the wss certificate a scenario wants (fs["wss_cert"])."""
-    return {"expired": {"days": -2},                            # ended two days ago
-            "not-yet-valid": {"not_before_days": -2, "days": 30},   # starts in two days
-            }.get(fs.get("wss_cert", ""), {})
+def validity(fs: FsSettings | dict | None) -> dict:
+    """pki.CA.issue() arguments for the wss certificate a scenario wants (fs.wss_cert)."""
+    return {WssCert.EXPIRED: {"days": -2},                             # ended two days ago
+            WssCert.NOT_YET_VALID: {"not_before_days": -2, "days": 30},   # starts in two days
+            WssCert.VALID: {}}[FsSettings.of(fs).wss_cert]
 
 
-def write_old_crt_key(certs: Path, ca: pki.CA, fs: dict) -> None:
+def write_old_crt_key(certs: Path, ca: pki.CA, fs: FsSettings | dict | None) -> None:
     """Scenario wss-crt-shadows-pem: an earlier wss.crt + wss.key pair (expired a month ago) beside wss.pem."""
-    if fs.get("wss_crt_key") != "old-expired":
+    if FsSettings.of(fs).wss_crt_key is not CrtKey.OLD_EXPIRED:
         return
     old = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", "freeswitch.aidevelo.ai"], days=-30)
     (certs / "wss.crt").write_bytes(old.cert_pem + ca.cert_pem)
@@ -118,23 +119,31 @@ def write_old_crt_key(certs: Path, ca: pki.CA, fs: dict) -> None:
     os.chmod(certs / "wss.key", 0o600)
 
 
-def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
+def bindings(fs: FsSettings, ports: Ports) -> tuple[str, str]:
+    """The ws-binding and wss-binding values the scenario wants."""
+    return (f"{fs.ws_ip}:{ports.ws}", f"{fs.wss_ip}:{ports.ws if fs.wss_port is WssPort.WS else ports.wss}")
+
+
+def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: FsSettings | dict | None,
                ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
-    """Lay out prefix/etc/freeswitch (conf, tls) and prefix/var/log/freeswitch; return the paths."""
+    """Lay out prefix/etc/freeswitch (conf, tls) and prefix/var/log/freeswitch; return the paths. `fs`: the
+    scenario's FsSettings (a dict of them is checked the same way)."""
+    fs = FsSettings.of(fs)
+    if fs.wss_pem is WssPem.MISSING:
+        raise ValueError("the simulator lab always writes wss.pem (wss_pem=missing: real lab only)")
     conf = prefix / "etc/freeswitch"
     for sub in ("sip_profiles", "autoload_configs", "tls"):
         (conf / sub).mkdir(parents=True, exist_ok=True)
     (prefix / "var/log/freeswitch").mkdir(parents=True, exist_ok=True)
     (prefix / "var/run/freeswitch").mkdir(parents=True, exist_ok=True)
     (conf / "vars.xml").write_text(vars_xml(ports, sip_password))
-    ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
-    wss = f"{fs.get('wss_ip', '')}:{ports.ws if fs.get('wss_port') == 'ws' else ports.wss}"
-    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, "commented" if fs.get("wss_binding") == "commented" else "on"))
+    ws, wss = bindings(fs, ports)
+    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, fs.wss_binding))
     (conf / "autoload_configs/event_socket.conf.xml").write_text(
-        event_socket_xml(fs.get("esl_listen_ip", "127.0.0.1"), ports.esl, esl_password, fs.get("esl_acl")))
+        event_socket_xml(fs.esl_listen_ip, ports.esl, esl_password, fs.esl_acl or None))
     (conf / "autoload_configs/acl.conf.xml").write_text(ACL_XML)
     pem = conf / "tls/wss.pem"
-    pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))
+    pem.write_bytes(pki.wss_pem(leaf, ca, fs.wss_pem))
     write_old_crt_key(conf / "tls", ca, fs)
     os.chmod(pem, 0o600)
     for p in (conf / "vars.xml", conf / "autoload_configs/event_socket.conf.xml"):

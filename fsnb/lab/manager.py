@@ -231,7 +231,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
 
     # foreign programs on FreeSWITCH's ports come first, as in the recorded scenarios
     for kind, which in sc.blockers:
-        port = getattr(ports, which)
+        port = getattr(ports, which.value)
         state["procs"][f"blocker-{which}"] = procs.start(
             [sys.executable, "-m", "fsnb.lab.blocker", kind, "127.0.0.1", str(port)], d / "logs" / f"blocker-{which}.log")
         if not _wait_port("127.0.0.1", port, 10):
@@ -258,21 +258,25 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     if not real and not _wait_log(log, ["Socket up listening", "Socket Error!"], 10):
         raise AccessError(f"simulator did not start ESL; see {log}")
 
+    Step = scenarios.Step
     for step in (() if real else sc.after_start):   # the real lab applied them in reallab.start
-        if step == "profile-stop":
+        if step is Step.PROFILE_STOP:
             esl_api(ports.esl, esl_pw, "sofia profile internal stop")
             end = time.monotonic() + 5
             while time.monotonic() < end and _wait_port("127.0.0.1", ports.wss, 0.05):
                 time.sleep(0.05)
-        elif step == "uncomment-wss":
+        elif step is Step.UNCOMMENT_WSS:
             layout.uncomment_wss(prefix)
-        elif step in ("reloadxml", "rescan"):
-            esl_api(ports.esl, esl_pw, "reloadxml" if step == "reloadxml" else "sofia profile internal rescan")
+        elif step in (Step.RELOADXML, Step.RESCAN):
+            esl_api(ports.esl, esl_pw, "reloadxml" if step is Step.RELOADXML else "sofia profile internal rescan")
+        else:
+            raise FsnbError(f"live step {step!r} is not implemented in the simulator lab")
 
-    tunnel_service = f"http://localhost:{ports.nginx + sc.tunnel.get('service_port_delta', 0)}"
+    tunnel_service = f"http://localhost:{ports.nginx + sc.tunnel.service_port_delta}"
     (d / "cloudflared/config.yml").write_text(yaml.safe_dump({
         "tunnel": "aidevelo-lab", "credentials-file": str(d / "cloudflared/credentials.json"),
-        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}, {"service": "http_status:404"}],
+        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}]
+        + ([{"service": "http_status:404"}] if sc.tunnel.catch_all else []),
     }, sort_keys=False))
     # the edge stand-in follows the tunnel's ingress, as Cloudflare does
     _write_edge(d, ports, tunnel_service)
@@ -284,7 +288,7 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     fs.access = "docker" if docker or real else "local"
     fs.docker_host = state.get("docker_host") or ""
     fs.esl_port, fs.sip_port, fs.ws_port, fs.wss_port = ports.esl, ports.sip, ports.ws, ports.wss
-    pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.get("esl_password") == "wrong" else esl_file
+    pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.esl_password_wrong else esl_file
     fs.esl_password = tgt.Secret(f"file:{pw_file}")
     fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
     t.nginx = tgt.NginxTarget(address=f"127.0.0.1:{ports.nginx}", config=str(d / "nginx/sites/freeswitch.conf"),
@@ -292,6 +296,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     t.tunnel = tgt.TunnelTarget(config=str(d / "cloudflared/config.yml"), hostname=HOSTNAME,
                                 public_url=f"wss://{HOSTNAME}/", connect=f"127.0.0.1:{ports.edge}",
                                 ca_file=str(d / "pki/ca.pem"), standin=True)
+    if sc.target.sip_password_wrong:
+        sip_file = _secret(d, "sip_password_wrong", "wrong-" + secrets.token_hex(4))
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
     (d / "target.toml").write_text(tgt.dumps(t))
     if sc.hostile:
@@ -305,16 +311,14 @@ def _nginx_bin() -> str:
 
 def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: dict) -> None:
     n = sc.nginx
-    upstream = n.get("upstream", "wss")
-    scheme = n.get("scheme", "https" if upstream == "wss" else "http")
-    port = ports.wss if upstream == "wss" else ports.ws
-    if n.get("upstream_port") == "closed":
+    port = ports.wss if n.upstream is scenarios.Upstream.WSS else ports.ws
+    if n.upstream_closed:
         port = ports.wss + 11   # nothing listens there
     block = nginxconf.server_block(
-        f"127.0.0.1:{ports.nginx}", f"{scheme}://127.0.0.1:{port}", upgrade_headers=n.get("upgrade_headers", True),
-        read_timeout="3600s" if n.get("upgrade_headers", True) else "60s", ssl_verify_off=not n.get("verify"))
-    if n.get("verify"):   # an operator who "hardened" nginx: verify FreeSWITCH's certificate against these CAs
-        cas = str(d / "pki/ca.pem") if n["verify"] == "lab-ca" else "/etc/ssl/certs/ca-certificates.crt"
+        f"127.0.0.1:{ports.nginx}", f"{n.proxy_scheme}://127.0.0.1:{port}", upgrade_headers=n.upgrade_headers,
+        read_timeout="3600s" if n.upgrade_headers else "60s", ssl_verify_off=n.verify is None)
+    if n.verify is not None:   # an operator who "hardened" nginx: verify FreeSWITCH's certificate against these CAs
+        cas = str(d / "pki/ca.pem") if n.verify is scenarios.Verify.LAB_CA else "/etc/ssl/certs/ca-certificates.crt"
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
                               f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
     (d / "nginx/sites/freeswitch.conf").write_text(block)

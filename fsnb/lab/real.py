@@ -184,7 +184,7 @@ def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict,
     state.update(docker_host=host, container=CONTAINER, real={
         "prefix": str(prefix) if prefix else None, "image": image, "dirs": str(dirs.base),
         "ports": vars(rp)})
-    _ports_free([rp.external_sip, rp.verto_ws, rp.verto_wss] + ([rp.second_sip] if sc.fs.get("second_profile") else []))
+    _ports_free([rp.external_sip, rp.verto_ws, rp.verto_wss] + ([rp.second_sip] if sc.fs.second_profile is not scenarios.SecondProfile.NONE else []))
     return paths
 
 
@@ -348,16 +348,17 @@ def guarded(esl_port: int, pw: str, cmd: str, deadline: float = 20.0) -> str:
 
 
 def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: int) -> None:
-    if step == "profile-stop":
+    step = scenarios.Step(step)
+    if step is scenarios.Step.PROFILE_STOP:
         guarded(esl_port, pw, "sofia profile internal stop")
         end = time.monotonic() + 5
         while time.monotonic() < end and _port_open(wss_port):
             time.sleep(0.05)
-    elif step == "uncomment-wss":
+    elif step is scenarios.Step.UNCOMMENT_WSS:
         realconf.uncomment_wss(dirs.conf)
-    elif step == "reloadxml":
+    elif step is scenarios.Step.RELOADXML:
         api(esl_port, pw, "reloadxml")
-    elif step == "rescan":
+    elif step is scenarios.Step.RESCAN:
         api(esl_port, pw, "sofia profile internal rescan")
     else:
         raise FsnbError(f"unknown live step {step!r}")

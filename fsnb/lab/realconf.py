@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fsnb.lab import pki
-from fsnb.lab.layout import Ports, write_old_crt_key
+from fsnb.lab.layout import Ports, bindings, write_old_crt_key
+from fsnb.lab.scenarios import FsSettings, SecondProfile, Verto, WssBinding, WssPem
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
             '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')
@@ -135,13 +136,13 @@ def edit_verto(text: str, real: RealPorts, verto_on_nginx: int | None = None) ->
     return text
 
 
-def edit_internal(text: str, ports: Ports, fs: dict) -> str:
-    ws = f"{fs.get('ws_ip', '')}:{ports.ws}"
-    wss = f"{fs.get('wss_ip', '')}:{ports.ws if fs.get('wss_port') == 'ws' else ports.wss}"
+def edit_internal(text: str, ports: Ports, fs: FsSettings | dict | None) -> str:
+    fs = FsSettings.of(fs)
+    ws, wss = bindings(fs, ports)
     text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', f'<param name="ws-binding"  value="{ws}"/>',
                 "internal.xml ws-binding")
     line = f'<param name="wss-binding" value="{wss}"/>'
-    if fs.get("wss_binding") == "commented":
+    if fs.wss_binding is WssBinding.COMMENTED:
         line = f"<!-- {line} -->"
     return _sub(text, r'<param name="wss-binding"\s+value="[^"]*"/>', line, "internal.xml wss-binding")
 
@@ -168,9 +169,10 @@ def uncomment_wss(conf: Path) -> None:
                          "commented wss-binding"))
 
 
-def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: dict,
-          ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
+def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_password: str,
+          fs: FsSettings | dict | None, ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
     """Copy the vanilla conf to dirs.conf, edit it for the lab and the scenario, write wss.pem."""
+    fs = FsSettings.of(fs)
     if dirs.base.exists():
         shutil.rmtree(dirs.base)
     dirs.base.mkdir(parents=True)
@@ -182,8 +184,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     edits = {
         "vars.xml": lambda t: edit_vars(t, ports, real, sip_password),
         "autoload_configs/event_socket.conf.xml": lambda t: edit_event_socket(
-            t, ports, esl_password, fs.get("esl_listen_ip", "127.0.0.1"), fs.get("esl_acl")),
-        "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real, ports.nginx if fs.get("verto") == "nginx-port"
+            t, ports, esl_password, fs.esl_listen_ip, fs.esl_acl or None),
+        "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real, ports.nginx if fs.verto is Verto.NGINX_PORT
                                                                  else None),
         "autoload_configs/acl.conf.xml": lambda t: _sub(t, r"(<network-lists>\n)", lambda m: m.group(1) + ACL_LIST,
                                                         "acl.conf.xml network-lists"),
@@ -192,14 +194,14 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     for rel, edit in edits.items():
         p = c / rel
         p.write_text(edit(p.read_text()))
-    if fs.get("second_profile") == "same-wss":
+    if fs.second_profile is SecondProfile.SAME_WSS:
         (c / "sip_profiles/internal-b.xml").write_text(second_profile((c / "sip_profiles/internal.xml").read_text(), real))
     for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)
     write_old_crt_key(dirs.certs, ca, fs)     # an earlier wss.crt + wss.key: sofia-sip prefers them to wss.pem
-    if fs.get("wss_pem") != "missing":
+    if fs.wss_pem is not WssPem.MISSING:
         pem = dirs.certs / "wss.pem"
-        pem.write_bytes(pki.wss_pem(leaf, ca, fs.get("wss_pem", "good")))
+        pem.write_bytes(pki.wss_pem(leaf, ca, fs.wss_pem))
         os.chmod(pem, 0o600)
     return {"conf_dir": c, "certs_dir": dirs.certs, "log_file": dirs.log_file}

@@ -7,21 +7,37 @@ reason stays red. Every label goes through fsnb.present.escape.
 """
 from __future__ import annotations
 
-from fsnb.diagnosis.catalogue import CAUSES
+from fsnb.diagnosis.catalogue import (
+    BINDING,
+    CAUSES,
+    CERT,
+    ESL,
+    ESL_CONF,
+    HOP_NGINX,
+    HOP_PUBLIC,
+    HOP_WS,
+    HOP_WSS,
+    LOG,
+    NGINX_CONF,
+    PORTS,
+    PROFILE,
+    TUNNEL,
+    Node,
+)
 from fsnb.i18n import T
 from fsnb.present import render
 from fsnb.present.escape import html as escape
 from fsnb.result import Result
 
-# hop key, label (may use {nginx} {wss} {ws} {esl} {profile}), second line, check ids
+# hop (the catalogue's Node: each cause declares the hop it breaks), label (may use {nginx} {wss} {ws} {esl}
+# {profile}), second line, the checks that colour it
 NODES = [
-    ("browser", T("Browser", "Browser"), "", ("schritt4.public",)),
-    ("cloudflare", T("Cloudflare", "Cloudflare"), "", ("wissen.tunnel", "schritt4.public")),
-    ("nginx", T("nginx", "nginx"), ":{nginx}", ("wissen.nginx", "schritt4.nginx")),
-    ("freeswitch", T("FreeSWITCH", "FreeSWITCH"), "wss :{wss} · ws :{ws}",
-     ("schritt3.ports", "schritt4.wss", "schritt4.ws", "wissen.zertifikat", "wissen.binding")),
-    ("profile", T("Profil", "Profile"), "{profile}", ("schritt2.profil", "schritt2.log")),
-    ("esl", T("ESL", "ESL"), ":{esl}", ("schritt1.esl", "schritt1.esl_config")),
+    (Node.BROWSER, T("Browser", "Browser"), "", (HOP_PUBLIC,)),
+    (Node.CLOUDFLARE, T("Cloudflare", "Cloudflare"), "", (TUNNEL, HOP_PUBLIC)),
+    (Node.NGINX, T("nginx", "nginx"), ":{nginx}", (NGINX_CONF, HOP_NGINX)),
+    (Node.FREESWITCH, T("FreeSWITCH", "FreeSWITCH"), "wss :{wss} · ws :{ws}", (PORTS, HOP_WSS, HOP_WS, CERT, BINDING)),
+    (Node.PROFILE, T("Profil", "Profile"), "{profile}", (PROFILE, LOG)),
+    (Node.ESL, T("ESL", "ESL"), ":{esl}", (ESL, ESL_CONF)),
 ]
 COLOURS = {**render.COLOUR, None: render.UNKNOWN_COLOUR, "root": "#b71c1c", "consequence": "#ffffff"}
 TEXT_COLOURS = {"warn": render.ink("warn"), None: render.UNKNOWN_INK, "consequence": "#b71c1c"}
@@ -77,8 +93,9 @@ def hop_states(results: list[Result], findings=None) -> list[tuple[str, str | No
         return states
     explains = set(lead.explains)
     cause = CAUSES.get(lead.cause)
-    root = cause.node if cause else None
-    if root is None:
+    root = cause.node if cause else Node.AT_FAILED_CHECK
+    if root is Node.AT_FAILED_CHECK:   # the deepest hop of the checks it explains
+        root = None
         for key, _, _, ids in reversed(NODES):
             if explains & set(ids):
                 root = key
