@@ -100,3 +100,20 @@ def test_a_normal_key_still_matches_without_rsa_validation():
     assert certs.analyse((leaf.key_pem + leaf.cert_pem).decode(), ["localhost"]).problems == []
     rep = certs.analyse((other.key_pem + leaf.cert_pem).decode(), ["localhost"])
     assert any("does not match" in p.en for p in rep.problems), rep.problems
+
+
+@pytest.mark.parametrize("status", ["UP 99999 years, 0 days, 0 hours, 10 minutes, 1 seconds, 976 milliseconds, 462 microseconds",
+                                    "UP 1" + "0" * 5000 + " years, 0 days, 0 hours, 0 minutes, 1 seconds, 0 milliseconds, 0 microseconds",
+                                    "UP ٣ years, 0 days, 0 hours, 0 minutes, 1 seconds, 0 milliseconds, 0 microseconds"])
+def test_an_impossible_uptime_scopes_nothing(status):
+    """`status` saying `UP 99999 years` ended the run in an OverflowError (date value out of range)."""
+    from fsnb.read import fsstatus
+    up = fsstatus.uptime_seconds(status)
+    assert up is None or fsstatus.started_at("2026-01-01 00:00:01", up) is None
+
+
+def test_a_real_uptime_still_scopes_the_log():
+    from fsnb.read import fsstatus
+    up = fsstatus.uptime_seconds("UP 0 years, 0 days, 0 hours, 10 minutes, 1 seconds, 976 milliseconds, 462 microseconds")
+    assert up == pytest.approx(601.976462)
+    assert fsstatus.started_at("2026-01-01 00:10:03", up) == "2026-01-01 00:00:00"

@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-_UP = re.compile(r"^UP (\d+) years?, (\d+) days?, (\d+) hours?, (\d+) minutes?, (\d+) seconds?, (\d+) milliseconds?, "
-                 r"(\d+) microseconds?")
+# each figure at most 6 ASCII digits: a peer's `UP 99999 years` or a 5,000-digit figure is not an uptime
+_UP = re.compile(r"^UP ([0-9]{1,6}) years?, ([0-9]{1,6}) days?, ([0-9]{1,6}) hours?, ([0-9]{1,6}) minutes?, "
+                 r"([0-9]{1,6}) seconds?, ([0-9]{1,6}) milliseconds?, ([0-9]{1,6}) microseconds?")
+MAX_UPTIME = 100 * 365 * 86400.0
 _LOG_TS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?) ")
 _FMT = "%Y-%m-%d %H:%M:%S"
 
@@ -16,7 +18,8 @@ def uptime_seconds(status: str) -> float | None:
     if not m:
         return None
     y, d, h, mi, s, ms, us = (int(x) for x in m.groups())
-    return (((y * 365 + d) * 24 + h) * 60 + mi) * 60 + s + ms / 1e3 + us / 1e6
+    up = (((y * 365 + d) * 24 + h) * 60 + mi) * 60 + s + ms / 1e3 + us / 1e6
+    return up if up <= MAX_UPTIME else None     # beyond a datetime's reach: no start to scope the log to
 
 
 def started_at(fs_now: str, uptime: float, slack: float = 2.0) -> str | None:
@@ -24,9 +27,9 @@ def started_at(fs_now: str, uptime: float, slack: float = 2.0) -> str | None:
     timestamp prefix; `slack` seconds earlier, so the first lines of this start are never cut."""
     try:
         now = _dt.datetime.strptime(fs_now.strip()[:19], _FMT)
-    except ValueError:
+        return (now - _dt.timedelta(seconds=uptime + slack)).strftime(_FMT)
+    except (ValueError, OverflowError):     # a clock or an uptime no datetime can hold
         return None
-    return (now - _dt.timedelta(seconds=uptime + slack)).strftime(_FMT)
 
 
 def line_time(line: str) -> str | None:
