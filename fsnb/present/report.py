@@ -78,23 +78,23 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
         elif kind == "diagnosis":
             diags[r.get("run", "?")] = r
             causes = ", ".join(str(i.get("cause", "?")) for i in r.get("items", []))
-            timeline.append((ts, W["tl-diagnosis"].format(c=causes) if causes else W["tl-no-findings"]))
+            timeline.append((ts, REPORT_WORDS["tl-diagnosis"].format(c=causes) if causes else REPORT_WORDS["tl-no-findings"]))
         elif kind == "confirmation":
             confs.append(r)
-            timeline.append((ts, W["tl-confirmed"].format(who=r.get("who"), cmd=r.get("command"), how=r.get("how"))))
+            timeline.append((ts, REPORT_WORDS["tl-confirmed"].format(who=r.get("who"), cmd=r.get("command"), how=r.get("how"))))
         elif kind == "action":
             actions.append(r)
-            timeline.append((ts, W["tl-action"].format(cmd=r.get("command"), res=W["succeeded" if r.get("ok") else "failed"])))
+            timeline.append((ts, REPORT_WORDS["tl-action"].format(cmd=r.get("command"), res=REPORT_WORDS["succeeded" if r.get("ok") else "failed"])))
         elif kind == "meta":
-            timeline.append((ts, W["tl-journal"].format(host=r.get("host"), v=r.get("fsnb"))))
+            timeline.append((ts, REPORT_WORDS["tl-journal"].format(host=r.get("host"), v=r.get("fsnb"))))
         elif kind == "declined":
-            timeline.append((ts, W["tl-declined"].format(cmd=r.get("command"))))
+            timeline.append((ts, REPORT_WORDS["tl-declined"].format(cmd=r.get("command"))))
     for run_id, res in runs.items():
         counts = {}
         for x in res:
             counts[x.status.value] = counts.get(x.status.value, 0) + 1
         ts = min(x.ts for x in res)
-        timeline.append((ts, W["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
+        timeline.append((ts, REPORT_WORDS["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
     timeline.sort()
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
     confs = [c for c in confs if isinstance(c, dict)]
@@ -123,8 +123,8 @@ def _fleet_html(data: ReportData, lang: str) -> str:
         res = _latest(data, t)
         f = rules.diagnose(res)
         rows.append(f"<tr><td>{esc.html(t)}</td><td>{esc.html(f[0].cause) if f else '—'}</td><td>{chain_picture.svg(res, 640)}</td></tr>")
-    return (f"<h2>{W['nodes'](lang)}</h2><table><tr><th>{W['target'](lang)}</th><th>{W['first-cause'](lang)}</th>"
-            f"<th>{W['chain'](lang)}</th></tr>{''.join(rows)}</table>")
+    return (f"<h2>{REPORT_WORDS['nodes'](lang)}</h2><table><tr><th>{REPORT_WORDS['target'](lang)}</th><th>{REPORT_WORDS['first-cause'](lang)}</th>"
+            f"<th>{REPORT_WORDS['chain'](lang)}</th></tr>{''.join(rows)}</table>")
 
 
 def _earliest(data: ReportData) -> dict[str, Result]:
@@ -145,7 +145,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid 
 pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
 .meta td:first-child{width:180px;font-weight:600}"""
 
-W = {   # the report's own words
+REPORT_WORDS = {   # the report's own words
     "tl-diagnosis": T("Diagnose: {c}", "Diagnosis: {c}"), "tl-no-findings": T("Diagnose: keine Befunde", "Diagnosis: no findings"),
     "tl-confirmed": T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
     "tl-action": T("Aktion {cmd}: {res}", "Action {cmd}: {res}"),
@@ -171,11 +171,11 @@ W = {   # the report's own words
 
 
 def _th(lang: str, *keys: str) -> str:
-    return "".join(f"<th>{W[k](lang)}</th>" for k in keys)
+    return "".join(f"<th>{REPORT_WORDS[k](lang)}</th>" for k in keys)
 
 
 def _md_head(lang: str, *keys: str) -> str:
-    return " | ".join(W[k](lang) for k in keys)
+    return " | ".join(REPORT_WORDS[k](lang) for k in keys)
 
 
 LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnisse", "diagnosis": "Diagnose",
@@ -200,9 +200,9 @@ def html(data: ReportData, lang: str = "de") -> str:
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
     out.append("<table class='meta'>" + "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
-        (W["created"](lang), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
+        (REPORT_WORDS["created"](lang), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
         ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")),
-        (W["runs"](lang), len(data.runs))]) + "</table>")
+        (REPORT_WORDS["runs"](lang), len(data.runs))]) + "</table>")
     if data.problems:
         out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
     out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain_picture.svg(last, target=t, lang=lang))
@@ -211,7 +211,7 @@ def html(data: ReportData, lang: str = "de") -> str:
     out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
         f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
             ("name", t.get("name")), ("container", fs.get("container")), ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
-            (W["esl-password"](lang), fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
+            (REPORT_WORDS["esl-password"](lang), fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
             ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
     out.append(f"<h2>{L['diagnosis']}</h2>")
     if findings:
@@ -221,7 +221,7 @@ def html(data: ReportData, lang: str = "de") -> str:
             f"<td>{e(f.text(lang))}</td><td>{e(f.fix(lang))}</td>"
             f"<td>{'<br>'.join(e(x) for x in f.proof(lang))}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
     else:
-        out.append(f"<p>{W['no-findings-works'](lang)}</p>")
+        out.append(f"<p>{REPORT_WORDS['no-findings-works'](lang)}</p>")
     found = _found_before(data, findings)
     if found:
         out.append(f"<h3>{L['found']}</h3><table><tr>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
@@ -237,13 +237,13 @@ def html(data: ReportData, lang: str = "de") -> str:
         for a in data.actions:
             c = _d(a.get("confirmation"))
             out.append(f"<p><b>{e(a.get('command', ''))}</b> — "
-                       f"{e(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
-                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}' "
+                       f"{e(REPORT_WORDS['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                       f"{REPORT_WORDS['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}' "
                        f"style='background:{render.COLOUR['pass' if a.get('ok') else 'fail']}'>"
-                       f"{W['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
+                       f"{REPORT_WORDS['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
                        f"<pre>{e(a.get('output', ''))}</pre>")
             if a.get("log"):
-                out.append(f"<details><summary>{W['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
+                out.append(f"<details><summary>{REPORT_WORDS['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
             rows = _before_after(a, lang)
             out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th>{_th(lang, 'before', 'after')}</tr>"
                        + "".join(f"<tr><td>{e(k(lang))}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows)
@@ -254,16 +254,16 @@ def html(data: ReportData, lang: str = "de") -> str:
     changed = [(r.id, first[r.id].status.value, r.status.value) for r in last
                if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
     if changed:
-        out.append(f"<h3>{W['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
+        out.append(f"<h3>{REPORT_WORDS['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
             f"<tr><td>{e(i)}</td><td>{render.badge(a, lang)}</td><td>{render.badge(b, lang)}</td></tr>" for i, a, b in changed)
             + "</table>")
     out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th>{_th(lang, 'finding', 'time')}</tr>" + "".join(
         f"<tr><td>{render.badge(r.status.value, lang)}</td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
-        f"<td>{e(r.text(lang))}<details><summary>{W['evidence'](lang)}</summary>"
+        f"<td>{e(r.text(lang))}<details><summary>{REPORT_WORDS['evidence'](lang)}</summary>"
         + render.evidence(r.evidence, lang)
         + f"</details></td><td>{e(r.ts)}</td></tr>" for r in last) + "</table>")
     out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix(lang))}</li>" for f in findings)
-                                              or f"<li>{W['monitor'](lang)}</li>") + "</ol>")
+                                              or f"<li>{REPORT_WORDS['monitor'](lang)}</li>") + "</ol>")
     out.append("</body></html>")
     return "".join(out)
 
@@ -280,7 +280,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
     out = [f"# {m(data.title)}", "",
-           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {W['runs'](lang)}: {len(data.runs)}",
+           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {REPORT_WORDS['runs'](lang)}: {len(data.runs)}",
            f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
            f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
            f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
@@ -296,7 +296,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
             f"| {m(f.fix(lang))} |"
             for i, f in enumerate(findings, 1)]
     else:
-        out.append(W["no-findings"](lang))
+        out.append(REPORT_WORDS["no-findings"](lang))
     found = _found_before(data, findings)
     if found:
         out += ["", f"### {L['found']}", ""] + [
@@ -307,17 +307,17 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     for a in data.actions:
         c = _d(a.get("confirmation"))
         out += [f"- {code(a.get('command'))} — "
-                f"{m(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
-                f"{W['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
-                f"  - {W['output'](lang)}: {code((a.get('output') or '').strip())}", "",
+                f"{m(REPORT_WORDS['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
+                f"{REPORT_WORDS['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
+                f"  - {REPORT_WORDS['output'](lang)}: {code((a.get('output') or '').strip())}", "",
                 f"  | {L['beforeafter']} | {_md_head(lang, 'before', 'after')} |", "  |---|---|---|"]
         out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a, lang)] + [""]
     if not data.actions:
         out.append(L["none"])
     if len(targets) > 1:
-        out += ["", f"## {W['nodes'](lang)}", ""] + [
+        out += ["", f"## {REPORT_WORDS['nodes'](lang)}", ""] + [
             f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]
-    out += ["", f"## {L['results']}", "", f"| Status | {W['target'](lang)} | Check | {W['finding'](lang)} |", "|---|---|---|---|"] + [
+    out += ["", f"## {L['results']}", "", f"| Status | {REPORT_WORDS['target'](lang)} | Check | {REPORT_WORDS['finding'](lang)} |", "|---|---|---|---|"] + [
         f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
     out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix(lang))}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
@@ -338,8 +338,8 @@ def _before_after(action: dict, lang: str = "de") -> list[tuple[str, object, obj
     """The state an action changed: (label, before, after), as words."""
     b, a = _d(action.get("before")), _d(action.get("after"))
     return [(label, _word(b.get(key), lang), _word(a.get(key), lang)) for label, key in (
-        (W["ba-running"], "profile_running"), (W["ba-from-here"], "wss_from_here"),
-        (W["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
+        (REPORT_WORDS["ba-running"], "profile_running"), (REPORT_WORDS["ba-from-here"], "wss_from_here"),
+        (REPORT_WORDS["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
 
 
 def _found_before(data: ReportData, latest_findings) -> list[dict]:
@@ -371,7 +371,7 @@ def show(journal: str | None = None, lang: str = "de"):
     from IPython.display import HTML, display
     path = journal or latest_journal()
     if not path:
-        display(HTML(f"<p>{W['no-journal'](lang)}</p>"))
+        display(HTML(f"<p>{REPORT_WORDS['no-journal'](lang)}</p>"))
         return None
     body = html(load(path), lang)
     display(HTML(body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
