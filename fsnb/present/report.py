@@ -95,7 +95,7 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
             counts[x.status.value] = counts.get(x.status.value, 0) + 1
         ts = min(x.ts for x in res)
         timeline.append((ts, REPORT_WORDS["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
-    timeline.sort()
+    timeline.sort(key=lambda e: e[0])     # by time only: two entries of the same millisecond must not compare their T
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
     confs = [c for c in confs if isinstance(c, dict)]
     return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
