@@ -8,7 +8,7 @@ import sys
 from fsnb import target as tgt
 from fsnb.errors import TargetError
 from fsnb.i18n import T
-from fsnb.journal import Journal, new_run_id
+from fsnb.journal import DeclinedRecord, Journal, new_run_id
 from fsnb.present import escape, render
 from fsnb.runner import run as run_runbook
 
@@ -136,7 +136,7 @@ def _fix(run, target, journal, args) -> int:
         if answer.strip().lower() not in ("ja", "yes"):
             print(CLI_WORDS["declined"](lang), file=sys.stderr)
             if journal:
-                journal.write({"type": "declined", "command": p.command})
+                journal.write(DeclinedRecord(command=p.command))
             return run.exit_code
         how = "interactive"
     else:
