@@ -6,18 +6,174 @@ import json
 import os
 import socket
 import stat
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fsnb import __version__
 from fsnb.redact import Redactor
-from fsnb.result import Result
+from fsnb.result import Evidence, Result, Status
+from fsnb.schema import ShapeError, absent, from_json, to_json
 
 SCHEMA = 1
 
 
 def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+# -- the record types: one dataclass per `type`, written and read by fsnb.schema's to_json / from_json ------------
+# The JSON of each is its fields in declaration order (the journal's format: keep the order, add fields at the end
+# or as optional ones). Reading is lenient where older fsnb versions wrote less: a missing field takes its default.
+
+@dataclass(kw_only=True)
+class Record:
+    """What every journal line has (Journal.write fills schema, ts, incident); `type` names the record type."""
+    schema: int | float = SCHEMA
+    ts: str = ""
+    incident: str = ""
+    type: str = ""
+    run: str | None = None          # the check run a result or diagnosis belongs to
+
+
+@dataclass(kw_only=True)
+class MetaRecord(Record):
+    type: str = "meta"
+    fsnb: str = ""
+    host: str = ""
+    target: dict = field(default_factory=dict)
+
+
+@dataclass(kw_only=True)
+class ResultRecord(Record):
+    """A check's Result in run `run` (its fields, in Result's order; its `ts` is the envelope's)."""
+    type: str = "result"
+    id: str
+    section: str = ""
+    title_de: str = field(default="", metadata=absent(lambda got: got["id"]))
+    title_en: str = field(default="", metadata=absent(lambda got: got["id"]))
+    status: Status
+    summary: str = ""
+    summary_en: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    observed: dict = field(default_factory=dict)
+    duration: float = 0.0
+    error_type: str = ""
+    target: str = ""
+
+    @classmethod
+    def of(cls, r: Result, run: str) -> "ResultRecord":
+        return cls(run=run, **{k: getattr(r, k) for k in _RESULT_FIELDS})
+
+    def result(self) -> Result:
+        return Result(**{k: getattr(self, k) for k in _RESULT_FIELDS if k != "ts"}, ts=self.ts or now())
+
+
+_RESULT_FIELDS = tuple(Result.__dataclass_fields__)
+
+
+@dataclass
+class DiagnosisItem:
+    """A finding as the journal keeps it (fsnb.diagnosis.rules.Finding's fields, in its order)."""
+    cause: str = ""
+    severity: str = ""
+    score: int | float | None = None
+    text_de: str = ""
+    text_en: str = ""
+    fix_de: str = ""
+    fix_en: str = ""
+    evidence: list[str] = field(default_factory=list)
+    explains: list[str] = field(default_factory=list)
+    evidence_en: list[str] = field(default_factory=list)
+
+    def text(self, lang: str = "de") -> str:
+        return self.text_en if lang == "en" else self.text_de
+
+    def fix(self, lang: str = "de") -> str:
+        return self.fix_en if lang == "en" else self.fix_de
+
+    def proof(self, lang: str = "de") -> list[str]:
+        return self.evidence_en if lang == "en" and self.evidence_en else self.evidence
+
+
+@dataclass
+class HypothesisItem:
+    """A verdict on one of the analysis' hypotheses (fsnb.diagnosis.rules.Verdict's fields, in its order)."""
+    hypothesis: str = ""
+    verdict: str = ""
+    verdict_en: str = ""
+    reason_de: str = ""
+    reason_en: str = ""
+    hypothesis_en: str = ""
+
+
+@dataclass(kw_only=True)
+class DiagnosisRecord(Record):
+    type: str = "diagnosis"
+    scope: str | None = None            # "session": the notebook's diagnosis of all results so far
+    duration: int | float | None = None
+    exit: int | float | None = None
+    items: list[DiagnosisItem] = field(default_factory=list)
+    hypotheses: list[HypothesisItem] = field(default_factory=list)
+
+
+@dataclass
+class Confirmed:
+    """Who confirmed which command, when and how ("interactive" | "--yes" | "notebook" | ...)."""
+    who: str = ""
+    when: str = ""
+    command: str = ""
+    how: str = ""
+
+
+@dataclass(kw_only=True)
+class ConfirmationRecord(Confirmed, Record):
+    type: str = "confirmation"
+
+
+@dataclass(kw_only=True)
+class ActionRecord(Record):
+    """What a confirmed action did (fsnb.fix.actions.ActionResult's fields, in its order) and its confirmation."""
+    type: str = "action"
+    command: str = ""
+    output: str = ""
+    ok: bool = False
+    summary: str = ""
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+    log_at: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    confirmation: Confirmed | None = None
+
+
+@dataclass(kw_only=True)
+class DeclinedRecord(Record):
+    type: str = "declined"
+    command: str = ""
+
+
+RECORDS: dict[str, type[Record]] = {c.__dataclass_fields__["type"].default: c for c in (
+    MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord)}
+
+
+def parse(rec: dict) -> Record:
+    """The typed record of a journal line (a type fsnb does not know: its envelope only). ShapeError: why not."""
+    if not isinstance(rec, dict):
+        raise ShapeError(f"the record is {type(rec).__name__}, not an object")
+    kind = rec.get("type")
+    if not isinstance(kind, str):
+        raise ShapeError("field 'type' is not a string")
+    return from_json(RECORDS.get(kind, Record), rec)
+
+
+def shape_problem(rec: dict) -> str | None:
+    """Why an fsnb record cannot be used as its type says (None: it can). Unknown types: only the envelope."""
+    try:
+        parse(rec)
+    except ShapeError as exc:
+        return str(exc)
+    return None
 
 
 class Journal:
@@ -27,8 +183,13 @@ class Journal:
         self.redactor = redactor or Redactor()
         self.incident = incident or self.path.stem
 
-    def write(self, record: dict) -> dict:
-        rec = {"schema": SCHEMA, "ts": now(), "incident": self.incident, **record}
+    def write(self, record: Record | dict) -> dict:
+        """Append one record (a typed Record; a dict for record types of other layers), redacted, fsync'd."""
+        if isinstance(record, Record):
+            rec = to_json(record)
+            rec.update(schema=SCHEMA, ts=record.ts or now(), incident=self.incident)
+        else:
+            rec = {"schema": SCHEMA, "ts": now(), "incident": self.incident, **record}
         rec = self.redactor.any(rec)
         line = json.dumps(rec, ensure_ascii=False, default=str)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -40,14 +201,15 @@ class Journal:
         return rec
 
     def meta(self, target) -> dict:
-        return self.write({"type": "meta", "fsnb": __version__, "host": socket.gethostname(), "target": target.public()})
+        return self.write(MetaRecord(fsnb=__version__, host=socket.gethostname(), target=target.public()))
 
     def result(self, r: Result, run_id: str) -> dict:
-        return self.write({"type": "result", "run": run_id, **r.to_dict()})
+        return self.write(ResultRecord.of(r, run_id))
 
     def run(self, run, run_id: str) -> dict:
-        return self.write({"type": "diagnosis", "run": run_id, "duration": round(run.duration, 3), "exit": run.exit_code,
-                           "items": [f.to_dict() for f in run.findings], "hypotheses": [v.to_dict() for v in run.verdicts]})
+        return self.write(DiagnosisRecord(run=run_id, duration=round(run.duration, 3), exit=run.exit_code,
+                                          items=[from_json(DiagnosisItem, asdict(f)) for f in run.findings],
+                                          hypotheses=[from_json(HypothesisItem, asdict(v)) for v in run.verdicts]))
 
 
 def new_run_id() -> str:
@@ -66,67 +228,6 @@ class Loaded:
 
 MAX_JOURNAL = 256 * 1024 * 1024     # read at most this much of a journal (a runaway file, /dev/zero named as one)
 MAX_LINE = 16 * 1024 * 1024         # one record; a longer line is skipped without being held in memory
-_STR, _NUM, _BOOL, _LIST, _DICT = (str,), (int, float), (bool,), (list,), (dict,)
-# the fields each record type must have (or may have), with their JSON types: a record of another shape is skipped
-# with a note instead of reaching the report as a wrong type (and a traceback)
-SHAPES: dict[str, dict[str, tuple]] = {
-    "*": {"ts": _STR, "run": _STR, "incident": _STR, "schema": _NUM},
-    "meta": {"host": _STR, "fsnb": _STR, "target": _DICT},
-    "result": {"!id": _STR, "!status": _STR, "section": _STR, "title_de": _STR, "title_en": _STR, "summary": _STR,
-               "summary_en": _STR, "evidence": _LIST, "observed": _DICT, "duration": _NUM, "error_type": _STR,
-               "target": _STR},
-    "diagnosis": {"items": _LIST, "hypotheses": _LIST, "duration": _NUM, "exit": _NUM},
-    "confirmation": {"who": _STR, "command": _STR, "how": _STR, "when": _STR},
-    "action": {"command": _STR, "ok": _BOOL, "summary": _STR, "output": _STR, "log": _LIST, "before": _DICT,
-               "after": _DICT, "confirmation": _DICT},
-    "declined": {"command": _STR},
-}
-_ITEM = {"cause": _STR, "severity": _STR, "text_de": _STR, "text_en": _STR, "fix_de": _STR, "fix_en": _STR,
-         "evidence": _LIST, "explains": _LIST, "evidence_en": _LIST}
-_EVIDENCE = {"label": _STR, "text": _STR, "via": _STR, "label_en": _STR, "text_en": _STR}
-_HYPOTHESIS = {"hypothesis": _STR, "verdict": _STR, "verdict_en": _STR, "reason_de": _STR, "reason_en": _STR,
-               "hypothesis_en": _STR}
-
-
-def _wrong(obj: dict, shape: dict) -> str | None:
-    """The first field of `obj` that does not fit `shape` (a `!` marks a required one), or None."""
-    for key, types in shape.items():
-        need, key = key.startswith("!"), key.lstrip("!")
-        if key not in obj or obj[key] is None:
-            if need:
-                return f"field {key!r} is missing"
-            continue
-        v = obj[key]
-        if not isinstance(v, types) or (types is _NUM and isinstance(v, bool)):
-            return f"field {key!r} is {type(v).__name__}, not {types[0].__name__}"
-    return None
-
-
-def shape_problem(rec: dict) -> str | None:
-    """Why an fsnb record cannot be used as its type says (None: it can). Unknown types are left alone."""
-    kind = rec.get("type")
-    if not isinstance(kind, str):
-        return "field 'type' is not a string"
-    why = _wrong(rec, SHAPES["*"]) or (_wrong(rec, SHAPES[kind]) if kind in SHAPES else None)
-    if why:
-        return why
-    from fsnb.result import Status
-    if kind == "result":
-        if rec["status"] not in {s.value for s in Status}:
-            return f"status {rec['status'][:20]!r} is not one of {', '.join(s.value for s in Status)}"
-        for e in rec.get("evidence") or []:
-            if not isinstance(e, dict) or _wrong(e, _EVIDENCE):
-                return "an evidence entry is not {label, text, via} strings"
-    if kind == "diagnosis":
-        for i in rec.get("items") or []:
-            if not isinstance(i, dict) or _wrong(i, _ITEM) or not all(isinstance(x, str) for x in i.get("evidence") or []):
-                return "a diagnosis item is not of the expected shape"
-        for h in rec.get("hypotheses") or []:
-            if not isinstance(h, dict) or _wrong(h, _HYPOTHESIS):
-                return "a hypothesis entry is not of the expected shape"
-    if kind == "action" and not all(isinstance(x, str) for x in rec.get("log") or []):
-        return "field 'log' is not a list of strings"
-    return None
 
 
 def _open(path: Path):
@@ -143,7 +244,7 @@ def _open(path: Path):
 def read(path: str | Path, limit: int = MAX_JOURNAL) -> Loaded:
     """Read a journal, streamed and bounded. What cannot be used is skipped with a note, never a traceback:
     a truncated last line (crash mid-write), a line that is not JSON, a foreign line (JSON, but not an fsnb
-    record), a record of the wrong shape (see SHAPES), a line longer than MAX_LINE."""
+    record), a record of the wrong shape (see RECORDS), a line longer than MAX_LINE."""
     out = Loaded([])
     p = Path(path).expanduser().absolute()
     try:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 
 from fsnb.i18n import T
@@ -64,9 +64,9 @@ class Result:
         return self.summary if lang == "de" or not self.summary_en else self.summary_en
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["status"] = self.status.value
-        return d
+        """As JSON (fsnb.schema.to_json: the journal's and `--format json`'s shape of a result)."""
+        from fsnb.schema import to_json
+        return to_json(self)
 
     def _repr_html_(self) -> str:
         """The result as it looks in the notebook and its export (fsnb.present.render: one HTML, one escaping rule)."""
@@ -75,14 +75,7 @@ class Result:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Result":
-        d = dict(d)
-        known = {f for f in cls.__dataclass_fields__}
-        d = {k: v for k, v in d.items() if k in known}
-        d["status"] = Status(d.get("status", "error"))
-        d["evidence"] = [Evidence(**{k: v for k, v in e.items() if k in ("label", "text", "via", "label_en", "text_en")})
-                         for e in d.get("evidence", []) if isinstance(e, dict)]
-        d.setdefault("section", "")
-        d.setdefault("title_de", d.get("id", ""))
-        d.setdefault("title_en", d.get("id", ""))
-        d.setdefault("summary", "")
-        return cls(**d)
+        """A result from its JSON (a journal's result record: older, shorter ones too). ShapeError: wrong shape."""
+        from fsnb.journal import ResultRecord
+        from fsnb.schema import from_json
+        return from_json(ResultRecord, d).result()

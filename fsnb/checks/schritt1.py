@@ -24,7 +24,7 @@ WHY = {   # the probe's outcome -> why ESL fails, where fs_cli only says 'Error 
     "closed": T("{a} schließt die Verbindung ohne ESL-Gruß.", "{a} closes the connection without an ESL greeting."),
     "no-password": T("Kein ESL-Passwort verfügbar: {d}.", "No ESL password available: {d}."),
 }
-SAY = {
+TEXTS = {
     "fs_cli": T(" fs_cli meldet in all diesen Fällen nur 'Error Connecting []' (Exit 255).",
                 " fs_cli says only 'Error Connecting []' (exit 255) in every such case."),
     "first-bytes": T("{d}\nerste Bytes: {b}", "{d}\nfirst bytes: {b}"),
@@ -50,21 +50,21 @@ SAY = {
 async def esl(ctx):
     p = await ctx.esl_probe()
     a = tgt.netloc(ctx.fs.host, ctx.fs.esl_port)
-    ev = [Evidence("probe", SAY["first-bytes"].format(d=p.detail, b=repr(p.first_bytes[:200])), f"raw TCP {a}")]
+    ev = [Evidence("probe", TEXTS["first-bytes"].format(d=p.detail, b=repr(p.first_bytes[:200])), f"raw TCP {a}")]
     observed = {"outcome": p.outcome, "address": a, "elapsed_ms": round(p.elapsed * 1000, 1)}
     if p.outcome != "ok":
         why = WHY.get(p.outcome, same("{d}")).format(a=a, d=p.detail)
-        return fail(why + SAY["fs_cli"], evidence=ev, observed=observed)
+        return fail(why + TEXTS["fs_cli"], evidence=ev, observed=observed)
     try:
         status = await ctx.api("status")
     except FsnbError as exc:
-        return fail(SAY["status-fails"].format(e=exc), evidence=ev, observed=observed)
+        return fail(TEXTS["status-fails"].format(e=exc), evidence=ev, observed=observed)
     ev.append(Evidence("api status", status, ctx.esl_via))
     observed["up"] = status.startswith("UP ")
     observed["uptime_s"] = fsstatus.uptime_seconds(status)
     if not status.startswith("UP "):
-        return warn(SAY["not-up"], evidence=ev, observed=observed)
-    return ok(SAY["esl-ok"].format(a=a, s=status.splitlines()[0][:40]), evidence=ev, observed=observed)
+        return warn(TEXTS["not-up"], evidence=ev, observed=observed)
+    return ok(TEXTS["esl-ok"].format(a=a, s=status.splitlines()[0][:40]), evidence=ev, observed=observed)
 
 
 def _is_local(ip: str) -> bool | None:
@@ -97,7 +97,7 @@ async def _has_ipv6(ctx) -> bool:
 async def esl_config(ctx):
     conf_dir, _ = await ctx.conf_dir()
     if not conf_dir:
-        return warn(SAY["conf-unknown"])
+        return warn(TEXTS["conf-unknown"])
     try:
         path, text = await ctx.conf_file("autoload_configs/event_socket.conf.xml")
         _, vars_text = await ctx.conf_file("vars.xml")
@@ -121,13 +121,13 @@ async def esl_config(ctx):
     local = (cfg.listen_ip in own or cfg.listen_ip in ("0.0.0.0", "::")) if own is not None else _is_local(cfg.listen_ip)
     observed["listen_ip_local"] = local
     if local is False:
-        problems.append(SAY["not-local"].format(ip=cfg.listen_ip, port=cfg.listen_port))
+        problems.append(TEXTS["not-local"].format(ip=cfg.listen_ip, port=cfg.listen_port))
     if cfg.listen_ip == "::" and not await _has_ipv6(ctx):
         observed["ipv6_missing"] = True
-        problems.append(SAY["no-ipv6"])
+        problems.append(TEXTS["no-ipv6"])
     if cfg.listen_port != ctx.fs.esl_port:
         observed["port_mismatch"] = True
-        problems.append(SAY["port-mismatch"].format(p=cfg.listen_port, t=ctx.fs.esl_port))
+        problems.append(TEXTS["port-mismatch"].format(p=cfg.listen_port, t=ctx.fs.esl_port))
     if cfg.apply_inbound_acl and cfg.apply_inbound_acl != "loopback.auto":
         try:
             acl_text = (await ctx.conf_file("autoload_configs/acl.conf.xml"))[1]
@@ -138,9 +138,9 @@ async def esl_config(ctx):
         client = "127.0.0.1" if ctx.fs.host in ("127.0.0.1", "localhost") else ctx.fs.host
         if lst is not None and not lst.allows(client):
             observed["acl_rejects_client"] = True
-            problems.append(SAY["acl-rejects"].format(acl=cfg.apply_inbound_acl, c=client))
+            problems.append(TEXTS["acl-rejects"].format(acl=cfg.apply_inbound_acl, c=client))
     observed["problems"] = [p.en for p in problems]
     if problems:
         return fail(same("; ").join(problems), evidence=ev, observed=observed)
-    return ok(SAY["conf-ok"].format(ip=cfg.listen_ip, port=cfg.listen_port, acl=cfg.apply_inbound_acl or "loopback.auto"),
+    return ok(TEXTS["conf-ok"].format(ip=cfg.listen_ip, port=cfg.listen_port, acl=cfg.apply_inbound_acl or "loopback.auto"),
               evidence=ev, observed=observed)

@@ -7,7 +7,7 @@ from fsnb.errors import AccessError, FsnbError, ProtocolError
 from fsnb.read import fsstatus, sofiastatus
 from fsnb.result import Evidence
 
-SAY = {
+TEXTS = {
     "no-mod-sofia": T("mod_sofia ist nicht geladen ('sofia status': Command not found): kein SIP, kein ws/wss.",
                       "mod_sofia is not loaded ('sofia status': Command not found): no SIP, no ws/wss."),
     "no-such-profile": T("Log: 'No Such Profile' — FreeSWITCHs XML kennt kein Profil {n} (Datei fehlt oder nicht "
@@ -61,9 +61,9 @@ async def profil(ctx):
         prof = sofiastatus.parse_profile(prof_text)
     except (FsnbError, ProtocolError) as exc:
         if "Command not found" in status:   # `-ERR sofia status Command not found!`: mod_sofia is not loaded
-            return fail(SAY["no-mod-sofia"], evidence=[Evidence("sofia status", status, ctx.esl_via)],
+            return fail(TEXTS["no-mod-sofia"], evidence=[Evidence("sofia status", status, ctx.esl_via)],
                         observed={"running": False, "sofia_loaded": False})
-        return fail(SAY["status-unusable"].format(e=exc))
+        return fail(TEXTS["status-unusable"].format(e=exc))
     ev = [Evidence("sofia status", status, ctx.esl_via),
           Evidence(f"sofia status profile {name}", prof_text, ctx.esl_via)]
     row = next((r for r in rows if r.name == name and r.type == "profile"), None)
@@ -76,10 +76,10 @@ async def profil(ctx):
         if key == "wss" and hp:
             observed["wss_port_mismatch"] = str(hp[1]) != str(ctx.fs.wss_port)
     if not observed["running"]:
-        return fail(SAY["not-running"].format(n=name), evidence=ev, observed=observed)
+        return fail(TEXTS["not-running"].format(n=name), evidence=ev, observed=observed)
     if not prof.wss_bind_url:
-        return fail(SAY["no-wss-url"].format(n=name), evidence=ev, observed=observed)
-    return ok(SAY["running"].format(n=name, wss=observed["wss_bind"], ws=observed["ws_bind"]), evidence=ev, observed=observed)
+        return fail(TEXTS["no-wss-url"].format(n=name), evidence=ev, observed=observed)
+    return ok(TEXTS["running"].format(n=name, wss=observed["wss_bind"], ws=observed["ws_bind"]), evidence=ev, observed=observed)
 
 
 START_MARK = "Successfully Loaded [mod_logfile]"   # the first line of every FreeSWITCH start (seen on 1.11)
@@ -155,7 +155,7 @@ async def log(ctx):
     try:
         text = await ctx.log_tail()
     except (AccessError, FsnbError) as exc:
-        return warn(SAY["log-unreadable"].format(e=exc))
+        return warn(TEXTS["log-unreadable"].format(e=exc))
     path, source = await ctx.log_file()
     since = await current_start(ctx)
     f = scan(text, ctx.fs.profile, since)
@@ -163,21 +163,21 @@ async def log(ctx):
                            "no_such_profile") for line in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
     observed.update(read=True, since=since)
-    scope = (SAY["scope-since"] if since else SAY["scope-all"]).format(since=since, n=f["earlier_lines"])
-    ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or SAY["no-error-lines"], ctx.machine().via(f"file {path}")),
-          Evidence(SAY["scope-label"], scope)]
+    scope = (TEXTS["scope-since"] if since else TEXTS["scope-all"]).format(since=since, n=f["earlier_lines"])
+    ev = [Evidence(path or "freeswitch.log", "\n".join(keep) or TEXTS["no-error-lines"], ctx.machine().via(f"file {path}")),
+          Evidence(TEXTS["scope-label"], scope)]
     if f["bad_pem"]:
-        return fail(SAY["bad-pem"], evidence=ev, observed=observed)
+        return fail(TEXTS["bad-pem"], evidence=ev, observed=observed)
     if f["bind_error"]:
         detail = f["bind_detail"][-1].split("): ", 1)[-1] if f["bind_detail"] else None
-        extra = SAY["tport-says"].format(d=detail) if detail else SAY["tport-hint"]
-        return fail(SAY["bind-error"].format(extra=extra), evidence=ev, observed=observed)
+        extra = TEXTS["tport-says"].format(d=detail) if detail else TEXTS["tport-hint"]
+        return fail(TEXTS["bind-error"].format(extra=extra), evidence=ev, observed=observed)
     if f["no_such_profile"]:
-        return fail(SAY["no-such-profile"].format(n=ctx.fs.profile), evidence=ev, observed=observed)
+        return fail(TEXTS["no-such-profile"].format(n=ctx.fs.profile), evidence=ev, observed=observed)
     if f["esl_socket_error"]:
-        return fail(SAY["esl-socket"], evidence=ev, observed=observed)
+        return fail(TEXTS["esl-socket"], evidence=ev, observed=observed)
     if f["acl_reject"]:
-        return warn(SAY["acl"], evidence=ev, observed=observed)
+        return warn(TEXTS["acl"], evidence=ev, observed=observed)
     if f["stopped_after"]:
-        return warn(SAY["stopped"], evidence=ev, observed=observed)
-    return ok(SAY["clean"], evidence=ev, observed=observed)
+        return warn(TEXTS["stopped"], evidence=ev, observed=observed)
+    return ok(TEXTS["clean"], evidence=ev, observed=observed)

@@ -9,7 +9,7 @@ from fsnb.errors import AccessError, FsnbError
 from fsnb.read import procnet
 from fsnb.result import Evidence
 
-SAY = {
+TEXTS = {
     "row": T("{role:<6} {port:>5}  lauscht auf: {on}   von hier ({host}): {r}",
              "{role:<6} {port:>5}  listening on: {on}   from here ({host}): {r}"),
     "upstream-elsewhere": T("nginx leitet an {h}:{p}, dort lauscht nichts — der Port lauscht auf {on}.",
@@ -61,7 +61,7 @@ async def ports(ctx):
     for (role, (host, port)), r in zip(roles.items(), reach, strict=True):
         listening = sorted({s.ip for s in socks if s.port == port}) if socks is not None else None
         observed[role] = {"port": port, "listening_on": listening, "from_here": r, "expected": host}
-        rows.append(SAY["row"].format(role=role, port=port, host=host, r=r,
+        rows.append(TEXTS["row"].format(role=role, port=port, host=host, r=r,
                                       on=", ".join(listening) if listening else ("—" if listening is not None else "?")))
     ev = [Evidence("Sockets", T("\n".join(x.de for x in rows), "\n".join(x.en for x in rows)), source)]
     wss = observed["wss"]
@@ -73,18 +73,18 @@ async def ports(ctx):
     if wss["from_here"] == "open":
         up = observed.get("nginx_upstream")
         if up and up["listening_on"] and not up["covered"]:
-            return fail(SAY["upstream-elsewhere"].format(h=up["host"], p=up["port"], on=", ".join(up["listening_on"])),
+            return fail(TEXTS["upstream-elsewhere"].format(h=up["host"], p=up["port"], on=", ".join(up["listening_on"])),
                         evidence=ev, observed=observed)
         where = ", ".join(wss["listening_on"] or ["?"])
         owner = await _profile_owns_wss(ctx)
         observed["profile_running"] = owner
         if owner is False:
-            return fail(SAY["foreign-holder"].format(p=fs.wss_port, n=fs.profile), evidence=ev, observed=observed)
-        return ok(SAY["ok"].format(p=fs.wss_port, on=where), evidence=ev, observed=observed)
+            return fail(TEXTS["foreign-holder"].format(p=fs.wss_port, n=fs.profile), evidence=ev, observed=observed)
+        return ok(TEXTS["ok"].format(p=fs.wss_port, on=where), evidence=ev, observed=observed)
     if elsewhere:
-        return fail(SAY["elsewhere"].format(p=fs.wss_port, on=", ".join(wss["listening_on"]), h=fs.host),
+        return fail(TEXTS["elsewhere"].format(p=fs.wss_port, on=", ".join(wss["listening_on"]), h=fs.host),
                     evidence=ev, observed=observed)
-    return fail(SAY["not-listening"].format(p=fs.wss_port, r=wss["from_here"]), evidence=ev, observed=observed)
+    return fail(TEXTS["not-listening"].format(p=fs.wss_port, r=wss["from_here"]), evidence=ev, observed=observed)
 
 
 async def _profile_owns_wss(ctx) -> bool | None:

@@ -16,7 +16,7 @@ from fsnb.result import Evidence
 
 NAME = {"wss": T("wss direkt", "wss direct"), "ws": T("ws direkt", "ws direct"), "nginx": same("nginx"),
         "public": T("öffentlich", "public")}
-SAY = {
+TEXTS = {
     "result": T("Ergebnis", "Result"),
     "http-answer": T("HTTP-Antwort", "HTTP answer"),
     "sip": T("{req}\n--- Antwort ---\n{ans}", "{req}\n--- answer ---\n{ans}"),
@@ -92,13 +92,13 @@ async def _nginx_errors(ctx, since, lines: int = 4) -> list[str]:
 
 def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
     via = f"websockets client → {hop.url}" + (f" (dial {hop.connect[0]}:{hop.connect[1]})" if hop.connect else "")
-    ev = [Evidence(SAY["result"], r.detail, via)]
+    ev = [Evidence(TEXTS["result"], r.detail, via)]
     if r.request:
         ev.append(Evidence("Handshake", f"{r.request}\n\n{r.response}", via))
     elif r.response:
-        ev.append(Evidence(SAY["http-answer"], r.response, via))
+        ev.append(Evidence(TEXTS["http-answer"], r.response, via))
     if r.sip_request:
-        ev.append(Evidence("SIP", SAY["sip"].format(req=r.sip_request, ans=r.sip_response or SAY["none"]), via))
+        ev.append(Evidence("SIP", TEXTS["sip"].format(req=r.sip_request, ans=r.sip_response or TEXTS["none"]), via))
     if r.register:
         ev.append(Evidence("REGISTER", "\n".join(r.register), via))
     return ev
@@ -130,17 +130,17 @@ async def _hop(ctx, key: str, register: bool = False):
         if r.register and r.register[-1].endswith("no answer"):
             # silence is not a rejection: the same cause (wrong user/password) must not be named for it
             observed["register_unanswered"] = True
-            return fail(SAY["register-unanswered"].format(n=n, r=r.register[-1], t=ctx.timeout), evidence=ev,
+            return fail(TEXTS["register-unanswered"].format(n=n, r=r.register[-1], t=ctx.timeout), evidence=ev,
                         observed=observed)
         if r.register and not r.register[-1].endswith("200 OK"):
             observed["register_failed"] = True
-            return fail(SAY["register-fails"].format(n=n, r=r.register[-1]), evidence=ev, observed=observed)
+            return fail(TEXTS["register-fails"].format(n=n, r=r.register[-1]), evidence=ev, observed=observed)
         if r.tls_verified is False:
-            return warn(SAY["untrusted"].format(n=n), evidence=ev, observed=observed)
-        return ok(SAY["ok"].format(n=n, a=r.sip_response.splitlines()[0], reg=f"; {r.register[-1]}" if r.register else ""),
+            return warn(TEXTS["untrusted"].format(n=n), evidence=ev, observed=observed)
+        return ok(TEXTS["ok"].format(n=n, a=r.sip_response.splitlines()[0], reg=f"; {r.register[-1]}" if r.register else ""),
                   evidence=ev, observed=observed)
-    why = SAY[r.outcome] if r.outcome in ("sip-no-answer", "no-subprotocol", "http-status", "refused", "timeout") \
-        else SAY["other"]
+    why = TEXTS[r.outcome] if r.outcome in ("sip-no-answer", "no-subprotocol", "http-status", "refused", "timeout") \
+        else TEXTS["other"]
     return fail(why.format(n=n, via=hop.via_transport, status=r.status, d=r.detail, url=hop.url, t=ctx.timeout),
                 evidence=ev, observed=observed)
 
@@ -162,7 +162,7 @@ async def ws(ctx):
         configured = None
     out = await probe
     if configured is False and out.status.failed:   # plain WS is not set up: nothing to test (nginx → wss needs none)
-        return skip(SAY["ws-not-configured"], observed={"url": hops(ctx)["ws"].url, "outcome": "not-configured"})
+        return skip(TEXTS["ws-not-configured"], observed={"url": hops(ctx)["ws"].url, "outcome": "not-configured"})
     return out
 
 
@@ -177,7 +177,7 @@ async def nginx(ctx):
 async def public(ctx):
     out = await _hop(ctx, "public", register=True)
     if ctx.target.tunnel.standin:
-        out.evidence.insert(0, Evidence(SAY["note"], SAY["standin"]))
+        out.evidence.insert(0, Evidence(TEXTS["note"], TEXTS["standin"]))
     return out
 
 
@@ -187,10 +187,10 @@ async def curl(ctx):
     kind, text = await wsprobe.analysis_curl(fs.host, fs.wss_port, min(ctx.timeout, 2.0))
     ev = [Evidence("curl -v -H 'Upgrade: websocket' -H 'Connection: Upgrade' " f"http://localhost:{fs.wss_port}/", text,
                    "raw TCP, same bytes as curl")]
-    why = SAY["curl-never"]
+    why = TEXTS["curl-never"]
     observed = {"result": kind}
     if kind == "empty":
-        return ok(SAY["curl-empty"].format(t=text, why=why), evidence=ev, observed=observed)
+        return ok(TEXTS["curl-empty"].format(t=text, why=why), evidence=ev, observed=observed)
     if kind == "http":
-        return fail(SAY["curl-http"].format(p=fs.wss_port, first=text.splitlines()[0], why=why), evidence=ev, observed=observed)
-    return fail(SAY["curl-other"].format(t=text, why=why), evidence=ev, observed=observed)
+        return fail(TEXTS["curl-http"].format(p=fs.wss_port, first=text.splitlines()[0], why=why), evidence=ev, observed=observed)
+    return fail(TEXTS["curl-other"].format(t=text, why=why), evidence=ev, observed=observed)

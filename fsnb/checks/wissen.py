@@ -14,7 +14,7 @@ from fsnb.result import Evidence
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
 SEP = same("; ")
 
-SAY = {
+TEXTS = {
     "pem-not-file": T("{e} — FreeSWITCH kann es nicht laden ('Bad WSS.PEM'); ein Verzeichnis namens wss.pem entsteht, "
                       "wenn Docker eine fehlende Datei einbindet.", "{e} — FreeSWITCH cannot load it ('Bad WSS.PEM'); a "
                       "directory named wss.pem is what Docker creates when it bind-mounts a file that does not exist."),
@@ -89,18 +89,18 @@ async def zertifikat(ctx):
     except (AccessError, ConfigError):
         pass
     if not certs_dir:
-        return fail(SAY["no-certs-dir"])
+        return fail(TEXTS["no-certs-dir"])
     path = f"{certs_dir.rstrip('/')}/wss.pem"
     ev = [Evidence("certs_dir", f"{certs_dir}  ({source})", source)]
     if certs_dir.rstrip("/") != ANALYSIS_CERTS:
-        ev.append(Evidence(T("Analyse", "Analysis"), SAY["analysis-dir"].format(a=ANALYSIS_CERTS, d=certs_dir)))
+        ev.append(Evidence(T("Analyse", "Analysis"), TEXTS["analysis-dir"].format(a=ANALYSIS_CERTS, d=certs_dir)))
     try:
         pem = await ctx.read(path)
     except AccessError as exc:
         if isinstance(exc, NotAFile):
-            return fail(SAY["pem-not-file"].format(e=exc), evidence=ev,
+            return fail(TEXTS["pem-not-file"].format(e=exc), evidence=ev,
                         observed={"certs_dir": certs_dir, "present": True, "unusable": True, "problems": [str(exc)]})
-        return fail(SAY["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
+        return fail(TEXTS["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
     shadow = await _shadowing_pair(ctx, certs_dir)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
@@ -115,12 +115,12 @@ async def zertifikat(ctx):
         ev.append(Evidence("wss.crt", f"{certs_dir.rstrip('/')}/wss.crt\nsubject: {crt.subject}\nnot after: {crt.not_after}",
                            ctx.machine().via(f"file {certs_dir.rstrip('/')}/wss.crt")))
         if crt_text.strip() != _first_cert(pem):
-            return fail(SAY["shadowed"].format(d=certs_dir, until=crt.not_after[:10] or "?"), evidence=ev, observed=observed)
+            return fail(TEXTS["shadowed"].format(d=certs_dir, until=crt.not_after[:10] or "?"), evidence=ev, observed=observed)
     if rep.problems:
-        return fail(SAY["pem-unusable"] + SEP.join(rep.problems), evidence=ev, observed=observed)
+        return fail(TEXTS["pem-unusable"] + SEP.join(rep.problems), evidence=ev, observed=observed)
     if rep.warnings:
-        return warn(SAY["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
-    return ok(SAY["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
+        return warn(TEXTS["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
+    return ok(TEXTS["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
 
 
 def _first_cert(pem: str) -> str:
@@ -147,7 +147,7 @@ async def _shadowing_pair(ctx, certs_dir: str):
 async def binding(ctx):
     conf_dir, source = await ctx.conf_dir()
     if not conf_dir:
-        return fail(SAY["no-conf-dir"])
+        return fail(TEXTS["no-conf-dir"])
     try:
         path, prof, variables = await ctx.profile_config()
     except (AccessError, ConfigError) as exc:
@@ -170,27 +170,27 @@ async def binding(ctx):
     shared = observed.get("ws_binding_effective")
     if shared and shared == observed.get("wss_binding_effective"):
         observed["port_shared"] = True
-        return fail(SAY["port-shared"].format(b=shared), evidence=ev, observed=observed)
+        return fail(TEXTS["port-shared"].format(b=shared), evidence=ev, observed=observed)
     if not prof.get("wss-binding"):
-        how = SAY["commented"] if observed["wss_commented"] else SAY["missing"]
-        return fail(SAY["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
+        how = TEXTS["commented"] if observed["wss_commented"] else TEXTS["missing"]
+        return fail(TEXTS["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
     eff = observed.get("wss_binding_effective") or ""
     if eff.rpartition(":")[2] != str(ctx.fs.wss_port):
         observed["port_mismatch"] = True
-        return fail(SAY["binding-other-port"].format(b=prof.get("wss-binding"), eff=eff, t=ctx.fs.wss_port),
+        return fail(TEXTS["binding-other-port"].format(b=prof.get("wss-binding"), eff=eff, t=ctx.fs.wss_port),
                     evidence=ev, observed=observed)
     observed["shared_by_profiles"] = await _shared_by_profiles(ctx, path, prof.name, variables, eff)
     if observed["shared_by_profiles"]:
         ev.append(Evidence(T("andere Profile", "other profiles"), "\n".join(observed["shared_by_profiles"]),
                            ctx.machine().via(f"files {conf_dir.rstrip('/')}/sip_profiles/*.xml")))
-        return fail(SAY["shared-by-profiles"].format(b=eff, o="; ".join(observed["shared_by_profiles"])),
+        return fail(TEXTS["shared-by-profiles"].format(b=eff, o="; ".join(observed["shared_by_profiles"])),
                     evidence=ev, observed=observed)
     if observed["wss_binding_count"] > 1:
-        return warn(SAY["binding-twice"].format(n=observed["wss_binding_count"], b=prof.get("wss-binding")),
+        return warn(TEXTS["binding-twice"].format(n=observed["wss_binding_count"], b=prof.get("wss-binding")),
                     evidence=ev, observed=observed)
-    note = SAY["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
+    note = TEXTS["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
     b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
-    return ok(SAY["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
+    return ok(TEXTS["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
 
 
 WILDCARD = ("", "0.0.0.0", "::")
@@ -255,45 +255,45 @@ async def nginx(ctx):
     try:
         loc = await ctx.nginx_location()
     except ConfigError as exc:
-        return fail(SAY["nginx-unreadable"].format(e=exc), observed={"listening": listening})
+        return fail(TEXTS["nginx-unreadable"].format(e=exc), observed={"listening": listening})
     if loc is None:
-        return fail(SAY["no-proxy-pass"].format(f=t.nginx.config), observed={"listening": listening})
+        return fail(TEXTS["no-proxy-pass"].format(f=t.nginx.config), observed={"listening": listening})
     observed = {"listening": listening, "config_read": True, "proxy_pass": loc.proxy_pass, "scheme": loc.scheme,
                 "upstream_host": loc.host, "upstream_port": loc.port, "http_version": loc.http_version,
                 "upgrade": loc.upgrade_header, "connection": loc.connection_header, "read_timeout": loc.read_timeout}
     via, servers = same(""), []
     if loc.upstream_name:   # upstream_host/port are the group's first server: say which group, and all its servers
         observed["upstream_name"] = loc.upstream_name
-        via = SAY["via-upstream"].format(u=loc.upstream_name, s=", ".join(loc.upstream_servers))
+        via = TEXTS["via-upstream"].format(u=loc.upstream_name, s=", ".join(loc.upstream_servers))
         servers = [f"upstream_servers: {', '.join(loc.upstream_servers)}"]
     lines = [f"{k}: {v}" for k, v in observed.items()] + servers
     ev = [Evidence(f"{loc.file}:{loc.line}", "\n".join(lines), f"crossplane {loc.file}")]
     problems: list[T] = []
     warnings: list[T] = []
     if not listening:
-        problems.append(SAY["nothing-listens"].format(a=t.nginx.address))
+        problems.append(TEXTS["nothing-listens"].format(a=t.nginx.address))
     fs = ctx.fs
     if loc.scheme == "http" and loc.port == fs.wss_port:
         observed["scheme_mismatch"] = True
-        problems.append(SAY["http-to-tls"].format(p=fs.wss_port, via=via))
+        problems.append(TEXTS["http-to-tls"].format(p=fs.wss_port, via=via))
     if loc.scheme == "https" and loc.port == fs.ws_port:
         observed["scheme_mismatch"] = True
-        problems.append(SAY["https-to-plain"].format(p=fs.ws_port, via=via))
+        problems.append(TEXTS["https-to-plain"].format(p=fs.ws_port, via=via))
     if loc.http_version != "1.1":
-        warnings.append(SAY["no-http11"])
+        warnings.append(TEXTS["no-http11"])
     if not loc.upgrade_header:
-        warnings.append(SAY["no-upgrade"])
+        warnings.append(TEXTS["no-upgrade"])
     if not loc.connection_header or "upgrade" not in loc.connection_header.lower():
-        warnings.append(SAY["no-connection"])
+        warnings.append(TEXTS["no-connection"])
     if _seconds(loc.read_timeout) < 300:
-        timeout = same(loc.read_timeout) if loc.read_timeout else SAY["default-60s"]
-        warnings.append(SAY["read-timeout"].format(t=timeout))
+        timeout = same(loc.read_timeout) if loc.read_timeout else TEXTS["default-60s"]
+        warnings.append(TEXTS["read-timeout"].format(t=timeout))
     observed["problems"], observed["warnings"] = [p.en for p in problems], [w.en for w in warnings]
     if problems:
         return fail(SEP.join(problems), evidence=ev, observed=observed)
     if warnings:
-        return warn(SAY["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
-    return ok(SAY["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass, via=via), evidence=ev, observed=observed)
+        return warn(TEXTS["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
+    return ok(TEXTS["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass, via=via), evidence=ev, observed=observed)
 
 
 def _seconds(v: str | None) -> float:
@@ -319,7 +319,7 @@ async def tunnel_check(ctx):
     try:
         text = await blocking.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
     except OSError as exc:
-        return fail(SAY["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
+        return fail(TEXTS["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
     try:
         ing = await blocking.to_thread(tunnel.parse, text, t.tunnel.hostname)   # off the loop: the deadline holds
     except ConfigError as exc:
@@ -334,10 +334,10 @@ async def tunnel_check(ctx):
     local = {"localhost", "127.0.0.1", "::1", nhost}
     observed["routes_to_nginx"] = bool(svc and svc[2] == nport and svc[1] in local)
     if not observed["routes_to_nginx"]:
-        return fail(SAY["tunnel-elsewhere"].format(h=t.tunnel.hostname, s=ing.service, a=t.nginx.address),
+        return fail(TEXTS["tunnel-elsewhere"].format(h=t.tunnel.hostname, s=ing.service, a=t.nginx.address),
                     evidence=ev, observed=observed)
     if svc[0] == "https":
-        return warn(SAY["tunnel-https"].format(s=ing.service, a=t.nginx.address), evidence=ev, observed=observed)
+        return warn(TEXTS["tunnel-https"].format(s=ing.service, a=t.nginx.address), evidence=ev, observed=observed)
     if ing.warnings:
         return warn(SEP.join(ing.warnings), evidence=ev, observed=observed)
-    return ok(SAY["tunnel-ok"].format(h=t.tunnel.hostname, s=ing.service), evidence=ev, observed=observed)
+    return ok(TEXTS["tunnel-ok"].format(h=t.tunnel.hostname, s=ing.service), evidence=ev, observed=observed)

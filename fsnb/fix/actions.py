@@ -10,9 +10,10 @@ import getpass
 import re
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from fsnb.errors import FsnbError
+from fsnb.journal import ActionRecord, ConfirmationRecord, Confirmed
 from fsnb.probe import eslclient
 from fsnb.probe.esl import FrameParser, command_frame
 from fsnb.runner import run_async
@@ -26,12 +27,8 @@ class Plan:
     reason_en: str
 
 
-@dataclass
-class Confirmation:
-    who: str
-    when: str
-    command: str
-    how: str            # "interactive" | "--yes" | "notebook" | ...
+class Confirmation(Confirmed):
+    """who, when, command, how ("interactive" | "--yes" | "notebook" | ...): the journal's record of a confirmation."""
 
     @classmethod
     def make(cls, command: str, how: str) -> "Confirmation":
@@ -57,7 +54,8 @@ class ActionResult:
     elapsed: float = 0.0                                  # command sent → verdict (7443 listening or given up)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        from fsnb.schema import to_json
+        return to_json(self)
 
 
 def plan(run) -> Plan | None:
@@ -140,7 +138,7 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
         raise FsnbError("the confirmation is for another command; nothing was changed")
     before = await run_async(target, only=["schritt1", "schritt2", "schritt3"])
     if journal:
-        journal.write({"type": "confirmation", **asdict(confirmation)})
+        journal.write(ConfirmationRecord(confirmation.who, confirmation.when, confirmation.command, confirmation.how))
     fs = target.freeswitch
     password = fs.esl_password.reveal()
     log_lines: list[str] = []
@@ -185,7 +183,7 @@ async def execute_async(target: Target, p: Plan, confirmation: Confirmation, jou
     res = ActionResult(p.command, output, ok, summary, _state(before), st_after, [log_lines[i] for i in keep], attempts,
                        [round(log_times[i] - t_cmd, 2) if i < len(log_times) else 0.0 for i in keep], round(elapsed, 2))
     if journal:
-        journal.write({"type": "action", **res.to_dict(), "confirmation": asdict(confirmation)})
+        journal.write(ActionRecord(**res.to_dict(), confirmation=confirmation))
     return res
 
 

@@ -8,7 +8,7 @@ import sys
 from fsnb import target as tgt
 from fsnb.errors import TargetError
 from fsnb.i18n import T
-from fsnb.journal import Journal, new_run_id
+from fsnb.journal import DeclinedRecord, Journal, new_run_id
 from fsnb.present import escape, render
 from fsnb.runner import run as run_runbook
 
@@ -44,7 +44,7 @@ def check_output_path(path: str, what: str) -> None:
         raise TargetError(f"{what} {p}: not a regular file (a directory, FIFO or device)")
 
 
-SAY = {
+CLI_WORDS = {
     "diagnosis": T("Diagnose (wahrscheinlichste zuerst):", "Diagnosis (most likely first):"),
     "explains": T("erklärt", "explains"),
     "no-findings": T("Diagnose: keine Befunde.", "Diagnosis: no findings."),
@@ -70,16 +70,16 @@ def table(run, lang: str = "de") -> str:
     lines += [render.line(r, lang) for r in run.results]
     lines.append("")
     if run.findings:
-        lines.append(SAY["diagnosis"](lang))
+        lines.append(CLI_WORDS["diagnosis"](lang))
         for i, f in enumerate(run.findings, 1):
             lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text(lang))}")
             lines.append(f"     → {t(f.fix(lang))}")
             if f.explains:
-                lines.append(f"     {SAY['explains'](lang)}: {t(', '.join(f.explains))}")
+                lines.append(f"     {CLI_WORDS['explains'](lang)}: {t(', '.join(f.explains))}")
     else:
-        lines.append(SAY["no-findings"](lang))
+        lines.append(CLI_WORDS["no-findings"](lang))
     lines.append("")
-    lines.append(SAY["hypotheses"](lang))
+    lines.append(CLI_WORDS["hypotheses"](lang))
     for v in run.verdicts:
         lines.append(f"  - {t(v.claim(lang))}: {t(v.word(lang))} — {t(v.reason(lang))}")
     return "\n".join(lines)
@@ -125,22 +125,22 @@ def _fix(run, target, journal, args) -> int:
     lang = args.lang
     p = actions.plan(run)
     if p is None:
-        print(SAY["nothing-to-do"](lang), file=sys.stderr)
+        print(CLI_WORDS["nothing-to-do"](lang), file=sys.stderr)
         return run.exit_code
     why = p.reason_en if lang == "en" else p.reason_de
-    print(escape.terminal(SAY["proposed"](lang).format(cmd=p.command, why=why)), file=sys.stderr)
+    print(escape.terminal(CLI_WORDS["proposed"](lang).format(cmd=p.command, why=why)), file=sys.stderr)
     if args.yes:
         how = "--yes"
     elif sys.stdin.isatty():
-        answer = input(escape.terminal(SAY["ask"](lang).format(cmd=p.command)))
+        answer = input(escape.terminal(CLI_WORDS["ask"](lang).format(cmd=p.command)))
         if answer.strip().lower() not in ("ja", "yes"):
-            print(SAY["declined"](lang), file=sys.stderr)
+            print(CLI_WORDS["declined"](lang), file=sys.stderr)
             if journal:
-                journal.write({"type": "declined", "command": p.command})
+                journal.write(DeclinedRecord(command=p.command))
             return run.exit_code
         how = "interactive"
     else:
-        print(SAY["no-confirm"](lang), file=sys.stderr)
+        print(CLI_WORDS["no-confirm"](lang), file=sys.stderr)
         return run.exit_code
     conf = actions.Confirmation.make(p.command, how)
     res = actions.execute(target, p, conf, journal)

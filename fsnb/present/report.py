@@ -1,4 +1,9 @@
-"""Incident write-up from a journal: one self-contained HTML file (no external assets) or Markdown for a ticket."""
+"""Incident write-up from a journal: one self-contained HTML file (no external assets) or Markdown for a ticket.
+
+The HTML comes from templates/report.html.j2 (Jinja2, autoescaped, StrictUndefined); the Markdown is built here,
+every value through escape.md / escape.md_code. ReportData keeps the journal's records as read (dicts, as other
+views read them); the renderers read them as typed records (fsnb.journal.parse).
+"""
 from __future__ import annotations
 
 import datetime as _dt
@@ -10,12 +15,14 @@ from pathlib import Path
 
 from fsnb.diagnosis import rules
 from fsnb.i18n import T, same
-from fsnb.journal import read
+from fsnb.journal import (ActionRecord, ConfirmationRecord, DeclinedRecord, DiagnosisItem, DiagnosisRecord, MetaRecord,
+                          ResultRecord, parse, read)
 from fsnb.present import chain_picture, render
 from fsnb.present import escape as esc
 from fsnb.read import files
 from fsnb.redact import Redactor
 from fsnb.result import Result
+from fsnb.schema import ShapeError
 
 
 @dataclass
@@ -63,42 +70,55 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
     metas = j.of("meta")
     meta = metas[0] if metas else {}
     red = Redactor(_secrets_from_meta(meta) + list(extra_secrets or []))
-    recs = [red.any(r) for r in j.records]
     runs: OrderedDict[str, list[Result]] = OrderedDict()
     diags, actions, confs, timeline = {}, [], [], []
-    for r in recs:
-        kind, ts = r.get("type"), r.get("ts", "")
-        if kind == "result":
-            try:
-                res = Result.from_dict(r)
-            except (TypeError, ValueError) as exc:     # journal.read checked the shape; defence in depth
-                j.problems.append(f"result record {str(r.get('id'))[:40]!r} unusable ({type(exc).__name__}) — skipped")
-                continue
-            runs.setdefault(r.get("run", "?"), []).append(res)
-        elif kind == "diagnosis":
-            diags[r.get("run", "?")] = r
-            causes = ", ".join(str(i.get("cause", "?")) for i in r.get("items", []))
-            timeline.append((ts, W["tl-diagnosis"].format(c=causes) if causes else W["tl-no-findings"]))
-        elif kind == "confirmation":
+    for raw in j.records:
+        r = red.any(raw)
+        try:
+            rec = parse(r)
+        except ShapeError as exc:      # journal.read checked the shape; defence in depth
+            j.problems.append(f"{str(r.get('type'))[:40]} record unusable ({exc}) — skipped")
+            continue
+        ts = rec.ts
+        if isinstance(rec, ResultRecord):
+            runs.setdefault(rec.run or "?", []).append(rec.result())
+        elif isinstance(rec, DiagnosisRecord):
+            diags[rec.run or "?"] = r
+            causes = ", ".join(i.cause or "?" for i in rec.items)
+            timeline.append((ts, REPORT_WORDS["tl-diagnosis"].format(c=causes) if causes else REPORT_WORDS["tl-no-findings"]))
+        elif isinstance(rec, ConfirmationRecord):
             confs.append(r)
-            timeline.append((ts, W["tl-confirmed"].format(who=r.get("who"), cmd=r.get("command"), how=r.get("how"))))
-        elif kind == "action":
+            timeline.append((ts, REPORT_WORDS["tl-confirmed"].format(who=rec.who, cmd=rec.command, how=rec.how)))
+        elif isinstance(rec, ActionRecord):
             actions.append(r)
-            timeline.append((ts, W["tl-action"].format(cmd=r.get("command"), res=W["succeeded" if r.get("ok") else "failed"])))
-        elif kind == "meta":
-            timeline.append((ts, W["tl-journal"].format(host=r.get("host"), v=r.get("fsnb"))))
-        elif kind == "declined":
-            timeline.append((ts, W["tl-declined"].format(cmd=r.get("command"))))
+            timeline.append((ts, REPORT_WORDS["tl-action"].format(
+                cmd=rec.command, res=REPORT_WORDS["succeeded" if rec.ok else "failed"])))
+        elif isinstance(rec, MetaRecord):
+            timeline.append((ts, REPORT_WORDS["tl-journal"].format(host=rec.host or "?", v=rec.fsnb or "?")))
+        elif isinstance(rec, DeclinedRecord):
+            timeline.append((ts, REPORT_WORDS["tl-declined"].format(cmd=rec.command)))
     for run_id, res in runs.items():
         counts = {}
         for x in res:
             counts[x.status.value] = counts.get(x.status.value, 0) + 1
         ts = min(x.ts for x in res)
-        timeline.append((ts, W["tl-run"].format(id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
-    timeline.sort()
+        timeline.append((ts, REPORT_WORDS["tl-run"].format(
+            id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
+    timeline.sort(key=lambda e: e[0])     # by time only: two entries of the same millisecond must not compare their T
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
-    confs = [c for c in confs if isinstance(c, dict)]
     return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
+
+
+def _actions(data: ReportData) -> list[ActionRecord]:
+    return [a for a in map(_typed, data.actions) if isinstance(a, ActionRecord)]
+
+
+def _typed(rec):
+    """A record of ReportData as its type (None: not of a known shape; `load` keeps only records that are)."""
+    try:
+        return parse(rec)
+    except ShapeError:
+        return None
 
 
 def _latest(data: ReportData, target: str | None = None) -> list[Result]:
@@ -114,17 +134,6 @@ def _latest(data: ReportData, target: str | None = None) -> list[Result]:
 
 def _targets(data: ReportData) -> list[str]:
     return sorted({r.target for res in data.runs.values() for r in res})
-
-
-def _fleet_html(data: ReportData, lang: str) -> str:
-    """With several targets (fsnb run --targets): one line per target, its chain and its first cause."""
-    rows = []
-    for t in _targets(data):
-        res = _latest(data, t)
-        f = rules.diagnose(res)
-        rows.append(f"<tr><td>{esc.html(t)}</td><td>{esc.html(f[0].cause) if f else '—'}</td><td>{chain_picture.svg(res, 640)}</td></tr>")
-    return (f"<h2>{W['nodes'](lang)}</h2><table><tr><th>{W['target'](lang)}</th><th>{W['first-cause'](lang)}</th>"
-            f"<th>{W['chain'](lang)}</th></tr>{''.join(rows)}</table>")
 
 
 def _earliest(data: ReportData) -> dict[str, Result]:
@@ -145,7 +154,7 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid 
 pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
 .meta td:first-child{width:180px;font-weight:600}"""
 
-W = {   # the report's own words
+REPORT_WORDS = {   # the report's own words
     "tl-diagnosis": T("Diagnose: {c}", "Diagnosis: {c}"), "tl-no-findings": T("Diagnose: keine Befunde", "Diagnosis: no findings"),
     "tl-confirmed": T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
     "tl-action": T("Aktion {cmd}: {res}", "Action {cmd}: {res}"),
@@ -167,15 +176,12 @@ W = {   # the report's own words
     "output": T("Ausgabe", "Output"), "monitor": T("Beobachten; nichts zu tun.", "Monitor; nothing to do."),
     "ba-running": T("Profil läuft", "profile running"), "ba-from-here": T("7443 von hier", "7443 from here"),
     "ba-listening": T("7443 lauscht auf", "7443 listening on"), "no-journal": T("Kein Journal gefunden.", "No journal found."),
+    "explains": T("erklärt", "explains"),
 }
 
 
-def _th(lang: str, *keys: str) -> str:
-    return "".join(f"<th>{W[k](lang)}</th>" for k in keys)
-
-
 def _md_head(lang: str, *keys: str) -> str:
-    return " | ".join(W[k](lang) for k in keys)
+    return " | ".join(REPORT_WORDS[k](lang) for k in keys)
 
 
 LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnisse", "diagnosis": "Diagnose",
@@ -188,84 +194,80 @@ LABEL = {"de": {"timeline": "Zeitleiste", "target": "Ziel", "results": "Ergebnis
                 "found": "Cause found (before the fix)"}}
 
 
+_ENV = None
+
+
+def _template():
+    """templates/report.html.j2 in an autoescaping environment whose finalize applies escape.html's rule to every
+    value: text, with control characters made visible (autoescape then escapes the markup characters)."""
+    global _ENV
+    if _ENV is None:
+        import jinja2
+        _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+                                  undefined=jinja2.StrictUndefined, finalize=_as_text, trim_blocks=True,
+                                  lstrip_blocks=True, auto_reload=False)
+    return _ENV.get_template("report.html.j2")
+
+
+def _as_text(value):
+    if hasattr(value, "__html__"):          # fsnb's own HTML (Markup): the chain SVG, badges, evidence blocks
+        return value
+    return esc.controls(esc.text(value), "\n\t")
+
+
+def _markup(s: str):
+    """A fragment fsnb's renderers built (they escape what they embed): HTML, not text."""
+    from markupsafe import Markup
+    return Markup(s)
+
+
 def html(data: ReportData, lang: str = "de") -> str:
-    L = LABEL[lang]
+    words = {k: v(lang) for k, v in REPORT_WORDS.items()}
     targets = _targets(data)
     last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
     findings, verdicts = rules.diagnose(last), rules.hypotheses(last)
-    e = esc.html       # every string from the journal (the target's data) is text, never markup
-    out = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
-           f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
-           f"<title>{e(data.title)}</title><style>{CSS}</style></head><body>", f"<h1>{e(data.title)}</h1>"]
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
-    out.append("<table class='meta'>" + "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
-        (W["created"](lang), _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
-        ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")),
-        (W["runs"](lang), len(data.runs))]) + "</table>")
-    if data.problems:
-        out.append(f"<h2>{L['problems']}</h2><ul>" + "".join(f"<li>{e(p)}</li>" for p in data.problems) + "</ul>")
-    out.append(_fleet_html(data, lang) if len(targets) > 1 else f"<h2>{L['chain']}</h2>" + chain_picture.svg(last, target=t, lang=lang))
-    out.append(f"<h2>{L['timeline']}</h2><table>" + "".join(f"<tr><td>{e(ts)}</td><td>{e(txt(lang))}</td></tr>"
-                                                          for ts, txt in data.timeline) + "</table>")
-    out.append(f"<h2>{L['target']}</h2><table class='meta'>" + "".join(
-        f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in [
-            ("name", t.get("name")), ("container", fs.get("container")), ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
-            (W["esl-password"](lang), fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
-            ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]) + "</table>")
-    out.append(f"<h2>{L['diagnosis']}</h2>")
-    if findings:
-        out.append(f"<table><tr><th>#</th>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
-            f"<tr><td>{i}</td><td><span class='s {'warn' if f.severity == 'warn' else 'fail'}'>{e(f.cause)}</span>"
-            f"{_explains_html(f.explains, lang)}</td>"
-            f"<td>{e(f.text(lang))}</td><td>{e(f.fix(lang))}</td>"
-            f"<td>{'<br>'.join(e(x) for x in f.proof(lang))}</td></tr>" for i, f in enumerate(findings, 1)) + "</table>")
-    else:
-        out.append(f"<p>{W['no-findings-works'](lang)}</p>")
-    found = _found_before(data, findings)
-    if found:
-        out.append(f"<h3>{L['found']}</h3><table><tr>{_th(lang, 'cause', 'finding', 'fix', 'evidence')}</tr>" + "".join(
-            f"<tr><td><span class='s fail'>{e(i.get('cause', '?'))}</span></td><td>{e(i.get('text_de' if lang == 'de' else 'text_en', ''))}</td>"
-            f"<td>{e(i.get('fix_de' if lang == 'de' else 'fix_en', ''))}</td>"
-            f"<td>{'<br>'.join(e(x) for x in (lang == 'en' and i.get('evidence_en') or i.get('evidence', [])))}</td></tr>"
-            for i in found) + "</table>")
-    out.append(f"<h3>{L['hyp']}</h3><table>" + "".join(
-        f"<tr><td>{e(v.claim(lang))}</td><td><b>{e(v.word(lang))}</b></td>"
-        f"<td>{e(v.reason(lang))}</td></tr>" for v in verdicts) + "</table>")
-    out.append(f"<h2>{L['actions']}</h2>")
-    if data.actions:
-        for a in data.actions:
-            c = _d(a.get("confirmation"))
-            out.append(f"<p><b>{e(a.get('command', ''))}</b> — "
-                       f"{e(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
-                       f"{W['result'](lang)}: <span class='s {'pass' if a.get('ok') else 'fail'}' "
-                       f"style='background:{render.COLOUR['pass' if a.get('ok') else 'fail']}'>"
-                       f"{W['ok' if a.get('ok') else 'failed'](lang)}</span> — {e(a.get('summary', ''))}</p>"
-                       f"<pre>{e(a.get('output', ''))}</pre>")
-            if a.get("log"):
-                out.append(f"<details><summary>{W['action-log'](lang)}</summary><pre>{e(chr(10).join(a['log']))}</pre></details>")
-            rows = _before_after(a, lang)
-            out.append(f"<h3>{L['beforeafter']}</h3><table class='beforeafter'><tr><th></th>{_th(lang, 'before', 'after')}</tr>"
-                       + "".join(f"<tr><td>{e(k(lang))}</td><td>{e(str(x))}</td><td>{e(str(y))}</td></tr>" for k, x, y in rows)
-                       + "</table>")
-    else:
-        out.append(f"<p>{L['none']}</p>")
+    fleet = []
+    if len(targets) > 1:      # fsnb run --targets: one line per target, its chain and its first cause
+        for name in targets:
+            res = _latest(data, name)
+            f = rules.diagnose(res)
+            fleet.append({"target": name, "cause": f[0].cause if f else "—", "svg": _markup(chain_picture.svg(res, 640))})
+    actions = []
+    for a in _actions(data):
+        c = a.confirmation
+        actions.append({
+            "command": a.command, "summary": a.summary, "output": a.output, "log": "\n".join(a.log),
+            "confirmed": words["confirmed-by"].format(who=c and c.who, when=c and c.when, how=c and c.how),
+            "state": "pass" if a.ok else "fail", "colour": render.COLOUR["pass" if a.ok else "fail"],
+            "outcome": words["ok" if a.ok else "failed"],
+            "before_after": [(k(lang), str(x), str(y)) for k, x, y in _before_after(a, lang)]})
     first = _earliest(data)
-    changed = [(r.id, first[r.id].status.value, r.status.value) for r in last
-               if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
-    if changed:
-        out.append(f"<h3>{W['first-vs-last'](lang)}</h3><table><tr><th>Check</th>{_th(lang, 'first', 'last')}</tr>" + "".join(
-            f"<tr><td>{e(i)}</td><td>{render.badge(a, lang)}</td><td>{render.badge(b, lang)}</td></tr>" for i, a, b in changed)
-            + "</table>")
-    out.append(f"<h2>{L['results']}</h2><table><tr><th>Status</th><th>Check</th>{_th(lang, 'finding', 'time')}</tr>" + "".join(
-        f"<tr><td>{render.badge(r.status.value, lang)}</td><td>{e(r.id)}<br><small>{e(r.title(lang))}</small></td>"
-        f"<td>{e(r.text(lang))}<details><summary>{W['evidence'](lang)}</summary>"
-        + render.evidence(r.evidence, lang)
-        + f"</details></td><td>{e(r.ts)}</td></tr>" for r in last) + "</table>")
-    out.append(f"<h2>{L['next']}</h2><ol>" + ("".join(f"<li>{e(f.fix(lang))}</li>" for f in findings)
-                                              or f"<li>{W['monitor'](lang)}</li>") + "</ol>")
-    out.append("</body></html>")
-    return "".join(out)
+    changed = [(r.id, _markup(render.badge(first[r.id].status.value, lang)), _markup(render.badge(r.status.value, lang)))
+               for r in last if len(targets) == 1 and r.id in first and first[r.id].status != r.status]
+    return _template().render(
+        lang=lang, title=data.title, csp=_markup(CSP), css=_markup(CSS), w=words, label=LABEL[lang],
+        meta_rows=[(k, str(v)) for k, v in [
+            (words["created"], _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
+            ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")), (words["runs"], len(data.runs))]],
+        problems=data.problems, fleet=fleet,
+        chain_svg=_markup(chain_picture.svg(last, target=t, lang=lang)) if not fleet else "",
+        timeline=[(ts, txt(lang)) for ts, txt in data.timeline],
+        target_rows=[(k, str(v)) for k, v in [
+            ("name", t.get("name")), ("container", fs.get("container")),
+            ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
+            (words["esl-password"], fs.get("esl_password")), ("nginx", _d(t.get("nginx")).get("address")),
+            ("tunnel", _d(t.get("tunnel")).get("public_url")), ("lab", t.get("lab") or "—")]],
+        findings=[{"cause": f.cause, "severity": "warn" if f.severity == "warn" else "fail", "explains": ", ".join(f.explains),
+                   "text": f.text(lang), "fix": f.fix(lang), "proof": f.proof(lang)} for f in findings],
+        found=[{"cause": i.cause or "?", "text": i.text(lang), "fix": i.fix(lang), "proof": i.proof(lang)}
+               for i in _found_before(data, findings)],
+        verdicts=[{"claim": v.claim(lang), "word": v.word(lang), "reason": v.reason(lang)} for v in verdicts],
+        actions=actions, changed=changed,
+        results=[{"badge": _markup(render.badge(r.status.value, lang)), "id": r.id, "title": r.title(lang),
+                  "text": r.text(lang), "evidence": _markup(render.evidence(r.evidence, lang)), "ts": r.ts} for r in last],
+        next_steps=[f.fix(lang) for f in findings])
 
 
 def markdown(data: ReportData, lang: str = "de") -> str:
@@ -280,7 +282,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
     out = [f"# {m(data.title)}", "",
-           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {W['runs'](lang)}: {len(data.runs)}",
+           f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {REPORT_WORDS['runs'](lang)}: {len(data.runs)}",
            f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
            f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
            f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
@@ -296,28 +298,28 @@ def markdown(data: ReportData, lang: str = "de") -> str:
             f"| {m(f.fix(lang))} |"
             for i, f in enumerate(findings, 1)]
     else:
-        out.append(W["no-findings"](lang))
+        out.append(REPORT_WORDS["no-findings"](lang))
     found = _found_before(data, findings)
     if found:
         out += ["", f"### {L['found']}", ""] + [
-            f"- {code(i.get('cause'))} — {m(i.get('text_de' if de else 'text_en', ''))} → {m(i.get('fix_de' if de else 'fix_en', ''))}"
-            for i in found]
+            f"- {code(i.cause)} — {m(i.text(lang))} → {m(i.fix(lang))}" for i in found]
     out += ["", f"### {L['hyp']}", ""] + [f"- **{m(v.claim(lang))}**: {m(v.word(lang))} — {m(v.reason(lang))}" for v in verdicts]
     out += ["", f"## {L['actions']}", ""]
-    for a in data.actions:
-        c = _d(a.get("confirmation"))
-        out += [f"- {code(a.get('command'))} — "
-                f"{m(W['confirmed-by'](lang).format(who=c.get('who'), when=c.get('when'), how=c.get('how')))}; "
-                f"{W['succeeded' if a.get('ok') else 'failed'](lang)}: {m(a.get('summary'))}",
-                f"  - {W['output'](lang)}: {code((a.get('output') or '').strip())}", "",
+    actions = _actions(data)
+    for a in actions:
+        c = a.confirmation
+        out += [f"- {code(a.command)} — "
+                f"{m(REPORT_WORDS['confirmed-by'](lang).format(who=c and c.who, when=c and c.when, how=c and c.how))}; "
+                f"{REPORT_WORDS['succeeded' if a.ok else 'failed'](lang)}: {m(a.summary)}",
+                f"  - {REPORT_WORDS['output'](lang)}: {code(a.output.strip())}", "",
                 f"  | {L['beforeafter']} | {_md_head(lang, 'before', 'after')} |", "  |---|---|---|"]
         out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a, lang)] + [""]
-    if not data.actions:
+    if not actions:
         out.append(L["none"])
     if len(targets) > 1:
-        out += ["", f"## {W['nodes'](lang)}", ""] + [
+        out += ["", f"## {REPORT_WORDS['nodes'](lang)}", ""] + [
             f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]
-    out += ["", f"## {L['results']}", "", f"| Status | {W['target'](lang)} | Check | {W['finding'](lang)} |", "|---|---|---|---|"] + [
+    out += ["", f"## {L['results']}", "", f"| Status | {REPORT_WORDS['target'](lang)} | Check | {REPORT_WORDS['finding'](lang)} |", "|---|---|---|---|"] + [
         f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
     out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix(lang))}" for f in findings] or ["1. —"])
     return "\n".join(out) + "\n"
@@ -334,21 +336,20 @@ def _word(v, lang: str) -> str:
     return {"open": T("erreichbar", "reachable"), "refused": T("abgelehnt", "refused")}.get(v, same(str(v)))(lang)
 
 
-def _before_after(action: dict, lang: str = "de") -> list[tuple[str, object, object]]:
+def _before_after(action: ActionRecord, lang: str = "de") -> list[tuple[T, object, object]]:
     """The state an action changed: (label, before, after), as words."""
-    b, a = _d(action.get("before")), _d(action.get("after"))
+    b, a = action.before, action.after
     return [(label, _word(b.get(key), lang), _word(a.get(key), lang)) for label, key in (
-        (W["ba-running"], "profile_running"), (W["ba-from-here"], "wss_from_here"),
-        (W["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
+        (REPORT_WORDS["ba-running"], "profile_running"), (REPORT_WORDS["ba-from-here"], "wss_from_here"),
+        (REPORT_WORDS["ba-listening"], "wss_listening_on"), (same("WSS-BIND-URL"), "wss_bind_url"))]
 
 
-def _found_before(data: ReportData, latest_findings) -> list[dict]:
+def _found_before(data: ReportData, latest_findings) -> list[DiagnosisItem]:
     """The first recorded diagnosis with findings, when the latest state no longer shows them (fixed since)."""
     now = {f.cause for f in latest_findings}
-    for rec in data.diagnoses.values():
-        items = [i for i in rec.get("items", []) if isinstance(i, dict)]
-        if items and {i.get("cause") for i in items} != now:
-            return items
+    for rec in map(_typed, data.diagnoses.values()):
+        if isinstance(rec, DiagnosisRecord) and rec.items and {i.cause for i in rec.items} != now:
+            return rec.items
     return []
 
 
@@ -371,7 +372,7 @@ def show(journal: str | None = None, lang: str = "de"):
     from IPython.display import HTML, display
     path = journal or latest_journal()
     if not path:
-        display(HTML(f"<p>{W['no-journal'](lang)}</p>"))
+        display(HTML(f"<p>{REPORT_WORDS['no-journal'](lang)}</p>"))
         return None
     body = html(load(path), lang)
     display(HTML(body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
@@ -399,13 +400,6 @@ def cli_report(args) -> int:
     else:
         print(esc.terminal(text))
     return 0
-
-
-def _explains_html(ids: list[str], lang: str) -> str:
-    """Which failed checks a finding accounts for (the diagnosis' `explains`)."""
-    if not ids:
-        return ""
-    return f"<br><small>{'erklärt' if lang == 'de' else 'explains'}: {esc.html(', '.join(ids))}</small>"
 
 
 def _explains_md(ids: list[str], de: bool, m) -> str:
