@@ -175,7 +175,7 @@ def test_fix_steps_moved_to_the_fix_package():
     from fsnb.fix.steps import fix_steps
     lead = SimpleNamespace(cause="wss-pem-bad", fix=lambda lang: "rebuild")
     steps = fix_steps(lead, TARGET, {}, "en")
-    assert steps[0][1].endswith("/etc/freeswitch/tls/wss.pem && chmod 600 /etc/freeswitch/tls/wss.pem")
+    assert steps[0][1] == "cat privkey.pem cert.pem chain.pem > /etc/freeswitch/tls/wss.pem && chmod 600 /etc/freeswitch/tls/wss.pem"
     assert steps[-1][1] == "sofia profile internal start"
     other = SimpleNamespace(cause="esl-bad-password", fix=lambda lang: f"fix ({lang})")
     assert fix_steps(other, TARGET, {}, "de") == [("fix (de)", None)]

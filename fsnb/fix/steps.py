@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fsnb.i18n import T
 
-REBUILD_PEM = "cat privkey.pem cert.pem chain_picture.pem > {pem} && chmod 600 {pem}"
+REBUILD_PEM = "cat privkey.pem cert.pem chain.pem > {pem} && chmod 600 {pem}"
 
 
 def fix_steps(finding, target, results: dict, lang: str) -> list[tuple[str, str | None]]:
