@@ -174,7 +174,7 @@ class Session:
         self._changed()
 
     # -- the state -----------------------------------------------------------------------------------------
-    expected = staticmethod(expected)
+    expected = staticmethod(expected)      # the checks a run of `only` reports (Runbook.expected, as before)
 
     def snapshot(self) -> Snapshot:
         from fsnb.checks import order_key
