@@ -94,6 +94,17 @@ def _result(ctx: Ctx, spec: CheckSpec, o: Outcome, duration: float) -> Result:
                   observed=red.any(observed), duration=round(duration, 4), target=ctx.target.name)
 
 
+def selected(only: list[str] | None = None) -> list[CheckSpec]:
+    """The checks a run of `only` (check ids or sections; None: all) runs, in the analysis' order — with their
+    dependencies, whose results are real results too."""
+    every = all_checks()
+    wanted = {s.id for s in every if not only or s.id in only or s.section in only}
+    for s in every:
+        if s.id in wanted:
+            wanted.update(s.needs)
+    return [s for s in every if s.id in wanted]
+
+
 async def run_async(target: Target, *, timeout: float | None = None, only: list[str] | None = None,
                     on_result: Callable[[Result], None] | None = None, progress: bool = False,
                     shared: dict | None = None) -> Run:
@@ -102,12 +113,7 @@ async def run_async(target: Target, *, timeout: float | None = None, only: list[
     # let the prefetch start its I/O (connects, the container lookup and file reads in the pool) before the check
     # modules are imported: the peers and the pool work while websockets & co. load (~20 ms in a fresh process)
     await asyncio.sleep(0)
-    every = all_checks()
-    wanted = {s.id for s in every if not only or s.id in only or s.section in only}
-    for s in every:   # a check's dependencies run too (their results are real results)
-        if s.id in wanted:
-            wanted.update(s.needs)
-    specs = [s for s in every if s.id in wanted]
+    specs = selected(only)
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -293,7 +293,7 @@ def test_training_round_in_jupyterlab(browser, tmp_path):
                 shown = brief.inner_text() + "\n".join(options)
                 leaks = [w for w in secret if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w-])", shown)]
                 assert not leaks, f"the briefing or the picker gives the answer away: {leaks}"
-                shot(page.locator(".jp-Cell").nth(2), "training-briefing.png")
+                shot(page.locator(".jp-Cell").filter(has=brief), "training-briefing.png")
                 for section in ("wissen", "schritt1", "schritt2", "schritt3", "schritt4"):
                     page.locator(f".fsnb-run-{section}").scroll_into_view_if_needed()
                     page.locator(f".fsnb-run-{section}").click()

@@ -5,6 +5,7 @@ explains the failed checks its cause declares (`explains`); every other failed c
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Callable
 
 from fsnb.diagnosis import observed as obs
@@ -78,6 +79,10 @@ class Verdict:
 
     def word(self, lang: str = "de") -> str:
         return self.verdict_en if lang == "en" else self.verdict
+
+    @property
+    def judgement(self) -> "Judgement | None":
+        return Judgement.parse(self.verdict)
 
     def reason(self, lang: str = "de") -> str:
         return self.reason_en if lang == "en" else self.reason_de
@@ -465,7 +470,25 @@ HYPOTHESIS = {   # the analysis' own guesses, as it words them
     "curl": T("Schritt 4 der Analyse: curl -H 'Upgrade: websocket' http://localhost:7443/",
               "The analysis' step 4: curl -H 'Upgrade: websocket' http://localhost:7443/"),
 }
-VERDICT = {"refuted": T("widerlegt", "refuted"), "partly": T("teilweise", "partly"), "open": T("offen", "open")}
+
+
+class Judgement(str, Enum):
+    """What the checks say about one of the analysis' hypotheses (the value is the English word in the JSON)."""
+    CONFIRMED = "confirmed"
+    REFUTED = "refuted"
+    PARTLY = "partly"
+    OPEN = "open"
+
+    @classmethod
+    def parse(cls, word) -> "Judgement | None":
+        """A judgement from its word in either language (a Verdict's `verdict` or `verdict_en`); None: unknown."""
+        word = word.de if isinstance(word, T) else word
+        return next((j for j, t in VERDICT.items() if word in (t.de, t.en)), None)
+
+
+# the one table of verdict words, keyed by the typed judgement (the notebook colours them by the same key)
+VERDICT: dict[Judgement, T] = {Judgement.CONFIRMED: T("bestätigt", "confirmed"), Judgement.REFUTED: T("widerlegt", "refuted"),
+                               Judgement.PARTLY: T("teilweise", "partly"), Judgement.OPEN: T("offen", "open")}
 REASON = {
     "autoload-refuted": T("Das Profil internal läuft: FreeSWITCH startet alle Profile aus sofia.conf.xml beim Laden.",
                           "Profile internal is running: FreeSWITCH starts every profile of sofia.conf.xml at load."),
@@ -505,7 +528,7 @@ REASON = {
 }
 
 
-def _verdict(hypothesis: str, verdict: str, reason: T) -> Verdict:
+def _verdict(hypothesis: str, verdict: Judgement, reason: T) -> Verdict:
     h, v = HYPOTHESIS[hypothesis], VERDICT[verdict]
     return Verdict(h.de, v.de, v.en, reason.de, reason.en, h.en)
 
@@ -518,33 +541,33 @@ def hypotheses(results: list[Result]) -> list[Verdict]:
     running = prof.running
     log = f.get(LOG) or obs.Log()
     if running:
-        out.append(_verdict("autoload", "refuted", REASON["autoload-refuted"]))
+        out.append(_verdict("autoload", Judgement.REFUTED, REASON["autoload-refuted"]))
     elif running is False:
         why = REASON["why-pem" if log.bad_pem else "why-bind" if log.bind_error else
                      "why-stopped" if log.stopped_after else "why-see"]
-        out.append(_verdict("autoload", "partly", REASON["autoload-partly"].format(why=why)))
+        out.append(_verdict("autoload", Judgement.PARTLY, REASON["autoload-partly"].format(why=why)))
     else:
-        out.append(_verdict("autoload", "open", REASON["autoload-open"]))
+        out.append(_verdict("autoload", Judgement.OPEN, REASON["autoload-open"]))
     if running and (not prof.wss_bind_url or not _wss_listening(_ports(f))):
-        out.append(_verdict("binding", "partly", REASON["binding-partly"]))
+        out.append(_verdict("binding", Judgement.PARTLY, REASON["binding-partly"]))
     else:
-        out.append(_verdict("binding", "refuted", REASON["binding-refuted"]))
+        out.append(_verdict("binding", Judgement.REFUTED, REASON["binding-refuted"]))
     esl = (f.get(ESL) or obs.Esl()).outcome
     if esl == "ok":
-        out.append(_verdict("esl", "refuted", REASON["esl-refuted"]))
+        out.append(_verdict("esl", Judgement.REFUTED, REASON["esl-refuted"]))
     elif esl is None:
-        out.append(_verdict("esl", "open", REASON["esl-open"]))
+        out.append(_verdict("esl", Judgement.OPEN, REASON["esl-open"]))
     else:
-        out.append(_verdict("esl", "partly", REASON["esl-partly"].format(esl=esl)))
+        out.append(_verdict("esl", Judgement.PARTLY, REASON["esl-partly"].format(esl=esl)))
     pub = f.hop(HOP_PUBLIC)
     alt = f.get(ALTERNATIVE) or obs.Alternative()
     if pub == "ok":
         more = REASON["would-break"] if alt.browser_sip_dropped else same(".")
-        out.append(_verdict("tunnel", "refuted", REASON["tunnel-refuted"].format(more=more)))
+        out.append(_verdict("tunnel", Judgement.REFUTED, REASON["tunnel-refuted"].format(more=more)))
     elif pub is None:
-        out.append(_verdict("tunnel", "open", REASON["tunnel-open"]))
+        out.append(_verdict("tunnel", Judgement.OPEN, REASON["tunnel-open"]))
     else:
-        out.append(_verdict("tunnel", "partly", REASON["tunnel-partly"].format(pub=pub)))
+        out.append(_verdict("tunnel", Judgement.PARTLY, REASON["tunnel-partly"].format(pub=pub)))
     curl = (f.get(CURL) or obs.Curl()).result
-    out.append(_verdict("curl", "refuted", REASON["curl"].format(curl=curl or REASON["not-run"])))
+    out.append(_verdict("curl", Judgement.REFUTED, REASON["curl"].format(curl=curl or REASON["not-run"])))
     return out

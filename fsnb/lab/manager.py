@@ -388,3 +388,15 @@ def labs() -> list[LabInfo]:
         if (d / "state.json").exists():
             out.append(info(int(d.name.split("-", 1)[1])))
     return out
+
+
+def stop_blockers(offset: int = 0) -> list[str]:
+    """Stop the foreign programs a scenario put on the lab's ports (what fixes `bind-failed` in the lab); returns
+    their names. The lab's own processes keep running."""
+    state = _load_state(lab_dir(offset)) or {}
+    stopped = []
+    for name, rec in (state.get("procs") or {}).items():
+        if name.startswith("blocker-"):
+            procs.stop(rec)
+            stopped.append(name)
+    return stopped

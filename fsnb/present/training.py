@@ -20,7 +20,10 @@ from fsnb.fix import actions
 from fsnb.i18n import LANGS, T
 from fsnb.lab import manager, scenarios
 from fsnb.present.escape import html as escape
-from fsnb.present.notebook import CSS, Runbook, _code, check_title, fix_steps, pick
+from fsnb.fix.steps import fix_steps
+from fsnb.present.notebook import CSS, Runbook, check_title
+from fsnb.present.notebook.views import code as _code
+from fsnb.present.notebook.views import evidence_line, pick
 
 # causes the lab can break and fsnb can fix in it (a random case is one of these)
 FIXABLE = ("profile-not-running", "wss-pem-bad", "wss-binding-not-applied", "bind-failed")
@@ -86,7 +89,7 @@ KEYWORDS = {"wss-pem-bad": ("wss.pem", "bad wss", "zertifikat", "certificate", "
             "profile-not-running": ("gestoppt", "stopped", "läuft nicht", "not running", "invalid profile"),
             "wss-binding-not-applied": ("wss-binding", "binding", "auskommentiert", "commented", "reloadxml", "rescan"),
             "bind-failed": ("belegt", "in use", "bind", "address already", "blocker", "fremd", "foreign")}
-U = dict(
+TRAINING_TEXT = dict(
     case=T("Fall", "Case"), random=T("Zufälliger Fall", "Random case"), new=T("Fall starten", "Start case"),
     briefing=T("Meldung", "Report"), your_task=T("Finde die Ursache mit den Schritten unten. Hinweise gibt es auf "
                                                 "Nachfrage; deine Antwort gibst du am Ende ab.",
@@ -157,14 +160,14 @@ def _texts(c) -> tuple[str, str]:
 
 def cause_long(cause: str | None) -> T:
     if cause is None or cause not in CAUSES:
-        return U["none"]
+        return TRAINING_TEXT["none"]
     return T(*_texts(CAUSES[cause]))
 
 
 def cause_text(cause: str | None) -> T:
     """The cause in a few words (its catalogue text up to the first colon or parenthesis)."""
     if cause is None or cause not in CAUSES:
-        return U["none"]
+        return TRAINING_TEXT["none"]
     short = lambda s: s.split(": ")[0].split(" (")[0].rstrip(".")
     de, en = _texts(CAUSES[cause])
     return T(short(de), short(en))
@@ -201,7 +204,7 @@ class Training:
         return scenarios.get(name)
 
     def _t(self, key: str, **kw) -> str:
-        t = U[key]
+        t = TRAINING_TEXT[key]
         return (t.format(**kw) if kw else t)(self.lang)
 
     def switch(self, name: str) -> None:
@@ -372,7 +375,7 @@ class Training:
         right = self.guess == want
         named = lead.cause if lead else None
         by = {r.id: r for r in self.rb.all_results()}
-        deciding = "".join(f"<li>{_evidence(line, L, by)}</li>" for line in (lead.evidence[:3] if lead else []))
+        deciding = "".join(f"<li>{evidence_line(line, L, by)}</li>" for line in (lead.evidence[:3] if lead else []))
         log = _log_lines(by.get("schritt2.log"))
         if log:
             deciding += "".join(f"<li><code>{escape(x)}</code></li>" for x in log[:2])
@@ -450,13 +453,9 @@ class Training:
             done.append(T("wss.pem neu gebaut: Schlüssel + Zertifikat + Kette → {p}",
                           "wss.pem rebuilt: key + certificate + chain → {p}").format(p=str(pem))(self.lang))
         elif cause == "bind-failed":
-            from fsnb.lab import procs
-            state = manager._load_state(manager.lab_dir(self.offset)) or {}
-            for name, rec in (state.get("procs") or {}).items():
-                if name.startswith("blocker-"):
-                    procs.stop(rec)
-                    done.append(T("Das fremde Programm auf dem Port beendet ({n})",
-                                  "Stopped the foreign program on the port ({n})").format(n=name)(self.lang))
+            for name in manager.stop_blockers(self.offset):
+                done.append(T("Das fremde Programm auf dem Port beendet ({n})",
+                              "Stopped the foreign program on the port ({n})").format(n=name)(self.lang))
         elif cause == "wss-binding-not-applied":
             xml = Path(fs.conf_dir) / "sip_profiles/internal.xml"
             if xml.is_file() and re.search(r'<!--\s*<param name="wss-binding"', xml.read_text()):
@@ -532,11 +531,6 @@ class Training:
         btn.on_click(apply_)
         display(w.VBox([w.HTML(f"{CSS}<div class='fsnb-nb fsnb-muted'>{self._t('fix_intro')}</div>"), btn, out]))
         return None
-
-
-def _evidence(line: str, lang: str, by: dict) -> str:
-    from fsnb.present.notebook import _evidence_line
-    return _evidence_line(line, lang, by)
 
 
 def _log_lines(r) -> list[str]:
