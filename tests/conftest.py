@@ -1,4 +1,4 @@
-"""Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker dockerd."""
+"""Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker engine."""
 from __future__ import annotations
 
 import os
