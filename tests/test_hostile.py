@@ -193,7 +193,7 @@ def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     the thread ends and `fsnb run` can exit (before, the interpreter hung at exit joining that thread)."""
     script = (
         "import asyncio, socket\n"
-        "from fsnb import eslclient\n"
+        "from fsnb.probe import eslclient\n"
         "from fsnb.errors import CheckTimeout\n"
         "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(4)   # accepts (backlog), never greets\n"
         "g = eslclient.GuardedESL('127.0.0.1', s.getsockname()[1], 'pw')\n"
