@@ -213,3 +213,43 @@ class EslRecorder:
 
     def commands(self) -> list[bytes]:
         return [f for f in self.frames if not f.startswith(b"auth ")]
+
+
+def esl_api_reply(head: bytes, body: bytes = b""):
+    """An ESL peer that greets, accepts any password and answers every `api` with `head` (its header block, without
+    the blank line) and `body` as they are: a Content-Length of -2 made python-ESL read out of bounds (exit 139)."""
+    async def handler(reader, writer):
+        async for cmd in _esl_commands(reader, writer):
+            if cmd.startswith(b"api "):
+                writer.write(head + b"\n\n" + body)
+                await writer.drain()
+    return handler
+
+
+async def esl_close_after_auth(reader, writer):
+    """Greets, accepts the password, then hangs up."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    await reader.readuntil(b"\n\n")
+    writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+    await writer.drain()
+    writer.close()
+
+
+async def esl_close_on_api(reader, writer):
+    """Greets, accepts the password, hangs up on the first api command."""
+    async for cmd in _esl_commands(reader, writer):
+        if cmd.startswith(b"api "):
+            writer.transport.abort()
+            return
+
+
+async def esl_status_only(reader, writer):
+    """Answers every api command as FreeSWITCH would (`status`: UP), except `sofia …`: that stays unanswered."""
+    async for cmd in _esl_commands(reader, writer):
+        words = cmd.split()
+        if words[:1] == [b"api"] and words[1:2] != [b"sofia"]:
+            body = b"UP 0 years, 0 days, 0 hours, 1 minute, 2 seconds, 3 milliseconds, 4 microseconds\n" \
+                if words[1:] == [b"status"] else b"-ERR no reply\n"
+            writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
+            await writer.drain()

@@ -270,3 +270,92 @@ def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
     assert p.returncode == 1, p.stderr
     by = {r["id"]: r for r in json.loads(p.stdout)["results"]}
     assert by["wissen.nginx"]["status"] == "error" and by["wissen.nginx"]["error_type"] == "CheckTimeout"
+
+
+# -- issue #19: nothing an ESL peer sends reaches python-ESL unchecked; every ESL failure is typed ----------------
+BAD_LENGTHS = ["-2", "-100", str(-2**32), str(2**63 - 1), "-1"]
+
+
+@pytest.mark.unit
+def test_python_esl_never_sees_a_bad_content_length(srv, tmp_path):
+    """A peer that answers `api status` with Content-Length -2, -100, -2**32 or 2**63-1 made python-ESL segfault
+    (exit 139, the whole run gone); -1 handed back heap bytes as the reply. The real python-ESL runs against each
+    (schritt1 in a child process, so a crash shows as its exit code): the process survives and the check reports
+    the refused frame, typed."""
+    import subprocess
+    import sys
+    ports = []
+    for n in BAD_LENGTHS:
+        s = srv(hostile.esl_api_reply(b"Content-Type: api/response\nContent-Length: " + n.encode(), b"UP 0 years"))
+        ports.append(s.port)
+    script = (
+        "import json, sys\n"
+        "from fsnb import target\n"
+        "from fsnb.runner import run\n"
+        "sys.path.insert(0, %r)\n"
+        "import hostile\n"
+        "for port in %r:\n"
+        "    t = target.loads(hostile.target_toml(%r, port, 1, 1, check=1.5))\n"
+        "    r = {x.id: x for x in run(t, only=['schritt1']).results}['schritt1.esl']\n"
+        "    print(json.dumps({'status': r.status.value, 'summary': r.summary_en, 'observed': r.observed,\n"
+        "                      'error_type': r.error_type}), flush=True)\n"
+    ) % (os.path.dirname(__file__), ports, str(tmp_path))
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "FSNB_T_PW": "pw-hostile"})
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr[-2000:])
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(lines) == len(BAD_LENGTHS)
+    for n, r in zip(BAD_LENGTHS, lines, strict=True):
+        assert r["status"] == "fail" and not r["error_type"], (n, r)
+        assert f"Content-Length {n!r}" in r["summary"] or f"body of {n} bytes" in r["summary"], (n, r)
+        assert r["observed"]["violation"] in ("bad-length", "too-large"), (n, r)
+        assert "UP 0 years" not in json.dumps(r)
+
+
+@pytest.mark.unit
+def test_relay_passes_well_formed_replies_as_utf8(srv):
+    """Invalid UTF-8 in a reply ends typed: the relay hands python-ESL the body as UTF-8 (bytes replaced)."""
+    body = b"UP \xff\xfe\xc3 0 years"
+    s = srv(hostile.esl_api_reply(b"Content-Type: api/response\nContent-Length: %d" % len(body), body))
+    g = eslclient.GuardedESL("127.0.0.1", s.port, "pw")
+    try:
+        assert asyncio.run(g.api("status", TIMEOUT)) == "UP \ufffd\ufffd\ufffd 0 years"
+    finally:
+        g.close()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("handler", ["esl_close_after_auth", "esl_close_on_api", "esl_status_only", "invalid_utf8",
+                                     "unsolicited_flood"])
+def test_esl_peers_end_in_typed_results_never_a_traceback(srv, tmp_path, monkeypatch, handler):
+    """`sofia status` never answered (UnboundLocalError), a hang-up after auth or on an api command
+    (ConnectionError), a reply that is not UTF-8, a flood of frames nobody asked for: each check ends with a
+    typed result, none with an internal error and its traceback."""
+    if handler == "invalid_utf8":
+        body = b"UP \xff\xfe 0 years"
+        h = hostile.esl_api_reply(b"Content-Type: api/response\nReply-Text: \xff\xfe\nContent-Length: %d" % len(body), body)
+    elif handler == "unsolicited_flood":
+        h = hostile.esl_api_reply(b"Content-Type: text/event-plain\nContent-Length: 2\n\nx\n" * 100
+                                  + b"Content-Type: api/response\nContent-Length: 2", b"UP")
+    else:
+        h = getattr(hostile, handler)
+    s = srv(h)
+    monkeypatch.setenv("FSNB_T_PW", "pw-hostile")
+    t0 = time.monotonic()
+    r = run(_target(tmp_path, s.port, 1, 1), only=["schritt1", "schritt2"])
+    assert time.monotonic() - t0 <= 2 * (TIMEOUT + 1.0) + 1.0
+    from fsnb.errors import FsnbError
+
+    def typed(name):
+        return not name or any(c.__name__ == name for c in _subclasses(FsnbError))
+    for x in r.results:
+        assert typed(x.error_type), (x.id, x.error_type, x.summary_en)
+        assert not any(e.label == "Traceback" for e in x.evidence), (x.id, x.summary_en)
+        assert x.status.value in ("pass", "fail", "warn", "skip"), (x.id, x.status, x.summary_en)
+
+
+def _subclasses(cls):
+    out = {cls}
+    for c in cls.__subclasses__():
+        out |= _subclasses(c)
+    return out

@@ -109,6 +109,8 @@ class Esl(Observed):
     elapsed_ms: float | None = None
     up: bool | None = None
     uptime_s: float | None = None    # from `status`: scopes the log to the current start
+    violation: str | None = None     # a frame fsnb refused to pass to python-ESL: bad-length | too-large | bad-header |
+    #                                  no-header-end | unexpected-frames (fsnb/probe/esl.py FramingError.reason)
 
 
 @dataclass
