@@ -91,7 +91,7 @@ def test_python_esl_connects_once_for_concurrent_calls(srv):
 def test_ws_hop_on_hostile_ports(srv, handler):
     s = srv(handler)
     t0 = time.monotonic()
-    r = asyncio.run(wsprobe.run(wsprobe.Hop("x", f"ws://127.0.0.1:{s.port}/", "WS"), TIMEOUT))
+    r = asyncio.run(wsprobe.run(wsprobe.HopTarget("x", f"ws://127.0.0.1:{s.port}/", "WS"), TIMEOUT))
     assert r.outcome in ("timeout", "not-http", "error"), r
     assert time.monotonic() - t0 <= TIMEOUT + 0.5
 
@@ -103,7 +103,7 @@ def test_wss_bad_certificates(srv, tmp_path, kind):
     ca_file = tmp_path / "ca.pem"
     ca_file.write_bytes(ca.cert_pem)
     s = srv(hostile.ws_ok, hostile.tls_context(leaf.cert_pem, leaf.key_pem, tmp_path))
-    hop = wsprobe.Hop("wss", f"wss://127.0.0.1:{s.port}/", "WSS", server_hostname="127.0.0.1", ca_file=str(ca_file))
+    hop = wsprobe.HopTarget("wss", f"wss://127.0.0.1:{s.port}/", "WSS", server_hostname="127.0.0.1", ca_file=str(ca_file))
     r = asyncio.run(wsprobe.run(hop, TIMEOUT))
     # the handshake still completes unverified (so the path is tested), but the certificate is flagged
     assert r.tls_verified is False and r.status == 101
@@ -115,7 +115,7 @@ def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
     leaf = ca.issue(["127.0.0.1"])
     s = srv(hostile.ws_ok, hostile.tls_context(leaf.cert_pem, leaf.key_pem, tmp_path))
     ca_file = tmp_path / "ca.pem"
-    hop = wsprobe.Hop("wss", f"wss://127.0.0.1:{s.port}/", "WSS", server_hostname="127.0.0.1", ca_file=str(ca_file))
+    hop = wsprobe.HopTarget("wss", f"wss://127.0.0.1:{s.port}/", "WSS", server_hostname="127.0.0.1", ca_file=str(ca_file))
     r = asyncio.run(wsprobe.run(hop, TIMEOUT))
     assert r.outcome == "error" and str(ca_file) in r.detail
     ca_file.write_bytes(ca.cert_pem)
@@ -359,3 +359,11 @@ def _subclasses(cls):
     for c in cls.__subclasses__():
         out |= _subclasses(c)
     return out
+
+
+@pytest.mark.unit
+def test_the_probes_hop_target_is_not_named_like_the_observed_hop():
+    """wsprobe.Hop (where to dial) and observed.Hop (what a check saw) were twins by name; the probe's is HopTarget."""
+    from fsnb.diagnosis import observed
+    assert not hasattr(wsprobe, "Hop")
+    assert wsprobe.HopTarget.__name__ != observed.Hop.__name__

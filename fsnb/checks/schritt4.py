@@ -56,7 +56,7 @@ SAY = {
 }
 
 
-def hops(ctx) -> dict[str, wsprobe.Hop]:
+def hops(ctx) -> dict[str, wsprobe.HopTarget]:
     fs, t = ctx.fs, ctx.target
     pub = urlsplit(t.tunnel.public_url)
     connect = None
@@ -64,12 +64,12 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
         h, _, p = t.tunnel.connect.rpartition(":")
         connect = (h, int(p))
     return {
-        "wss": wsprobe.Hop("wss", f"wss://{fs.host}:{fs.wss_port}/", "WSS", server_hostname=fs.host,
+        "wss": wsprobe.HopTarget("wss", f"wss://{fs.host}:{fs.wss_port}/", "WSS", server_hostname=fs.host,
                            ca_file=t.tunnel.ca_file),
-        "ws": wsprobe.Hop("ws", f"ws://{fs.host}:{fs.ws_port}/", "WS"),
+        "ws": wsprobe.HopTarget("ws", f"ws://{fs.host}:{fs.ws_port}/", "WS"),
         # behind nginx sits the TLS edge: the browser speaks wss:// and puts WSS in its Via
-        "nginx": wsprobe.Hop("nginx", f"ws://{t.nginx.address}/", "WSS"),
-        "public": wsprobe.Hop("public", t.tunnel.public_url, "WSS", connect=connect,
+        "nginx": wsprobe.HopTarget("nginx", f"ws://{t.nginx.address}/", "WSS"),
+        "public": wsprobe.HopTarget("public", t.tunnel.public_url, "WSS", connect=connect,
                               server_hostname=pub.hostname, ca_file=t.tunnel.ca_file),
     }
 
@@ -89,7 +89,7 @@ async def _nginx_errors(ctx, since, lines: int = 4) -> list[str]:
     return nginxlog.relevant(await blocking.to_thread(tail), since)[-lines:]
 
 
-def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
+def _evidence(r: wsprobe.HopResult, hop: wsprobe.HopTarget) -> list[Evidence]:
     via = f"websockets client → {hop.url}" + (f" (dial {hop.connect[0]}:{hop.connect[1]})" if hop.connect else "")
     ev = [Evidence(SAY["result"], r.detail, via)]
     if r.request:

@@ -23,7 +23,9 @@ MAX_MESSAGE = 1 << 20
 
 
 @dataclass
-class Hop:
+class HopTarget:
+    """Where a hop is dialled and what a browser behind it sends: the probe's input. (What a check saw on a hop is
+    fsnb.diagnosis.observed.Hop; the two were both called Hop.)"""
     name: str
     url: str                       # what a client dials, e.g. wss://freeswitch.aidevelo.ai/
     via_transport: str             # what a browser behind this hop puts in Via: WS or WSS
@@ -51,7 +53,7 @@ class HopResult:
 _CONTEXTS: dict[tuple, ssl.SSLContext] = {}
 
 
-def _ssl(hop: Hop, verify: bool) -> ssl.SSLContext:
+def _ssl(hop: HopTarget, verify: bool) -> ssl.SSLContext:
     """A client context per CA file and mode, reused: loading a CA store costs more than the handshake. Keyed by the
     file's mtime and size too, so a CA replaced between runs (a new lab) is read again."""
     try:
@@ -77,7 +79,7 @@ def _headers(h) -> str:
     return "\n".join(f"{k}: {v}" for k, v in h.raw_items())
 
 
-async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = "", domain: str = "") -> HopResult:
+async def run(hop: HopTarget, timeout: float, sip_user: str = "", sip_password: str = "", domain: str = "") -> HopResult:
     t0 = time.monotonic()
     deadline = t0 + timeout
     left = lambda: max(0.05, deadline - time.monotonic())
@@ -176,7 +178,7 @@ def _other(transport: str) -> str:
     return "WS" if transport == "WSS" else "WSS"
 
 
-async def _answer_or_proof(ws, req: sip.SipMessage, hop: Hop, uri: str, left) -> tuple[str | None, str | None]:
+async def _answer_or_proof(ws, req: sip.SipMessage, hop: HopTarget, uri: str, left) -> tuple[str | None, str | None]:
     """The answer to `req`, and a fast proof of a silent drop: an OPTIONS with the other Via transport goes out
     right behind it on the same connection. FreeSWITCH answers in order and drops whichever Via does not match
     the connection, so an answered control with no answer to `req` proves `req` was dropped.
@@ -203,7 +205,7 @@ async def _answer_or_proof(ws, req: sip.SipMessage, hop: Hop, uri: str, left) ->
             control = text
 
 
-async def _register(ws, hop: Hop, user: str, password: str, domain: str, left) -> list[str]:
+async def _register(ws, hop: HopTarget, user: str, password: str, domain: str, left) -> list[str]:
     call_id, tag = secrets.token_hex(16), secrets.token_hex(5)
     out = []
     req = sip.register(domain, user, hop.via_transport, call_id, 1, tag)
@@ -228,7 +230,7 @@ async def _register(ws, hop: Hop, user: str, password: str, domain: str, left) -
     return out
 
 
-def _dial(hop: Hop) -> str:
+def _dial(hop: HopTarget) -> str:
     if hop.connect:
         return f"{hop.url} (via {hop.connect[0]}:{hop.connect[1]})"
     return hop.url
