@@ -367,3 +367,34 @@ def test_the_probes_hop_target_is_not_named_like_the_observed_hop():
     from fsnb.diagnosis import observed
     assert not hasattr(wsprobe, "Hop")
     assert wsprobe.HopTarget.__name__ != observed.Hop.__name__
+
+
+# -- issue #19: SIP over WebSocket, replies matched to their requests, every read loop bounded -----------------
+@pytest.mark.unit
+def test_ws_hop_ends_at_its_deadline_under_a_flood_of_foreign_sip(srv):
+    """A peer that answers the handshake with `sip` and then streams SIP answers with a foreign Call-ID kept
+    `fsnb run` at 98 % CPU for 90 s under a 2 s timeout: the read loop now looks at its clock and counts the
+    frames that answer nothing it sent (bounded), and the hop ends within its timeout."""
+    s = srv(hostile.ws_sip_foreign_flood)
+    t0 = time.monotonic()
+    cpu0 = time.process_time()
+    r = asyncio.run(asyncio.wait_for(wsprobe.run(wsprobe.HopTarget("x", f"ws://127.0.0.1:{s.port}/", "WS"), 1.0), 6.0))
+    took = time.monotonic() - t0
+    assert took <= 1.0 + 0.5, took
+    assert r.outcome == "sip-no-answer", r
+    assert 0 < r.unmatched <= wsprobe.MAX_UNMATCHED, r.unmatched
+    assert "answer none of" in r.detail
+    assert time.process_time() - cpu0 < 1.5
+
+
+@pytest.mark.unit
+def test_sip_replies_are_matched_to_their_requests(srv):
+    """A peer that answers the probe's Via control OPTIONS too and rejects REGISTER with 403 was reported as
+    'REGISTER -> 200 OK' (the control's late answer, read as REGISTER's). Replies now match by Call-ID, CSeq and
+    Via branch; the 403 is REGISTER's."""
+    s = srv(hostile.ws_sip_options_ok_register_403)
+    hop = wsprobe.HopTarget("public", f"ws://127.0.0.1:{s.port}/", "WSS")
+    r = asyncio.run(wsprobe.run(hop, TIMEOUT, "1000", "sip-pw", "127.0.0.1"))
+    assert r.outcome == "ok", r
+    assert r.sip_response.startswith("SIP/2.0 200 OK")
+    assert r.register == ["REGISTER -> SIP/2.0 403 Forbidden"], r.register

@@ -116,7 +116,7 @@ async def _hop(ctx, key: str, register: bool = False):
     nginx_errors = await _nginx_errors(ctx, started) if key == "nginx" and r.outcome != "ok" else []
     observed = {"url": hop.url, "outcome": r.outcome, "status": r.status, "subprotocol": r.subprotocol,
                 "via_transport": hop.via_transport, "sip_status": r.sip_status, "tls_verified": r.tls_verified,
-                "register": r.register}
+                "register": r.register, "sip_unmatched": r.unmatched}
     ev = _evidence(r, hop)
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors

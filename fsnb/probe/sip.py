@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fsnb.errors import ProtocolError
 
 MAX_MESSAGE = 64 * 1024
+_BRANCH = re.compile(r";\s*branch\s*=\s*([^;,\s]+)", re.IGNORECASE)
 
 
 @dataclass
@@ -37,6 +38,16 @@ class SipMessage:
             if k.lower() == name:
                 return v
         return None
+
+    @property
+    def transaction(self) -> tuple[str, str, str]:
+        """(Call-ID, CSeq as `<number> <METHOD>`, top Via branch): what ties a reply to its request (RFC 3261
+        17.1.3). Compact header forms (i, v) count; absent parts are ""."""
+        call_id = (self.header("Call-ID") or self.header("i") or "").strip()
+        cseq = " ".join((self.header("CSeq") or "").split()[:2]).upper()
+        via = (self.header("Via") or self.header("v") or "").split(",", 1)[0]
+        m = _BRANCH.search(via)
+        return call_id, cseq, m.group(1) if m else ""
 
     @property
     def via_transport(self) -> str | None:
