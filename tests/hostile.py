@@ -298,3 +298,14 @@ async def ws_sip_foreign_flood(reader, writer, seconds: float = 12.0):
     while asyncio.get_running_loop().time() < end:
         writer.write(frame * 64)
         await writer.drain()
+
+
+async def esl_blank_lines_after_auth(reader, writer, seconds: float = 8.0):
+    """Greets, then answers `auth` with blank lines (which ESL skips between frames), as fast as they are read."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    await reader.readuntil(b"\n\n")
+    end = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < end:
+        writer.write(b"\n" * 65536)
+        await writer.drain()

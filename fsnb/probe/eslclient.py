@@ -35,10 +35,16 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
     deadline = t0 + timeout
 
     def left() -> float:
-        return max(0.01, deadline - time.monotonic())
+        """Time left; past the deadline an asyncio.TimeoutError, also for a peer that always has bytes ready (a floor
+        on the wait alone never ends a loop whose reads return at once)."""
+        rest = deadline - time.monotonic()
+        if rest <= 0:
+            raise asyncio.TimeoutError
+        return rest
 
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), left())
+        wait = left()
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), wait)
     except ConnectionRefusedError:
         return Probe("refused", f"connection to {host}:{port} refused (nothing listens)", elapsed=time.monotonic() - t0)
     except asyncio.TimeoutError:
@@ -52,7 +58,9 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
             nonlocal got
             end = time.monotonic() + wait
             while True:
-                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+                if time.monotonic() >= end:
+                    raise asyncio.TimeoutError
+                data = await asyncio.wait_for(reader.read(65536), end - time.monotonic())
                 if not data:
                     return None
                 got += data
@@ -73,7 +81,8 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
             # silent server: an HTTP server waits for a request, a tarpit waits forever. A harmless `exit` tells them apart.
             writer.write(b"exit\n\n")
             try:
-                more = await asyncio.wait_for(reader.read(4096), left())
+                wait = left()   # evaluated first: past the deadline no read is even created
+                more = await asyncio.wait_for(reader.read(4096), wait)
             except asyncio.TimeoutError:
                 return Probe("no-answer", f"{host}:{port} accepts connections but sends nothing (no ESL greeting)",
                              got, time.monotonic() - t0)
@@ -97,7 +106,8 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
                          got, time.monotonic() - t0)
         writer.write(auth)
         while True:
-            data = await asyncio.wait_for(reader.read(65536), left())
+            wait = left()   # evaluated first: past the deadline no read is even created
+            data = await asyncio.wait_for(reader.read(65536), wait)
             if not data:
                 return Probe("closed", "ESL closed the connection after auth", got, time.monotonic() - t0)
             frames = parser.feed(data)
