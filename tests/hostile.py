@@ -213,3 +213,99 @@ class EslRecorder:
 
     def commands(self) -> list[bytes]:
         return [f for f in self.frames if not f.startswith(b"auth ")]
+
+
+def esl_api_reply(head: bytes, body: bytes = b""):
+    """An ESL peer that greets, accepts any password and answers every `api` with `head` (its header block, without
+    the blank line) and `body` as they are: a Content-Length of -2 made python-ESL read out of bounds (exit 139)."""
+    async def handler(reader, writer):
+        async for cmd in _esl_commands(reader, writer):
+            if cmd.startswith(b"api "):
+                writer.write(head + b"\n\n" + body)
+                await writer.drain()
+    return handler
+
+
+async def esl_close_after_auth(reader, writer):
+    """Greets, accepts the password, then hangs up."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    await reader.readuntil(b"\n\n")
+    writer.write(b"Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
+    await writer.drain()
+    writer.close()
+
+
+async def esl_close_on_api(reader, writer):
+    """Greets, accepts the password, hangs up on the first api command."""
+    async for cmd in _esl_commands(reader, writer):
+        if cmd.startswith(b"api "):
+            writer.transport.abort()
+            return
+
+
+async def esl_status_only(reader, writer):
+    """Answers every api command as FreeSWITCH would (`status`: UP), except `sofia …`: that stays unanswered."""
+    async for cmd in _esl_commands(reader, writer):
+        words = cmd.split()
+        if words[:1] == [b"api"] and words[1:2] != [b"sofia"]:
+            body = b"UP 0 years, 0 days, 0 hours, 1 minute, 2 seconds, 3 milliseconds, 4 microseconds\n" \
+                if words[1:] == [b"status"] else b"-ERR no reply\n"
+            writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n%s" % (len(body), body))
+            await writer.drain()
+
+
+async def _ws_accept(reader, writer):
+    from fsnb.lab.sofia_ws import handshake_response
+    head = await reader.readuntil(b"\r\n\r\n")
+    answer, _ = handshake_response(head[:-4])
+    writer.write(answer)
+    await writer.drain()
+
+
+def _sip_answer(request: bytes, status: str) -> bytes:
+    """`SIP/2.0 <status>` to `request`, its Via, From, To, Call-ID and CSeq echoed as a SIP server does."""
+    from fsnb.probe import sip
+    req = sip.parse(request.decode())
+    keep = [(k, v) for k, v in req.headers if k.lower() in ("via", "from", "call-id", "cseq")]
+    keep.append(("To", (req.header("To") or "") + ";tag=hostile"))
+    return sip.SipMessage(f"SIP/2.0 {status}", keep + [("Content-Length", "0")]).serialize().encode()
+
+
+async def ws_sip_options_ok_register_403(reader, writer):
+    """Answers every OPTIONS, whatever its Via (also the probe's control), and rejects REGISTER with 403."""
+    from fsnb.lab.sofia_ws import encode_frame, read_frame
+    await _ws_accept(reader, writer)
+    while True:
+        opcode, data = await read_frame(reader)
+        if opcode == 8:
+            return
+        if data.startswith(b"OPTIONS "):
+            writer.write(encode_frame(_sip_answer(data, "200 OK")))
+        elif data.startswith(b"REGISTER "):
+            writer.write(encode_frame(_sip_answer(data, "403 Forbidden")))
+        await writer.drain()
+
+
+async def ws_sip_foreign_flood(reader, writer, seconds: float = 12.0):
+    """101 with `sip`, then SIP answers with a foreign Call-ID, as fast as the client reads (for `seconds` at most):
+    a client that never looks at its clock never gets out."""
+    from fsnb.lab.sofia_ws import encode_frame
+    await _ws_accept(reader, writer)
+    frame = encode_frame(b"SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS fsnb.invalid;branch=z9hG4bKforeign\r\nCall-ID: foreign\r\n"
+                         b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+    end = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < end:
+        writer.write(frame * 64)
+        await writer.drain()
+
+
+async def esl_blank_lines_after_auth(reader, writer, seconds: float = 8.0):
+    """Greets, then answers `auth` with blank lines (which ESL skips between frames), as fast as they are read."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    await reader.readuntil(b"\n\n")
+    end = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < end:
+        writer.write(b"\n" * 65536)
+        await writer.drain()

@@ -323,3 +323,34 @@ def test_the_location_nginx_uses_for_the_target_address(tmp_path):
     assert first("127.0.0.1:9100") == 6 and first("[::1]:9100") == 6          # localhost: both loopbacks
     assert first("10.0.0.1:9200") == 7
     assert [x.port for x in nginxconf.serving(locs, "127.0.0.1:7777")] == [1, 2, 3, 4, 5, 6, 7]   # none: all, in order
+
+
+@pytest.mark.unit
+def test_digest_challenge_parser_is_linear_and_capped():
+    """A 60 KB `WWW-Authenticate: Digest` header took 10 s in the challenge parser (a regex restarting at every
+    position of a long word): it is refused by size now, and the largest accepted one parses in one pass."""
+    import time
+    t0 = time.monotonic()
+    with pytest.raises(ProtocolError):
+        sip.parse_challenge("Digest " + "a" * 60000)
+    for worst in ("a" * (sip.MAX_CHALLENGE - 7), "a=" * ((sip.MAX_CHALLENGE - 7) // 2), '"' * (sip.MAX_CHALLENGE - 7),
+                  "a=\"" + "\\" * (sip.MAX_CHALLENGE - 10)):
+        sip.parse_challenge("Digest " + worst)
+    assert time.monotonic() - t0 < 0.5
+
+
+@pytest.mark.unit
+def test_digest_challenge_values():
+    ch = sip.parse_challenge('Digest realm="a,b", NONCE="x\\"y", qop="auth,auth-int", algorithm=MD5,stale=FALSE')
+    assert ch == {"realm": "a,b", "nonce": 'x"y', "qop": "auth,auth-int", "algorithm": "MD5", "stale": "FALSE"}
+    assert sip.parse_challenge('Digest junk, realm=r , =x, "q", nonce="n') == {"realm": "r", "nonce": "n"}
+    with pytest.raises(ProtocolError):
+        sip.parse_challenge('Basic realm="x"')
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z]{1,8}", fullmatch=True),
+                          st.text(alphabet=st.characters(blacklist_characters='"\\', blacklist_categories=("Cs",)),
+                                  max_size=20)), max_size=6))
+def test_digest_challenge_roundtrip(params):
+    value = "Digest " + ", ".join(f'{k}="{v}"' for k, v in params)
+    assert sip.parse_challenge(value) == dict(params)

@@ -32,7 +32,7 @@ TEXTS = {
 async def ws5066(ctx):
     fs, t = ctx.fs, ctx.target
     # what a browser on wss:// sends through a TLS-terminating proxy to ws 5066: Via SIP/2.0/WSS
-    hop = wsprobe.Hop("ws 5066, Via WSS", f"ws://{tgt.netloc(fs.host, fs.ws_port)}/", "WSS")
+    hop = wsprobe.HopTarget("ws 5066, Via WSS", f"ws://{tgt.netloc(fs.host, fs.ws_port)}/", "WSS")
     r = await wsprobe.run(hop, min(ctx.timeout, 1.5))
     working = nginxconf.server_block(t.nginx.address, f"https://{tgt.netloc(fs.host, fs.wss_port)}")
     ev = [Evidence("Probe", r.detail + ("\n\n" + r.sip_request if r.sip_request else ""), f"websockets client → {hop.url}"),

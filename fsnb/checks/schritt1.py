@@ -8,6 +8,7 @@ from fsnb import target as tgt
 from fsnb.checks import T, check, fail, ok, same, warn
 from fsnb.diagnosis import observed as obs
 from fsnb.errors import AccessError, ConfigError, FsnbError
+from fsnb.probe.esl import FramingError
 from fsnb.read import fsconfig, fsstatus
 from fsnb.result import Evidence
 
@@ -58,6 +59,8 @@ async def esl(ctx):
     try:
         status = await ctx.api("status")
     except FsnbError as exc:
+        if isinstance(exc, FramingError):   # refused before python-ESL read it: name what was wrong
+            observed["violation"] = exc.reason
         return fail(TEXTS["status-fails"].format(e=exc), evidence=ev, observed=observed)
     ev.append(Evidence("api status", status, ctx.esl_via))
     observed["up"] = status.startswith("UP ")

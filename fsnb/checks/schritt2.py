@@ -54,6 +54,7 @@ TEXTS = {
        "Step 2: profile internal is running (sofia status)", observes=obs.Profile, needs=("schritt1.esl",))
 async def profil(ctx):
     name = ctx.fs.profile
+    status = ""      # `sofia status` may fail before it is set (never answered: CheckTimeout)
     try:
         status = await ctx.api("sofia status")
         prof_text = await ctx.api(f"sofia status profile {name}")

@@ -57,7 +57,7 @@ TEXTS = {
 }
 
 
-def hops(ctx) -> dict[str, wsprobe.Hop]:
+def hops(ctx) -> dict[str, wsprobe.HopTarget]:
     fs, t = ctx.fs, ctx.target
     pub = urlsplit(t.tunnel.public_url)
     connect = None
@@ -65,12 +65,12 @@ def hops(ctx) -> dict[str, wsprobe.Hop]:
         h, _, p = t.tunnel.connect.rpartition(":")
         connect = (h, int(p))
     return {
-        "wss": wsprobe.Hop("wss", f"wss://{tgt.netloc(fs.host, fs.wss_port)}/", "WSS", server_hostname=fs.host.strip("[]"),
-                           ca_file=t.tunnel.ca_file),
-        "ws": wsprobe.Hop("ws", f"ws://{tgt.netloc(fs.host, fs.ws_port)}/", "WS"),
+        "wss": wsprobe.HopTarget("wss", f"wss://{tgt.netloc(fs.host, fs.wss_port)}/", "WSS",
+                                 server_hostname=fs.host.strip("[]"), ca_file=t.tunnel.ca_file),
+        "ws": wsprobe.HopTarget("ws", f"ws://{tgt.netloc(fs.host, fs.ws_port)}/", "WS"),
         # behind nginx sits the TLS edge: the browser speaks wss:// and puts WSS in its Via
-        "nginx": wsprobe.Hop("nginx", f"ws://{t.nginx.address}/", "WSS"),
-        "public": wsprobe.Hop("public", t.tunnel.public_url, "WSS", connect=connect,
+        "nginx": wsprobe.HopTarget("nginx", f"ws://{t.nginx.address}/", "WSS"),
+        "public": wsprobe.HopTarget("public", t.tunnel.public_url, "WSS", connect=connect,
                               server_hostname=pub.hostname, ca_file=t.tunnel.ca_file),
     }
 
@@ -90,7 +90,7 @@ async def _nginx_errors(ctx, since, lines: int = 4) -> list[str]:
     return nginxlog.relevant(await blocking.to_thread(tail), since)[-lines:]
 
 
-def _evidence(r: wsprobe.HopResult, hop: wsprobe.Hop) -> list[Evidence]:
+def _evidence(r: wsprobe.HopResult, hop: wsprobe.HopTarget) -> list[Evidence]:
     via = f"websockets client → {hop.url}" + (f" (dial {hop.connect[0]}:{hop.connect[1]})" if hop.connect else "")
     ev = [Evidence(TEXTS["result"], r.detail, via)]
     if r.request:
@@ -117,7 +117,7 @@ async def _hop(ctx, key: str, register: bool = False):
     nginx_errors = await _nginx_errors(ctx, started) if key == "nginx" and r.outcome != "ok" else []
     observed = {"url": hop.url, "outcome": r.outcome, "status": r.status, "subprotocol": r.subprotocol,
                 "via_transport": hop.via_transport, "sip_status": r.sip_status, "tls_verified": r.tls_verified,
-                "register": r.register}
+                "register": r.register, "sip_unmatched": r.unmatched}
     ev = _evidence(r, hop)
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors

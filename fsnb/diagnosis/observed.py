@@ -109,6 +109,8 @@ class Esl(Observed):
     elapsed_ms: float | None = None
     up: bool | None = None
     uptime_s: float | None = None    # from `status`: scopes the log to the current start
+    violation: str | None = None     # a frame fsnb refused to pass to python-ESL: bad-length | too-large | bad-header |
+    #                                  no-header-end | unexpected-frames (fsnb/probe/esl.py FramingError.reason)
 
 
 @dataclass
@@ -197,6 +199,7 @@ class Hop(Observed):
     register: list[str] = field(default_factory=list)
     register_failed: bool = False       # REGISTER answered with a final status other than 200 (rejected)
     register_unanswered: bool = False   # REGISTER got no answer before the check's deadline (not a rejection)
+    sip_unmatched: int = 0              # SIP messages that answered none of fsnb's requests (ignored; bounded count)
     http_hint: str | None = None      # what an HTTP error answer says: plain-http-to-https-port (nginx's 400 page)
     nginx_errors: list[str] = field(default_factory=list)
     nginx_reason: str | None = None   # nginx's error log: upstream-cert-rejected | upstream-refused | upstream-closed |

@@ -15,6 +15,15 @@ MAX_BODY = 8 * 1024 * 1024
 MAX_COMMAND = 4096
 
 
+class FramingError(ProtocolError):
+    """A peer's ESL frame that fsnb refuses to pass on: `reason` names what was wrong, for the report
+    (bad-length | too-large | bad-header | no-header-end | unexpected-frames)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
 class UnsafeCommand(ProtocolError):
     """A command or argument that could end its ESL line (and start another command) was refused unsent."""
 
@@ -86,7 +95,7 @@ class FrameParser:
                 end = self._buf.find(b"\n\n")
                 if end < 0:
                     if len(self._buf) > MAX_HEADER:
-                        raise ProtocolError(f"no end of ESL headers within {MAX_HEADER} bytes")
+                        raise FramingError("no-header-end", f"no end of ESL headers within {MAX_HEADER} bytes")
                     return frames
                 head = bytes(self._buf[:end]).decode("utf-8", errors="replace")
                 del self._buf[:end + 2]
@@ -98,17 +107,18 @@ class FrameParser:
                     elif line.endswith(":"):
                         headers[line[:-1]] = ""
                     else:
-                        raise ProtocolError(f"not an ESL header line: {line[:60]!r}")
+                        raise FramingError("bad-header", f"not an ESL header line: {line[:60]!r}")
                 length = headers.get("Content-Length")
                 if length is None:
                     frames.append(Frame(headers))
                     continue
-                try:
-                    self._need = int(length)
-                except ValueError:
-                    raise ProtocolError(f"bad Content-Length {length[:20]!r}") from None
-                if not 0 <= self._need <= self.max_body:
-                    raise ProtocolError(f"ESL body of {self._need} bytes exceeds the limit of {self.max_body}")
+                # ASCII digits only: int() would take "-2", "+5", " 7" and "1_000", which C's atol reads otherwise
+                # (python-ESL read out of bounds on a negative length); at most 10 digits, so int() is cheap
+                if not (length.isascii() and length.isdigit()):
+                    raise FramingError("bad-length", f"ESL Content-Length {length[:24]!r} is not a non-negative integer")
+                if len(length) > 10 or int(length) > self.max_body:
+                    raise FramingError("too-large", f"ESL body of {length[:24]} bytes exceeds the limit of {self.max_body}")
+                self._need = int(length)
                 self._pending = headers
             if len(self._buf) < self._need:
                 return frames

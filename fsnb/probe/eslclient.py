@@ -2,15 +2,13 @@
 
 fs_cli prints `Error Connecting []` for refused, ACL, wrong password and non-ESL servers alike (fixtures
 205-209); the probe reads the first frame itself so each gets its own name. python-ESL's ESLconnection has
-no timeout at all, so it only runs after the probe saw a real greeting, in its own thread, with a deadline;
-past the deadline its socket is shut down so the blocked call returns.
+no timeout at all and trusts the peer's framing (a negative Content-Length crashed the process): it never
+talks to the peer itself, only to fsnb's relay (fsnb/probe/eslrelay.py), in its own thread, with a deadline;
+past the deadline the relay is closed so the blocked call returns.
 """
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import os
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from dataclasses import dataclass
 from fsnb import blocking
 from fsnb.errors import AccessError, CheckTimeout, ProtocolError
 from fsnb.probe.esl import FrameParser, UnsafeCommand, command_frame, safe_line
-from fsnb.read import procnet
+from fsnb.probe.eslrelay import Relay
 
 GREETING_WAIT = 1.0
 
@@ -37,10 +35,16 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
     deadline = t0 + timeout
 
     def left() -> float:
-        return max(0.01, deadline - time.monotonic())
+        """Time left; past the deadline an asyncio.TimeoutError, also for a peer that always has bytes ready (a floor
+        on the wait alone never ends a loop whose reads return at once)."""
+        rest = deadline - time.monotonic()
+        if rest <= 0:
+            raise asyncio.TimeoutError
+        return rest
 
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), left())
+        wait = left()
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), wait)
     except ConnectionRefusedError:
         return Probe("refused", f"connection to {host}:{port} refused (nothing listens)", elapsed=time.monotonic() - t0)
     except asyncio.TimeoutError:
@@ -54,7 +58,9 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
             nonlocal got
             end = time.monotonic() + wait
             while True:
-                data = await asyncio.wait_for(reader.read(65536), max(0.01, end - time.monotonic()))
+                if time.monotonic() >= end:
+                    raise asyncio.TimeoutError
+                data = await asyncio.wait_for(reader.read(65536), end - time.monotonic())
                 if not data:
                     return None
                 got += data
@@ -75,7 +81,8 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
             # silent server: an HTTP server waits for a request, a tarpit waits forever. A harmless `exit` tells them apart.
             writer.write(b"exit\n\n")
             try:
-                more = await asyncio.wait_for(reader.read(4096), left())
+                wait = left()   # evaluated first: past the deadline no read is even created
+                more = await asyncio.wait_for(reader.read(4096), wait)
             except asyncio.TimeoutError:
                 return Probe("no-answer", f"{host}:{port} accepts connections but sends nothing (no ESL greeting)",
                              got, time.monotonic() - t0)
@@ -99,7 +106,8 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
                          got, time.monotonic() - t0)
         writer.write(auth)
         while True:
-            data = await asyncio.wait_for(reader.read(65536), left())
+            wait = left()   # evaluated first: past the deadline no read is even created
+            data = await asyncio.wait_for(reader.read(65536), wait)
             if not data:
                 return Probe("closed", "ESL closed the connection after auth", got, time.monotonic() - t0)
             frames = parser.feed(data)
@@ -119,29 +127,6 @@ async def probe(host: str, port: int, password: str | None, timeout: float) -> P
         writer.close()
 
 
-def _fds_connected_to(host: str, port: int) -> list[int]:
-    try:
-        ip = str(ipaddress.ip_address(host))
-    except ValueError:
-        ip = None      # a name: match by port alone (resolving it here could block)
-    inodes = set()
-    for name, family in (("tcp", 4), ("tcp6", 6)):
-        try:
-            with open(f"/proc/self/net/{name}") as fh:
-                inodes |= procnet.inodes_connected_to(fh.read(), family, port, ip)
-        except OSError:
-            pass
-    fds = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            link = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        if link.startswith("socket:[") and int(link[8:-1]) in inodes:
-            fds.append(int(fd))
-    return fds
-
-
 class GuardedESL:
     """python-ESL (ESL.ESLconnection) with a deadline on every call. Calls run in the shared pool, one at a time per
     connection (its lock); a call past its deadline gets its socket shut down and the connection is abandoned."""
@@ -152,36 +137,30 @@ class GuardedESL:
         self._con = None
         self._connecting: asyncio.Future | None = None
         self._lock = threading.Lock()
+        self._relay: Relay | None = None
         self.broken = False
 
     @property
     def via(self) -> str:
         return f"python-ESL {self.host}:{self.port}"
 
-    def _connect_sync(self):
+    def _connect_sync(self, timeout: float):
         import ESL  # python-ESL
-        con = ESL.ESLconnection(self.host, str(self.port), self._password)
+        relay = Relay(self.host, self.port, self._password)
+        self._relay = relay
+        fd = relay.open(timeout)           # greeting and auth by fsnb, typed errors, within the deadline
+        con = ESL.ESLconnection(fd)        # python-ESL owns fd now (it closes it on disconnect)
         if not con.connected():
-            raise ConnectionError("python-ESL could not connect/authenticate")
+            relay.close()
+            raise relay.error("python-ESL attaching to the relay")
         return con
 
     def _abort(self) -> None:
-        """Unblock a python-ESL call stuck in recv(): shut its socket down. A stuck connect (ESLconnection() waits
-        for auth/request without a timeout) has no object to ask yet: its socket is found among this process's
-        descriptors by its peer, else the thread would stay blocked and the process could never exit."""
-        con = self._con
-        try:
-            fds = [con.socketDescriptor()] if con is not None else _fds_connected_to(self.host, self.port)
-        except OSError:
-            return
-        for fd in fds:
-            if fd and fd > 0:
-                try:
-                    s = socket.socket(fileno=os.dup(fd))
-                    s.shutdown(socket.SHUT_RDWR)
-                    s.close()
-                except OSError:
-                    pass
+        """Unblock a python-ESL call stuck in recv(), or a connect stuck in the handshake: close the relay, so
+        python-ESL's end of the pair sees EOF and the pool thread returns (the process can exit)."""
+        relay = self._relay
+        if relay is not None:
+            relay.close()
 
     async def _run(self, fn, timeout: float):
         if self.broken:
@@ -204,7 +183,7 @@ class GuardedESL:
         if self._connecting is None:
             def connect():
                 with self._lock:
-                    return self._connect_sync()
+                    return self._connect_sync(timeout)
 
             async def go():
                 self._con = await self._run(connect, timeout)
@@ -220,20 +199,28 @@ class GuardedESL:
         if con is None:   # closed while we waited (the run is ending)
             raise AccessError("python-ESL connection already closed (the run is ending)")
 
+        relay = self._relay
+
         def call():
             with self._lock:
                 ev = con.api(command)
-                if ev is None:
-                    raise ConnectionError("python-ESL returned no event (connection lost)")
-                return ev.getBody() or ""
+                if ev is None or not con.connected():
+                    raise relay.error(f"api {command.split(' ', 1)[0]}")
+                try:
+                    return ev.getBody() or ""
+                except UnicodeDecodeError:   # the relay sends UTF-8 only; kept typed should that ever change
+                    raise ProtocolError(f"ESL reply to api {command.split(' ', 1)[0]} is not UTF-8") from None
         return await self._run(call, timeout)
 
     def close(self) -> None:
         con, self._con = self._con, None
+        relay = self._relay
         if con is not None and not self.broken:
             def bye():
                 with self._lock:
                     con.disconnect()
+                if relay is not None:
+                    relay.close()
             try:
                 blocking.POOL.submit(blocking.counted(bye))
             except RuntimeError:   # interpreter shutting down

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fsnb.errors import ProtocolError
 
 MAX_MESSAGE = 64 * 1024
+_BRANCH = re.compile(r";\s*branch\s*=\s*([^;,\s]+)", re.IGNORECASE)
 
 
 @dataclass
@@ -37,6 +38,16 @@ class SipMessage:
             if k.lower() == name:
                 return v
         return None
+
+    @property
+    def transaction(self) -> tuple[str, str, str]:
+        """(Call-ID, CSeq as `<number> <METHOD>`, top Via branch): what ties a reply to its request (RFC 3261
+        17.1.3). Compact header forms (i, v) count; absent parts are ""."""
+        call_id = (self.header("Call-ID") or self.header("i") or "").strip()
+        cseq = " ".join((self.header("CSeq") or "").split()[:2]).upper()
+        via = (self.header("Via") or self.header("v") or "").split(",", 1)[0]
+        m = _BRANCH.search(via)
+        return call_id, cseq, m.group(1) if m else ""
 
     @property
     def via_transport(self) -> str | None:
@@ -108,11 +119,48 @@ def register(domain: str, user: str, transport: str, call_id: str, cseq: int, fr
     return SipMessage(f"REGISTER sip:{domain} SIP/2.0", headers)
 
 
+MAX_CHALLENGE = 8 * 1024     # a real Digest challenge is a few hundred characters
+_SEP = " \t,"
+
+
 def parse_challenge(value: str) -> dict[str, str]:
-    """`Digest realm="x", nonce="y", ...` -> dict."""
+    """`Digest realm="x", nonce="y", ...` -> dict (names lowercased; a quoted value may hold commas and \\-escapes).
+
+    One pass over at most MAX_CHALLENGE characters: the former regex (findall of a word then `=`) restarted at every
+    position of a long run of word characters without `=`, quadratic: 10 s for a 60 KB header."""
+    if len(value) > MAX_CHALLENGE:
+        raise ProtocolError(f"Digest challenge of {len(value)} characters exceeds the limit of {MAX_CHALLENGE}")
     if not value.lower().startswith("digest "):
         raise ProtocolError(f"not a Digest challenge: {value[:60]!r}")
-    return {k.lower(): v1 or v2 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', value[7:])}
+    out: dict[str, str] = {}
+    s, i, n = value, 7, len(value)
+    while i < n:
+        while i < n and s[i] in _SEP:
+            i += 1
+        j = i
+        while j < n and (s[j].isalnum() or s[j] == "_"):
+            j += 1
+        if j == i or j >= n or s[j] != "=":      # not `name=`: skip this token
+            while j < n and s[j] not in _SEP:
+                j += 1
+            i = max(j, i + 1)
+            continue
+        key, j = s[i:j].lower(), j + 1
+        if j < n and s[j] == '"':
+            k, buf = j + 1, []
+            while k < n and s[k] != '"':
+                if s[k] == "\\" and k + 1 < n:
+                    k += 1
+                buf.append(s[k])
+                k += 1
+            val, i = "".join(buf), k + 1
+        else:
+            k = j
+            while k < n and s[k] not in _SEP:
+                k += 1
+            val, i = s[j:k], k
+        out[key] = val
+    return out
 
 
 def digest_response(user: str, realm: str, password: str, method: str, uri: str, nonce: str,

@@ -20,10 +20,13 @@ from fsnb.probe import sip
 LOG = logging.getLogger("websockets.client")
 
 MAX_MESSAGE = 1 << 20
+MAX_UNMATCHED = 256   # SIP messages answering nothing fsnb sent, before it stops listening (a flood)
 
 
 @dataclass
-class Hop:
+class HopTarget:
+    """Where a hop is dialled and what a browser behind it sends: the probe's input. (What a check saw on a hop is
+    fsnb.diagnosis.observed.Hop; the two were both called Hop.)"""
     name: str
     url: str                       # what a client dials, e.g. wss://freeswitch.aidevelo.ai/
     via_transport: str             # what a browser behind this hop puts in Via: WS or WSS
@@ -45,13 +48,14 @@ class HopResult:
     sip_response: str = ""
     sip_status: int | None = None
     register: list[str] = field(default_factory=list)
+    unmatched: int = 0             # SIP messages that answered none of fsnb's requests: ignored, counted up to MAX_UNMATCHED
     elapsed: float = 0.0
 
 
 _CONTEXTS: dict[tuple, ssl.SSLContext] = {}
 
 
-def _ssl(hop: Hop, verify: bool) -> ssl.SSLContext:
+def _ssl(hop: HopTarget, verify: bool) -> ssl.SSLContext:
     """A client context per CA file and mode, reused: loading a CA store costs more than the handshake. Keyed by the
     file's mtime and size too, so a CA replaced between runs (a new lab) is read again."""
     try:
@@ -77,10 +81,10 @@ def _headers(h) -> str:
     return "\n".join(f"{k}: {v}" for k, v in h.raw_items())
 
 
-async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = "", domain: str = "") -> HopResult:
+async def run(hop: HopTarget, timeout: float, sip_user: str = "", sip_password: str = "", domain: str = "") -> HopResult:
     t0 = time.monotonic()
     deadline = t0 + timeout
-    left = lambda: max(0.05, deadline - time.monotonic())
+    left = lambda: max(0.05, deadline - time.monotonic())     # the handshake's open_timeout (SIP waits use `deadline`)
     tls = hop.url.startswith("wss://")
     kwargs = {}
     if hop.connect:
@@ -131,11 +135,20 @@ async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = 
             res.outcome = "no-subprotocol"
             res.detail = "101 without `Sec-WebSocket-Protocol: sip` although the client offered it"
         target_uri = f"sip:{domain or '127.0.0.1'}"
+        ex = Exchange(ws, deadline)
         req = sip.options(target_uri, hop.via_transport)
         res.sip_request = req.serialize()
-        await ws.send(res.sip_request)
-        answer, control = await _answer_or_proof(ws, req, hop, target_uri, left)
+        try:
+            answer, control = await _answer_or_proof(ex, req, hop, target_uri)
+            if answer is not None and sip_user and sip_password and res.outcome == "ok":
+                res.register = await _register(ex, hop, sip_user, sip_password, domain or "127.0.0.1")
+        finally:
+            res.unmatched = ex.unmatched
         if answer is None:
+            if ex.not_sip is not None:
+                res.outcome, res.detail = "sip-error", f"answer is not SIP: {ex.not_sip[1]}"
+                res.sip_response = ex.not_sip[0]
+                return res
             if res.outcome == "ok":
                 res.outcome = "sip-no-answer"
                 if control:
@@ -145,18 +158,14 @@ async def run(hop: Hop, timeout: float, sip_user: str = "", sip_password: str = 
                 else:
                     res.detail = (f"WebSocket open, but no SIP answer to OPTIONS (Via SIP/2.0/{hop.via_transport}) "
                                   f"within {timeout:.1f}s")
+                if ex.unmatched:
+                    res.detail += f"; {ex.unmatched_note()}"
             res.sip_response = control or ""
             return res
         res.sip_response = answer
-        try:
-            res.sip_status = sip.parse(res.sip_response).status
-        except ProtocolError as exc:
-            res.outcome, res.detail = "sip-error", f"answer is not SIP: {exc}"
-            return res
+        res.sip_status = sip.parse(answer).status
         if res.outcome == "ok":
             res.detail = f"101 with subprotocol sip; OPTIONS answered {res.sip_response.splitlines()[0]}"
-        if sip_user and sip_password and res.outcome == "ok":
-            res.register = await _register(ws, hop, sip_user, sip_password, domain or "127.0.0.1", left)
         return res
     except ConnectionClosed as exc:
         return HopResult("error", f"{_dial(hop)}: connection closed ({exc})", status=101, elapsed=time.monotonic() - t0)
@@ -176,59 +185,107 @@ def _other(transport: str) -> str:
     return "WS" if transport == "WSS" else "WSS"
 
 
-async def _answer_or_proof(ws, req: sip.SipMessage, hop: Hop, uri: str, left) -> tuple[str | None, str | None]:
+class Exchange:
+    """SIP over one WebSocket: requests sent, and every message read matched to one of them by Call-ID, CSeq (number
+    and method) and top Via branch. A message that answers none of them (another call's, a request from the peer,
+    a provisional answer to nothing) is counted and ignored; past MAX_UNMATCHED fsnb stops listening. Every wait ends
+    at the hop's deadline, however fast the peer sends."""
+
+    def __init__(self, ws, deadline: float):
+        self.ws, self.deadline = ws, deadline
+        self._sent: set[tuple[str, str, str]] = set()
+        self._final: dict[tuple[str, str, str], str] = {}
+        self.unmatched = 0
+        self.not_sip: tuple[str, str] | None = None    # (text, why) of the first message that is not SIP at all
+
+    async def send(self, req: sip.SipMessage) -> None:
+        self._sent.add(req.transaction)
+        await self.ws.send(req.serialize())
+
+    def answer(self, req: sip.SipMessage) -> str | None:
+        """The final answer (>= 200) to `req`, as received; None while there is none."""
+        return self._final.get(req.transaction)
+
+    @property
+    def flooded(self) -> bool:
+        return self.unmatched >= MAX_UNMATCHED
+
+    def unmatched_note(self) -> str:
+        more = f" (stopped listening after {MAX_UNMATCHED})" if self.flooded else ""
+        return f"{self.unmatched} SIP message(s) on this connection answer none of fsnb's requests{more}"
+
+    async def until(self, done, deadline: float | None = None) -> bool:
+        """Read until done() is true (True), or until the deadline, a flood or a message that is not SIP (False)."""
+        end = self.deadline if deadline is None else min(deadline, self.deadline)
+        while not done():
+            left = end - time.monotonic()
+            if left <= 0 or self.flooded or self.not_sip is not None:
+                return False
+            try:
+                msg = await asyncio.wait_for(self.ws.recv(), left)
+            except (asyncio.TimeoutError, TimeoutError):
+                return False
+            self._take(msg if isinstance(msg, str) else msg.decode(errors="replace"))
+        return True
+
+    def _take(self, text: str) -> None:
+        try:
+            m = sip.parse(text)
+        except ProtocolError as exc:
+            self.not_sip = (text[:2000], str(exc))
+            return
+        key = m.transaction
+        if not m.is_response or key not in self._sent:
+            self.unmatched += 1
+        elif (m.status or 0) >= 200:
+            self._final.setdefault(key, text)      # a retransmitted final answer changes nothing
+
+
+async def _answer_or_proof(ex: Exchange, req: sip.SipMessage, hop: HopTarget, uri: str) -> tuple[str | None, str | None]:
     """The answer to `req`, and a fast proof of a silent drop: an OPTIONS with the other Via transport goes out
     right behind it on the same connection. FreeSWITCH answers in order and drops whichever Via does not match
     the connection, so an answered control with no answer to `req` proves `req` was dropped.
-    Returns (answer, control answer)."""
-    call_id = req.header("Call-ID")
+    Returns (answer, None) or (None, control answer)."""
     ctrl = sip.options(uri, _other(hop.via_transport))
-    control_id = ctrl.header("Call-ID")
-    await ws.send(ctrl.serialize())
-    control = None
-    while True:
-        wait = left() if control is None else min(SETTLE, left())
-        try:
-            msg = await asyncio.wait_for(ws.recv(), wait)
-        except (asyncio.TimeoutError, TimeoutError):
-            return None, control
-        text = msg if isinstance(msg, str) else msg.decode(errors="replace")
-        try:
-            got = sip.parse(text).header("Call-ID")
-        except ProtocolError:
-            return text, None
-        if got == call_id:
-            return text, None
-        if got == control_id:
-            control = text
+    await ex.send(req)
+    await ex.send(ctrl)
+    await ex.until(lambda: ex.answer(req) is not None or ex.answer(ctrl) is not None)
+    if ex.answer(req) is None and ex.answer(ctrl) is not None:
+        await ex.until(lambda: ex.answer(req) is not None, time.monotonic() + SETTLE)
+    answer = ex.answer(req)
+    return (answer, None) if answer is not None else (None, ex.answer(ctrl))
 
 
-async def _register(ws, hop: Hop, user: str, password: str, domain: str, left) -> list[str]:
+async def _register(ex: Exchange, hop: HopTarget, user: str, password: str, domain: str) -> list[str]:
     call_id, tag = secrets.token_hex(16), secrets.token_hex(5)
     out = []
     req = sip.register(domain, user, hop.via_transport, call_id, 1, tag)
-    await ws.send(req.serialize())
-    try:
-        first = sip.parse(await asyncio.wait_for(ws.recv(), left()))
-    except (asyncio.TimeoutError, TimeoutError):
+    await ex.send(req)
+    if not await ex.until(lambda: ex.answer(req) is not None):
         return ["REGISTER: no answer"]
+    first = sip.parse(ex.answer(req))
     out.append(f"REGISTER -> {first.start}")
     if first.status == 401 and first.header("WWW-Authenticate"):
-        ch = sip.parse_challenge(first.header("WWW-Authenticate"))
-        auth = sip.authorization(user, password, ch, "REGISTER", f"sip:{domain}")
-        await ws.send(sip.register(domain, user, hop.via_transport, call_id, 2, tag, auth).serialize())
         try:
-            second = sip.parse(await asyncio.wait_for(ws.recv(), left()))
-            out.append(f"REGISTER (digest) -> {second.start}")
-            if second.status == 200:   # clean up: unregister
-                await ws.send(sip.register(domain, user, hop.via_transport, call_id, 3, tag,
-                                           sip.authorization(user, password, ch, "REGISTER", f"sip:{domain}"), expires=0).serialize())
-        except (asyncio.TimeoutError, TimeoutError):
+            ch = sip.parse_challenge(first.header("WWW-Authenticate"))
+        except ProtocolError as exc:
+            out.append(f"REGISTER (digest): challenge not usable: {exc}")
+            return out
+        auth = sip.authorization(user, password, ch, "REGISTER", f"sip:{domain}")
+        second_req = sip.register(domain, user, hop.via_transport, call_id, 2, tag, auth)
+        await ex.send(second_req)
+        if not await ex.until(lambda: ex.answer(second_req) is not None):
             out.append("REGISTER (digest): no answer")
+            return out
+        second = sip.parse(ex.answer(second_req))
+        out.append(f"REGISTER (digest) -> {second.start}")
+        if second.status == 200:   # clean up: unregister (its answer is not waited for)
+            await ex.send(sip.register(domain, user, hop.via_transport, call_id, 3, tag,
+                                       sip.authorization(user, password, ch, "REGISTER", f"sip:{domain}"), expires=0))
     return out
 
 
-def _dial(hop: Hop) -> str:
+def _dial(hop: HopTarget) -> str:
     if hop.connect:
         return f"{hop.url} (via {hop.connect[0]}:{hop.connect[1]})"
     return hop.url
