@@ -256,9 +256,9 @@ public_url = "wss://127.0.0.1:3/"
     assert "FIFO" in p.stdout + p.stderr
 
 
-def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
-    """crossplane opens `include`d files itself: a FIFO there blocks its thread for good. The check gives up at
-    its deadline, and the `fsnb` command still exits (with the results printed) instead of waiting for it."""
+def test_a_fifo_included_by_nginx_is_refused_not_waited_on(tmp_path):
+    """crossplane opened `include`d files itself: a FIFO there blocked its thread for good (the check ended at its
+    deadline as CheckTimeout). fsnb now checks every included file before crossplane reads it: a plain failure."""
     import subprocess
     import sys
     fifo = tmp_path / "included.conf"
@@ -269,7 +269,19 @@ def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
                        capture_output=True, text=True, timeout=60, env={**os.environ, "FSNB_T_PW": "x-pw"})
     assert p.returncode == 1, p.stderr
     by = {r["id"]: r for r in json.loads(p.stdout)["results"]}
-    assert by["wissen.nginx"]["status"] == "error" and by["wissen.nginx"]["error_type"] == "CheckTimeout"
+    assert by["wissen.nginx"]["status"] == "fail" and "not a regular file" in by["wissen.nginx"]["summary_en"]
+
+
+def test_a_thread_stuck_in_a_blocking_call_does_not_keep_fsnb_alive():
+    """A pool thread blocked for good in a call its deadline abandoned (a library's own read, a peer that never
+    answers): the process still ends, with the command's exit code (blocking.exit_if_stuck)."""
+    import subprocess
+    import sys
+    code = ("import threading\nfrom fsnb import blocking\n"
+            "blocking.POOL.submit(blocking.counted(threading.Event().wait))\n"
+            "import time; time.sleep(0.2)\nblocking.exit_if_stuck(3)\nraise SystemExit(0)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 3, p.stderr
 
 
 # -- issue #19: nothing an ESL peer sends reaches python-ESL unchecked; every ESL failure is typed ----------------
