@@ -60,7 +60,8 @@ class Sim:
 
 
 def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = None, esl_password="ClueCon",
-              sip_password="1234", wait_esl=True, busy_ok=(), write=True) -> Sim:
+              sip_password="1234", wait_esl=True, busy_ok=(), write=True, guard: float | None = None) -> Sim:
+    """guard: the profile's stop/restart guard in seconds (None: FreeSWITCH's 10 s)."""
     ports = ports or layout.Ports()
     for name, port in vars(ports).items():
         if name in ("esl", "sip", "ws", "wss") and name not in busy_ok and not port_free(port):
@@ -74,7 +75,8 @@ def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = N
         vars_xml.write_text(vars_xml.read_text().replace("local_ip_v6=::1", "local_ip_v6=fd00::2"))
     link = short_link(base)
     proc = subprocess.Popen([sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(link), "--hostname", "vm",
-                             "--retry-seconds", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--retry-seconds", "0.2", *(["--guard-seconds", str(guard)] if guard is not None else [])],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sim = Sim(link, proc, ports)
     if wait_esl:
         wait_port(ports.esl)
