@@ -176,3 +176,76 @@ def docker_host(lab_root):
     else:
         os.environ["DOCKER_HOST"] = old
     dockerd.stop(root)
+
+
+def lab_secrets(off: int) -> list[str]:
+    """The ESL and SIP passwords `fsnb lab up` generated for the lab at port offset `off`."""
+    from fsnb.lab import manager
+    d = manager.lab_dir(off) / "secrets"
+    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
+
+
+# -- port offsets for labs -----------------------------------------------------------------------------
+# Offsets whose ports are taken by labs the tests do not allocate here: FreeSWITCH's own ports (the vanilla
+# simulator, and a lab someone runs at offset 0), the simulator tests' Ports.offset(30000), and the real
+# FreeSWITCH labs of tests/realfs.py (with what test_real_* adds to them: +40, +120).
+RESERVED_OFFSETS = (0, 30000, 1530, 1550, 1570, 1590, 1610, 1630, 1650)
+
+
+def lab_ports(off: int) -> set[int]:
+    """Every port a lab at this offset may bind: layout.Ports and the real FreeSWITCH's extra ones."""
+    from fsnb.lab import realconf
+    ports = layout.Ports.offset(off)
+    return set(vars(ports).values()) | set(vars(realconf.RealPorts.for_offset(ports)).values())
+
+
+class PortOffsets:
+    """Hands out lab port offsets, each distinct for the session, in steps of 10 from `start`; an offset is skipped
+    when any of its ports is a port of an offset already handed out or reserved (e.g. +1000 puts wss on 8443, the
+    edge port of the lab 1000 below), so no two labs collide whatever runs at the same time."""
+
+    def __init__(self, start: int = LAB_OFFSET, step: int = 10, reserved=RESERVED_OFFSETS):
+        self.next, self.step = start, step
+        self.taken: set[int] = set()
+        for off in reserved:
+            self.taken |= lab_ports(off)
+
+    def take(self, count: int = 1) -> int:
+        """The first of `count` offsets `step` apart (for `fsnb lab up --count`), all free."""
+        while True:
+            offs = [self.next + i * self.step for i in range(count)]
+            ports = [lab_ports(o) for o in offs]
+            if all(not p & self.taken and max(p) <= 65535 for p in ports) and \
+                    sum(map(len, ports)) == len(set().union(*ports)):
+                for p in ports:
+                    self.taken |= p
+                self.next = offs[-1] + self.step
+                return offs[0]
+            self.next += self.step
+            if self.next > 65535:
+                raise RuntimeError("no free lab port offset left")
+
+
+@pytest.fixture(scope="session")
+def port_offsets() -> PortOffsets:
+    """The session's lab port offsets: `port_offsets.take()` for each lab a test or module starts."""
+    return PortOffsets()
+
+
+@pytest.fixture(scope="module")
+def lab_offset(port_offsets) -> int:
+    """One lab port offset for a module (its labs run one after another)."""
+    return port_offsets.take()
+
+
+# -- markers ---------------------------------------------------------------------------------------------
+KINDS = ("unit", "lab", "docker", "real", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test says what it needs: one of KINDS at least (pyproject.toml explains them), else no run at all."""
+    bare = [item.nodeid for item in items if not any(item.get_closest_marker(k) for k in KINDS)]
+    if bare:
+        raise pytest.UsageError(f"{len(bare)} test(s) carry none of the markers {', '.join(KINDS)} (see pyproject.toml):\n  "
+                                + "\n  ".join(bare))

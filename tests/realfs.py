@@ -2,9 +2,9 @@
 
 The real FreeSWITCH is built by tools/build-freeswitch from ../shared/vendor/freeswitch. Without those sources the
 real tests skip with a message naming what is missing — except in CI (`CI` set), where they fail: CI must never
-pass without having run them. Real labs use port offsets 1530–1610 (the simulator tests use FreeSWITCH's own
-ports and offsets 200–460, fleet runs 700 and up), so they never collide; labs whose offsets differ by 1000 would
-(wss 7443 + 1000 = edge 8443), hence the odd hundreds.
+pass without having run them. Real labs use port offsets 1530–1650 (the simulator tests use FreeSWITCH's own
+ports; the other labs take theirs from conftest.PortOffsets, which reserves these and skips any offset whose ports
+collide with them: labs whose offsets differ by 1000 would, wss 7443 + 1000 = edge 8443), hence the odd hundreds.
 """
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ def probe(port, password="pw"):
     return p, time.monotonic() - t0
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("handler,outcome", [
     (hostile.tarpit, "no-answer"), (hostile.http_server, "not-esl"), (hostile.garbage, "not-esl"),
     (hostile.reset_mid_frame, "closed"), (hostile.slow_drip, "no-answer"), (hostile.huge_reply, "not-esl"),
@@ -54,6 +55,7 @@ def test_esl_probe_on_hostile_ports(srv, handler, outcome):
     assert p.detail    # says what it found
 
 
+@pytest.mark.unit
 def test_esl_probe_refused():
     import socket
     with socket.socket() as x:
@@ -63,6 +65,7 @@ def test_esl_probe_refused():
     assert p.outcome == "refused" and took < 0.5
 
 
+@pytest.mark.lab
 def test_python_esl_is_guarded(srv):
     """A server that greets, accepts the password and then never answers would hang ESLconnection.api() forever."""
     s = srv(hostile.esl_stall_after_auth)
@@ -74,6 +77,7 @@ def test_python_esl_is_guarded(srv):
     g.close()
 
 
+@pytest.mark.lab
 def test_python_esl_connects_once_for_concurrent_calls(srv):
     """Calls arriving before the connection is up share it (each used to open, and leak, its own)."""
     s = srv(hostile.esl_minimal)
@@ -87,6 +91,7 @@ def test_python_esl_connects_once_for_concurrent_calls(srv):
     assert len(hostile.ESL_CONNECTIONS) == 1
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("handler", [hostile.tarpit, hostile.garbage, hostile.http_big_header])
 def test_ws_hop_on_hostile_ports(srv, handler):
     s = srv(handler)
@@ -96,6 +101,7 @@ def test_ws_hop_on_hostile_ports(srv, handler):
     assert time.monotonic() - t0 <= TIMEOUT + 0.5
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("kind", ["expired", "wrong-host"])
 def test_wss_bad_certificates(srv, tmp_path, kind):
     ca = pki.CA()
@@ -109,6 +115,7 @@ def test_wss_bad_certificates(srv, tmp_path, kind):
     assert r.tls_verified is False and r.status == 101
 
 
+@pytest.mark.lab
 def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
     """Client TLS contexts are cached per CA file: a missing file is a typed result, a replaced one is read again."""
     ca = pki.CA()
@@ -128,6 +135,7 @@ def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
     return target.loads(hostile.target_toml(tmp_path, esl_port, ws_port, wss_port, env, TIMEOUT))
 
 
+@pytest.mark.lab
 def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
     monkeypatch.setenv("FSNB_T_PW", "tarpit-password")
     a, b, c = srv(hostile.tarpit), srv(hostile.tarpit), srv(hostile.tarpit)
@@ -146,6 +154,7 @@ def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
     assert [x.id for x in r.results if x.error_type == "CheckTimeout"] == []
 
 
+@pytest.mark.lab
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(secret=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="\"\\'`$"),
                       min_size=6, max_size=24))
@@ -171,6 +180,7 @@ def test_no_secret_in_results_journal_or_report(srv, tmp_path_factory, secret):
 _word = st.text(alphabet="abcdeXYZ*-", min_size=3, max_size=8)
 
 
+@pytest.mark.unit
 @given(secrets=st.lists(_word, min_size=1, max_size=4), parts=st.lists(st.one_of(_word, st.text(max_size=6)), max_size=12))
 def test_redactor_masks_every_secret_also_when_they_overlap(secrets, parts):
     """Secrets glued together or overlapping: no secret survives, and no character of an occurrence leaks."""
@@ -181,6 +191,7 @@ def test_redactor_masks_every_secret_also_when_they_overlap(secrets, parts):
     assert "bcd" not in Redactor(["abcd", "bcdef"]).text("abcdef")
 
 
+@pytest.mark.unit
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_redactor_leaves_text_without_secrets_alone(text):
     if "auth" in text.lower() or "response=" in text.lower() or "password" in text.lower() or "s3cret-x" in text:
@@ -188,6 +199,7 @@ def test_redactor_leaves_text_without_secrets_alone(text):
     assert Redactor(["s3cret-x"]).text(text) == text
 
 
+@pytest.mark.lab
 def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     """ESLconnection() waits for auth/request with no timeout; after the deadline its socket is found and shut, so
     the thread ends and `fsnb run` can exit (before, the interpreter hung at exit joining that thread)."""
@@ -209,6 +221,7 @@ def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     assert "typed: python-ESL call" in p.stdout
 
 
+@pytest.mark.unit
 def test_fifos_and_devices_named_as_files_do_not_block(tmp_path):
     """A FIFO named as log, tunnel or nginx config (or a secret file) would block open()/read() forever, and the
     stuck thread would keep the process from exiting. Each is reported as what it is; the run ends."""
@@ -256,6 +269,7 @@ public_url = "wss://127.0.0.1:3/"
     assert "FIFO" in p.stdout + p.stderr
 
 
+@pytest.mark.unit
 def test_a_thread_stuck_in_a_library_read_does_not_keep_fsnb_alive(tmp_path):
     """crossplane opens `include`d files itself: a FIFO there blocks its thread for good. The check gives up at
     its deadline, and the `fsnb` command still exits (with the results printed) instead of waiting for it."""
