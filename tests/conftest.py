@@ -1,6 +1,7 @@
 """Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker dockerd."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -136,20 +137,29 @@ def api(port: int, command: str) -> bytes:
 LAB_OFFSET = 200
 
 
+@contextlib.contextmanager
+def env_set(name: str, value: str):
+    """os.environ[name] = value while the block runs; afterwards as it was (unset if it was)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 @pytest.fixture(scope="session", autouse=True)
 def lab_root(tmp_path_factory):
     """Every lab the tests start lives under a temporary FSNB_LAB_DIR and is stopped at the end."""
     root = tmp_path_factory.mktemp("labroot")
-    old = os.environ.get("FSNB_LAB_DIR")
-    os.environ["FSNB_LAB_DIR"] = str(root)
-    yield root
-    from fsnb.lab import dockerd, manager
-    manager.down(None)
-    dockerd.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
-    if old is None:
-        os.environ.pop("FSNB_LAB_DIR", None)
-    else:
-        os.environ["FSNB_LAB_DIR"] = old
+    with env_set("FSNB_LAB_DIR", str(root)):
+        yield root
+        from fsnb.lab import dockerd, manager
+        manager.down(None)
+        dockerd.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
 
 
 def fsnb_cli(*args, timeout=60, env=None) -> subprocess.CompletedProcess:
@@ -166,15 +176,10 @@ def docker_host(lab_root):
         host = dockerd.ensure(root, prefer_existing=False)
     except Exception as exc:
         pytest.fail(f"Docker engine needed for this test could not be started: {exc}")
-    old = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = host
-    yield host
-    from fsnb.lab import manager
-    manager.down(None)
-    if old is None:
-        os.environ.pop("DOCKER_HOST", None)
-    else:
-        os.environ["DOCKER_HOST"] = old
+    with env_set("DOCKER_HOST", host):
+        yield host
+        from fsnb.lab import manager
+        manager.down(None)
     dockerd.stop(root)
 
 

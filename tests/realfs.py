@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import fsnb_cli
+from conftest import env_set, fsnb_cli
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_OFFSET = 1530         # scenario suite
@@ -89,17 +89,12 @@ def module_lab(offsets: tuple[int, ...]):
     module runs; its labs stopped afterwards."""
     real_prefix()
     host = engine()
-    old = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = host
-    try:
-        yield host
-    finally:
-        for off in offsets:
-            down(off)
-        if old is None:
-            os.environ.pop("DOCKER_HOST", None)
-        else:
-            os.environ["DOCKER_HOST"] = old
+    with env_set("DOCKER_HOST", host):
+        try:
+            yield host
+        finally:
+            for off in offsets:
+                down(off)
 
 
 def up(name: str, offset: int, *extra: str, timeout: float = 180) -> dict:
