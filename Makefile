@@ -8,7 +8,7 @@ PORT   ?= 8888
 FS_SOURCES ?= $(CURDIR)/../shared/vendor/freeswitch
 export FSNB_FS_SOURCES := $(FS_SOURCES)
 
-.PHONY: run test bench setup clean-venv freeswitch
+.PHONY: run test test-fast bench setup clean-venv freeswitch
 
 setup: $(STAMP)
 
@@ -40,6 +40,11 @@ freeswitch:
 test: $(STAMP) freeswitch
 	$(VENV)/bin/ruff check fsnb tests benchmarks
 	$(PY) -m pytest
+
+# The fast subset: no lab, no Docker, no real FreeSWITCH, no browser (markers: pyproject.toml)
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check fsnb tests benchmarks
+	$(PY) -m pytest -m unit
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

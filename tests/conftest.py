@@ -1,6 +1,7 @@
 """Shared test harness: the vanilla simulator (as recorded), raw socket helpers, the private Docker engine."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import socket
@@ -60,7 +61,8 @@ class Sim:
 
 
 def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = None, esl_password="ClueCon",
-              sip_password="1234", wait_esl=True, busy_ok=(), write=True) -> Sim:
+              sip_password="1234", wait_esl=True, busy_ok=(), write=True, guard: float | None = None) -> Sim:
+    """guard: the profile's stop/restart guard in seconds (None: FreeSWITCH's 10 s)."""
     ports = ports or layout.Ports()
     for name, port in vars(ports).items():
         if name in ("esl", "sip", "ws", "wss") and name not in busy_ok and not port_free(port):
@@ -74,7 +76,8 @@ def start_sim(base: Path, ports: layout.Ports | None = None, fs: dict | None = N
         vars_xml.write_text(vars_xml.read_text().replace("local_ip_v6=::1", "local_ip_v6=fd00::2"))
     link = short_link(base)
     proc = subprocess.Popen([sys.executable, "-m", "fsnb.lab.freeswitch", "--prefix", str(link), "--hostname", "vm",
-                             "--retry-seconds", "0.2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--retry-seconds", "0.2", *(["--guard-seconds", str(guard)] if guard is not None else [])],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sim = Sim(link, proc, ports)
     if wait_esl:
         wait_port(ports.esl)
@@ -134,20 +137,29 @@ def api(port: int, command: str) -> bytes:
 LAB_OFFSET = 200
 
 
+@contextlib.contextmanager
+def env_set(name: str, value: str):
+    """os.environ[name] = value while the block runs; afterwards as it was (unset if it was)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 @pytest.fixture(scope="session", autouse=True)
 def lab_root(tmp_path_factory):
     """Every lab the tests start lives under a temporary FSNB_LAB_DIR and is stopped at the end."""
     root = tmp_path_factory.mktemp("labroot")
-    old = os.environ.get("FSNB_LAB_DIR")
-    os.environ["FSNB_LAB_DIR"] = str(root)
-    yield root
-    from fsnb.lab import dockerd, manager
-    manager.down(None)
-    dockerd.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
-    if old is None:
-        os.environ.pop("FSNB_LAB_DIR", None)
-    else:
-        os.environ["FSNB_LAB_DIR"] = old
+    with env_set("FSNB_LAB_DIR", str(root)):
+        yield root
+        from fsnb.lab import dockerd, manager
+        manager.down(None)
+        dockerd.stop(root / "docker")      # the engine `fsnb lab up --docker` started for this session's labs, if any
 
 
 def fsnb_cli(*args, timeout=60, env=None) -> subprocess.CompletedProcess:
@@ -164,13 +176,81 @@ def docker_host(lab_root):
         host = dockerd.ensure(root, prefer_existing=False)
     except Exception as exc:
         pytest.fail(f"Docker engine needed for this test could not be started: {exc}")
-    old = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = host
-    yield host
-    from fsnb.lab import manager
-    manager.down(None)
-    if old is None:
-        os.environ.pop("DOCKER_HOST", None)
-    else:
-        os.environ["DOCKER_HOST"] = old
+    with env_set("DOCKER_HOST", host):
+        yield host
+        from fsnb.lab import manager
+        manager.down(None)
     dockerd.stop(root)
+
+
+def lab_secrets(off: int) -> list[str]:
+    """The ESL and SIP passwords `fsnb lab up` generated for the lab at port offset `off`."""
+    from fsnb.lab import manager
+    d = manager.lab_dir(off) / "secrets"
+    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
+
+
+# -- port offsets for labs -----------------------------------------------------------------------------
+# Offsets whose ports are taken by labs the tests do not allocate here: FreeSWITCH's own ports (the vanilla
+# simulator, and a lab someone runs at offset 0), the simulator tests' Ports.offset(30000), and the real
+# FreeSWITCH labs of tests/realfs.py (with what test_real_* adds to them: +40, +120).
+RESERVED_OFFSETS = (0, 30000, 1530, 1550, 1570, 1590, 1610, 1630, 1650)
+
+
+def lab_ports(off: int) -> set[int]:
+    """Every port a lab at this offset may bind: layout.Ports and the real FreeSWITCH's extra ones."""
+    from fsnb.lab import realconf
+    ports = layout.Ports.offset(off)
+    return set(vars(ports).values()) | set(vars(realconf.RealPorts.for_offset(ports)).values())
+
+
+class PortOffsets:
+    """Hands out lab port offsets, each distinct for the session, in steps of 10 from `start`; an offset is skipped
+    when any of its ports is a port of an offset already handed out or reserved (e.g. +1000 puts wss on 8443, the
+    edge port of the lab 1000 below), so no two labs collide whatever runs at the same time."""
+
+    def __init__(self, start: int = LAB_OFFSET, step: int = 10, reserved=RESERVED_OFFSETS):
+        self.next, self.step = start, step
+        self.taken: set[int] = set()
+        for off in reserved:
+            self.taken |= lab_ports(off)
+
+    def take(self, count: int = 1) -> int:
+        """The first of `count` offsets `step` apart (for `fsnb lab up --count`), all free."""
+        while True:
+            offs = [self.next + i * self.step for i in range(count)]
+            ports = [lab_ports(o) for o in offs]
+            if all(not p & self.taken and max(p) <= 65535 for p in ports) and \
+                    sum(map(len, ports)) == len(set().union(*ports)):
+                for p in ports:
+                    self.taken |= p
+                self.next = offs[-1] + self.step
+                return offs[0]
+            self.next += self.step
+            if self.next > 65535:
+                raise RuntimeError("no free lab port offset left")
+
+
+@pytest.fixture(scope="session")
+def port_offsets() -> PortOffsets:
+    """The session's lab port offsets: `port_offsets.take()` for each lab a test or module starts."""
+    return PortOffsets()
+
+
+@pytest.fixture(scope="module")
+def lab_offset(port_offsets) -> int:
+    """One lab port offset for a module (its labs run one after another)."""
+    return port_offsets.take()
+
+
+# -- markers ---------------------------------------------------------------------------------------------
+KINDS = ("unit", "lab", "docker", "real", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test says what it needs: one of KINDS at least (pyproject.toml explains them), else no run at all."""
+    bare = [item.nodeid for item in items if not any(item.get_closest_marker(k) for k in KINDS)]
+    if bare:
+        raise pytest.UsageError(f"{len(bare)} test(s) carry none of the markers {', '.join(KINDS)} (see pyproject.toml):\n  "
+                                + "\n  ".join(bare))

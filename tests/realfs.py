@@ -2,9 +2,9 @@
 
 The real FreeSWITCH is built by tools/build-freeswitch from ../shared/vendor/freeswitch. Without those sources the
 real tests skip with a message naming what is missing — except in CI (`CI` set), where they fail: CI must never
-pass without having run them. Real labs use port offsets 1530–1610 (the simulator tests use FreeSWITCH's own
-ports and offsets 200–460, fleet runs 700 and up), so they never collide; labs whose offsets differ by 1000 would
-(wss 7443 + 1000 = edge 8443), hence the odd hundreds.
+pass without having run them. Real labs use port offsets 1530–1650 (the simulator tests use FreeSWITCH's own
+ports; the other labs take theirs from conftest.PortOffsets, which reserves these and skips any offset whose ports
+collide with them: labs whose offsets differ by 1000 would, wss 7443 + 1000 = edge 8443), hence the odd hundreds.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import fsnb_cli
+from conftest import env_set, fsnb_cli
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_OFFSET = 1530         # scenario suite
@@ -89,17 +89,12 @@ def module_lab(offsets: tuple[int, ...]):
     module runs; its labs stopped afterwards."""
     real_prefix()
     host = engine()
-    old = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = host
-    try:
-        yield host
-    finally:
-        for off in offsets:
-            down(off)
-        if old is None:
-            os.environ.pop("DOCKER_HOST", None)
-        else:
-            os.environ["DOCKER_HOST"] = old
+    with env_set("DOCKER_HOST", host):
+        try:
+            yield host
+        finally:
+            for off in offsets:
+                down(off)
 
 
 def up(name: str, offset: int, *extra: str, timeout: float = 180) -> dict:

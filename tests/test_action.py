@@ -1,7 +1,8 @@
 """The only change fsnb makes: profile start/restart, confirmed and recorded, with before/after evidence."""
 from __future__ import annotations
 
-from conftest import LAB_OFFSET, fsnb_cli, port_free
+import pytest
+from conftest import fsnb_cli, lab_secrets, port_free
 
 from fsnb import journal
 from fsnb.fix import actions
@@ -10,16 +11,11 @@ from fsnb.redact import Redactor
 from fsnb.runner import run
 from fsnb.target import load
 
-OFF = LAB_OFFSET + 300
+pytestmark = pytest.mark.lab
 
 
-def _secrets(off):
-    d = manager.lab_dir(off) / "secrets"
-    return [(d / "esl_password").read_text().strip(), (d / "sip_password").read_text().strip()]
-
-
-def test_start_on_profile_stopped_makes_7443_listen(tmp_path):
-    lab = manager.up("profile-stopped", offset=OFF)
+def test_start_on_profile_stopped_makes_7443_listen(tmp_path, lab_offset):
+    lab = manager.up("profile-stopped", offset=lab_offset)
     t = load(lab.target)
     assert port_free(lab.ports["wss"])
     r = run(t)
@@ -41,43 +37,43 @@ def test_start_on_profile_stopped_makes_7443_listen(tmp_path):
     assert a["before"]["wss_from_here"] == "refused" and a["after"]["wss_from_here"] == "open"
     assert any("Started Profile internal" in l for l in a["log"])     # log captured over ESL while it ran
     raw = (tmp_path / "incident.jsonl").read_text()
-    for s in _secrets(OFF):
+    for s in lab_secrets(lab_offset):
         assert s not in raw
-    manager.down(OFF)
+    manager.down(lab_offset)
 
 
-def test_restart_respects_the_guard_on_binding_added_live(tmp_path):
-    lab = manager.up("wss-binding-missing", offset=OFF)
+def test_restart_respects_the_guard_on_binding_added_live(tmp_path, lab_offset):
+    lab = manager.up("wss-binding-missing", offset=lab_offset)
     t = load(lab.target)
     # a young profile (the restart guard bites: it must be up 10 s), then the operator fixes internal.xml
-    manager.esl_api(lab.ports["esl"], _secrets(OFF)[0], "sofia profile internal stop")
+    manager.esl_api(lab.ports["esl"], lab_secrets(lab_offset)[0], "sofia profile internal stop")
     import time
     time.sleep(0.3)
-    manager.esl_api(lab.ports["esl"], _secrets(OFF)[0], "sofia profile internal start")
+    manager.esl_api(lab.ports["esl"], lab_secrets(lab_offset)[0], "sofia profile internal start")
     time.sleep(0.3)
     from fsnb.lab.layout import uncomment_wss
-    uncomment_wss(manager.lab_dir(OFF) / "fs")
+    uncomment_wss(manager.lab_dir(lab_offset) / "fs")
     r = run(t)
     p = actions.plan(r)
     assert p.command == "sofia profile internal restart"
     res = actions.execute(t, p, actions.Confirmation.make(p.command, "test"))
     assert any("must be up for at least 10 seconds" in a for a in res.attempts)
     assert res.ok and res.attempts[-1].endswith("restarting: internal")
-    manager.down(OFF)
+    manager.down(lab_offset)
 
 
-def test_nothing_changes_without_confirmation():
-    lab = manager.up("profile-stopped", offset=OFF)
+def test_nothing_changes_without_confirmation(lab_offset):
+    lab = manager.up("profile-stopped", offset=lab_offset)
     p = fsnb_cli("run", "--fix", "--target", lab.target)   # no terminal, no --yes
     assert "nichts geändert" in p.stderr and port_free(lab.ports["wss"])
     p = fsnb_cli("run", "--fix", "--yes", "--target", lab.target, "--format", "json")
     assert p.returncode == 0, p.stderr
     assert not port_free(lab.ports["wss"])
-    manager.down(OFF)
+    manager.down(lab_offset)
 
 
-def test_confirmation_for_another_command_is_refused():
-    lab = manager.up("profile-stopped", offset=OFF)
+def test_confirmation_for_another_command_is_refused(lab_offset):
+    lab = manager.up("profile-stopped", offset=lab_offset)
     t = load(lab.target)
     p = actions.plan(run(t))
     import pytest
@@ -86,4 +82,4 @@ def test_confirmation_for_another_command_is_refused():
     with pytest.raises(FsnbError):
         actions.execute(t, p, actions.Confirmation.make("sofia profile internal restart", "test"))
     assert port_free(lab.ports["wss"])
-    manager.down(OFF)
+    manager.down(lab_offset)

@@ -15,6 +15,8 @@ from fsnb.lab import layout
 from fsnb.read import certs, fsconfig
 from fsnb.redact import Redactor
 
+pytestmark = pytest.mark.unit
+
 
 def _target_file(tmp_path, **replace) -> str:
     text = hostile.target_toml(tmp_path, 1, 2, 3, check=1.0)

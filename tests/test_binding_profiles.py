@@ -6,11 +6,14 @@ import asyncio
 import os
 
 import hostile
+import pytest
 
 from fsnb import target
 from fsnb.checks import wissen
 from fsnb.context import Ctx
 from fsnb.diagnosis import observed as obs
+
+pytestmark = pytest.mark.unit
 
 VARS = '<include><X-PRE-PROCESS cmd="set" data="local_ip_v4=127.0.0.1"/></include>\n'
 

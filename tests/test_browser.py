@@ -16,12 +16,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli, port_free, wait_port
+from conftest import fsnb_cli, port_free, wait_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from fsnb.lab import manager
 
-OFF = LAB_OFFSET + 500
+pytestmark = [pytest.mark.browser, pytest.mark.lab]   # each test starts a lab and drives JupyterLab
+
 CHROMIUM = os.environ.get("FSNB_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("FSNB_ARTIFACTS", Path(__file__).resolve().parents[1] / "artifacts"))
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -149,10 +150,10 @@ def _guarded(page, name):
     return G()
 
 
-def test_run_all_diagnosis_from_complete_results(browser, tmp_path):
+def test_run_all_diagnosis_from_complete_results(browser, tmp_path, lab_offset):
     """Issue #14: after Run All the diagnosis, chain, action and table are drawn from complete results only —
     read as shown, without re-running: the same first cause as `fsnb run`, no `None`, every check in the table."""
-    lab = manager.up("wss-pem-cert-only", offset=OFF)
+    lab = manager.up("wss-pem-cert-only", offset=lab_offset)
     cli = fsnb_cli("run", "--target", lab.target, "--format", "json")
     expected = json.loads(cli.stdout)["diagnosis"][0]["cause"]
     assert expected == "wss-pem-bad"
@@ -209,14 +210,14 @@ def test_run_all_diagnosis_from_complete_results(browser, tmp_path):
                 elif r["type"] == "diagnosis":
                     assert len(seen) == 15, f"diagnosis journaled after only {len(seen)} results"
     finally:
-        manager.down(OFF)
+        manager.down(lab_offset)
     assert not outside, f"requests left the machine: {outside[:5]}"
 
 
-def test_action_confirmed_in_jupyterlab(browser, tmp_path):
+def test_action_confirmed_in_jupyterlab(browser, tmp_path, lab_offset):
     """The analysis' own situation (profile stopped): the action offers exactly the start, shows the command
     first, runs it after confirmation, 7443 listens, and the diagnosis redraws by itself."""
-    lab = manager.up("profile-stopped", offset=OFF)
+    lab = manager.up("profile-stopped", offset=lab_offset)
     outside: list = []
     try:
         with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target},
@@ -265,18 +266,18 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path):
                 page.locator(".fsnb-md").scroll_into_view_if_needed()
                 page.screenshot(path=str(ARTIFACTS / "incident-report-markdown.png"))
     finally:
-        manager.down(OFF)
+        manager.down(lab_offset)
     assert not outside, f"requests left the machine: {outside[:5]}"
 
 
-def test_training_round_in_jupyterlab(browser, tmp_path):
+def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
     """A trainee's round on a random case: symptoms only, steps with hints, a guess with reasoning, a reveal that
     grades it and explains cause → evidence → fix, then the fix in the lab and a re-run that confirms it."""
     import random
 
     from fsnb.lab import scenarios
     from fsnb.present.training import cause_text, pool
-    off, seed = OFF + 10, 14
+    off, seed = port_offsets.take(), 14
     case = random.Random(seed).choice(pool())       # what Training("random", seed=14) draws
     secret = {case.name, case.cause} | {s.name for s in scenarios.SCENARIOS} | {c for c in
                                                                               (s.cause for s in scenarios.SCENARIOS) if c}

@@ -184,15 +184,18 @@ WARNINGS = {
 }
 
 
+@pytest.mark.unit
 def test_every_cause_has_a_rule_and_a_case():
     assert set(RULES) == set(CAUSES) - {"unexplained-failure"}
     assert set(CASES) | set(WARNINGS) == set(RULES)
 
 
+@pytest.mark.unit
 def test_healthy_has_no_findings():
     assert diagnose(with_({})) == []
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("cause", sorted(CASES))
 def test_cause(cause):
     results = with_(CASES[cause])
@@ -203,12 +206,14 @@ def test_cause(cause):
     assert "unexplained-failure" not in [f.cause for f in findings], [(f.cause, f.explains) for f in findings]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("cause", sorted(WARNINGS))
 def test_warning(cause):
     findings = diagnose(with_(WARNINGS[cause]))
     assert [(f.cause, f.severity) for f in findings] == [(cause, "warn")]
 
 
+@pytest.mark.unit
 def test_an_unknown_failure_is_surfaced_with_what_to_look_at_next():
     rs = healthy()
     rs["schritt4.ws"] = res("schritt4.ws", "error", outcome="timeout")
@@ -217,6 +222,7 @@ def test_an_unknown_failure_is_surfaced_with_what_to_look_at_next():
     assert "schritt4.ws" in findings[0].text_en and findings[0].fix_en.startswith("Next:")
 
 
+@pytest.mark.unit
 def test_an_unanswered_register_is_not_a_rejected_one():
     """Silence after REGISTER (the deadline ran out) is no evidence of a wrong user/password: it is surfaced as
     unexplained, never as sip-register-rejected (seen once on the real FreeSWITCH under a loaded machine)."""
@@ -227,6 +233,7 @@ def test_an_unanswered_register_is_not_a_rejected_one():
     assert [(f.cause, f.explains) for f in findings] == [("unexplained-failure", ["schritt4.public"])]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("last,flag", [("REGISTER (digest): no answer", "register_unanswered"),
                                        ("REGISTER: no answer", "register_unanswered"),
                                        ("REGISTER (digest) -> SIP/2.0 403 Forbidden", "register_failed")])
@@ -250,6 +257,7 @@ def test_the_public_check_tells_silence_from_rejection(tmp_path, monkeypatch, la
     assert not r.observed.get(other.pop())
 
 
+@pytest.mark.unit
 def test_a_warning_never_ranks_above_a_failure():
     rs = healthy()
     rs.update(WARNINGS["nginx-websocket-config"])
@@ -257,6 +265,7 @@ def test_a_warning_never_ranks_above_a_failure():
     assert [f.severity for f in diagnose(list(rs.values()))] == ["fail", "warn"]
 
 
+@pytest.mark.unit
 def test_superseded_causes_are_left_out():
     rs = healthy()
     rs.update(CASES["wss-pem-bad"])
@@ -264,6 +273,7 @@ def test_superseded_causes_are_left_out():
     assert "profile-not-running" not in causes and causes[0] == "wss-pem-bad"
 
 
+@pytest.mark.unit
 def test_no_rule_reads_prose():
     """Rewording a check's summary changes no finding."""
     rs = healthy()
@@ -276,6 +286,7 @@ def test_no_rule_reads_prose():
     assert [f.cause for f in diagnose(list(rs.values()))] == before
 
 
+@pytest.mark.lab
 def test_nginx_scheme_mismatch_behind_an_upstream_group(tmp_path, monkeypatch):
     """The real wissen.nginx check (no lab: a local target, a socket standing in for nginx) on a proxy_pass that
     names an `upstream {}` group whose server is the WSS port: the same observation and cause as a direct
@@ -322,6 +333,7 @@ results_strategy = st.tuples(*[
     for cid in SPECS])
 
 
+@pytest.mark.unit
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(results_strategy)
 def test_every_failure_is_explained(results):
@@ -337,6 +349,7 @@ def test_every_failure_is_explained(results):
     assert all(f.cause in CAUSES for f in findings)
 
 
+@pytest.mark.unit
 def test_journals_without_new_fields_still_diagnose():
     """Older journals lack fields; the typed view fills defaults instead of failing."""
     rs = healthy()
@@ -357,6 +370,7 @@ NEW_RUN = """2026-11-26 09:00:00.000001 0.00% [CONSOLE] switch_loadable_module.c
 """
 
 
+@pytest.mark.unit
 def test_log_lines_of_an_earlier_run_are_not_evidence():
     from fsnb.checks.schritt2 import scan
     from fsnb.read import fsstatus
@@ -370,6 +384,7 @@ def test_log_lines_of_an_earlier_run_are_not_evidence():
     assert len(scan(OLD_RUN, "internal", None)["bad_pem"]) == 1            # the failing run itself still counts
 
 
+@pytest.mark.unit
 def test_nginx_error_log_reasons():
     """nginx's own lines (as recorded from nginx 1.22) become a typed reason; old request errors do not count."""
     import datetime as dt

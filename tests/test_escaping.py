@@ -5,6 +5,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from fsnb.i18n import same
 from fsnb.lab.hostile import ALL, PAYLOAD
 from fsnb.present import cli_run, escape, notebook, report
 from fsnb.result import Evidence, Result, Status
+
+pytestmark = pytest.mark.unit
 
 
 class Tags(HTMLParser):

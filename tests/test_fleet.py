@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import hostile
+import pytest
 
 from fsnb import target
 from fsnb.present import fleet
@@ -22,6 +23,7 @@ def _dead(tmp_path, i: int) -> target.Target:
     return target.loads(_toml(tmp_path, i))
 
 
+@pytest.mark.unit
 def test_fleet_checks_at_most_parallel_targets_at_once(tmp_path, monkeypatch):
     real, now, peak = fleet.run_async, 0, 0
 
@@ -40,6 +42,7 @@ def test_fleet_checks_at_most_parallel_targets_at_once(tmp_path, monkeypatch):
     assert all(r.exit_code == 1 and "freeswitch-down" in [f.cause for f in r.findings] for r in runs)
 
 
+@pytest.mark.lab
 def test_fleet_cli_under_a_low_descriptor_limit(tmp_path):
     """With `ulimit -n 160` and tarpits that hold every connection open until the timeout, the CLI narrows
     --parallel to what the limit allows instead of failing targets with 'Too many open files'."""
@@ -73,6 +76,7 @@ def test_fleet_cli_under_a_low_descriptor_limit(tmp_path):
         s.close()
 
 
+@pytest.mark.unit
 def test_raise_fd_limit_goes_up_to_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = soft + 16 if hard == resource.RLIM_INFINITY else min(soft + 16, hard)

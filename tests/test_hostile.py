@@ -42,6 +42,7 @@ def probe(port, password="pw"):
     return p, time.monotonic() - t0
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("handler,outcome", [
     (hostile.tarpit, "no-answer"), (hostile.http_server, "not-esl"), (hostile.garbage, "not-esl"),
     (hostile.reset_mid_frame, "closed"), (hostile.slow_drip, "no-answer"), (hostile.huge_reply, "not-esl"),
@@ -54,6 +55,7 @@ def test_esl_probe_on_hostile_ports(srv, handler, outcome):
     assert p.detail    # says what it found
 
 
+@pytest.mark.unit
 def test_esl_probe_refused():
     import socket
     with socket.socket() as x:
@@ -63,6 +65,7 @@ def test_esl_probe_refused():
     assert p.outcome == "refused" and took < 0.5
 
 
+@pytest.mark.lab
 def test_python_esl_is_guarded(srv):
     """A server that greets, accepts the password and then never answers would hang ESLconnection.api() forever."""
     s = srv(hostile.esl_stall_after_auth)
@@ -74,6 +77,7 @@ def test_python_esl_is_guarded(srv):
     g.close()
 
 
+@pytest.mark.lab
 def test_python_esl_connects_once_for_concurrent_calls(srv):
     """Calls arriving before the connection is up share it (each used to open, and leak, its own)."""
     s = srv(hostile.esl_minimal)
@@ -87,6 +91,7 @@ def test_python_esl_connects_once_for_concurrent_calls(srv):
     assert len(hostile.ESL_CONNECTIONS) == 1
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("handler", [hostile.tarpit, hostile.garbage, hostile.http_big_header])
 def test_ws_hop_on_hostile_ports(srv, handler):
     s = srv(handler)
@@ -96,6 +101,7 @@ def test_ws_hop_on_hostile_ports(srv, handler):
     assert time.monotonic() - t0 <= TIMEOUT + 0.5
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("kind", ["expired", "wrong-host"])
 def test_wss_bad_certificates(srv, tmp_path, kind):
     ca = pki.CA()
@@ -109,6 +115,7 @@ def test_wss_bad_certificates(srv, tmp_path, kind):
     assert r.tls_verified is False and r.status == 101
 
 
+@pytest.mark.lab
 def test_wss_ca_file_missing_or_replaced(srv, tmp_path):
     """Client TLS contexts are cached per CA file: a missing file is a typed result, a replaced one is read again."""
     ca = pki.CA()
@@ -128,6 +135,7 @@ def _target(tmp_path, esl_port, ws_port, wss_port, env="FSNB_T_PW"):
     return target.loads(hostile.target_toml(tmp_path, esl_port, ws_port, wss_port, env, TIMEOUT))
 
 
+@pytest.mark.lab
 def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
     monkeypatch.setenv("FSNB_T_PW", "tarpit-password")
     a, b, c = srv(hostile.tarpit), srv(hostile.tarpit), srv(hostile.tarpit)
@@ -146,6 +154,7 @@ def test_whole_runbook_against_tarpits_is_bounded(srv, tmp_path, monkeypatch):
     assert [x.id for x in r.results if x.error_type == "CheckTimeout"] == []
 
 
+@pytest.mark.lab
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(secret=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="\"\\'`$"),
                       min_size=6, max_size=24).map(lambda s: "Zq7" + s))   # not a word of fsnb's own prose ("Aktion")
@@ -171,6 +180,7 @@ def test_no_secret_in_results_journal_or_report(srv, tmp_path_factory, secret):
 _word = st.text(alphabet="abcdeXYZ*-", min_size=3, max_size=8)
 
 
+@pytest.mark.unit
 @given(secrets=st.lists(_word, min_size=1, max_size=4), parts=st.lists(st.one_of(_word, st.text(max_size=6)), max_size=12))
 def test_redactor_masks_every_secret_also_when_they_overlap(secrets, parts):
     """Secrets glued together or overlapping: no secret survives, and no character of an occurrence leaks."""
@@ -181,6 +191,7 @@ def test_redactor_masks_every_secret_also_when_they_overlap(secrets, parts):
     assert "bcd" not in Redactor(["abcd", "bcdef"]).text("abcdef")
 
 
+@pytest.mark.unit
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_redactor_leaves_text_without_secrets_alone(text):
     if "auth" in text.lower() or "response=" in text.lower() or "password" in text.lower() or "s3cret-x" in text:
@@ -188,6 +199,7 @@ def test_redactor_leaves_text_without_secrets_alone(text):
     assert Redactor(["s3cret-x"]).text(text) == text
 
 
+@pytest.mark.lab
 def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     """ESLconnection() waits for auth/request with no timeout; after the deadline its socket is found and shut, so
     the thread ends and `fsnb run` can exit (before, the interpreter hung at exit joining that thread)."""
@@ -209,6 +221,7 @@ def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     assert "typed: python-ESL call" in p.stdout
 
 
+@pytest.mark.unit
 def test_fifos_and_devices_named_as_files_do_not_block(tmp_path):
     """A FIFO named as log, tunnel or nginx config (or a secret file) would block open()/read() forever, and the
     stuck thread would keep the process from exiting. Each is reported as what it is; the run ends."""
@@ -256,6 +269,7 @@ public_url = "wss://127.0.0.1:3/"
     assert "FIFO" in p.stdout + p.stderr
 
 
+@pytest.mark.unit
 def test_a_fifo_included_by_nginx_is_refused_not_waited_on(tmp_path):
     """crossplane opened `include`d files itself: a FIFO there blocked its thread for good (the check ended at its
     deadline as CheckTimeout). fsnb now checks every included file before crossplane reads it: a plain failure."""
@@ -272,6 +286,7 @@ def test_a_fifo_included_by_nginx_is_refused_not_waited_on(tmp_path):
     assert by["wissen.nginx"]["status"] == "fail" and "not a regular file" in by["wissen.nginx"]["summary_en"]
 
 
+@pytest.mark.unit
 def test_a_thread_stuck_in_a_blocking_call_does_not_keep_fsnb_alive():
     """A pool thread blocked for good in a call its deadline abandoned (a library's own read, a peer that never
     answers): the process still ends, with the command's exit code (blocking.exit_if_stuck)."""
@@ -288,7 +303,7 @@ def test_a_thread_stuck_in_a_blocking_call_does_not_keep_fsnb_alive():
 BAD_LENGTHS = ["-2", "-100", str(-2**32), str(2**63 - 1), "-1"]
 
 
-@pytest.mark.unit
+@pytest.mark.lab
 def test_python_esl_never_sees_a_bad_content_length(srv, tmp_path):
     """A peer that answers `api status` with Content-Length -2, -100, -2**32 or 2**63-1 made python-ESL segfault
     (exit 139, the whole run gone); -1 handed back heap bytes as the reply. The real python-ESL runs against each
@@ -324,7 +339,7 @@ def test_python_esl_never_sees_a_bad_content_length(srv, tmp_path):
         assert "UP 0 years" not in json.dumps(r)
 
 
-@pytest.mark.unit
+@pytest.mark.lab
 def test_relay_passes_well_formed_replies_as_utf8(srv):
     """Invalid UTF-8 in a reply ends typed: the relay hands python-ESL the body as UTF-8 (bytes replaced)."""
     body = b"UP \xff\xfe\xc3 0 years"
@@ -382,7 +397,7 @@ def test_the_probes_hop_target_is_not_named_like_the_observed_hop():
 
 
 # -- issue #19: SIP over WebSocket, replies matched to their requests, every read loop bounded -----------------
-@pytest.mark.unit
+@pytest.mark.lab
 def test_ws_hop_ends_at_its_deadline_under_a_flood_of_foreign_sip(srv):
     """A peer that answers the handshake with `sip` and then streams SIP answers with a foreign Call-ID kept
     `fsnb run` at 98 % CPU for 90 s under a 2 s timeout: the read loop now looks at its clock and counts the
@@ -399,7 +414,7 @@ def test_ws_hop_ends_at_its_deadline_under_a_flood_of_foreign_sip(srv):
     assert time.process_time() - cpu0 < 1.5
 
 
-@pytest.mark.unit
+@pytest.mark.lab
 def test_sip_replies_are_matched_to_their_requests(srv):
     """A peer that answers the probe's Via control OPTIONS too and rejects REGISTER with 403 was reported as
     'REGISTER -> 200 OK' (the control's late answer, read as REGISTER's). Replies now match by Call-ID, CSeq and
@@ -412,7 +427,7 @@ def test_sip_replies_are_matched_to_their_requests(srv):
     assert r.register == ["REGISTER -> SIP/2.0 403 Forbidden"], r.register
 
 
-@pytest.mark.unit
+@pytest.mark.lab
 def test_esl_probe_ends_at_its_deadline_when_the_peer_is_always_ready(srv):
     """Blank lines after the greeting never complete a frame; the probe's read loop had a 10 ms floor on its wait,
     so a peer that always had bytes ready kept it reading past its timeout."""

@@ -9,22 +9,17 @@ import re
 import unicodedata
 
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli
+from conftest import fsnb_cli, lab_secrets
 
 from fsnb.lab import hostile, manager
 
-OFF = LAB_OFFSET + 780     # +800 would put wss on 8443, the edge port of a lab at offset 0
-
-
-def _secrets(off):
-    d = manager.lab_dir(off) / "secrets"
-    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
+pytestmark = pytest.mark.lab
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, lab_offset):
     tmp = tmp_path_factory.mktemp("hostile")
-    lab = manager.up("hostile-target", offset=OFF)
+    lab = manager.up("hostile-target", offset=lab_offset)
     j = tmp / "j.jsonl"
     runs = {fmt: fsnb_cli("run", "--target", lab.target, "--format", fmt, "--journal", str(j))
             for fmt in ("table", "json", "markdown")}
@@ -35,8 +30,8 @@ def lab(tmp_path_factory):
     nb = fsnb_cli("notebook", "--target", lab.target, "--out", str(tmp / "nb"), "--journal", str(tmp / "nb.jsonl"),
                   timeout=300)
     yield {"lab": lab, "dir": tmp, "runs": runs, "reports": reports, "html": html, "md": md, "nb": nb,
-           "export": tmp / "nb/runbook.html", "secrets": _secrets(OFF)}
-    manager.down(OFF)
+           "export": tmp / "nb/runbook.html", "secrets": lab_secrets(lab_offset)}
+    manager.down(lab_offset)
 
 
 def _controls(s: str) -> list[str]:
@@ -93,6 +88,7 @@ def _page_checks(page):
     return fired
 
 
+@pytest.mark.browser
 def test_no_script_runs_in_the_report_or_the_exported_notebook(lab):
     from playwright.sync_api import sync_playwright
     from test_browser import CHROMIUM, FLAGS
@@ -120,6 +116,7 @@ def test_no_script_runs_in_the_report_or_the_exported_notebook(lab):
         b.close()
 
 
+@pytest.mark.browser
 def test_no_script_runs_in_the_live_jupyterlab_runbook(lab, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright

@@ -37,6 +37,7 @@ def _toml(tmp_path, port, **fs) -> str:
     return text.replace("[freeswitch]\n", "[freeswitch]\n" + extra, 1)
 
 
+@pytest.mark.lab
 def test_the_reported_injection_is_refused_at_load_naming_the_key(tmp_path, recorder):
     f = tmp_path / "t.toml"
     f.write_text(_toml(tmp_path, recorder.port, profile=INJECTION))
@@ -47,6 +48,7 @@ def test_the_reported_injection_is_refused_at_load_naming_the_key(tmp_path, reco
     assert recorder.connections == before          # nothing was sent: refused before any connection
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("key,value", [
     ("profile", "internal stop"), ("profile", "internal\r"), ("profile", "internal;stop"), ("profile", ""),
     ("container", "x\ny"), ("host", "127.0.0.1\nexit"), ("conf_dir", "/etc/freeswitch\x1b]0;x\x07"),
@@ -57,6 +59,7 @@ def test_values_outside_freeswitch_charset_are_refused(tmp_path, key, value):
     assert f"freeswitch.{key}" in str(ei.value)
 
 
+@pytest.mark.lab
 @PROPS
 @given(profile=st.text(max_size=40))
 def test_no_profile_value_produces_a_second_command(recorder, tmp_path_factory, profile):
@@ -79,6 +82,7 @@ def test_no_profile_value_produces_a_second_command(recorder, tmp_path_factory, 
         g.close()
 
 
+@pytest.mark.lab
 @PROPS
 @given(command=st.text(max_size=60))
 def test_guarded_esl_never_sends_a_command_that_could_end_its_line(recorder, command):
@@ -97,6 +101,7 @@ def test_guarded_esl_never_sends_a_command_that_could_end_its_line(recorder, com
         g.close()
 
 
+@pytest.mark.lab
 @PROPS
 @given(password=st.text(max_size=30))
 def test_no_password_value_produces_a_second_command(recorder, password):
@@ -117,6 +122,7 @@ def test_no_password_value_produces_a_second_command(recorder, password):
     assert [f for f in recorder.frames[n:] if not f.startswith(b"exit")] == [f"auth {value}".encode()]
 
 
+@pytest.mark.lab
 def test_a_read_only_run_sends_only_read_only_commands(tmp_path, recorder):
     """The whole runbook against the recording peer: every command is one of the reads the checks make."""
     f = tmp_path / "t.toml"

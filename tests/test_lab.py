@@ -5,12 +5,13 @@ import json
 import socket
 
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli, port_free
+from conftest import fsnb_cli, port_free
 
 from fsnb import target as tgt
 from fsnb.lab import manager
 
 
+@pytest.mark.unit
 def test_scenarios_json_lists_enough_with_fields():
     p = fsnb_cli("lab", "scenarios", "--json")
     assert p.returncode == 0, p.stderr
@@ -29,8 +30,20 @@ def test_scenarios_json_lists_enough_with_fields():
             "nginx-scheme-mismatch", "tunnel-origin-unreachable"} <= causes
 
 
-def test_up_is_idempotent_replaces_and_down_stops_only_its_own():
-    off = LAB_OFFSET + 10
+@pytest.mark.unit
+def test_scenarios_say_whether_they_can_be_real():
+    p = fsnb_cli("lab", "scenarios", "--json")
+    items = json.loads(p.stdout)
+    assert all(isinstance(s["real"], bool) for s in items)
+    assert sum(s["real"] for s in items) >= 12
+    for s in items:
+        if not s["real"]:
+            assert s["real_why_not"], s["name"]
+
+
+@pytest.mark.lab
+def test_up_is_idempotent_replaces_and_down_stops_only_its_own(port_offsets):
+    off = port_offsets.take()
     p = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off))
     assert p.returncode == 0, p.stderr
     state1 = json.loads((manager.lab_dir(off) / "state.json").read_text())
@@ -60,16 +73,18 @@ def test_up_is_idempotent_replaces_and_down_stops_only_its_own():
     assert fsnb_cli("lab", "down", "--port-offset", str(off)).stdout.strip() == "stopped: nothing was running"
 
 
-def test_status_reports_labs():
-    off = LAB_OFFSET + 20
+@pytest.mark.lab
+def test_status_reports_labs(port_offsets):
+    off = port_offsets.take()
     manager.up("healthy", offset=off)
     p = fsnb_cli("lab", "status")
     assert p.returncode == 0 and f"port offset {off}" in p.stdout and "state         up" in p.stdout
     manager.down(off)
 
 
-def test_up_refuses_busy_ports():
-    off = LAB_OFFSET + 35
+@pytest.mark.lab
+def test_up_refuses_busy_ports(port_offsets):
+    off = port_offsets.take()
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", 8082 + off))
     blocker.listen()
@@ -81,14 +96,16 @@ def test_up_refuses_busy_ports():
         blocker.close()
 
 
-def test_unknown_scenario_is_a_usage_error():
-    p = fsnb_cli("lab", "up", "--scenario", "nosuch", "--port-offset", str(LAB_OFFSET + 30))
+@pytest.mark.unit
+def test_unknown_scenario_is_a_usage_error(port_offsets):
+    p = fsnb_cli("lab", "up", "--scenario", "nosuch", "--port-offset", str(port_offsets.take()))
     assert p.returncode == 2 and "unknown scenario" in p.stderr
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("name", ["port-7443-taken", "wss-pem-cert-only", "wss-binding-missing", "profile-stopped"])
-def test_scenarios_reproduce_nothing_on_7443(name):
-    off = LAB_OFFSET + 40
+def test_scenarios_reproduce_nothing_on_7443(name, port_offsets):
+    off = port_offsets.take()
     lab = manager.up(name, offset=off)
     try:
         wss = lab.ports["wss"]
@@ -101,12 +118,13 @@ def test_scenarios_reproduce_nothing_on_7443(name):
         manager.down(off)
 
 
-def test_nginx_scenarios_answer_without_101():
+@pytest.mark.lab
+def test_nginx_scenarios_answer_without_101(port_offsets):
     import asyncio
 
     import websockets
     from websockets.exceptions import InvalidStatus
-    off = LAB_OFFSET + 50
+    off = port_offsets.take()
     lab = manager.up("nginx-http-to-tls", offset=off)
     try:
         async def go():
@@ -120,7 +138,8 @@ def test_nginx_scenarios_answer_without_101():
         manager.down(off)
 
 
-def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
+@pytest.mark.lab
+def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch(port_offsets):
     """Issue 2's acceptance: python-ESL `api status`, WSS-BIND-URL, ws/wss with `sip`, SIP OPTIONS -> 200 OK."""
     import asyncio
     import ssl
@@ -129,7 +148,7 @@ def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
     import websockets
 
     from fsnb.probe import sip
-    off = LAB_OFFSET + 70
+    off = port_offsets.take()
     lab = manager.up("healthy", offset=off)
     try:
         pw = (manager.lab_dir(off) / "secrets/esl_password").read_text().strip()
@@ -150,6 +169,7 @@ def test_python_esl_and_websockets_talk_to_the_lab_as_to_freeswitch():
         manager.down(off)
 
 
+@pytest.mark.docker
 def test_a_stopped_private_engine_leaves_no_mount_behind(docker_host):
     """dockerd can leave its `exec/netns/default` nsfs mount or the data root's bind mount behind when it stops
     (seen after `fsnb lab down --all` with a container; they piled up under /tmp): dockerd.stop unmounts whatever

@@ -10,11 +10,12 @@ import json
 import re
 
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli
+from conftest import fsnb_cli
 
 from fsnb.i18n import DE_ONLY, EN_ONLY
 
-OFF = LAB_OFFSET + 90
+pytestmark = pytest.mark.lab
+
 SCENARIOS = ["healthy", "wss-pem-cert-only", "esl-acl"]
 
 
@@ -41,11 +42,11 @@ def assert_only(lang: str, text: str, kind: str, where: str) -> None:
 
 
 @pytest.fixture(scope="module", params=SCENARIOS)
-def lab(request, tmp_path_factory):
-    up = fsnb_cli("lab", "up", "--scenario", request.param, "--port-offset", str(OFF), timeout=180)
+def lab(request, tmp_path_factory, lab_offset):
+    up = fsnb_cli("lab", "up", "--scenario", request.param, "--port-offset", str(lab_offset), timeout=180)
     assert up.returncode == 0, up.stderr + up.stdout
     yield request.param, tmp_path_factory.mktemp(f"lang-{request.param}")
-    fsnb_cli("lab", "down", "--port-offset", str(OFF))
+    fsnb_cli("lab", "down", "--port-offset", str(lab_offset))
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])

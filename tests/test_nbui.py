@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from fsnb.diagnosis.rules import diagnose
 from fsnb.fix import actions
 from fsnb.present import chain_picture, notebook
 from fsnb.result import Result, Status
+
+pytestmark = pytest.mark.unit
 
 
 def _r(cid: str, status: str, section: str | None = None, **observed) -> Result:

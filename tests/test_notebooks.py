@@ -5,13 +5,12 @@ import json
 
 import nbformat
 import pytest
-from conftest import LAB_OFFSET
+from conftest import lab_secrets
 
 from fsnb import journal
 from fsnb.lab import manager
 from fsnb.present.notebook.headless import export_html, run_notebook
 
-OFF = LAB_OFFSET + 400
 NOTEBOOKS = ["runbook.ipynb", "training.ipynb", "incident-report.ipynb"]
 
 
@@ -20,11 +19,7 @@ def _errors(nb_path):
     return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
-def _secrets(off):
-    d = manager.lab_dir(off) / "secrets"
-    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
-
-
+@pytest.mark.unit
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_committed_without_outputs(name):
     from fsnb.present.notebook.headless import NOTEBOOKS as DIR
@@ -35,9 +30,10 @@ def test_committed_without_outputs(name):
     assert max(len(s.splitlines()) for s in code) <= 6      # cells call fsnb; no logic in cells
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("scenario,cause", [("healthy", None), ("profile-stopped", "profile-not-running")])
-def test_runbook_headless(tmp_path, scenario, cause):
-    lab = manager.up(scenario, offset=OFF)
+def test_runbook_headless(tmp_path, scenario, cause, lab_offset):
+    lab = manager.up(scenario, offset=lab_offset)
     j = tmp_path / "incident.jsonl"
     out = run_notebook("runbook.ipynb", tmp_path, {"target": lab.target, "journal": str(j), "lang": "de"})
     assert _errors(out) == []
@@ -54,14 +50,15 @@ def test_runbook_headless(tmp_path, scenario, cause):
     html = export_html(out)
     text = html.read_text()
     assert "Was wir wissen" in text and "rb.step(" not in text          # inputs hidden
-    for s in _secrets(OFF):
+    for s in lab_secrets(lab_offset):
         assert s not in out.read_text() and s not in text and s not in j.read_text()
     df = journal.dataframe(j)
     assert df["id"].nunique() == 15 and set(df.columns) >= {"id", "status", "summary"}  # dependencies re-run with their step
 
 
-def test_runbook_english(tmp_path):
-    lab = manager.up("healthy", offset=OFF)
+@pytest.mark.lab
+def test_runbook_english(tmp_path, lab_offset):
+    lab = manager.up("healthy", offset=lab_offset)
     out = run_notebook("runbook.ipynb", tmp_path, {"target": lab.target, "journal": str(tmp_path / "j.jsonl"), "lang": "en"})
     assert _errors(out) == []
     text = out.read_text()
@@ -72,10 +69,11 @@ def _outputs(nb_path) -> str:
     return json.dumps([c.get("outputs") for c in nbformat.read(str(nb_path), 4).cells], ensure_ascii=False)
 
 
-def test_training_headless_reveals_only_when_asked(tmp_path):
-    manager.down(OFF)
+@pytest.mark.lab
+def test_training_headless_reveals_only_when_asked(tmp_path, lab_offset):
+    manager.down(lab_offset)
     out = run_notebook("training.ipynb", tmp_path, {"scenario": "wss-pem-wrong-key", "reveal": False, "hints": True,
-                                                    "port_offset": OFF})
+                                                    "port_offset": lab_offset})
     assert _errors(out) == []
     shown = _outputs(out)
     # symptoms only: neither the cause nor the scenario's name or description
@@ -85,7 +83,7 @@ def test_training_headless_reveals_only_when_asked(tmp_path):
     assert "Meldung" in shown and "Hinweis 2:" in shown
     out = run_notebook("training.ipynb", tmp_path / "2", {"scenario": "wss-pem-wrong-key", "reveal": True, "fix": True,
                                                           "guess": "wss-pem-bad", "reasoning": "Bad WSS.PEM im Log",
-                                                          "port_offset": OFF})
+                                                          "port_offset": lab_offset})
     assert _errors(out) == []
     text = out.read_text()
     assert "Erwartete Ursache" in text and "wss-pem-bad" in text and "(stimmt)" in text
@@ -93,9 +91,10 @@ def test_training_headless_reveals_only_when_asked(tmp_path):
     assert "Bestätigt: nach der Behebung besteht jede Prüfung" in text
 
 
-def test_training_random_grades_a_wrong_guess(tmp_path):
+@pytest.mark.lab
+def test_training_random_grades_a_wrong_guess(tmp_path, lab_offset):
     out = run_notebook("training.ipynb", tmp_path, {"scenario": "random", "seed": 1, "reveal": True,
-                                                    "guess": "esl-bad-password", "port_offset": OFF})
+                                                    "guess": "esl-bad-password", "port_offset": lab_offset})
     assert _errors(out) == []
     text = out.read_text()
     assert "Nicht ganz" in text and "Entscheidender Beleg" in text
@@ -111,19 +110,20 @@ def _ui_words(html_text: str) -> str:
     return re.sub(r"\b(?:wissen|schritt\d|alternative)\.[a-z0-9_]+\b", " ", text)
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("notebook,params", [
     ("runbook.ipynb", {}),
     ("training.ipynb", {"scenario": "wss-pem-cert-only", "reveal": True, "fix": True, "hints": True,
                         "guess": "wss-pem-bad", "reasoning": "bad key"})])
-def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params):
+def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params, lab_offset):
     """Issue #13/#14: in lang="en" no German word of fsnb's own (headings, verdicts, prompts, badges, hints)."""
     import re
 
     from fsnb.i18n import DE_ONLY
-    lab = manager.up("wss-pem-cert-only", offset=OFF)
+    lab = manager.up("wss-pem-cert-only", offset=lab_offset)
     p = {"lang": "en", **params}
     p.update({"target": lab.target, "journal": str(tmp_path / "j.jsonl")} if notebook == "runbook.ipynb" else
-             {"port_offset": OFF})
+             {"port_offset": lab_offset})
     out = run_notebook(notebook, tmp_path, p)
     assert _errors(out) == []
     nb = nbformat.read(str(out), 4)
@@ -134,8 +134,9 @@ def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params):
     assert not found, f"German in the English {notebook}: {found}"
 
 
-def test_incident_report_notebook(tmp_path):
-    lab = manager.up("profile-stopped", offset=OFF)
+@pytest.mark.lab
+def test_incident_report_notebook(tmp_path, lab_offset):
+    lab = manager.up("profile-stopped", offset=lab_offset)
     j = tmp_path / "incident.jsonl"
     run_notebook("runbook.ipynb", tmp_path / "rb", {"target": lab.target, "journal": str(j)})
     out = run_notebook("incident-report.ipynb", tmp_path / "rep", {"journal": str(j)})
@@ -158,6 +159,7 @@ def test_incident_report_notebook(tmp_path):
     assert "fsnb-md-download" in html_out and "data:text/markdown" in html_out and "## " in html_out
 
 
+@pytest.mark.unit
 def test_incident_report_defaults_to_this_session(tmp_path, monkeypatch):
     """Without a journal the report opens this session's (the runbook's in this Jupyter server), not the newest."""
     from fsnb.present import notebook
@@ -175,6 +177,7 @@ def test_incident_report_defaults_to_this_session(tmp_path, monkeypatch):
     assert notebook.default_journal() == str(max((mine, newer), key=lambda p: p.stat().st_mtime))
 
 
+@pytest.mark.lab
 def test_no_target_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("FSNB_LAB_DIR", str(tmp_path / "nolab"))    # no lab is running there
     monkeypatch.delenv("FSNB_TARGET", raising=False)

@@ -14,6 +14,8 @@ from fsnb.lab import pki
 from fsnb.probe import esl, sip
 from fsnb.read import certs, fsconfig, nginxconf, procnet, sofiastatus, tunnel
 
+pytestmark = pytest.mark.unit
+
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -20,6 +20,8 @@ import realfs
 
 from fsnb.lab import manager
 
+pytestmark = [pytest.mark.real, pytest.mark.docker, pytest.mark.lab]   # real lab (in Docker) beside a simulator lab
+
 R, S = realfs.FIDELITY_REAL, realfs.FIDELITY_SIM
 SCENARIOS = ["healthy", "profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "port-7443-taken",
              "wss-pem-cert-only", "wss-pem-wrong-key", "wss-pem-ca-first", "esl-listen-ip", "esl-acl",

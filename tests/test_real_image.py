@@ -27,6 +27,8 @@ def image():
     next(gen, None)
 
 
+@pytest.mark.docker
+@pytest.mark.real
 def test_image_from_the_build_runs_as_the_lab(image):
     st = realfs.up("healthy", OFF, "--image", image)
     assert st["mode"] == "real" and st["real"]["image"] == image and st["real"]["prefix"] is None
@@ -43,6 +45,8 @@ def test_image_from_the_build_runs_as_the_lab(image):
     assert p.returncode == 0 and out["diagnosis"] == [], [d["cause"] for d in out["diagnosis"]]
 
 
+@pytest.mark.docker
+@pytest.mark.real
 def test_image_scenario_is_made_the_real_way(image):
     st = realfs.up("wss-pem-wrong-key", OFF, "--image", image)
     log = (manager.lab_dir(OFF) / "fs/var/log/freeswitch/freeswitch.log").read_text()
@@ -52,6 +56,7 @@ def test_image_scenario_is_made_the_real_way(image):
     assert realfs.container(st).attrs["Config"]["Image"] == image
 
 
+@pytest.mark.real
 def test_real_without_sources_names_what_is_missing(tmp_path):
     p = fsnb_cli("lab", "up", "--real", "--scenario", "healthy", "--port-offset", str(OFF + 40),
                  env={"FSNB_FS_SOURCES": str(tmp_path / "nowhere")}, timeout=60)
@@ -59,6 +64,7 @@ def test_real_without_sources_names_what_is_missing(tmp_path):
     assert "real FreeSWITCH unavailable" in p.stderr and str(tmp_path / "nowhere") in p.stderr, p.stderr
 
 
+@pytest.mark.real
 def test_scenario_that_cannot_be_real_says_why():
     p = fsnb_cli("lab", "up", "--real", "--scenario", "hostile-target", "--port-offset", str(OFF + 40), timeout=60)
     assert p.returncode == 2 and "cannot run on a real FreeSWITCH" in p.stderr, p.stderr

@@ -22,16 +22,8 @@ def real_lab():
     yield from realfs.module_lab((OFF,))
 
 
-def test_scenarios_say_whether_they_can_be_real():
-    p = fsnb_cli("lab", "scenarios", "--json")
-    items = json.loads(p.stdout)
-    assert all(isinstance(s["real"], bool) for s in items)
-    assert sum(s["real"] for s in items) >= 12
-    for s in items:
-        if not s["real"]:
-            assert s["real_why_not"], s["name"]
-
-
+@pytest.mark.docker
+@pytest.mark.real
 def test_status_names_the_real_freeswitch_and_fs_cli_works_in_the_container(real_lab):
     st = realfs.up("healthy", OFF)
     p = fsnb_cli("lab", "status")
@@ -53,6 +45,9 @@ def test_status_names_the_real_freeswitch_and_fs_cli_works_in_the_container(real
     assert c.exec_run(["/bin/busybox", "ls", "/bin/busybox"]).exit_code == 0
 
 
+@pytest.mark.lab
+@pytest.mark.docker
+@pytest.mark.real
 def test_a_simulator_docker_lab_never_removes_the_real_container(real_lab):
     st = realfs.up("healthy", OFF)
     p = fsnb_cli("lab", "up", "--docker", "--scenario", "healthy", "--port-offset", str(OFF + 120), timeout=120)
@@ -81,6 +76,8 @@ def _register_unanswered_only(out: dict, failed: dict) -> bool:
                 and unexplained[0]["explains"] == ["schritt4.public"])
 
 
+@pytest.mark.docker
+@pytest.mark.real
 @pytest.mark.parametrize("name", REAL)
 def test_real_scenario(name, real_lab):
     sc = scenarios.get(name)
@@ -111,6 +108,7 @@ def test_real_scenario(name, real_lab):
         assert causes and causes[0] == sc.cause, (causes, failed)
 
 
+@pytest.mark.lab
 def test_loopback_check_can_fail():
     """The socket inspection flags a socket bound beyond the loopback (no FreeSWITCH needed, nothing is sent)."""
     import subprocess

@@ -9,23 +9,18 @@ import sys
 import time
 
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli
+from conftest import fsnb_cli, lab_secrets
 
 from fsnb import journal
 from fsnb.lab import manager
 
-OFF = LAB_OFFSET + 600
-
-
-def _secrets(off):
-    d = manager.lab_dir(off) / "secrets"
-    return [(d / n).read_text().strip() for n in ("esl_password", "sip_password")]
+pytestmark = pytest.mark.lab
 
 
 @pytest.fixture(scope="module")
-def incident(tmp_path_factory):
+def incident(tmp_path_factory, lab_offset):
     tmp = tmp_path_factory.mktemp("incident")
-    lab = manager.up("profile-stopped", offset=OFF)
+    lab = manager.up("profile-stopped", offset=lab_offset)
     j = tmp / "incident.jsonl"
     assert fsnb_cli("run", "--target", lab.target, "--journal", str(j)).returncode == 1
     p = fsnb_cli("run", "--target", lab.target, "--journal", str(j), "--fix", "--yes")
@@ -35,8 +30,8 @@ def incident(tmp_path_factory):
     md = tmp / "report.md"
     assert fsnb_cli("report", str(j), "--format", "html", "--out", str(html)).returncode == 0
     assert fsnb_cli("report", str(j), "--format", "markdown", "--out", str(md)).returncode == 0
-    yield {"dir": tmp, "journal": j, "html": html, "md": md, "secrets": _secrets(OFF)}
-    manager.down(OFF)
+    yield {"dir": tmp, "journal": j, "html": html, "md": md, "secrets": lab_secrets(lab_offset)}
+    manager.down(lab_offset)
 
 
 def test_markdown_report(incident):
@@ -88,6 +83,7 @@ def test_truncated_and_foreign_journals(incident, tmp_path):
     assert p.returncode == 2 and "no results" in p.stderr
 
 
+@pytest.mark.browser
 def test_html_in_headless_chromium(incident):
     from playwright.sync_api import sync_playwright
     from test_browser import ARTIFACTS, CHROMIUM, FLAGS
@@ -108,9 +104,10 @@ def test_html_in_headless_chromium(incident):
     assert requests == [incident["html"].as_uri()]       # nothing else was requested: the file is self-contained
 
 
-def test_journal_survives_sigkill(tmp_path):
+def test_journal_survives_sigkill(tmp_path, port_offsets):
+    off = port_offsets.take()
     """A run killed with SIGKILL loses at most the check in flight; what was written reads back."""
-    lab = manager.up("esl-tarpit", offset=OFF + 50)      # slow checks: there is time to kill mid-run
+    lab = manager.up("esl-tarpit", offset=off)      # slow checks: there is time to kill mid-run
     j = tmp_path / "killed.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "fsnb", "run", "--target", lab.target, "--journal", str(j)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -123,13 +120,14 @@ def test_journal_survives_sigkill(tmp_path):
     assert loaded.problems == [] and len(loaded.of("result")) >= 3
     assert not loaded.of("diagnosis")                    # the run never finished
     assert len(journal.dataframe(j)) == len(loaded.of("result"))
-    manager.down(OFF + 50)
+    manager.down(off)
 
 
-def test_fleet(tmp_path):
-    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--count", "3", "--port-offset", str(OFF + 100))
+def test_fleet(tmp_path, port_offsets):
+    off = port_offsets.take(3)
+    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--count", "3", "--port-offset", str(off))
     assert p.returncode == 0, p.stderr
-    files = [manager.lab_dir(OFF + 100 + i * 10) / "target.toml" for i in range(3)]
+    files = [manager.lab_dir(off + i * 10) / "target.toml" for i in range(3)]
     lst = tmp_path / "targets.txt"
     lst.write_text("\n".join(str(f) for f in files) + "\n")
     j = tmp_path / "fleet.jsonl"
@@ -140,4 +138,4 @@ def test_fleet(tmp_path):
     rep = fsnb_cli("report", str(j), "--format", "markdown")
     assert rep.returncode == 0 and "## Knoten" in rep.stdout
     for i in range(3):
-        manager.down(OFF + 100 + i * 10)
+        manager.down(off + i * 10)

@@ -4,17 +4,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import LAB_OFFSET, fsnb_cli
+from conftest import fsnb_cli
 
 from fsnb.lab import scenarios
 
-OFF = LAB_OFFSET + 60
 DOCKER_SET = ["healthy", "profile-stopped", "port-7443-taken", "esl-acl", "wss-pem-wrong-key", "alternative-via-mismatch"]
 
 
-def _check(name: str, docker: bool = False):
+@pytest.fixture(scope="module")
+def docker_offset(port_offsets) -> int:
+    """The Docker labs' offset, apart from the local labs' (lab_offset)."""
+    return port_offsets.take()
+
+
+def _check(name: str, off: int, docker: bool = False):
     sc = scenarios.get(name)
-    args = ["lab", "up", "--scenario", name, "--port-offset", str(OFF + (100 if docker else 0))]
+    args = ["lab", "up", "--scenario", name, "--port-offset", str(off)]
     up = fsnb_cli(*args, *(["--docker"] if docker else []), timeout=180)
     assert up.returncode == 0, up.stderr + up.stdout
     p = fsnb_cli("run", "--format", "json", timeout=60)
@@ -48,9 +53,10 @@ NGINX_SAYS = {   # the nginx error log lines of fixtures 503, 506 (and 505, whic
 }
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("name", [s.name for s in scenarios.SCENARIOS if s.sim])   # real-only ones: test_real_*
-def test_local(name):
-    out = _check(name)
+def test_local(name, lab_offset):
+    out = _check(name, lab_offset)
     if name in NGINX_SAYS:
         hop = next(r for r in out["results"] if r["id"] == "schritt4.nginx")
         assert any(NGINX_SAYS[name] in line for line in hop["observed"]["nginx_errors"])
@@ -59,16 +65,19 @@ def test_local(name):
         assert "REGISTER (digest) -> SIP/2.0 200 OK" in json.dumps(ids["schritt4.public"]["observed"])
 
 
+@pytest.mark.lab
 @pytest.mark.docker
 @pytest.mark.parametrize("name", DOCKER_SET)
-def test_docker(name, docker_host):
-    out = _check(name, docker=True)
+def test_docker(name, docker_host, docker_offset):
+    out = _check(name, docker_offset, docker=True)
     evidence = json.dumps(out["results"])
     assert "docker" in evidence   # files and sockets came through the Docker SDK
 
 
-def test_docker_exec_fs_cli_as_in_the_analysis(docker_host):
-    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
+@pytest.mark.docker
+@pytest.mark.lab
+def test_docker_exec_fs_cli_as_in_the_analysis(docker_host, docker_offset):
+    p = fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(docker_offset), timeout=180)
     assert p.returncode == 0, p.stderr
     import docker
     c = docker.DockerClient(base_url=docker_host)
@@ -81,7 +90,9 @@ def test_docker_exec_fs_cli_as_in_the_analysis(docker_host):
     assert c.containers.get("aidevelo-freeswitch").attrs["HostConfig"]["NetworkMode"] == "host"
 
 
-def test_container_addresses_decide_what_is_local(docker_host):
+@pytest.mark.docker
+@pytest.mark.lab
+def test_container_addresses_decide_what_is_local(docker_host, docker_offset):
     """listen-ip is judged against the container's own addresses unless it shares the host's network."""
     import asyncio
 
@@ -89,7 +100,7 @@ def test_container_addresses_decide_what_is_local(docker_host):
 
     from fsnb.lab import dockerlab
     from fsnb.read.host import DockerHost
-    fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(OFF + 100), timeout=180)
+    fsnb_cli("lab", "up", "--scenario", "healthy", "--docker", "--port-offset", str(docker_offset), timeout=180)
     assert asyncio.run(DockerHost("aidevelo-freeswitch", docker_host).own_addresses()) is None   # host network
     c = docker.DockerClient(base_url=docker_host)
     image = dockerlab.ensure_image(c)
@@ -101,6 +112,7 @@ def test_container_addresses_decide_what_is_local(docker_host):
         box.remove(force=True)
 
 
+@pytest.mark.docker
 @pytest.mark.parametrize("proc", [True, False], ids=["via-proc", "via-docker-api"])
 def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host, proc, tmp_path):
     """Straight from /proc/<pid>/root (engine on this machine) and through the Docker API: a large log by its tail
@@ -157,10 +169,11 @@ def test_docker_host_reads_files_as_they_are_in_real_containers(docker_host, pro
         box.remove(force=True)
 
 
-def test_profile_in_a_file_of_another_name_is_found():
+@pytest.mark.lab
+def test_profile_in_a_file_of_another_name_is_found(port_offsets):
     """Vanilla sofia.conf.xml includes sip_profiles/*.xml: the profile may live in 00_internal.xml (red-team fault 6:
     a healthy FreeSWITCH was reported as failing because only sip_profiles/internal.xml was read)."""
-    off = OFF + 20
+    off = port_offsets.take()
     up = fsnb_cli("lab", "up", "--scenario", "healthy", "--port-offset", str(off), timeout=180)
     assert up.returncode == 0, up.stderr
     from fsnb.lab import manager

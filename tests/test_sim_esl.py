@@ -10,6 +10,8 @@ from conftest import api, esl_talk
 
 from fsnb.probe import esl
 
+pytestmark = pytest.mark.lab
+
 AUTH = b"auth ClueCon\n\n"
 
 

@@ -13,6 +13,8 @@ from conftest import api, port_free, start_sim, stop_sim, wait_port
 
 from fsnb.lab.layout import Ports, uncomment_wss
 
+pytestmark = pytest.mark.lab
+
 
 def listening(port: int) -> bool:
     return not port_free(port)
@@ -32,13 +34,33 @@ def fs_cli(*args, timeout=10):
     return p.stdout, p.stderr, str(p.returncode)
 
 
+OFF = Ports.offset(30000)
+SHORT_GUARD = 0.5   # the simulator's restart guard in this module (FreeSWITCH's is 10 s: see test_restart_guard_as_recorded)
+
+
+@pytest.fixture(scope="module")
+def vanilla(tmp_path_factory):
+    """The vanilla simulator (as conftest's) whose profile may be stopped/restarted after SHORT_GUARD seconds."""
+    sim = start_sim(tmp_path_factory.mktemp("vanilla"), guard=SHORT_GUARD)
+    yield sim
+    stop_sim(sim)
+
+
+def test_restart_guard_as_recorded(tmp_path):
+    """With FreeSWITCH's default guard (10 s) a young profile refuses restart with the recorded text."""
+    sim = start_sim(tmp_path / "guard", ports=OFF)
+    try:
+        # restart guard while young (114c): text as recorded, only the seconds differ
+        guard = api(sim.ports.esl, "sofia profile internal restart")
+        assert re.sub(rb"wait \d+ seconds", b"wait N seconds", guard.replace(b"91", b"NN")) == \
+            re.sub(rb"wait \d+ seconds", b"wait N seconds", T.body("114c").replace(b"91", b"NN"))
+    finally:
+        stop_sim(sim)
+
+
 def test_stop_start_restart_rescan(vanilla):
     esl = vanilla.ports.esl
-    # restart guard while young (114c): text as recorded, only the seconds differ
-    guard = api(esl, "sofia profile internal restart")
-    assert re.sub(rb"wait \d+ seconds", b"wait N seconds", guard.replace(b"91", b"NN")) == \
-        re.sub(rb"wait \d+ seconds", b"wait N seconds", T.body("114c").replace(b"91", b"NN"))
-    time.sleep(10.2)
+    time.sleep(SHORT_GUARD + 0.2)
     assert api(esl, "sofia profile internal stop") == T.body("114a")
     assert wait_until(lambda: not listening(vanilla.ports.wss))
     assert api(esl, "sofia status profile internal") == T.body("109a")
@@ -47,7 +69,7 @@ def test_stop_start_restart_rescan(vanilla):
     reply = api(esl, "sofia profile internal start")
     assert reply == T.body("114b")
     assert wait_until(lambda: listening(vanilla.ports.wss))   # only after the reply (~60 ms)
-    time.sleep(10.2)
+    time.sleep(SHORT_GUARD + 0.2)
     assert api(esl, "sofia profile internal restart") == T.body("114d")
     assert wait_until(lambda: not listening(vanilla.ports.wss), 2)
     assert wait_until(lambda: listening(vanilla.ports.wss), 3)
@@ -84,9 +106,6 @@ def test_fs_cli_refused_and_not_esl(tmp_path):
 
 def _errs(log: str) -> list[str]:
     return [re.sub(r"^\S+ \S+ \S+% ", "", l) for l in log.splitlines() if "[ERR]" in l]
-
-
-OFF = Ports.offset(30000)
 
 
 def test_port_conflict_takes_whole_profile_down(tmp_path):
@@ -159,7 +178,7 @@ def test_missing_wss_pem_is_generated(tmp_path):
 def test_wss_binding_added_live_needs_restart(tmp_path):
     """306: reloadxml and rescan do not open 7443; rescan already shows WSS-BIND-URL; restart opens it."""
     base = tmp_path / "c6"
-    sim = start_sim(base, ports=OFF, fs={"wss_binding": "commented"}, wait_esl=False)
+    sim = start_sim(base, ports=OFF, fs={"wss_binding": "commented"}, wait_esl=False, guard=SHORT_GUARD)
     try:
         wait_port(sim.ports.esl)
         wait_port(sim.ports.ws)
@@ -174,7 +193,7 @@ def test_wss_binding_added_live_needs_restart(tmp_path):
         time.sleep(0.3)
         assert not listening(sim.ports.wss)
         assert f"WSS-BIND-URL     \tsips:mod_sofia@127.0.0.1:{OFF.wss};transport=wss" in api(sim.ports.esl, "sofia status profile internal").decode()
-        time.sleep(max(0, 10.3))
+        time.sleep(SHORT_GUARD + 0.3)
         assert api(sim.ports.esl, "sofia profile internal restart") == T.body("114d")
         assert wait_until(lambda: listening(sim.ports.wss), 3)
     finally:

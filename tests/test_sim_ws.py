@@ -38,6 +38,7 @@ def recv_all(s, settle: float = 0.3) -> bytes:
         out += chunk
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("fixture,tls", [("401", False), ("402", False), ("403", False), ("404a", False),
                                          ("404b", False), ("404c", False), ("405a", True), ("405b", True), ("405c", True)])
 def test_handshake_bytes(vanilla, fixture, tls):
@@ -48,6 +49,7 @@ def test_handshake_bytes(vanilla, fixture, tls):
         assert recv_all(s) == want
 
 
+@pytest.mark.lab
 def test_plain_http_to_wss_port_gets_no_bytes(vanilla):
     (_, _, sent), _ = T.exchanges("406")
     with socket.create_connection(("127.0.0.1", vanilla.ports.wss), timeout=3) as s:
@@ -91,6 +93,7 @@ def _mask_sip(text: str) -> str:
     return text
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("fixture,tls,answers", [("410a", False, 1), ("410b", True, 1), ("410c", True, 0), ("410d", False, 0)])
 def test_sip_options(vanilla, fixture, tls, answers):
     ex = T.exchanges(fixture)
@@ -105,6 +108,7 @@ def test_sip_options(vanilla, fixture, tls, answers):
     assert [_mask_sip(g) for g in got] == [_mask_sip(w) for w in want]
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("fixture", ["411a", "411b", "411c"])
 def test_register_digest(vanilla, fixture):
     """Replays the recorded REGISTERs; the digest is recomputed for our nonce with the recorded password."""
@@ -141,6 +145,7 @@ def test_register_digest(vanilla, fixture):
         assert "Registered(WSS-NAT)" in regs and "Total items returned: 1" in regs
 
 
+@pytest.mark.unit
 def test_recorded_digest_matches_our_md5():
     ex = T.exchanges("411a")
     c = sip.parse_challenge(sip.parse(ex[4][2].decode()).header("Authorization"))
@@ -148,6 +153,7 @@ def test_recorded_digest_matches_our_md5():
                                c["cnonce"]) == c["response"]
 
 
+@pytest.mark.lab
 @pytest.mark.parametrize("url,tls,subprotocols,expect", [
     ("ws://127.0.0.1:{ws}", False, ["sip"], "sip"), ("ws://127.0.0.1:{ws}", False, None, None),
     ("wss://127.0.0.1:{wss}", True, ["sip"], "sip"), ("wss://127.0.0.1:{wss}", True, None, None),
@@ -160,6 +166,7 @@ def test_websockets_client(vanilla, url, tls, subprotocols, expect):
     assert asyncio.run(go()) == (expect, expect)
 
 
+@pytest.mark.lab
 def test_websockets_ws_to_tls_port(vanilla):
     async def go():
         await websockets.connect(f"ws://127.0.0.1:{vanilla.ports.wss}", subprotocols=["sip"], open_timeout=3)
@@ -167,6 +174,7 @@ def test_websockets_ws_to_tls_port(vanilla):
         asyncio.run(go())
 
 
+@pytest.mark.lab
 def test_websockets_wss_to_plain_port_times_out(vanilla):
     async def go():
         await websockets.connect(f"wss://127.0.0.1:{vanilla.ports.ws}", ssl=CTX, open_timeout=1)

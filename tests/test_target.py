@@ -8,6 +8,8 @@ import pytest
 from fsnb import target
 from fsnb.errors import TargetError
 
+pytestmark = pytest.mark.unit
+
 
 def test_defaults_are_the_analysis_deployment():
     t = target.loads("", partial=True)

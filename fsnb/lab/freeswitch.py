@@ -52,7 +52,8 @@ def _disconnect() -> bytes:
 
 
 class FreeSwitch:
-    def __init__(self, prefix: Path, retry_seconds: float = 5.0, hostname: str | None = None, age: float = 0.0):
+    def __init__(self, prefix: Path, retry_seconds: float = 5.0, hostname: str | None = None, age: float = 0.0,
+                 guard_seconds: float = 10.0):
         self.prefix = prefix
         self.conf = ConfDir(prefix / "etc/freeswitch")
         self.core = {
@@ -66,6 +67,7 @@ class FreeSwitch:
         self.retry_seconds = retry_seconds
         self.started = time.time() - age   # the lab may start "as if up for a while" (restart guard)
         self.age = age
+        self.guard_seconds = guard_seconds   # how long a profile must be up before stop/restart (FreeSWITCH: 10 s)
         self.tport_level = 0
         self.profile = Profile(self, "internal")
         self.esl_server: asyncio.AbstractServer | None = None
@@ -466,9 +468,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retry-seconds", type=float, default=5.0, help="sofia's retry interval after a bind failure")
     ap.add_argument("--hostname")
     ap.add_argument("--age", type=float, default=0.0, help="pretend FreeSWITCH has been up this many seconds")
+    ap.add_argument("--guard-seconds", type=float, default=10.0,
+                    help="how long a profile must be up before stop/restart (FreeSWITCH's fixed guard: 10)")
     ap.add_argument("-nc", action="store_true", help="accepted for compatibility; always in the foreground")
     args = ap.parse_args(argv)
-    fs = FreeSwitch(args.prefix, args.retry_seconds, args.hostname, args.age)
+    fs = FreeSwitch(args.prefix, args.retry_seconds, args.hostname, args.age, args.guard_seconds)
     asyncio.run(fs.run())
     return 0
 

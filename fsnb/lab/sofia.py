@@ -262,17 +262,21 @@ class Profile:
         self.servers, self.udp, self.bound = [], [], {}
 
     def guard(self) -> str | None:
-        up = time.monotonic() - self.started_at
-        if self.running and up < 10:
-            return max(1, int(10 - up))
+        up, guard = time.monotonic() - self.started_at, self.fs.guard_seconds
+        if self.running and up < guard:
+            return max(1, int(guard - up))
         return None
+
+    def guard_message(self, wait: int) -> str:
+        return (f"Profile {self.name} must be up for at least {self.fs.guard_seconds:g} seconds to stop/restart.\n"
+                f"Please wait {wait} seconds\n")
 
     def stop(self) -> str:
         if not self.running:
             return "Invalid Profile!\n"
         wait = self.guard()
         if wait:
-            return f"Profile {self.name} must be up for at least 10 seconds to stop/restart.\nPlease wait {wait} seconds\n"
+            return self.guard_message(wait)
         asyncio.get_running_loop().create_task(self._stop())
         return f"stopping: {self.name}"
 
@@ -290,7 +294,7 @@ class Profile:
             return "Invalid Profile!\n"
         wait = self.guard()
         if wait:
-            return f"Profile {self.name} must be up for at least 10 seconds to stop/restart.\nPlease wait {wait} seconds\n"
+            return self.guard_message(wait)
 
         async def _restart():
             await self._stop()
