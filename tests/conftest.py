@@ -233,8 +233,9 @@ class PortOffsets:
 
 @pytest.fixture(scope="session")
 def port_offsets() -> PortOffsets:
-    """The session's lab port offsets: `port_offsets.take()` for each lab a test or module starts."""
-    return PortOffsets()
+    """The session's lab port offsets: `port_offsets.take()` for each lab a test or module starts.
+    FSNB_TEST_OFFSET_START moves the first one (two test runs side by side on one machine)."""
+    return PortOffsets(start=int(os.environ.get("FSNB_TEST_OFFSET_START", LAB_OFFSET)))
 
 
 @pytest.fixture(scope="module")
