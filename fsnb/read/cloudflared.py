@@ -1,0 +1,139 @@
+"""cloudflared's own answer about a tunnel config: which rule a public URL matches, and whether the config is valid.
+
+fsnb's reading of config.yml (fsnb/read/tunnel.py) models cloudflared; where the real program is present, it is
+the judge (issue #18): `cloudflared --no-autoupdate tunnel --config FILE ingress validate` and `… ingress rule URL`.
+Both are offline (no connect(), see ../shared/vendor/cloudflared/README.md): they parse the config and match the
+URL, nothing more. The config text fsnb read (from the host or the container) is handed over as a private temporary
+file, so the answer is about exactly the bytes fsnb shows as evidence. The URL and the path are arguments of an
+exec (never a shell); the program runs with an empty environment and a private HOME (no other config is found),
+under a deadline, its output size-capped.
+
+Where is cloudflared: `FSNB_CLOUDFLARED` (a path), else `cloudflared` on PATH, else fsnb's own build
+(tools/build-cloudflared). None: the caller uses its own reading and says so.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+MAX_OUTPUT = 64 * 1024
+_REPO = Path(__file__).resolve().parents[2]
+_versions: dict[str, str] = {}
+
+
+@dataclass
+class Judgement:
+    """What cloudflared said. `valid` False: `message` is its reason (e.g. "Validation failed: The last ingress
+    rule must match all URLs …"); else `rule` (1-based, as cloudflared counts) and its `service` for the URL."""
+    binary: str
+    version: str
+    valid: bool
+    message: str = ""
+    url: str = ""
+    rule: int | None = None
+    service: str | None = None
+    hostname: str | None = None
+    path: str | None = None
+    output: str = ""
+
+
+def find() -> str | None:
+    """The cloudflared binary to ask, or None."""
+    env = os.environ.get("FSNB_CLOUDFLARED", "")
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    on_path = shutil.which("cloudflared")
+    if on_path:
+        return on_path
+    built = _built()
+    return built if built and os.access(built, os.X_OK) else None
+
+
+def _built() -> str | None:
+    tool = _REPO / "tools" / "build-cloudflared"
+    if not tool.exists():
+        return None
+    try:
+        p = subprocess.run([str(tool), "--print-path"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else None
+
+
+def request_url(public_url: str) -> str:
+    """The HTTP request the edge hands the tunnel for a WebSocket URL: wss → https, ws → http, path kept."""
+    u = urlsplit(public_url)
+    scheme = {"wss": "https", "ws": "http"}.get(u.scheme, u.scheme)
+    return f"{scheme}://{u.netloc}{u.path or '/'}"
+
+
+async def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        binary, *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT, env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home)
+    try:
+        out = await asyncio.wait_for(proc.stdout.read(MAX_OUTPUT), timeout)
+        await asyncio.wait_for(proc.wait(), timeout)
+    except asyncio.TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, out.decode("utf-8", "replace")
+
+
+async def version(binary: str, timeout: float = 2.0) -> str:
+    if binary not in _versions:
+        with tempfile.TemporaryDirectory(prefix="fsnb-cf-") as home:
+            _, out = await _run(binary, ["--version"], home, timeout)
+        m = re.search(r"version (\S+)", out)
+        _versions[binary] = m.group(1) if m else "unknown version"
+    return _versions[binary]
+
+
+_MATCHED = re.compile(r"^Matched rule #(\d+)$", re.M)
+_FIELD = re.compile(r"^\t(hostname|path|service): (.*)$", re.M)
+
+
+async def judge(config_text: str, public_url: str, timeout: float, binary: str | None = None) -> Judgement | None:
+    """cloudflared's validation of `config_text` and the rule `public_url` matches; None without cloudflared."""
+    binary = binary or find()
+    if not binary:
+        return None
+    url = request_url(public_url)
+    with tempfile.TemporaryDirectory(prefix="fsnb-cf-") as home:
+        conf = os.path.join(home, "config.yml")
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as f:
+            f.write(config_text)
+        base = ["--no-autoupdate", "tunnel", "--config", conf, "ingress"]
+        ver = await version(binary, timeout)
+        rc, out = await _run(binary, [*base, "validate"], home, timeout)
+        out = out.replace(conf, "config.yml")
+        if rc != 0:
+            return Judgement(binary, ver, False, message=_reason(out), url=url, output=out)
+        rc, out2 = await _run(binary, [*base, "rule", url], home, timeout)
+        out2 = out2.replace(conf, "config.yml")
+    m = _MATCHED.search(out2)
+    if rc != 0 or not m:
+        return Judgement(binary, ver, False, message=_reason(out2), url=url, output=out + out2)
+    fields = dict(_FIELD.findall(out2[m.end():]))
+    return Judgement(binary, ver, True, url=url, rule=int(m.group(1)), service=fields.get("service"),
+                     hostname=fields.get("hostname"), path=fields.get("path"), output=out + out2)
+
+
+def _reason(out: str) -> str:
+    """cloudflared's own words: its last non-empty line (the error it exits with), timestamps and levels cut."""
+    lines = [ln.strip() for ln in out.splitlines() if ln.strip()]
+    last = lines[-1] if lines else "cloudflared gave no reason"
+    return re.sub(r"^\S+Z (ERR|INF|WRN) ", "", last)[:500]
