@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 PORT   ?= 8888
 FS_SOURCES ?= $(CURDIR)/../shared/vendor/freeswitch
+CF_SOURCES ?= $(CURDIR)/../shared/vendor/cloudflared
 export FSNB_FS_SOURCES := $(FS_SOURCES)
+export FSNB_CF_SOURCES := $(CF_SOURCES)
 
-.PHONY: run test test-fast bench setup clean-venv freeswitch
+.PHONY: run test test-fast bench setup clean-venv freeswitch cloudflared
 
 setup: $(STAMP)
 
@@ -25,7 +27,7 @@ $(STAMP): requirements.txt pyproject.toml tools/esl-build.cfg
 	$(VENV)/bin/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) cloudflared
 	$(VENV)/bin/fsnb lab ensure
 	$(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
 	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
@@ -37,7 +39,13 @@ freeswitch:
 	@if [ -d "$(FS_SOURCES)" ]; then tools/build-freeswitch; \
 	 else echo "no FreeSWITCH sources at $(FS_SOURCES): the real-FreeSWITCH tests will be skipped"; fi
 
-test: $(STAMP) freeswitch
+# The real cloudflared (the judge of tunnel configs and the lab's edge routing) from ../shared/vendor/cloudflared
+# into ~/.cache/fsnb (Debian's Go 1.19, offline, ~1-2 min once); without the sources fsnb uses its own model of it.
+cloudflared:
+	@if [ -d "$(CF_SOURCES)" ]; then tools/build-cloudflared; \
+	 else echo "no cloudflared sources at $(CF_SOURCES): fsnb will judge tunnel configs with its own model"; fi
+
+test: $(STAMP) freeswitch cloudflared
 	$(VENV)/bin/ruff check fsnb tests benchmarks
 	$(PY) -m pytest
 

@@ -171,6 +171,9 @@ CASES = {
                          "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=400)},
     "tunnel-config-invalid": {"wissen.tunnel": res("wissen.tunnel", "fail", config_read=False, parse_error="tab at 3:1"),
                               "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
+    "tunnel-origin-tls": {"wissen.tunnel": res("wissen.tunnel", "fail", config_read=True, routes_to_nginx=True,
+                                               origin_tls_mismatch=True, judge="cloudflared 2023.7.3", rule=1),
+                          "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=502)},
     "wss-pem-bad-pending": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, unusable=True,
                                                      problems=["the private key is encrypted"])},
 }
@@ -179,8 +182,6 @@ WARNINGS = {
                                                    warnings=["proxy_http_version 1.1 fehlt"])},
     "certificate-untrusted": {"schritt4.wss": res("schritt4.wss", "warn", outcome="ok", tls_verified=False)},
     "wss-pem-warning": {"wissen.zertifikat": res("wissen.zertifikat", "warn", present=True, self_signed_freeswitch=True)},
-    "tunnel-config-warning": {"wissen.tunnel": res("wissen.tunnel", "warn", config_read=True, routes_to_nginx=True,
-                                                   catch_all=False)},
 }
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+from urllib.parse import urlsplit
 
 from fsnb import blocking
 from fsnb.checks import T, check, fail, ok, same, warn
 from fsnb.diagnosis import observed as obs
-from fsnb.errors import AccessError, ConfigError, NotAFile
-from fsnb.read import certs, files, fsconfig, tunnel
+from fsnb.errors import AccessError, CheckTimeout, ConfigError, FsnbError, NotAFile
+from fsnb.read import certs, cloudflared, files, fsconfig, tunnel
 from fsnb.result import Evidence
 
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
@@ -72,9 +74,19 @@ TEXTS = {
     "nginx-ok": T("nginx lauscht auf {a}, proxy_pass {p}{via} mit HTTP/1.1, Upgrade und Connection.",
                   "nginx listens on {a}, proxy_pass {p}{via} with HTTP/1.1, Upgrade and Connection."),
     "tunnel-unreadable": T("cloudflared-Konfiguration nicht lesbar: {f} ({e})", "cloudflared config unreadable: {f} ({e})"),
-    "tunnel-elsewhere": T("Ingress {h} → {s}, aber nginx lauscht auf {a}.", "Ingress {h} → {s}, but nginx listens on {a}."),
-    "tunnel-https": T("Ingress nutzt {s}: nginx auf {a} spricht kein TLS.", "Ingress uses {s}: nginx on {a} does not speak TLS."),
-    "tunnel-ok": T("Ingress {h} → {s} (nginx), mit Catch-all-Regel.", "Ingress {h} → {s} (nginx), with a catch-all rule."),
+    "tunnel-invalid": T("{j} lehnt die Tunnel-Konfiguration ab — cloudflared startet so nicht: {m}",
+                        "{j} refuses the tunnel config — cloudflared does not start with it: {m}"),
+    "tunnel-elsewhere": T("{u} trifft laut {j} Regel #{n} → {s}, aber nginx lauscht auf {a}.",
+                          "{u} matches rule #{n} → {s} according to {j}, but nginx listens on {a}."),
+    "tunnel-status": T("{u} trifft laut {j} Regel #{n} → {s}: cloudflared antwortet selbst, nginx bekommt nichts.",
+                       "{u} matches rule #{n} → {s} according to {j}: cloudflared answers itself, nginx gets nothing."),
+    "tunnel-https": T("{u} trifft laut {j} Regel #{n} → {s}: cloudflared spricht TLS mit nginx auf {a}, das ohne ssl "
+                      "lauscht — jede Anfrage scheitert (502).",
+                      "{u} matches rule #{n} → {s} according to {j}: cloudflared speaks TLS to nginx on {a}, which "
+                      "listens without ssl — every request fails (502)."),
+    "tunnel-ok": T("{u} trifft laut {j} Regel #{n} → {s} (nginx).", "{u} matches rule #{n} → {s} (nginx) according to {j}."),
+    "judge-cf": T("cloudflared {v}", "cloudflared {v}"),
+    "judge-fsnb": T("fsnbs Lesart (kein cloudflared hier)", "fsnb's reading (no cloudflared here)"),
 }
 
 
@@ -315,29 +327,62 @@ def _seconds(v: str | None) -> float:
 @check("wissen.tunnel", "wissen", "Cloudflare Tunnel: Hostname → http://localhost:8082", "Cloudflare Tunnel: hostname → nginx",
        observes=obs.Tunnel)
 async def tunnel_check(ctx):
+    """Which rule cloudflared uses for the public URL, and whether it takes the config at all: cloudflared's own
+    answer where it is on this machine (fsnb/read/cloudflared.py), else fsnb's model of it — the evidence says which."""
     t = ctx.target
     try:
         text = await blocking.to_thread(files.read_text, os.path.expanduser(t.tunnel.config))
     except OSError as exc:
         return fail(TEXTS["tunnel-unreadable"].format(f=t.tunnel.config, e=exc.strerror))
+    url = cloudflared.request_url(t.tunnel.public_url)
+    path = urlsplit(url).path or "/"
     try:
-        ing = await blocking.to_thread(tunnel.parse, text, t.tunnel.hostname)   # off the loop: the deadline holds
+        ing = await blocking.to_thread(tunnel.parse, text, t.tunnel.hostname, path)   # off the loop: the deadline holds
     except ConfigError as exc:
         return fail(same(str(exc)), observed={"config_read": False, "parse_error": str(exc)})
-    observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": ing.service, "catch_all": ing.catch_all,
-                "standin": t.tunnel.standin}
     ev = [Evidence(t.tunnel.config, ctx.redactor.text(text), f"local file {t.tunnel.config}")]
-    if ing.problems:
-        return fail(SEP.join(ing.problems), evidence=ev, observed=observed)
-    svc = tunnel.service_target(ing.service or "")
+    budget = max(0.5, ctx.timeout - 0.5)
+    try:
+        cf = await files.off_loop(cloudflared.judge, text, t.tunnel.public_url, budget, timeout=budget + 0.2,
+                                  what="cloudflared")
+    except (OSError, subprocess.SubprocessError, CheckTimeout) as exc:   # no verdict: fsnb's reading, and why
+        cf = None
+        ev.append(Evidence("cloudflared", f"cloudflared gave no answer: {type(exc).__name__} {exc}", "cloudflared"))
+    if cf is not None:
+        judge = TEXTS["judge-cf"].format(v=cf.version)
+        ev.append(Evidence("cloudflared ingress validate / rule", ctx.redactor.text(cf.output),
+                           f"{cf.binary} --no-autoupdate tunnel --config … ingress validate; … ingress rule {cf.url}"))
+        invalid, rule, service = (None if cf.valid else cf.message), cf.rule, cf.service
+    else:
+        judge = TEXTS["judge-fsnb"]
+        invalid, rule, service = ing.invalid, ing.rule, ing.service
+    observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": service, "catch_all": ing.catch_all,
+                "standin": t.tunnel.standin, "judge": f"cloudflared {cf.version}" if cf else "fsnb",
+                "invalid": invalid, "rule": rule, "model_agrees": None if cf is None else (
+                    (invalid is None) == (ing.invalid is None) and (invalid is not None or ing.rule == rule))}
+    if invalid:
+        return fail(TEXTS["tunnel-invalid"].format(j=judge, m=same(invalid)), evidence=ev, observed=observed)
+    fmt = dict(u=url, j=judge, n=rule, s=service, a=t.nginx.address)
+    if (service or "").startswith("http_status:"):
+        observed["routes_to_nginx"] = False
+        return fail(TEXTS["tunnel-status"].format(**fmt), evidence=ev, observed=observed)
+    svc = tunnel.service_target(service or "")
     nhost, nport = _port_of(t.nginx.address)
     local = {"localhost", "127.0.0.1", "::1", nhost}
     observed["routes_to_nginx"] = bool(svc and svc[2] == nport and svc[1] in local)
     if not observed["routes_to_nginx"]:
-        return fail(TEXTS["tunnel-elsewhere"].format(h=t.tunnel.hostname, s=ing.service, a=t.nginx.address),
-                    evidence=ev, observed=observed)
-    if svc[0] == "https":
-        return warn(TEXTS["tunnel-https"].format(s=ing.service, a=t.nginx.address), evidence=ev, observed=observed)
-    if ing.warnings:
-        return warn(SEP.join(ing.warnings), evidence=ev, observed=observed)
-    return ok(TEXTS["tunnel-ok"].format(h=t.tunnel.hostname, s=ing.service), evidence=ev, observed=observed)
+        return fail(TEXTS["tunnel-elsewhere"].format(**fmt), evidence=ev, observed=observed)
+    if svc[0] in ("https", "wss"):
+        loc = await _nginx_location_or_none(ctx)
+        tls = bool(loc and any("ssl" in spec.split()[1:] for spec in loc.listen))
+        observed["origin_tls_mismatch"] = not tls
+        if not tls:
+            return fail(TEXTS["tunnel-https"].format(**fmt), evidence=ev, observed=observed)
+    return ok(TEXTS["tunnel-ok"].format(**fmt), evidence=ev, observed=observed)
+
+
+async def _nginx_location_or_none(ctx):
+    try:
+        return await ctx.nginx_location()
+    except FsnbError:
+        return None

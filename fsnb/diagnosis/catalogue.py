@@ -326,20 +326,40 @@ CAUSES: dict[str, Cause] = _ranked([
           "move nginx and the target to the new port first.",
           reads=(BINDING, PROFILE), explains=(BINDING,),
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="needs internal.xml edited on a running profile without a restart; no live step does that"),
-    Cause("tunnel-config-invalid", "Die cloudflared-Konfiguration ist kein gültiges YAML bzw. keine Tunnel-Konfiguration.",
-          "The cloudflared config is not valid YAML or not a tunnel config.",
-          "config.yml korrigieren (Tabs? Einrückung?), `cloudflared tunnel ingress validate`, cloudflared neu starten.",
-          "Fix config.yml (tabs? indentation?), `cloudflared tunnel ingress validate`, restart cloudflared.",
+    Cause("tunnel-config-invalid", "cloudflared lehnt die Tunnel-Konfiguration ab und startet so nicht: kein gültiges YAML, "
+          "keine Tunnel-Konfiguration oder Ingress-Regeln, die `cloudflared tunnel ingress validate` nicht bestehen "
+          "(z. B. kein Catch-all als letzte Regel, eine Regel ohne Hostname vor anderen).",
+          "cloudflared refuses the tunnel config and does not start with it: not valid YAML, not a tunnel config, or "
+          "ingress rules that fail `cloudflared tunnel ingress validate` (e.g. no catch-all last, a rule without a "
+          "hostname before others).",
+          "config.yml so ändern, dass `cloudflared tunnel --config config.yml ingress validate` OK sagt (Catch-all "
+          "`- service: http_status:404` als letzte und nur als letzte Regel), dann cloudflared neu starten.",
+          "Change config.yml until `cloudflared tunnel --config config.yml ingress validate` says OK (the catch-all "
+          "`- service: http_status:404` last, and only last), then restart cloudflared.",
           reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab has no cloudflared: its edge stand-in follows the ingress the lab writes, so an invalid config.yml would not break the public hop as it does for real"),
-    Cause("tunnel-origin-unreachable", "Der Tunnel leitet den Hostnamen nicht an nginx 8082 (falscher Service oder Host).",
-          "The tunnel does not route the hostname to nginx 8082 (wrong service or host).",
-          "Ingress-Regel `service: http://localhost:8082` (in einem cloudflared-Container ist localhost der Container selbst), "
-          "Catch-all am Ende, cloudflared neu starten.",
-          "Ingress `service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
-          "catch-all last, restart cloudflared.",
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all"),
+    Cause("tunnel-origin-tls", "Der Tunnel spricht TLS mit nginx (`service: https://…`), nginx lauscht dort ohne ssl: "
+          "cloudflareds Anfragen scheitern (502).",
+          "The tunnel speaks TLS to nginx (`service: https://…`), which listens there without ssl: cloudflared's "
+          "requests fail (502).",
+          "Ingress-Regel `service: http://localhost:8082` (nginx spricht dort HTTP), cloudflared neu starten.",
+          "Ingress rule `service: http://localhost:8082` (nginx speaks plain HTTP there), restart cloudflared.",
+          reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-https-origin"),
+    Cause("tunnel-origin-unreachable", "Der Tunnel leitet die öffentliche URL nicht an nginx 8082: die Regel, die cloudflared "
+          "für sie nimmt, hat einen anderen Service (falscher Host/Port, ein `path:`, der nicht passt, eine Regel davor "
+          "oder der Catch-all).",
+          "The tunnel does not route the public URL to nginx 8082: the rule cloudflared takes for it has another "
+          "service (a wrong host/port, a `path:` that does not match, a rule before it, or the catch-all).",
+          "Die Regel, die `cloudflared tunnel --config config.yml ingress rule https://<hostname>/` nennt, auf "
+          "`service: http://localhost:8082` bringen (in einem cloudflared-Container ist localhost der Container selbst), "
+          "cloudflared neu starten.",
+          "Make the rule `cloudflared tunnel --config config.yml ingress rule https://<hostname>/` names say "
+          "`service: http://localhost:8082` (inside a cloudflared container localhost is the container itself), "
+          "restart cloudflared.",
           reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
-          superseded_by=("tunnel-config-invalid", "nginx-listen-ssl", "ws-wss-port-shared", "nginx-port-taken"),
+          superseded_by=("tunnel-config-invalid", "tunnel-origin-tls", "nginx-listen-ssl", "ws-wss-port-shared",
+                         "nginx-port-taken"),
           node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service"),
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
@@ -414,11 +434,6 @@ CAUSES: dict[str, Cause] = _ranked([
           "Put your own certificate into certs_dir.",
           reads=(CERT,),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own"),
-    Cause("tunnel-config-warning", "Tunnel-Konfiguration funktioniert, ist aber fehleranfällig (kein Catch-all).",
-          "The tunnel config works but is fragile (no catch-all).", "`- service: http_status:404` als letzte Regel.",
-          "`- service: http_status:404` as the last rule.",
-          reads=(TUNNEL,),
-          severity="warn", node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all"),
 ])
 
 

@@ -99,6 +99,11 @@ class Tunnel(Observed):
     standin: bool = False
     routes_to_nginx: bool | None = None
     parse_error: str | None = None   # config.yml is not valid YAML / not a cloudflared config
+    judge: str | None = None         # "cloudflared <version>" (its own answer) or "fsnb" (fsnb's model of it)
+    invalid: str | None = None       # why cloudflared refuses the config (it would not start), in its words
+    rule: int | None = None          # the ingress rule (1-based) the public URL matches
+    model_agrees: bool | None = None  # fsnb's model gave the same verdict as cloudflared (None: no cloudflared)
+    origin_tls_mismatch: bool | None = None   # service https:// to an nginx that listens without ssl
 
 
 # -- Schritt 1 ---------------------------------------------------------------------------------------

@@ -392,7 +392,13 @@ def _nginx_listen_ssl(f):
 @rule("tunnel-config-invalid")
 def _tunnel_invalid(f):
     t = f.get(TUNNEL)
-    return bool(t and t.parse_error)
+    return bool(t and (t.parse_error or t.invalid))
+
+
+@rule("tunnel-origin-tls")
+def _tunnel_origin_tls(f):
+    t = f.get(TUNNEL)
+    return bool(t and t.origin_tls_mismatch)
 
 
 @rule("wss-pem-bad-pending")
@@ -418,11 +424,6 @@ def _untrusted(f):
 @rule("wss-pem-warning")
 def _pem_warning(f):
     return bool(f.status(CERT) == Status.WARN)
-
-
-@rule("tunnel-config-warning")
-def _tunnel_warning(f):
-    return bool(f.status(TUNNEL) == Status.WARN)
 
 
 def diagnose(results: list[Result]) -> list[Finding]:

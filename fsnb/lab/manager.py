@@ -18,7 +18,7 @@ import yaml
 
 from fsnb import target as tgt
 from fsnb.errors import AccessError, FsnbError
-from fsnb.lab import dockerd, layout, pki, procs, scenarios
+from fsnb.lab import dockerd, edge, layout, pki, procs, scenarios
 from fsnb.probe.esl import FrameParser, recv_frame
 from fsnb.read import nginxconf
 
@@ -55,7 +55,7 @@ class LabInfo:
     docker_host: str | None
     running: bool
     freeswitch: str = "simulator"
-
+    edge_judge: str = ""
 
     def lines(self) -> list[str]:
         out = [f"lab scenario  {self.scenario} ({self.mode}, port offset {self.offset})",
@@ -63,6 +63,8 @@ class LabInfo:
                f"target file   {self.target}",
                f"ESL           127.0.0.1:{self.ports['esl']}   SIP {self.ports['sip']}   ws {self.ports['ws']}   wss {self.ports['wss']}",
                f"nginx         127.0.0.1:{self.ports['nginx']}   edge stand-in (for Cloudflare) 127.0.0.1:{self.ports['edge']} as {HOSTNAME}"]
+        if self.edge_judge:
+            out.append(f"edge routes   as {self.edge_judge} decides for wss://{HOSTNAME}/")
         if self.container:
             out.append(f"container     {self.container}   (DOCKER_HOST={self.docker_host})")
         return out
@@ -213,9 +215,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     ca = pki.CA("fsnb lab CA")
     (d / "pki/ca.pem").write_bytes(ca.cert_pem)
     fs_leaf = ca.issue(["localhost", "127.0.0.1", "127.0.0.2", HOSTNAME], **layout.validity(sc.fs))
-    edge = ca.issue([HOSTNAME])
-    (d / "pki/edge.crt").write_bytes(edge.cert_pem)
-    (d / "pki/edge.key").write_bytes(edge.key_pem)
+    edge_leaf = ca.issue([HOSTNAME])
+    (d / "pki/edge.crt").write_bytes(edge_leaf.cert_pem)
+    (d / "pki/edge.key").write_bytes(edge_leaf.key_pem)
     os.chmod(d / "pki/edge.key", 0o600)
     prefix = d / "fs"
     if real:   # a real FreeSWITCH: fsnb/lab/real.py (its vanilla config, edited: realconf.py)
@@ -272,14 +274,17 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
         else:
             raise FsnbError(f"live step {step!r} is not implemented in the simulator lab")
 
-    tunnel_service = f"http://localhost:{ports.nginx + sc.tunnel.service_port_delta}"
-    (d / "cloudflared/config.yml").write_text(yaml.safe_dump({
+    tn = sc.tunnel
+    rule = {"hostname": HOSTNAME, **({"path": tn.path} if tn.path else {}),
+            "service": f"{tn.origin_scheme}://localhost:{ports.nginx + tn.service_port_delta}"}
+    catch_all = [{"service": "http_status:404"}] if tn.catch_all else []
+    config_yml = yaml.safe_dump({
         "tunnel": "aidevelo-lab", "credentials-file": str(d / "cloudflared/credentials.json"),
-        "ingress": [{"hostname": HOSTNAME, "service": tunnel_service}]
-        + ([{"service": "http_status:404"}] if sc.tunnel.catch_all else []),
-    }, sort_keys=False))
-    # the edge stand-in follows the tunnel's ingress, as Cloudflare does
-    _write_edge(d, ports, tunnel_service)
+        "ingress": catch_all + [rule] if tn.catch_all_first else [rule] + catch_all}, sort_keys=False)
+    (d / "cloudflared/config.yml").write_text(config_yml)
+    # the edge stand-in routes as cloudflared would (fsnb/lab/edge.py)
+    state["edge_judge"] = edge.write(d / "nginx/edge/cloudflare-standin.conf", config_yml, f"wss://{HOSTNAME}/",
+                                     f"127.0.0.1:{ports.edge}", HOSTNAME, (str(d / "pki/edge.crt"), str(d / "pki/edge.key")))
     _start_nginx(sc, d, ports, state)
 
     t = tgt.Target(name=f"fsnb lab: {sc.name}" + (f" (+{ports.esl - 8021})" if ports.esl != 8021 else ""), lab=sc.name)
@@ -337,14 +342,6 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
             raise AccessError(f"nginx did not listen on {p}; see {d / 'nginx/error.log'}")
 
 
-def _write_edge(d: Path, ports: layout.Ports, service: str) -> None:
-    upstream = service.replace("://localhost:", "://127.0.0.1:")
-    (d / "nginx/edge/cloudflare-standin.conf").write_text(
-        "# Stand-in for the Cloudflare edge (TLS for the public hostname, then the tunnel's origin service).\n"
-        + nginxconf.server_block(f"127.0.0.1:{ports.edge}", upstream, server_name=HOSTNAME,
-                                 ssl=(str(d / "pki/edge.crt"), str(d / "pki/edge.key"))))
-
-
 def down(offset: int | None = 0) -> list[str]:
     """Stop what `up` started (all labs when offset is None). Returns what was stopped."""
     dirs = sorted(state_root().glob("lab-*")) if offset is None else [lab_dir(offset)]
@@ -379,7 +376,8 @@ def info(offset: int = 0) -> LabInfo:
         raise FsnbError(f"no lab with port offset {offset} (start one: fsnb lab up)")
     return LabInfo(state["scenario"], state["mode"], state["offset"], state["ports"], str(d / "target.toml"),
                    state.get("container"), state.get("docker_host"), _alive(state),
-                   state.get("freeswitch") or "simulator of FreeSWITCH 1.11.3-dev (fsnb/lab/freeswitch.py)")
+                   state.get("freeswitch") or "simulator of FreeSWITCH 1.11.3-dev (fsnb/lab/freeswitch.py)",
+                   state.get("edge_judge", ""))
 
 
 def labs() -> list[LabInfo]:

@@ -135,11 +135,19 @@ class NginxSettings(_Settings):
         return self.scheme or (Scheme.HTTPS if self.upstream is Upstream.WSS else Scheme.HTTP)
 
 
+class OriginScheme(StrEnum):
+    HTTP = "http"
+    HTTPS = "https"
+
+
 @dataclass(frozen=True)
 class TunnelSettings(_Settings):
-    """cloudflared's ingress (manager._up)."""
+    """cloudflared's ingress (manager._up); the edge stand-in routes as cloudflared's matched rule says."""
     service_port_delta: int = 0     # the ingress service's port, relative to nginx's
     catch_all: bool = True          # the last rule `service: http_status:404`
+    catch_all_first: bool = False   # the catch-all before the hostname's rule (cloudflared refuses the order)
+    origin_scheme: OriginScheme = OriginScheme.HTTP   # the service's scheme (nginx speaks plain HTTP)
+    path: str = ""                  # a `path:` regex on the hostname's rule
 
 
 @dataclass(frozen=True)
@@ -396,11 +404,24 @@ SCENARIOS.extend([
              "WebSocket and SIP work, but the target names a wrong SIP password: REGISTER with digest is refused "
              "with 403.",
              target=TargetSettings(sip_password_wrong=True)),
-    Scenario("tunnel-no-catch-all", "tunnel-config-warning", 0,
-             "Die Tunnel-Konfiguration hat keine Catch-all-Regel am Ende: funktioniert, ist aber fehleranfällig "
-             "(Warnung).",
-             "The tunnel config has no catch-all rule at the end: it works, but it is fragile (a warning).",
+    Scenario("tunnel-no-catch-all", "tunnel-config-invalid", 1,
+             "Die Tunnel-Konfiguration hat keine Catch-all-Regel am Ende: cloudflared lehnt sie ab und startet nicht "
+             "(`ingress validate`: „The last ingress rule must match all URLs“).",
+             "The tunnel config has no catch-all rule at the end: cloudflared refuses it and does not start "
+             "(`ingress validate`: \"The last ingress rule must match all URLs\").",
              tunnel=TunnelSettings(catch_all=False)),
+    Scenario("tunnel-catch-all-first", "tunnel-config-invalid", 1,
+             "Die Catch-all-Regel steht vor der Regel für den Hostnamen: cloudflared lehnt die Reihenfolge ab.",
+             "The catch-all rule comes before the hostname's rule: cloudflared refuses the order.",
+             tunnel=TunnelSettings(catch_all_first=True)),
+    Scenario("tunnel-path-mismatch", "tunnel-origin-unreachable", 1,
+             "Die Regel für den Hostnamen hat `path: ^/ws$`: die öffentliche URL `/` trifft den Catch-all (404).",
+             "The hostname's rule has `path: ^/ws$`: the public URL `/` matches the catch-all (404).",
+             tunnel=TunnelSettings(path="^/ws$")),
+    Scenario("tunnel-https-origin", "tunnel-origin-tls", 1,
+             "Die Ingress-Regel sagt `https://localhost:8082`, nginx spricht dort HTTP: cloudflared scheitert am TLS.",
+             "The ingress rule says `https://localhost:8082`, nginx speaks plain HTTP there: cloudflared fails at TLS.",
+             tunnel=TunnelSettings(origin_scheme=OriginScheme.HTTPS)),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.

@@ -13,7 +13,6 @@ Where is cloudflared: `FSNB_CLOUDFLARED` (a path), else `cloudflared` on PATH, e
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -74,28 +73,17 @@ def request_url(public_url: str) -> str:
     return f"{scheme}://{u.netloc}{u.path or '/'}"
 
 
-async def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        binary, *args, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home)
-    try:
-        out = await asyncio.wait_for(proc.stdout.read(MAX_OUTPUT), timeout)
-        await asyncio.wait_for(proc.wait(), timeout)
-    except asyncio.TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    return proc.returncode, out.decode("utf-8", "replace")
+def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, str]:
+    """The program's exit code and its output (stdout and stderr, capped); subprocess.run kills it at `timeout`."""
+    p = subprocess.run([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home, timeout=timeout)
+    return p.returncode, p.stdout[:MAX_OUTPUT].decode("utf-8", "replace")
 
 
-async def version(binary: str, timeout: float = 2.0) -> str:
+def version(binary: str, timeout: float = 2.0) -> str:
     if binary not in _versions:
         with tempfile.TemporaryDirectory(prefix="fsnb-cf-") as home:
-            _, out = await _run(binary, ["--version"], home, timeout)
+            _, out = _run(binary, ["--version"], home, timeout)
         m = re.search(r"version (\S+)", out)
         _versions[binary] = m.group(1) if m else "unknown version"
     return _versions[binary]
@@ -105,8 +93,9 @@ _MATCHED = re.compile(r"^Matched rule #(\d+)$", re.M)
 _FIELD = re.compile(r"^\t(hostname|path|service): (.*)$", re.M)
 
 
-async def judge(config_text: str, public_url: str, timeout: float, binary: str | None = None) -> Judgement | None:
-    """cloudflared's validation of `config_text` and the rule `public_url` matches; None without cloudflared."""
+def judge(config_text: str, public_url: str, timeout: float, binary: str | None = None) -> Judgement | None:
+    """cloudflared's validation of `config_text` and the rule `public_url` matches; None without cloudflared.
+    Blocking (a check runs it off the event loop under its deadline); subprocess.TimeoutExpired past `timeout`."""
     binary = binary or find()
     if not binary:
         return None
@@ -117,12 +106,12 @@ async def judge(config_text: str, public_url: str, timeout: float, binary: str |
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(config_text)
         base = ["--no-autoupdate", "tunnel", "--config", conf, "ingress"]
-        ver = await version(binary, timeout)
-        rc, out = await _run(binary, [*base, "validate"], home, timeout)
+        ver = version(binary, timeout)
+        rc, out = _run(binary, [*base, "validate"], home, timeout)
         out = out.replace(conf, "config.yml")
         if rc != 0:
             return Judgement(binary, ver, False, message=_reason(out), url=url, output=out)
-        rc, out2 = await _run(binary, [*base, "rule", url], home, timeout)
+        rc, out2 = _run(binary, [*base, "rule", url], home, timeout)
         out2 = out2.replace(conf, "config.yml")
     m = _MATCHED.search(out2)
     if rc != 0 or not m:

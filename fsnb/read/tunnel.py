@@ -1,6 +1,7 @@
-"""cloudflared's config.yml: which service the public hostname maps to, and the catch-all rule."""
+"""cloudflared's config.yml: whether cloudflared takes it, and which rule (service) the public URL matches."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -10,19 +11,29 @@ from fsnb.i18n import T
 
 @dataclass
 class Ingress:
+    """config.yml's ingress as cloudflared would take it (fsnb's model; fsnb/read/cloudflared.py asks the real
+    program where it is present, and tests/test_tunnel_model.py holds this model to its answers)."""
     rules: list[dict]
-    service: str | None = None          # service for the hostname
+    service: str | None = None          # the service of the rule the public URL matches
+    rule: int | None = None             # that rule's number (1-based, as cloudflared counts)
     catch_all: bool = False
-    problems: list[T] = field(default_factory=list)
+    problems: list[T] = field(default_factory=list)   # what makes cloudflared refuse the config (it would not start)
     warnings: list[T] = field(default_factory=list)
+
+    @property
+    def invalid(self) -> str | None:
+        """cloudflared's verdict in its own words, as fsnb's model predicts it (None: it validates)."""
+        return self.problems[0].en if self.problems else None
 
 
 MAX_CONFIG = 1024 * 1024
 
 
-def parse(text: str, hostname: str) -> Ingress:
-    """The ingress of a cloudflared config.yml (size-capped; libyaml's safe loader; aliases are never expanded
-    into strings: a `service` that is not a string is reported, not str()-ed)."""
+def parse(text: str, hostname: str, url_path: str = "/") -> Ingress:
+    """The ingress of a cloudflared config.yml (size-capped; the safe loader with YAML 1.2 numbers), validated and
+    matched the way cloudflared 2023.7 does it (ingress/ingress.go: validateIngress, FindMatchingRule): every rule
+    needs a service; only the last rule may match everything and it must; no port in a hostname; a `*` only
+    first; the first rule whose hostname (exact or `*.suffix`) and `path` regex match wins."""
     if len(text) > MAX_CONFIG:
         raise ConfigError(f"cloudflared config: {len(text)} characters, more than the {MAX_CONFIG} fsnb reads")
     data = _load(text)
@@ -32,23 +43,85 @@ def parse(text: str, hostname: str) -> Ingress:
     if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
         raise ConfigError("cloudflared config: `ingress` is missing or not a list of rules")
     ing = Ingress(rules)
-    for r in rules:
-        if r.get("hostname") == hostname and ing.service is None:
-            svc = r.get("service", "")
-            if not isinstance(svc, str):
-                ing.problems.append(T(f"die Ingress-Regel für {hostname} hat einen `service`, der kein Text ist",
-                                     f"the ingress rule for {hostname} has a `service` that is not a string"))
-                svc = ""
-            ing.service = svc
-    last = rules[-1] if rules else {}
-    ing.catch_all = bool(rules) and "hostname" not in last and "path" not in last and "service" in last
-    if not ing.catch_all:
-        ing.warnings.append(T("die letzte Ingress-Regel ist kein Catch-all (`- service: http_status:404`); cloudflared lehnt "
-                               "so eine Konfiguration ab", "the last ingress rule is not a catch-all "
-                               "(`- service: http_status:404`); cloudflared refuses such a config"))
-    if ing.service is None:
-        ing.problems.append(T(f"keine Ingress-Regel für {hostname}", f"no ingress rule for {hostname}"))
+    if not rules:
+        ing.problems.append(T("die Konfiguration enthält keine Ingress-Regeln",
+                              "The config file doesn't contain any ingress rules"))
+        return ing
+    for n, r in enumerate(rules, 1):
+        problem = _rule_problem(r, n, len(rules))
+        if problem:
+            ing.problems.append(problem)
+            return ing
+    last = rules[-1]
+    ing.catch_all = _catch_all(last)
+    for n, r in enumerate(rules, 1):
+        if _host_matches(str(r.get("hostname") or ""), hostname) and _path_matches(r.get("path"), url_path):
+            ing.rule, ing.service = n, r["service"]
+            break
+    else:
+        ing.rule, ing.service = len(rules), last["service"]
     return ing
+
+
+def _catch_all(r: dict) -> bool:
+    return str(r.get("hostname") or "") in ("", "*") and not r.get("path")
+
+
+def _rule_problem(r: dict, n: int, total: int) -> T | None:
+    svc, host = r.get("service"), r.get("hostname") or ""
+    if not isinstance(svc, str) or not svc:
+        return T(f"Regel #{n} hat keinen `service` als Text", f"Rule #{n} has no `service` string")
+    if not isinstance(host, str):
+        return T(f"Regel #{n}: `hostname` ist kein Text", f"Rule #{n}: `hostname` is not a string")
+    if svc.startswith("http_status:"):
+        code = svc[len("http_status:"):]
+        if not (code.isascii() and code.isdigit() and 100 <= int(code[:4] or 0) <= 999 and len(code) <= 3):
+            return T(f"ungültiger HTTP-Statuscode: {svc}", f"invalid HTTP status code: {svc}")
+    elif not svc.startswith(("unix:", "unix+tls:", "hello_world", "hello-world", "socks-proxy", "bastion")):
+        u = urlsplit(svc)
+        if not u.scheme or not u.hostname:
+            return T(f"{svc} ist keine gültige Adresse (Schema und Host fehlen)",
+                     f"{svc} is an invalid address, please make sure it has a scheme and a hostname")
+        if u.path:
+            return T(f"{svc} ist ungültig: Ingress-Regeln leiten nicht auf einen anderen Pfad",
+                     f"{svc} is an invalid address, ingress rules don't support proxying to a different path on the "
+                     "origin service")
+    if ":" in host.strip("[]") and host.rsplit(":", 1)[1].isdigit():
+        return T("Hostname darf keinen Port enthalten", "Hostname cannot contain a port")
+    if host.rfind("*") > 0:
+        return T("ein `*` nur am Anfang des Hostnamens (*.example.com)", "Hostname patterns can have at most one "
+                 "wildcard character (\"*\") and it can only be used for subdomains, e.g. \"*.example.com\"")
+    last = n == total
+    if last and not _catch_all(r):
+        return T("die letzte Ingress-Regel muss alle URLs treffen (ohne hostname/path, z. B. "
+                 "`- service: http_status:404`): cloudflared startet so nicht",
+                 "The last ingress rule must match all URLs (i.e. it should not have a hostname or path filter)")
+    if not last and _catch_all(r):
+        return T(f"Regel #{n} trifft jeden Hostnamen ('{host}'): die Regeln danach greifen nie; cloudflared startet so "
+                 "nicht", f"Rule #{n} is matching the hostname '{host}', but this will match every hostname, meaning "
+                 "the rules which follow it will never be triggered.")
+    path = r.get("path")
+    if path:
+        try:
+            re.compile(str(path))
+        except re.error:
+            return T(f"Regel #{n} hat einen ungültigen regulären Ausdruck", f"Rule #{n} has an invalid regex")
+    return None
+
+
+def _host_matches(rule_host: str, host: str) -> bool:
+    if rule_host in ("", "*") or rule_host == host:
+        return True
+    return rule_host.startswith("*.") and host.endswith(rule_host[1:])
+
+
+def _path_matches(path, url_path: str) -> bool:
+    if not path:
+        return True
+    try:        # Go's RE2 and Python's re agree on the patterns ingress rules use (anchors, classes, alternation)
+        return re.search(str(path)[:1000], url_path) is not None
+    except re.error:
+        return False
 
 
 _LOADER = None
