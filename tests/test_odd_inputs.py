@@ -71,3 +71,19 @@ def test_fleet_file_refuses_control_characters_and_duplicates(tmp_path, monkeypa
     twice.write_text(f"one.toml\n{one}\n")
     with pytest.raises(TargetError, match="listed twice"):
         fleet.load_targets(str(twice))
+
+
+def test_a_run_process_leaves_complete_output_and_journal(tmp_path, monkeypatch):
+    """The command ends the ordinary way (a gc.freeze before exit only spares the last collection): stdout holds
+    the whole JSON and the journal every result and the diagnosis."""
+    import json
+    monkeypatch.setenv("FSNB_T_PW", "pw-1234")
+    f = tmp_path / "t.toml"
+    f.write_text(hostile.target_toml(tmp_path, 1, 2, 3, check=1.0))
+    j = tmp_path / "j.jsonl"
+    p = fsnb_cli("run", "--target", str(f), "--format", "json", "--journal", str(j))
+    assert p.returncode == 1, p.stderr
+    out = json.loads(p.stdout)
+    kinds = [json.loads(line)["type"] for line in j.read_text().splitlines()]
+    assert kinds.count("result") == len(out["results"]) == 15
+    assert kinds.count("diagnosis") == 1 and out["diagnosis"]

@@ -3,16 +3,17 @@
 fsnb's reading of config.yml (fsnb/read/tunnel.py) models cloudflared; where the real program is present, it is
 the judge (issue #18): `cloudflared --no-autoupdate tunnel --config FILE ingress validate` and `… ingress rule URL`.
 Both are offline (no connect(), see ../shared/vendor/cloudflared/README.md): they parse the config and match the
-URL, nothing more. The config text fsnb read (from the host or the container) is handed over as a private temporary
+URL, nothing more; `ingress rule` validates before it matches, so one run answers both. The config text fsnb read (from the host or the container) is handed over as a private temporary
 file, so the answer is about exactly the bytes fsnb shows as evidence. The URL and the path are arguments of an
 exec (never a shell); the program runs with an empty environment and a private HOME (no other config is found),
 under a deadline, its output size-capped.
 
 Where is cloudflared: `FSNB_CLOUDFLARED` (a path), else `cloudflared` on PATH, else fsnb's own build
-(tools/build-cloudflared). None: the caller uses its own reading and says so.
+(tools/build-cloudflared, in fsnb's cache). None: the caller uses its own reading and says so.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
 import shutil
@@ -23,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 MAX_OUTPUT = 64 * 1024
-_REPO = Path(__file__).resolve().parents[2]
 _versions: dict[str, str] = {}
 
 
@@ -48,22 +48,14 @@ def find() -> str | None:
     env = os.environ.get("FSNB_CLOUDFLARED", "")
     if env:
         return env if os.access(env, os.X_OK) else None
-    on_path = shutil.which("cloudflared")
-    if on_path:
-        return on_path
-    built = _built()
-    return built if built and os.access(built, os.X_OK) else None
+    return shutil.which("cloudflared") or _built()
 
 
 def _built() -> str | None:
-    tool = _REPO / "tools" / "build-cloudflared"
-    if not tool.exists():
-        return None
-    try:
-        p = subprocess.run([str(tool), "--print-path"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else None
+    """The newest build of tools/build-cloudflared in fsnb's cache (any version is a judge: the evidence names it)."""
+    cache = Path(os.environ.get("FSNB_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fsnb")
+    builds = [b for b in cache.glob("cloudflared-*/cloudflared") if os.access(b, os.X_OK)]
+    return str(max(builds, key=lambda b: b.stat().st_mtime)) if builds else None
 
 
 def request_url(public_url: str) -> str:
@@ -105,20 +97,21 @@ def judge(config_text: str, public_url: str, timeout: float, binary: str | None 
         fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", errors="surrogatepass") as f:
             f.write(config_text)
-        base = ["--no-autoupdate", "tunnel", "--config", conf, "ingress"]
-        ver = version(binary, timeout)
-        rc, out = _run(binary, [*base, "validate"], home, timeout)
+        # `ingress rule` validates first ("Validation failed: …", exit 1) and then matches: one run answers both;
+        # the version (for the evidence) is asked beside it
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            ver = pool.submit(version, binary, timeout)
+            rc, out = _run(binary, ["--no-autoupdate", "tunnel", "--config", conf, "ingress", "rule", url], home, timeout)
+            ver = ver.result()
         out = out.replace(conf, "config.yml")
-        if rc != 0:
-            return Judgement(binary, ver, False, message=_reason(out), url=url, output=out)
-        rc, out2 = _run(binary, [*base, "rule", url], home, timeout)
-        out2 = out2.replace(conf, "config.yml")
-    m = _MATCHED.search(out2)
-    if rc != 0 or not m:
-        return Judgement(binary, ver, False, message=_reason(out2), url=url, output=out + out2)
-    fields = dict(_FIELD.findall(out2[m.end():]))
+    if "Validation failed" in out or rc != 0:
+        return Judgement(binary, ver, False, message=_reason(out), url=url, output=out)
+    m = _MATCHED.search(out)
+    if not m:
+        return Judgement(binary, ver, False, message=_reason(out), url=url, output=out)
+    fields = dict(_FIELD.findall(out[m.end():]))
     return Judgement(binary, ver, True, url=url, rule=int(m.group(1)), service=fields.get("service"),
-                     hostname=fields.get("hostname"), path=fields.get("path"), output=out + out2)
+                     hostname=fields.get("hostname"), path=fields.get("path"), output=out)
 
 
 def _reason(out: str) -> str:
