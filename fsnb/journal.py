@@ -179,7 +179,7 @@ def shape_problem(rec: dict) -> str | None:
 class Journal:
     def __init__(self, path: str | Path, redactor: Redactor | None = None, incident: str | None = None):
         self.path = Path(path).expanduser().absolute()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.redactor = redactor or Redactor()
         self.incident = incident or self.path.stem
 
@@ -192,7 +192,9 @@ class Journal:
             rec = {"schema": SCHEMA, "ts": now(), "incident": self.incident, **record}
         rec = self.redactor.any(rec)
         line = json.dumps(rec, ensure_ascii=False, default=str)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # never through a link: a symlink planted where the journal goes must not make fsnb append elsewhere
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                     0o600)
         try:
             os.write(fd, (line + "\n").encode())
             os.fsync(fd)

@@ -28,12 +28,15 @@ def resolve_target(path: str | None = None) -> tgt.Target:
 
 def check_output_path(path: str, what: str) -> None:
     """An output file fsnb will write: checked before the run, so a typo does not cost a whole run (or leave
-    a traceback at the end). Its directory must exist; the path must not be a directory, FIFO or device."""
+    a traceback at the end). Its directory must exist; the path must not be a directory, FIFO, device or a symbolic
+    link (fsnb does not write or append through a link)."""
     import stat
     from pathlib import Path
+    from fsnb.present.output import refuse_link
     p = Path(path).expanduser().absolute()
     if not p.parent.is_dir():
         raise TargetError(f"{what} {p}: directory {p.parent} does not exist")
+    refuse_link(p, what)
     try:
         mode = p.stat().st_mode
     except FileNotFoundError:

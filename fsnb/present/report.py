@@ -395,7 +395,8 @@ def cli_report(args) -> int:
         print(f"fsnb report: {p}", file=sys.stderr)
     text = html(data, args.lang) if args.format == "html" else markdown(data, args.lang)
     if args.out:
-        Path(args.out).expanduser().absolute().write_text(text, encoding="utf-8")
+        from fsnb.present.output import write_private
+        write_private(args.out, text)
         print(args.out)
     else:
         print(esc.terminal(text))

@@ -46,8 +46,8 @@ def check_out_dir(out_dir: str | Path) -> Path:
 
 def run_notebook(name: str, out_dir: str | Path, parameters: dict, timeout: int = 240) -> Path:
     import papermill as pm
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    from fsnb.present.output import private_dir
+    out_dir = private_dir(Path(out_dir))
     out = out_dir / name
     # papermill's injected-parameters cell is visible in the output: only file paths and flags go in, never secrets
     for key, value in parameters.items():
@@ -70,6 +70,5 @@ def export_html(notebook: str | Path, hide_input: bool = True) -> Path:
     nb = nbformat.read(str(notebook), as_version=4)
     nb.metadata.pop("widgets", None)          # widget state: only for a widget manager, which is left out
     body, _ = exporter(hide_input).from_notebook_node(nb)
-    out = Path(notebook).with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    from fsnb.present.output import write_private
+    return write_private(Path(notebook).with_suffix(".html"), body, "export")
