@@ -75,3 +75,17 @@ def test_journal_and_report_are_private(tmp_path):
     assert json.loads(j.read_text())["text"] == "x"
     out = output.write_private(tmp_path / "r.html", "<p>x</p>")
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+
+
+def test_report_of_a_journal_with_two_entries_in_one_millisecond(tmp_path):
+    """`fsnb report` on a fleet journal fsnb itself wrote crashed 3 of 4 times (TypeError: '<' not supported between
+    T and T): two timeline entries of the same millisecond were compared by their texts."""
+    from fsnb.present import report
+    j = tmp_path / "fleet.jsonl"
+    ts = "2026-12-02T10:00:00.123+00:00"
+    lines = [{"schema": 1, "ts": ts, "incident": "x", "type": "diagnosis", "run": f"r{i}", "items": [], "hypotheses": []}
+             for i in range(2)]
+    lines += [{"schema": 1, "ts": ts, "incident": "x", "type": "meta", "fsnb": "0.1", "host": f"h{i}"} for i in range(2)]
+    j.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    data = report.load(j)
+    assert report.markdown(data, "en") and report.html(data, "en")
