@@ -435,3 +435,45 @@ def test_esl_probe_ends_at_its_deadline_when_the_peer_is_always_ready(srv):
     p, took = probe(s.port)
     assert p.outcome == "no-answer", p
     assert took <= TIMEOUT + 0.5, took
+
+
+# -- issue #19: a whole `fsnb run` process against each hostile peer: bounded in time and memory -----------------
+MEMORY_CAP_MB = 256          # README "When the target is hostile"
+ESL_PEERS = ["tarpit", "garbage", "reset_mid_frame", "slow_drip", "huge_reply", "esl_stall_after_auth",
+             "esl_echo_password", "esl_close_after_auth", "esl_close_on_api", "esl_status_only",
+             "esl_blank_lines_after_auth"]
+WS_PEERS = ["tarpit", "http_big_header", "ws_sip_foreign_flood", "ws_sip_options_ok_register_403"]
+
+
+def _run_process(tmp_path, esl_port: int, ws_port: int, wss_port: int) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS in MB, exit code, stderr) of one `fsnb run` process."""
+    import subprocess
+    import sys
+    (tmp_path / "t.toml").write_text(hostile.target_toml(tmp_path, esl_port, ws_port, wss_port, check=TIMEOUT))
+    t0 = time.monotonic()
+    p = subprocess.Popen([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "FSNB_T_PW": "x-pw-1234"})
+    _, status, usage = os.wait4(p.pid, 0)
+    took = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return took, usage.ru_maxrss / 1024, p.returncode, p.stderr.read().decode(errors="replace")
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("esl_peer", ESL_PEERS)
+def test_fsnb_run_against_a_hostile_esl_peer_is_bounded(srv, tmp_path, esl_peer):
+    s = srv(getattr(hostile, esl_peer))
+    took, peak, code, err = _run_process(tmp_path, s.port, 1, 2)
+    assert code == 1 and "Traceback" not in err, (code, err[-2000:])
+    assert took <= TIMEOUT + 1.0 + 3.0, took           # timeout + grace + the interpreter's start and imports
+    assert peak <= MEMORY_CAP_MB, peak
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("ws_peer", WS_PEERS)
+def test_fsnb_run_against_a_hostile_websocket_peer_is_bounded(srv, tmp_path, ws_peer):
+    s = srv(getattr(hostile, ws_peer))
+    took, peak, code, err = _run_process(tmp_path, 1, s.port, s.port)
+    assert code == 1 and "Traceback" not in err, (code, err[-2000:])
+    assert took <= TIMEOUT + 1.0 + 3.0, took
+    assert peak <= MEMORY_CAP_MB, peak
