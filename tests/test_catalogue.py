@@ -147,3 +147,14 @@ def test_scenarios_json_keeps_its_keys():
     keys = {"name", "cause", "exit", "description", "description_en", "real"}
     for sc in SCENARIOS:
         assert keys <= sc.public().keys() <= keys | {"real_why_not", "sim", "sim_why_not"}
+
+
+@pytest.mark.unit
+def test_readme_cause_table_is_the_catalogue():
+    """README's cause table is made from the catalogue (`python -m fsnb.present.cause_table`): it cannot drift."""
+    from pathlib import Path
+
+    from fsnb.present import cause_table
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start, end = readme.index(cause_table.BEGIN), readme.index(cause_table.END) + len(cause_table.END)
+    assert readme[start:end] == cause_table.markdown(), "README is stale: paste `python -m fsnb.present.cause_table`"
