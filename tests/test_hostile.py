@@ -477,3 +477,59 @@ def test_fsnb_run_against_a_hostile_websocket_peer_is_bounded(srv, tmp_path, ws_
     assert code == 1 and "Traceback" not in err, (code, err[-2000:])
     assert took <= TIMEOUT + 1.0 + 3.0, took
     assert peak <= MEMORY_CAP_MB, peak
+
+
+@pytest.mark.lab
+def test_fix_log_capture_is_bounded_against_a_flood(srv):
+    """`--fix` while the peer floods log frames filled 4 GB in 28 s: what is kept is capped."""
+    from fsnb.fix import actions
+
+    async def log_flood(reader, writer):
+        writer.write(b"Content-Type: auth/request\n\n")
+        await writer.drain()
+        body = b"2026-12-02 10:00:00.000 [ERR] flood " + b"x" * 8000 + b"\n"
+        frame = b"Content-Type: log/data\nContent-Length: %d\n\n" % len(body) + body
+        end = asyncio.get_running_loop().time() + 3
+        while asyncio.get_running_loop().time() < end:
+            writer.write(frame * 32)
+            await writer.drain()
+    s = srv(log_flood)
+    lines: list[str] = []
+    t0 = time.monotonic()
+    asyncio.run(actions._capture_log("127.0.0.1", s.port, "pw-1234", 2.0, lines))
+    assert time.monotonic() - t0 < 4
+    assert 0 < len(lines) <= actions.MAX_LOG_LINES and max(map(len, lines)) <= actions.MAX_LOG_LINE
+
+
+@pytest.mark.unit
+def test_fix_survives_a_please_wait_of_5000_digits(monkeypatch, tmp_path):
+    """`--fix` answered with "Please wait ⟨5,000 digits⟩ seconds" ended in ValueError and the action went
+    unjournaled; it is no guard message, and the action is journaled with what the peer said."""
+    from fsnb.fix import actions
+    from fsnb.runner import Run
+
+    class FakeESL:
+        def __init__(self, *a):
+            pass
+
+        async def api(self, command, timeout):
+            return "-ERR Please wait " + "9" * 5000 + " seconds\n"
+
+        def close(self):
+            pass
+
+    async def no_log(*a, **k):
+        return None
+
+    async def fake_run(target, only=None):
+        return Run(target, [], [], [], 0.0, 0.0)
+    monkeypatch.setattr(actions.eslclient, "GuardedESL", FakeESL)
+    monkeypatch.setattr(actions, "_capture_log", no_log)
+    monkeypatch.setattr(actions, "run_async", fake_run)
+    monkeypatch.setenv("FSNB_T_PW", "pw-1234")
+    t = target.loads(hostile.target_toml(tmp_path, 1, 2, 3, check=1.0))
+    j = Journal(tmp_path / "j.jsonl")
+    p = actions.Plan("sofia profile internal start", "x", "x")
+    res = asyncio.run(actions.execute_async(t, p, actions.Confirmation.make(p.command, "--yes"), j, settle=0.5))
+    assert not res.ok and len(res.attempts) == 1
+    assert [json.loads(x)["type"] for x in (tmp_path / "j.jsonl").read_text().splitlines()] == ["confirmation", "action"]
