@@ -219,7 +219,7 @@ def test_python_esl_stuck_in_connect_does_not_keep_the_process_alive():
     import sys
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
-    assert "typed:" in p.stdout and "greeting" in p.stdout, p.stdout
+    assert p.stdout.startswith("typed:"), p.stdout     # at the greeting deadline or the call's, whichever ends first
 
 
 @pytest.mark.unit
