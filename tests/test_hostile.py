@@ -534,3 +534,39 @@ def test_fix_survives_a_please_wait_of_5000_digits(monkeypatch, tmp_path):
     res = asyncio.run(actions.execute_async(t, p, actions.Confirmation.make(p.command, "--yes"), j, settle=0.5))
     assert not res.ok and len(res.attempts) == 1
     assert [json.loads(x)["type"] for x in (tmp_path / "j.jsonl").read_text().splitlines()] == ["confirmation", "action"]
+
+
+ODD_PASSWORDS = ["Bs\\lash-S3cret", "nb\u00a0sp-S3cret", "both'\"quotes-S3cret"]
+
+
+async def esl_echo_everything(reader, writer):
+    """Greets, accepts auth while echoing it, then answers every api with what it received, repr'd and JSON'd,
+    plus bytes that are not UTF-8."""
+    writer.write(b"Content-Type: auth/request\n\n")
+    await writer.drain()
+    while True:
+        data = await reader.readuntil(b"\n\n")
+        text = data.decode(errors="replace").strip()
+        body = f"{text!r} {json.dumps(text)} {text}".encode() + b" \xff\xfe\xc3(\n"
+        writer.write(b"Content-Type: api/response\nContent-Length: %d\n\n" % len(body) + body)
+        await writer.drain()
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("password", ODD_PASSWORDS)
+def test_an_echoing_esl_peer_never_gets_a_password_printed(srv, tmp_path, password):
+    """An ESL peer that echoed the password got it printed repr-escaped (`Bs\\\\lash-S3cret`), past redaction; an
+    ESL reply with invalid UTF-8 and --journal ended the run with no output. Neither output nor journal carry the
+    password in any spelling, and the run reports."""
+    import subprocess
+    import sys
+    s = srv(esl_echo_everything)
+    (tmp_path / "t.toml").write_text(hostile.target_toml(tmp_path, s.port, 1, 2, check=TIMEOUT))
+    j = tmp_path / "j.jsonl"
+    p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json",
+                        "--journal", str(j)], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "FSNB_T_PW": password})
+    assert p.stdout.strip() and "Traceback" not in p.stderr, p.stderr[-2000:]
+    json.loads(p.stdout)
+    shown = p.stdout + p.stderr + j.read_text()
+    assert "S3cret" not in shown, "password leaked"
