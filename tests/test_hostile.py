@@ -446,18 +446,44 @@ ESL_PEERS = ["tarpit", "garbage", "reset_mid_frame", "slow_drip", "huge_reply", 
 WS_PEERS = ["tarpit", "http_big_header", "ws_sip_foreign_flood", "ws_sip_options_ok_register_403"]
 
 
+# The peak is measured by a small launcher that forks the run: Linux carries the pre-exec memory of a process into
+# its ru_maxrss, so a run forked straight from pytest reported pytest's own size (375 MB in CI), not fsnb's.
+_LAUNCHER = ("import os, sys\n"
+             "pid = os.fork()\n"
+             "if pid == 0:\n    os.execv(sys.argv[2], sys.argv[2:])\n"
+             "_, st, ru = os.wait4(pid, 0)\n"
+             "open(sys.argv[1], 'w').write(str(ru.ru_maxrss))\n"
+             "sys.exit(os.waitstatus_to_exitcode(st) & 255)\n")
+
+
 def _run_process(tmp_path, esl_port: int, ws_port: int, wss_port: int) -> tuple[float, float, int, str]:
     """(wall seconds, peak RSS in MB, exit code, stderr) of one `fsnb run` process."""
     import subprocess
     import sys
     (tmp_path / "t.toml").write_text(hostile.target_toml(tmp_path, esl_port, ws_port, wss_port, check=TIMEOUT))
+    peak_file, err_file = tmp_path / "peak-kb", tmp_path / "stderr"
     t0 = time.monotonic()
-    p = subprocess.Popen([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "FSNB_T_PW": "x-pw-1234"})
-    _, status, usage = os.wait4(p.pid, 0)
+    with err_file.open("wb") as err:
+        p = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(peak_file), sys.executable, "-m", "fsnb", "run",
+                            "--target", str(tmp_path / "t.toml"), "--format", "json"],
+                           stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, "FSNB_T_PW": "x-pw-1234"})
     took = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return took, usage.ru_maxrss / 1024, p.returncode, p.stderr.read().decode(errors="replace")
+    return took, int(peak_file.read_text()) / 1024, p.returncode, err_file.read_text(errors="replace")
+
+
+@pytest.mark.unit
+def test_the_peak_memory_measure_is_the_runs_own(tmp_path):
+    """The launcher reports the forked program's own peak, not its parent's: a child that allocates 300 MB is seen
+    above 300, one that allocates nothing well below the pytest process it came from."""
+    import subprocess
+    import sys
+    sizes = {}
+    for mb in (0, 300):
+        f = tmp_path / f"peak-{mb}"
+        subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, str(f), sys.executable, "-S", "-c",
+                        f"b = bytearray({mb} * 2**20)"], check=True)
+        sizes[mb] = int(f.read_text()) / 1024
+    assert sizes[300] >= 300 and sizes[0] < 64, sizes
 
 
 @pytest.mark.lab
@@ -553,14 +579,15 @@ async def esl_echo_everything(reader, writer):
 
 
 @pytest.mark.lab
+@pytest.mark.parametrize("peer", ["esl_echo_password", "esl_echo_everything"])
 @pytest.mark.parametrize("password", ODD_PASSWORDS)
-def test_an_echoing_esl_peer_never_gets_a_password_printed(srv, tmp_path, password):
+def test_an_echoing_esl_peer_never_gets_a_password_printed(srv, tmp_path, password, peer):
     """An ESL peer that echoed the password got it printed repr-escaped (`Bs\\\\lash-S3cret`), past redaction; an
     ESL reply with invalid UTF-8 and --journal ended the run with no output. Neither output nor journal carry the
     password in any spelling, and the run reports."""
     import subprocess
     import sys
-    s = srv(esl_echo_everything)
+    s = srv(getattr(hostile, peer, None) or globals()[peer])
     (tmp_path / "t.toml").write_text(hostile.target_toml(tmp_path, s.port, 1, 2, check=TIMEOUT))
     j = tmp_path / "j.jsonl"
     p = subprocess.run([sys.executable, "-m", "fsnb", "run", "--target", str(tmp_path / "t.toml"), "--format", "json",
