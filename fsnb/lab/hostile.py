@@ -55,7 +55,10 @@ def plant(lab_dir: Path, prefix: Path) -> None:
     i = next(n for n, l in enumerate(lines) if l.startswith("- service: http_status:404"))
     esc = lambda s: s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") \
         .replace("\x1b", "\\e").replace("\x07", "\\a").replace("\x9b", "\\x9b").replace("\u202e", "\\u202e")
-    lines[i:i] = [f"- hostname: {MARKER}.example", f'  service: "http://localhost:1/{esc(PAYLOAD)}"']
+    # (in a header value: cloudflared refuses a service URL with control characters, and the healthy lab must stay
+    # a config cloudflared accepts)
+    lines[i:i] = [f"- hostname: {MARKER}.example", "  service: http://localhost:1", "  originRequest:",
+                  f'    httpHostHeader: "{esc(PAYLOAD)}"']
     printable = " ".join(MARKUP + ["a|b", "`tick`"])     # YAML refuses raw control characters (so does cloudflared)
     cfg.write_text(f"# {MARKER} {printable}\n" + "\n".join(lines) + "\n")
     # nginx: a comment in the site file fsnb parses (nginx itself read it before)
