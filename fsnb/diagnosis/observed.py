@@ -109,6 +109,7 @@ class Esl(Observed):
     elapsed_ms: float | None = None
     up: bool | None = None
     uptime_s: float | None = None    # from `status`: scopes the log to the current start
+    listening_on: list[str] | None = None   # where the ESL port listens by FreeSWITCH's socket table (when refused)
     violation: str | None = None     # a frame fsnb refused to pass to python-ESL: bad-length | too-large | bad-header |
     #                                  no-header-end | unexpected-frames (fsnb/probe/esl.py FramingError.reason)
 
@@ -152,6 +153,7 @@ class Log(Observed):
     acl_reject: int = 0
     ssl_ctx: int = 0
     no_such_profile: int = 0         # `No Such Profile '<name>'`: the XML has no such profile
+    other_profile_errors: int = 0    # 'Error Creating SIP UA' of other profiles (not evidence about this one)
     started_ok: bool = False
     stopped_after: bool = False
     likely_causes: bool = False
@@ -184,6 +186,11 @@ class Ports(Observed):
     nginx: Port = field(default_factory=Port)
     nginx_upstream: Upstream | None = None
     profile_running: bool | None = None
+    # Docker's own view (fsnb/read/dockerview.py): None/empty for a local FreeSWITCH
+    network_mode: str | None = None      # host | none | bridge | <network> | container:<id>
+    own_netns: bool | None = None        # the container has its own network namespace: its 127.0.0.1 is not ours
+    published: list[str] = field(default_factory=list)     # "127.0.0.1:7443 -> 7443/tcp"
+    unpublished: list[str] = field(default_factory=list)   # "wss 7443": listens in the container, not published
 
 
 # -- Schritt 4 ---------------------------------------------------------------------------------------
