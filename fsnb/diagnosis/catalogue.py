@@ -126,6 +126,44 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(ESL, ESL_CONF, LOG, PORTS),
           explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
           node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start"),
+    # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
+    Cause("container-ports-not-published",
+          "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
+          "auf dessen 127.0.0.1, nicht auf dem dieses Rechners, und Docker veröffentlicht die Ports nicht — nginx "
+          "und fs_cli erreichen nichts.",
+          "FreeSWITCH runs in the container's own network namespace (no `--network host`): 7443/8021 listen on its "
+          "127.0.0.1, not this machine's, and Docker publishes no port — nginx and fs_cli reach nothing.",
+          "Entweder Host-Netzwerk: `docker run --network host …` bzw. compose `network_mode: host` (dann passen "
+          "nginx → https://127.0.0.1:7443 und fs_cli → 127.0.0.1:8021 wie sie sind). Oder die Ports veröffentlichen, "
+          "die jeder Weg braucht: nginx → wss `-p 127.0.0.1:7443:7443` (compose `ports: [\"127.0.0.1:7443:7443\"]`), "
+          "nur für die WS-Alternative `-p 127.0.0.1:5066:5066`, fs_cli/fsnb → ESL `-p 127.0.0.1:8021:8021`, SIP-"
+          "Clients von außen `-p 5060:5060/udp -p 5060:5060/tcp` — und FreeSWITCH dann auf der Container-Adresse "
+          "lauschen lassen (wss-binding `:7443` mit sip-ip der Container-IP; ESL listen-ip 0.0.0.0 mit einer ACL, "
+          "die das Docker-Gateway zulässt): Docker leitet veröffentlichte Ports an die Container-Adresse, nicht an "
+          "dessen Loopback.",
+          "Either host networking: `docker run --network host …` or compose `network_mode: host` (then nginx → "
+          "https://127.0.0.1:7443 and fs_cli → 127.0.0.1:8021 work as they are). Or publish the ports each path "
+          "needs: nginx → wss `-p 127.0.0.1:7443:7443` (compose `ports: [\"127.0.0.1:7443:7443\"]`), only for the WS "
+          "alternative `-p 127.0.0.1:5066:5066`, fs_cli/fsnb → ESL `-p 127.0.0.1:8021:8021`, SIP clients from outside "
+          "`-p 5060:5060/udp -p 5060:5060/tcp` — and then let FreeSWITCH listen on the container's address (wss-binding "
+          "`:7443` with sip-ip the container's IP; ESL listen-ip 0.0.0.0 with an ACL admitting the Docker gateway): "
+          "Docker forwards published ports to the container's address, not to its loopback.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="docker-own-netns"),
+    Cause("container-listens-on-loopback",
+          "Docker veröffentlicht den WSS-Port, aber FreeSWITCH lauscht nur auf dem Loopback des Containers: Dockers "
+          "Weiterleitung verbindet zur Container-Adresse und wird abgewiesen.",
+          "Docker publishes the WSS port, but FreeSWITCH listens only on the container's loopback: Docker's "
+          "forwarding connects to the container's address and is refused.",
+          "wss-binding `:7443` (sip-ip = Container-IP, z. B. `$${local_ip_v4}`) oder `0.0.0.0:7443` statt "
+          "127.0.0.1, ESL listen-ip 0.0.0.0 mit ACL; dann `sofia profile internal restart` — oder `network_mode: host`.",
+          "wss-binding `:7443` (sip-ip = the container's IP, e.g. `$${local_ip_v4}`) or `0.0.0.0:7443` instead of "
+          "127.0.0.1, ESL listen-ip 0.0.0.0 with an ACL; then `sofia profile internal restart` — or `network_mode: host`.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT,
+          no_scenario="the lab's engine runs --bridge=none --iptables=false: a container there has no address and "
+                      "docker-proxy nothing to forward to; the lab's port publishing is a loopback forwarder into "
+                      "the container's namespace (scenario docker-own-netns-published), which reaches its loopback"),
     Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
           "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
           "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
@@ -196,7 +234,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
           "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
           reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
-          superseded_by=("wss-port-mismatch", "ws-wss-port-shared",),
+          superseded_by=("wss-port-mismatch", "ws-wss-port-shared", "container-ports-not-published",
+                         "container-listens-on-loopback"),
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere"),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
@@ -365,7 +404,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
           "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
-          superseded_by=("esl-port-mismatch", "freeswitch-down",),
+          superseded_by=("esl-port-mismatch", "freeswitch-down", "container-ports-not-published",
+                         "container-listens-on-loopback"),
           node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip"),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",

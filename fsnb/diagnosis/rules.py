@@ -225,6 +225,29 @@ def _freeswitch_down(f):
         return True
 
 
+# -- issue #18, Docker's own view: FreeSWITCH in the container's own network namespace -------------------------
+def _in_container_only(p: obs.Ports) -> bool:
+    """WSS listens by the container's own socket table, but not from here (its 127.0.0.1 is not ours)."""
+    return bool(p.own_netns and p.wss.listening_on and p.wss.from_here != "open")
+
+
+def _wss_published(p: obs.Ports) -> bool:
+    return any(x.endswith(f"-> {p.wss.port}/tcp") for x in p.published)
+
+
+@rule("container-ports-not-published")
+def _container_unpublished(f):
+    p = _ports(f)
+    return _in_container_only(p) and not _wss_published(p)
+
+
+@rule("container-listens-on-loopback")
+def _container_loopback(f):
+    p = _ports(f)
+    loopback = all(ip.startswith("127.") or ip == "::1" for ip in p.wss.listening_on or [])
+    return _in_container_only(p) and _wss_published(p) and loopback
+
+
 @rule("esl-not-listening")
 def _esl_not_listening(f):
     esl = f.get(ESL)

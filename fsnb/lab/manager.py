@@ -290,7 +290,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     fs.esl_port, fs.sip_port, fs.ws_port, fs.wss_port = ports.esl, ports.sip, ports.ws, ports.wss
     pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.esl_password_wrong else esl_file
     fs.esl_password = tgt.Secret(f"file:{pw_file}")
-    fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
+    if sc.target.dirs_named:
+        fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
     t.nginx = tgt.NginxTarget(address=f"127.0.0.1:{ports.nginx}", config=str(d / "nginx/sites/freeswitch.conf"),
                               error_log=str(d / "nginx/error.log"))
     t.tunnel = tgt.TunnelTarget(config=str(d / "cloudflared/config.yml"), hostname=HOSTNAME,

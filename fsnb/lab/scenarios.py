@@ -85,6 +85,13 @@ class Verto(StrEnum):
     NGINX_PORT = "nginx-port"       # vanilla's secure listener, on nginx's port (real lab only)
 
 
+class Network(StrEnum):
+    """Where the real FreeSWITCH container's sockets live (fsnb/lab/real.py; issue #18)."""
+    HOST = "host"                   # --network host: its 127.0.0.1 is this machine's
+    OWN_NETNS = "own-netns"         # its own network namespace (Docker's `none`: loopback only), nothing published
+    OWN_NETNS_PUBLISHED = "own-netns-published"   # ... with wss/ws/sip/ESL forwarded from this machine's loopback
+
+
 class SecondProfile(StrEnum):
     NONE = "none"
     SAME_WSS = "same-wss"           # internal-b keeps internal's wss-binding (real lab only)
@@ -104,6 +111,7 @@ class FsSettings(_Settings):
     esl_acl: str = ""               # apply-inbound-acl (empty: none)
     verto: Verto = Verto.OWN_PORTS
     second_profile: SecondProfile = SecondProfile.NONE
+    network: Network = Network.HOST         # real lab only
 
 
 class Upstream(StrEnum):
@@ -147,6 +155,7 @@ class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
     sip_password_wrong: bool = False    # [sip] password: not the directory's
+    dirs_named: bool = True             # False: the target names no conf/certs/log dir (fsnb must find them itself)
 
 
 class Step(StrEnum):
@@ -401,6 +410,30 @@ SCENARIOS.extend([
              "(Warnung).",
              "The tunnel config has no catch-all rule at the end: it works, but it is fragile (a warning).",
              tunnel=TunnelSettings(catch_all=False)),
+])
+
+# Issue #18: FreeSWITCH's container in its own network namespace (real FreeSWITCH only). The lab's engine has no
+# bridge (dockerd --bridge=none --iptables=false: nothing may be routed off the machine), so the namespace is
+# Docker's `none` — loopback only — and "published" ports are a loopback forwarder (fsnb/lab/nsforward.py) that
+# listens on this machine's 127.0.0.1 and connects inside the container's namespace, as docker-proxy would (which
+# connects to the container's address instead: see cause container-listens-on-loopback). The targets name no
+# directories, as an operator's often do not: with ESL unreachable, they come from FreeSWITCH's command line.
+_NETNS_WHY = "the simulator runs on the host network; the container's own network namespace needs the real lab"
+SCENARIOS.extend([
+    Scenario("docker-own-netns", "container-ports-not-published", 1,
+             "FreeSWITCH läuft ohne `--network host` im eigenen Netzwerk-Namespace: 7443 und 8021 lauschen auf dem "
+             "127.0.0.1 des Containers, Docker veröffentlicht keinen Port — nginx und ESL: Connection refused.",
+             "FreeSWITCH runs without `--network host`, in its own network namespace: 7443 and 8021 listen on the "
+             "container's 127.0.0.1, Docker publishes no port — nginx and ESL: connection refused.",
+             fs=FsSettings(network=Network.OWN_NETNS), target=TargetSettings(dirs_named=False),
+             sim=False, sim_why_not=_NETNS_WHY),
+    Scenario("docker-own-netns-published", None, 0,
+             "FreeSWITCH im eigenen Netzwerk-Namespace, wss/ws/SIP/ESL auf den Loopback dieses Rechners "
+             "veröffentlicht: alles funktioniert (gesund).",
+             "FreeSWITCH in its own network namespace, wss/ws/SIP/ESL published on this machine's loopback: "
+             "everything works (healthy).",
+             fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
+             sim=False, sim_why_not=_NETNS_WHY),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
