@@ -174,6 +174,27 @@ CASES = {
     "wss-pem-bad-pending": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, unusable=True,
                                                      problems=["the private key is encrypted"])},
 }
+# Issue #18, Docker's own view: FreeSWITCH in the container's own network namespace (as the real lab's
+# docker-own-netns run observes it: every listener on the container's 127.0.0.1, nothing reachable from here)
+def _in_container(port):
+    return {"port": port, "listening_on": ["127.0.0.1"], "from_here": "refused", "expected": "127.0.0.1"}
+
+
+_NETNS_DOWN = dict(DOWN_HOPS, **{
+    "schritt1.esl": res("schritt1.esl", "fail", outcome="refused", address="127.0.0.1:8021", listening_on=["127.0.0.1"]),
+    "schritt2.profil": res("schritt2.profil", "skip"),
+    "schritt4.curl": res("schritt4.curl", "fail", result="refused"),
+    "alternative.ws5066": res("alternative.ws5066", "fail", probe="refused")})
+CASES.update({
+    "container-ports-not-published": dict(_NETNS_DOWN, **{"schritt3.ports": res(
+        "schritt3.ports", "fail", wss=_in_container(7443), ws=_in_container(5066), sip=_in_container(5060),
+        esl=_in_container(8021), network_mode="none", own_netns=True, published=[],
+        unpublished=["wss 7443", "ws 5066", "sip 5060", "esl 8021"])}),
+    "container-listens-on-loopback": dict(_NETNS_DOWN, **{"schritt3.ports": res(
+        "schritt3.ports", "fail", wss=_in_container(7443), ws=_in_container(5066), sip=_in_container(5060),
+        esl=_in_container(8021), network_mode="bridge", own_netns=True,
+        published=["127.0.0.1:7443 -> 7443/tcp", "127.0.0.1:8021 -> 8021/tcp"])}),
+})
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
                                                    warnings=["proxy_http_version 1.1 fehlt"])},
@@ -382,6 +403,23 @@ def test_log_lines_of_an_earlier_run_are_not_evidence():
     by_clock = scan(OLD_RUN + NEW_RUN.replace("Successfully Loaded [mod_logfile]", "log rotated"), "internal", since)
     assert by_clock["acl_reject"] == [] and by_clock["bad_pem"] == [] and by_clock["earlier_lines"] == 3
     assert len(scan(OLD_RUN, "internal", None)["bad_pem"]) == 1            # the failing run itself still counts
+
+
+@pytest.mark.unit
+def test_host_network_and_a_listener_elsewhere_stays_bound_elsewhere():
+    """Without Docker's view (or with host networking) a listener on another address is bound-elsewhere, as before."""
+    ports = res("schritt3.ports", "fail", wss={"port": 7443, "listening_on": ["10.0.0.5"], "from_here": "refused"},
+                network_mode="host", own_netns=False)
+    findings = diagnose(with_({"schritt3.ports": ports, "schritt4.wss": res("schritt4.wss", "fail", outcome="refused")}))
+    assert findings[0].cause == "bound-elsewhere", [f.cause for f in findings]
+
+
+@pytest.mark.unit
+def test_a_published_port_that_reaches_freeswitch_is_no_container_finding():
+    """Own namespace, published, reachable (the lab's docker-own-netns-published): healthy."""
+    port = {"port": 7443, "listening_on": ["127.0.0.1"], "from_here": "open", "expected": "127.0.0.1"}
+    ports = res("schritt3.ports", wss=port, network_mode="none", own_netns=True, published=["127.0.0.1:7443 -> 7443/tcp"])
+    assert diagnose(with_({"schritt3.ports": ports})) == []
 
 
 @pytest.mark.unit

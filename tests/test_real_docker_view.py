@@ -1,0 +1,94 @@
+"""Issue #18 on the real FreeSWITCH: its container in its own network namespace (Docker's `none`, loopback only —
+the lab's engine has no bridge), with and without its ports published (a loopback forwarder stands in for
+docker-proxy: fsnb/lab/nsforward.py). The targets name no directories: with ESL unreachable they must come from
+FreeSWITCH's command line. FreeSWITCH never leaves the loopback: its sockets, and no multicast group in its
+namespace beyond the kernel's all-hosts group."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import realfs
+from conftest import fsnb_cli
+
+from fsnb.lab import manager
+
+# offsets of their own, moved with FSNB_TEST_OFFSET_START (two sessions side by side use different ones)
+OFF = int(os.environ.get("FSNB_TEST_OFFSET_START", "1260")) + 370
+
+
+@pytest.fixture(scope="module")
+def real_lab():
+    yield from realfs.module_lab((OFF,))
+
+
+def _run(target: str):
+    p = fsnb_cli("run", "--target", target, "--format", "json", "--lang", "en", timeout=120)
+    try:
+        return json.loads(p.stdout), p
+    except ValueError:
+        pytest.fail(f"fsnb run gave no JSON (exit {p.returncode}): {p.stderr[-2000:]}")
+
+
+def _netns_groups(pid: int) -> set[str]:
+    """Multicast groups joined in the process's own network namespace (/proc/<pid>/net/igmp), all-hosts aside."""
+    out, dev = set(), None
+    for line in Path(f"/proc/{pid}/net/igmp").read_text().splitlines()[1:]:
+        f = line.split()
+        if not line.startswith((" ", "\t")) and len(f) >= 2:
+            dev = f[1].rstrip(":")
+        elif f and len(f[0]) == 8 and f[0] != "010000E0":      # 224.0.0.1: every interface is in it
+            out.add(f"{dev} {f[0]}")
+    return out
+
+
+def _common(out: dict, st: dict) -> dict:
+    by = {r["id"]: r for r in out["results"]}
+    pid = realfs.fs_pid(st)
+    realfs.assert_loopback_only(pid, realfs.multicast_groups())
+    assert not _netns_groups(pid)
+    assert Path(f"/proc/{pid}/ns/net").resolve() != Path("/proc/self/ns/net").resolve()
+    assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net"), "not in its own namespace"
+    # the directories came from FreeSWITCH's command line (the target names none)
+    cert = by["wissen.zertifikat"]
+    assert cert["observed"]["certs_dir"] == st["real"]["dirs"] + "/etc/freeswitch/tls", cert
+    assert "FreeSWITCH command line: -certs" in json.dumps(cert["evidence"]), cert["evidence"]
+    assert by["wissen.binding"]["status"] == "pass", by["wissen.binding"]
+    # every check's text agrees with its evidence: never "listens on X, not on X"
+    for r in out["results"]:
+        for text in (r.get("summary_en") or "", r.get("summary") or ""):
+            assert "not on 127.0.0.1" not in text or "listens on 127.0.0.1" not in text, (r["id"], text)
+    return by
+
+
+@pytest.mark.docker
+@pytest.mark.real
+def test_own_netns_unpublished_names_the_containers_network(real_lab):
+    st = realfs.up("docker-own-netns", OFF)
+    assert realfs.container(st).attrs["HostConfig"]["NetworkMode"] == "none"
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    by = _common(out, st)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 1 and causes[0] == "container-ports-not-published", (causes, p.stderr[-1500:])
+    assert "unexplained-failure" not in causes, out["diagnosis"]
+    assert "bound-elsewhere" not in causes
+    ports = by["schritt3.ports"]
+    assert ports["observed"]["own_netns"] is True and ports["observed"]["network_mode"] == "none"
+    assert "own network namespace" in ports["summary_en"], ports["summary_en"]
+    esl = by["schritt1.esl"]
+    assert esl["observed"]["outcome"] == "refused" and esl["observed"]["listening_on"] == ["127.0.0.1"]
+    assert "own network namespace" in esl["summary_en"], esl["summary_en"]
+    assert "-p 127.0.0.1:7443:7443" in out["diagnosis"][0]["fix_en"]
+
+
+@pytest.mark.docker
+@pytest.mark.real
+def test_own_netns_published_is_healthy(real_lab):
+    st = realfs.up("docker-own-netns-published", OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    _common(out, st)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 0 and causes == [], (causes, {r["id"]: r["summary_en"] for r in out["results"]
+                                                         if r["status"] != "pass"})
