@@ -17,6 +17,13 @@ TEXTS = {
     "foreign-holder": T("{p} ist offen, aber das Profil {n} läuft nicht: ein anderes Programm hält den Port.",
                         "{p} is open, but profile {n} is not running: another program holds the port."),
     "ok": T("{p} lauscht ({on}) und ist von hier erreichbar.", "{p} listens ({on}) and is reachable from here."),
+    "ok-netns": T("{p} lauscht ({on}, im eigenen Netzwerk-Namespace des Containers, network mode {mode}) und ist von "
+                  "hier erreichbar ({pub}).",
+                  "{p} listens ({on}, in the container's own network namespace, network mode {mode}) and is reachable "
+                  "from here ({pub})."),
+    "pub-by-docker": T("von Docker veröffentlicht: {x}", "published by Docker: {x}"),
+    "pub-other": T("Docker veröffentlicht ihn nicht: etwas anderes leitet weiter",
+                   "Docker does not publish it: something else forwards it"),
     "elsewhere": T("{p} lauscht auf {on}, nicht auf {h} — leere IP in wss-binding heißt sip-ip, nicht 0.0.0.0.",
                    "{p} listens on {on}, not on {h} — an empty IP in wss-binding means sip-ip, not 0.0.0.0."),
     "not-listening": T("Port {p} lauscht nicht ({r}).", "Port {p} is not listening ({r})."),
@@ -110,6 +117,11 @@ async def ports(ctx):
         observed["profile_running"] = owner
         if owner is False:
             return fail(TEXTS["foreign-holder"].format(p=fs.wss_port, n=fs.profile), evidence=ev, observed=observed)
+        if view is not None and view.own_netns:
+            mine = ", ".join(p.text() for p in view.published_for(fs.wss_port))
+            pub = TEXTS["pub-by-docker"].format(x=mine) if mine else TEXTS["pub-other"]
+            return ok(TEXTS["ok-netns"].format(p=fs.wss_port, on=where, mode=view.network_mode or "?", pub=pub),
+                      evidence=ev, observed=observed)
         return ok(TEXTS["ok"].format(p=fs.wss_port, on=where), evidence=ev, observed=observed)
     if elsewhere and view is not None and view.own_netns:
         pub = view.published_for(fs.wss_port)
