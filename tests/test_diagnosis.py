@@ -195,6 +195,27 @@ CASES.update({
         esl=_in_container(8021), network_mode="bridge", own_netns=True,
         published=["127.0.0.1:7443 -> 7443/tcp", "127.0.0.1:8021 -> 8021/tcp"])}),
 })
+# Issue #18, nginx's own view: the upstream behind a variable (the config shows no scheme mismatch), the error
+# log's line of this request (recorded nginx 1.22, fixtures 503/505) names the cause
+_LOG_505 = ('2026/11/26 10:07:20 [error] 25402#25402: *1 peer closed connection in SSL handshake while SSL handshaking '
+            'to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "https://127.0.0.1:5066/"')
+_LOG_503 = ('2026/11/26 10:05:21 [error] 25402#25402: *1 upstream prematurely closed connection while reading response '
+            'header from upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:7443/"')
+_LOG_TIMEOUT = ('2026/11/26 10:09:02 [error] 25402#25402: *1 upstream timed out (110: Connection timed out) while '
+                'reading response header from upstream, client: 127.0.0.1, upstream: "https://127.0.0.1:7450/"')
+
+
+def _nginx_502(line: str, status: int = 502) -> dict:
+    from fsnb.read import nginxlog
+    hop = dict(outcome="http-status", status=status, nginx_errors=[line], nginx_reason=nginxlog.reason([line]))
+    return {"schritt4.nginx": res("schritt4.nginx", "fail", **hop), "schritt4.public": res("schritt4.public", "fail", **hop)}
+
+
+CASES.update({
+    "nginx-upstream-tls-failed": _nginx_502(_LOG_505),
+    "nginx-upstream-protocol": _nginx_502(_LOG_503),
+    "nginx-upstream-timeout": _nginx_502(_LOG_TIMEOUT, 504),
+})
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
                                                    warnings=["proxy_http_version 1.1 fehlt"])},

@@ -92,3 +92,16 @@ def test_own_netns_published_is_healthy(real_lab):
     causes = [d["cause"] for d in out["diagnosis"]]
     assert p.returncode == 0 and causes == [], (causes, {r["id"]: r["summary_en"] for r in out["results"]
                                                          if r["status"] != "pass"})
+
+
+@pytest.mark.docker
+@pytest.mark.real
+@pytest.mark.parametrize("name", ["nginx-tls-to-plain-variable", "nginx-http-to-tls-variable"])
+def test_nginx_error_log_names_the_cause_on_the_real_freeswitch(real_lab, name):
+    """The upstream behind a variable: no config-based finding; nginx's error log of this request names it."""
+    from fsnb.lab import scenarios
+    st = realfs.up(name, OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    realfs.assert_loopback_only(realfs.fs_pid(st), realfs.multicast_groups())
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 1 and causes[0] == scenarios.get(name).cause and "unexplained-failure" not in causes, causes

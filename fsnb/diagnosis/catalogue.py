@@ -326,6 +326,45 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere"),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down"),
+    # -- issue #18, nginx's own view: its error log names what failed upstream (fsnb/read/nginxlog.py) -----------
+    Cause("nginx-upstream-tls-failed",
+          "nginx' TLS-Handshake zum Upstream scheitert (Fehlerlog: '… while SSL handshaking to upstream'): am Ziel "
+          "spricht niemand TLS — meist `https://` an den Klartext-Port 5066 (hinter einer Variablen oder einem "
+          "upstream-Block, den die Datei nicht verrät).",
+          "nginx's TLS handshake upstream fails (error log: '… while SSL handshaking to upstream'): nothing speaks "
+          "TLS there — usually `https://` to plain port 5066 (behind a variable or upstream block the file does not "
+          "reveal).",
+          "proxy_pass auf FreeSWITCHs wss-Port: `proxy_pass https://127.0.0.1:7443` (bzw. `http://…:5066` für ws); "
+          "den Wert der Variablen/des upstream-Blocks prüfen; `nginx -s reload`.",
+          "Point proxy_pass at FreeSWITCH's wss port: `proxy_pass https://127.0.0.1:7443` (or `http://…:5066` for ws); "
+          "check what the variable/upstream block resolves to; `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "nginx-upstream-cert-rejected", "wss-pem-bad", "ws-wss-port-shared"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable"),
+    Cause("nginx-upstream-protocol",
+          "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
+          "connection'): meist `http://` an den TLS-Port 7443.",
+          "nginx speaks plain HTTP upstream and the upstream closes at once (error log: 'upstream prematurely closed "
+          "connection'): usually `http://` to TLS port 7443.",
+          "`proxy_pass https://127.0.0.1:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) statt http://; "
+          "den Wert der Variablen/des upstream-Blocks prüfen; `nginx -s reload`.",
+          "`proxy_pass https://127.0.0.1:7443` (proxy_ssl_verify off for a self-signed wss.pem) instead of http://; "
+          "check what the variable/upstream block resolves to; `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "ws-wss-port-shared"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls-variable"),
+    Cause("nginx-upstream-timeout",
+          "nginx wartet vergeblich auf den Upstream (Fehlerlog: 'upstream timed out'): am Ziel nimmt etwas "
+          "Verbindungen an, antwortet aber nicht.",
+          "nginx waits for the upstream in vain (error log: 'upstream timed out'): something there accepts "
+          "connections but never answers.",
+          "Wer hält den Port? (`ss -ltnp`, im Container /proc/net/tcp); proxy_pass auf FreeSWITCHs wss-Port richten.",
+          "Who holds the port? (`ss -ltnp`, in the container /proc/net/tcp); point proxy_pass at FreeSWITCH's wss port.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("bind-failed", "nginx-upstream-tls-failed", "nginx-port-taken"),
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION,
+          no_scenario="the lab's tarpit blocker takes FreeSWITCH's own wss port (scenario wss-tarpit), where "
+                      "bind-failed is the cause; no knob points nginx at a third, silent port"),
     Cause("wss-cert-expired", "Das Zertifikat in wss.pem ist abgelaufen: FreeSWITCH lädt es trotzdem, aber Browser und "
           "Clients mit Prüfung lehnen direktes wss:// zu 7443 ab (nginx mit proxy_ssl_verify off merkt nichts).",
           "The certificate in wss.pem has expired: FreeSWITCH loads it anyway, but browsers and verifying clients refuse "

@@ -299,6 +299,19 @@ def _upstream_down(f):
         return True
 
 
+# -- issue #18, nginx's own view: the reason its error log gives for this very request ---------------------------
+def _nginx_said(reason: str):
+    def fn(f):
+        h = f.get(HOP_NGINX)
+        return bool(h and h.outcome in ("http-status", "timeout", "error") and h.nginx_reason == reason)
+    return fn
+
+
+RULES["nginx-upstream-tls-failed"] = _nginx_said("upstream-tls-handshake")
+RULES["nginx-upstream-protocol"] = _nginx_said("upstream-closed")
+RULES["nginx-upstream-timeout"] = _nginx_said("upstream-timeout")
+
+
 @rule("wss-cert-expired")
 def _cert_expired(f):
     c = f.get(CERT)

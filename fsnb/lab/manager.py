@@ -318,6 +318,10 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
     block = nginxconf.server_block(
         f"127.0.0.1:{ports.nginx}", f"{n.proxy_scheme}://127.0.0.1:{port}", upgrade_headers=n.upgrade_headers,
         read_timeout="3600s" if n.upgrade_headers else "60s", ssl_verify_off=n.verify is None)
+    if n.upstream_variable:    # the upstream behind a variable: only nginx's error log can tell what fails there
+        block = block.replace(f"        proxy_pass {n.proxy_scheme}://127.0.0.1:{port};",
+                              f"        set $fs_upstream 127.0.0.1:{port};\n"
+                              f"        proxy_pass {n.proxy_scheme}://$fs_upstream;\n        proxy_connect_timeout 1s;", 1)
     if n.verify is not None:   # an operator who "hardened" nginx: verify FreeSWITCH's certificate against these CAs
         cas = str(d / "pki/ca.pem") if n.verify is scenarios.Verify.LAB_CA else "/etc/ssl/certs/ca-certificates.crt"
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"

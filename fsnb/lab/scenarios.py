@@ -137,6 +137,8 @@ class NginxSettings(_Settings):
     upstream_closed: bool = False   # proxy_pass to a port where nothing listens
     upgrade_headers: bool = True
     verify: Verify | None = None    # None: proxy_ssl_verify off
+    upstream_variable: bool = False  # proxy_pass through a variable (`set $fs_upstream …`): the file names no port,
+    #                                  only nginx's error log tells what went wrong (proxy_connect_timeout 1s: within the hop's deadline)
 
     @property
     def proxy_scheme(self) -> Scheme:
@@ -434,6 +436,23 @@ SCENARIOS.extend([
              "everything works (healthy).",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
              sim=False, sim_why_not=_NETNS_WHY),
+])
+
+# Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
+# and only nginx's error log says what failed (fsnb/read/nginxlog.py)
+SCENARIOS.extend([
+    Scenario("nginx-tls-to-plain-variable", "nginx-upstream-tls-failed", 1,
+             "nginx spricht TLS zum WS-Port 5066, das Ziel steht in einer Variablen (`proxy_pass https://$fs_upstream`): "
+             "die Datei verrät es nicht, nginx' Fehlerlog schon ('… while SSL handshaking to upstream').",
+             "nginx speaks TLS to ws port 5066 through a variable (`proxy_pass https://$fs_upstream`): the file does "
+             "not show it, nginx's error log does ('… while SSL handshaking to upstream').",
+             nginx=NginxSettings(upstream=Upstream.WS, scheme=Scheme.HTTPS, upstream_variable=True)),
+    Scenario("nginx-http-to-tls-variable", "nginx-upstream-protocol", 1,
+             "nginx spricht Klartext-HTTP zum TLS-Port 7443 über eine Variable (`proxy_pass http://$fs_upstream`): "
+             "nginx' Fehlerlog: 'upstream prematurely closed connection'.",
+             "nginx speaks plain HTTP to TLS port 7443 through a variable (`proxy_pass http://$fs_upstream`): nginx's "
+             "error log: 'upstream prematurely closed connection'.",
+             nginx=NginxSettings(scheme=Scheme.HTTP, upstream_variable=True)),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
