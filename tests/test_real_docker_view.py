@@ -19,8 +19,12 @@ from fsnb.lab import manager
 OFF = int(os.environ.get("FSNB_TEST_OFFSET_START", "1260")) + 370
 
 
+GROUPS_BEFORE: set[str] = set()
+
+
 @pytest.fixture(scope="module")
 def real_lab():
+    GROUPS_BEFORE.update(realfs.multicast_groups())
     yield from realfs.module_lab((OFF,))
 
 
@@ -44,10 +48,23 @@ def _netns_groups(pid: int) -> set[str]:
     return out
 
 
-def _common(out: dict, st: dict) -> dict:
+def _only_lo(pid: int) -> None:
+    """The namespace has no interface but its loopback: even a wildcard socket there reaches nothing else."""
+    devs = [line.split(":")[0].strip() for line in Path(f"/proc/{pid}/net/dev").read_text().splitlines()[2:]]
+    assert devs == ["lo"], devs
+
+
+def _common(out: dict, st: dict, wildcard: bool = False) -> dict:
     by = {r["id"]: r for r in out["results"]}
     pid = realfs.fs_pid(st)
-    realfs.assert_loopback_only(pid, realfs.multicast_groups())
+    _only_lo(pid)
+    if wildcard:     # ESL on 0.0.0.0 — of a namespace that has only lo; every other socket on the loopback
+        socks = realfs.process_sockets(pid)
+        wide = [s for s in socks if s["local"] and not realfs.is_loopback(s["local"][0]) and s["local"][1] != 0]
+        assert wide and all(realfs.is_unspecified(s["local"][0]) for s in wide), wide
+        assert not realfs.multicast_groups() - GROUPS_BEFORE
+    else:
+        realfs.assert_loopback_only(pid, GROUPS_BEFORE)
     assert not _netns_groups(pid)
     assert Path(f"/proc/{pid}/ns/net").resolve() != Path("/proc/self/ns/net").resolve()
     assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net"), "not in its own namespace"
@@ -85,10 +102,11 @@ def test_own_netns_unpublished_names_the_containers_network(real_lab):
 
 @pytest.mark.docker
 @pytest.mark.real
-def test_own_netns_published_is_healthy(real_lab):
-    st = realfs.up("docker-own-netns-published", OFF)
+@pytest.mark.parametrize("name", ["docker-own-netns-published", "docker-own-netns-wildcard"])
+def test_own_netns_published_is_healthy(real_lab, name):
+    st = realfs.up(name, OFF)
     out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
-    _common(out, st)
+    _common(out, st, wildcard=name.endswith("wildcard"))
     causes = [d["cause"] for d in out["diagnosis"]]
     assert p.returncode == 0 and causes == [], (causes, {r["id"]: r["summary_en"] for r in out["results"]
                                                          if r["status"] != "pass"})
@@ -102,6 +120,19 @@ def test_nginx_error_log_names_the_cause_on_the_real_freeswitch(real_lab, name):
     from fsnb.lab import scenarios
     st = realfs.up(name, OFF)
     out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
-    realfs.assert_loopback_only(realfs.fs_pid(st), realfs.multicast_groups())
+    realfs.assert_loopback_only(realfs.fs_pid(st), GROUPS_BEFORE)
     causes = [d["cause"] for d in out["diagnosis"]]
     assert p.returncode == 1 and causes[0] == scenarios.get(name).cause and "unexplained-failure" not in causes, causes
+
+
+@pytest.mark.docker
+@pytest.mark.real
+@pytest.mark.parametrize("name", ["esl-password-symbols", "no-ws-port"])
+def test_healthy_variants_on_the_real_freeswitch(real_lab, name):
+    """A password with spaces and symbols; no WS port at all: healthy, exit 0."""
+    st = realfs.up(name, OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    realfs.assert_loopback_only(realfs.fs_pid(st), GROUPS_BEFORE)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 0 and causes == [], (causes, {r["id"]: r["summary_en"] for r in out["results"]
+                                                         if r["status"] not in ("pass", "skip")})

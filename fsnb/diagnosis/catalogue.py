@@ -155,10 +155,12 @@ CAUSES: dict[str, Cause] = _ranked([
           "Weiterleitung verbindet zur Container-Adresse und wird abgewiesen.",
           "Docker publishes the WSS port, but FreeSWITCH listens only on the container's loopback: Docker's "
           "forwarding connects to the container's address and is refused.",
-          "wss-binding `:7443` (sip-ip = Container-IP, z. B. `$${local_ip_v4}`) oder `0.0.0.0:7443` statt "
-          "127.0.0.1, ESL listen-ip 0.0.0.0 mit ACL; dann `sofia profile internal restart` — oder `network_mode: host`.",
-          "wss-binding `:7443` (sip-ip = the container's IP, e.g. `$${local_ip_v4}`) or `0.0.0.0:7443` instead of "
-          "127.0.0.1, ESL listen-ip 0.0.0.0 with an ACL; then `sofia profile internal restart` — or `network_mode: host`.",
+          "sip-ip (und damit wss-binding `:7443`) auf die Container-Adresse, z. B. `$${local_ip_v4}`, statt 127.0.0.1 — "
+          "`wss-binding 0.0.0.0:7443` hilft nicht, sofia-sip bindet dann trotzdem sip-ip (gesehen); ESL listen-ip "
+          "0.0.0.0 mit ACL; dann `sofia profile internal restart` — oder `network_mode: host`.",
+          "sip-ip (and so wss-binding `:7443`) on the container's address, e.g. `$${local_ip_v4}`, instead of 127.0.0.1 — "
+          "`wss-binding 0.0.0.0:7443` does not help, sofia-sip still binds sip-ip (seen); ESL listen-ip 0.0.0.0 with "
+          "an ACL; then `sofia profile internal restart` — or `network_mode: host`.",
           reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT,
           no_scenario="the lab's engine runs --bridge=none --iptables=false: a container there has no address and "

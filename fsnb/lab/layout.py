@@ -60,9 +60,11 @@ def vars_xml(ports: Ports, default_password: str) -> str:
     return f"<include>\n{body}\n</include>\n"
 
 
-def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON) -> str:
+def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON, ws_on: bool = True) -> str:
     lines = []
     for key, value in INTERNAL_PARAMS:
+        if key == "ws-binding" and not ws_on:
+            continue
         value = value.replace("{ws}", ws).replace("{wss}", wss)
         line = f'    <param name="{key}" value="{value}"/>'
         if key == "wss-binding":
@@ -77,12 +79,17 @@ def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON) -> str
             f'  <settings>\n{settings}\n  </settings>\n</profile>\n')
 
 
+def xml_attr(value: str) -> str:
+    """A value for a double-quoted XML attribute (FreeSWITCH's parser decodes these entities)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def event_socket_xml(listen_ip: str, port: int, password: str, acl: str | None) -> str:
     acl_line = f'\n    <param name="apply-inbound-acl" value="{acl}"/>' if acl else \
         '\n    <!--<param name="apply-inbound-acl" value="loopback.auto"/>-->'
     return (f'<configuration name="event_socket.conf" description="Socket Client">\n  <settings>\n'
             f'    <param name="nat-map" value="false"/>\n    <param name="listen-ip" value="{listen_ip}"/>\n'
-            f'    <param name="listen-port" value="{port}"/>\n    <param name="password" value="{password}"/>'
+            f'    <param name="listen-port" value="{port}"/>\n    <param name="password" value="{xml_attr(password)}"/>'
             f'{acl_line}\n  </settings>\n</configuration>\n')
 
 
@@ -138,7 +145,7 @@ def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: s
     (prefix / "var/run/freeswitch").mkdir(parents=True, exist_ok=True)
     (conf / "vars.xml").write_text(vars_xml(ports, sip_password))
     ws, wss = bindings(fs, ports)
-    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, fs.wss_binding))
+    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, fs.wss_binding, fs.ws_binding))
     (conf / "autoload_configs/event_socket.conf.xml").write_text(
         event_socket_xml(fs.esl_listen_ip, ports.esl, esl_password, fs.esl_acl or None))
     (conf / "autoload_configs/acl.conf.xml").write_text(ACL_XML)

@@ -208,6 +208,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
         image: str | None = None) -> None:
     _ports_free(sc, ports)
     esl_pw = "lab-esl-" + secrets.token_hex(6)
+    if sc.fs.esl_password_symbols:   # spaces and symbols an operator might choose (no $: FreeSWITCH expands $${…})
+        esl_pw = 'lab esl #!%&<>"\';=+ ' + secrets.token_hex(6)
     sip_pw = "lab-sip-" + secrets.token_hex(6)
     esl_file, sip_file = _secret(d, "esl_password", esl_pw), _secret(d, "sip_password", sip_pw)
     ca = pki.CA("fsnb lab CA")

@@ -112,6 +112,8 @@ class FsSettings(_Settings):
     verto: Verto = Verto.OWN_PORTS
     second_profile: SecondProfile = SecondProfile.NONE
     network: Network = Network.HOST         # real lab only
+    ws_binding: bool = True                 # False: no ws-binding at all (no plain WS port; nginx → wss needs none)
+    esl_password_symbols: bool = False      # the ESL password has spaces and XML/shell symbols (escaped in the XML)
 
 
 class Upstream(StrEnum):
@@ -436,6 +438,28 @@ SCENARIOS.extend([
              "everything works (healthy).",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
              sim=False, sim_why_not=_NETNS_WHY),
+])
+
+# Issue #18: healthy variants that must stay healthy (exit 0): an equivalent address (the wildcard, inside the
+# container's own namespace: there 0.0.0.0 is its loopback only — Docker's `none` has no other interface), an ESL
+# password with spaces and symbols, no WS
+SCENARIOS.extend([
+    Scenario("docker-own-netns-wildcard", None, 0,
+             "FreeSWITCH im eigenen Netzwerk-Namespace: ESL auf 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip bindet "
+             "trotzdem sip-ip 127.0.0.1 — gesehen), Ports veröffentlicht: gesund.",
+             "FreeSWITCH in its own network namespace: ESL on 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip still "
+             "binds sip-ip 127.0.0.1 — seen), ports published: healthy.",
+             fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED, ws_ip="0.0.0.0", wss_ip="0.0.0.0",
+                           esl_listen_ip="0.0.0.0"),
+             target=TargetSettings(dirs_named=False), sim=False, sim_why_not=_NETNS_WHY),
+    Scenario("esl-password-symbols", None, 0,
+             "Das ESL-Passwort enthält Leerzeichen und Sonderzeichen (in event_socket.conf.xml XML-maskiert): gesund.",
+             "The ESL password has spaces and symbols (XML-escaped in event_socket.conf.xml): healthy.",
+             fs=FsSettings(esl_password_symbols=True)),
+    Scenario("no-ws-port", None, 0,
+             "Kein ws-binding (kein WS-Port 5066): nginx → wss 7443 braucht keinen — gesund.",
+             "No ws-binding (no WS port 5066): nginx → wss 7443 needs none — healthy.",
+             fs=FsSettings(ws_binding=False)),
 ])
 
 # Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
