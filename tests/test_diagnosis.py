@@ -211,6 +211,9 @@ def _nginx_502(line: str, status: int = 502) -> dict:
     return {"schritt4.nginx": res("schritt4.nginx", "fail", **hop), "schritt4.public": res("schritt4.public", "fail", **hop)}
 
 
+CASES["esl-address-mismatch"] = {   # listen-ip 127.0.0.2, the target connects to 127.0.0.1 (real lab esl-other-address)
+    "schritt1.esl": res("schritt1.esl", "fail", outcome="refused", address="127.0.0.1:8021", listening_on=["127.0.0.2"]),
+    "schritt2.profil": res("schritt2.profil", "skip")}
 CASES.update({
     "nginx-upstream-tls-failed": _nginx_502(_LOG_505),
     "nginx-upstream-protocol": _nginx_502(_LOG_503),

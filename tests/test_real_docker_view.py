@@ -136,3 +136,15 @@ def test_healthy_variants_on_the_real_freeswitch(real_lab, name):
     causes = [d["cause"] for d in out["diagnosis"]]
     assert p.returncode == 0 and causes == [], (causes, {r["id"]: r["summary_en"] for r in out["results"]
                                                          if r["status"] not in ("pass", "skip")})
+
+
+@pytest.mark.docker
+@pytest.mark.real
+def test_esl_on_another_address_says_where(real_lab):
+    st = realfs.up("esl-other-address", OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    realfs.assert_loopback_only(realfs.fs_pid(st), GROUPS_BEFORE)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 1 and causes[0] == "esl-address-mismatch" and "esl-not-listening" not in causes, causes
+    esl = next(r for r in out["results"] if r["id"] == "schritt1.esl")
+    assert esl["observed"]["listening_on"] == ["127.0.0.2"] and "listens on 127.0.0.2" in esl["summary_en"]

@@ -440,13 +440,28 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
           reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG),
           node=Node.ESL, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target another ESL port than event_socket.conf.xml"),
+    # -- issue #18: where ESL really listens, by FreeSWITCH's own socket table -------------------------------------
+    Cause("esl-address-mismatch",
+          "ESL lauscht — aber auf einer anderen Adresse als der des Ziels (listen-ip in event_socket.conf.xml): "
+          "fsnb/fs_cli verbinden zu einer Adresse, auf der nichts lauscht.",
+          "ESL listens — but on another address than the target's (listen-ip in event_socket.conf.xml): fsnb/fs_cli "
+          "connect to an address where nothing listens.",
+          "listen-ip in event_socket.conf.xml auf 127.0.0.1 (die Adresse, unter der fsnb und nginx FreeSWITCH "
+          "erreichen), dann `fs_cli -H <Adresse aus der Socket-Tabelle> -x 'reload mod_event_socket'` oder den "
+          "Container neu starten; bis dahin erreicht `fs_cli -H <Adresse>` ESL.",
+          "Set listen-ip in event_socket.conf.xml to 127.0.0.1 (the address fsnb and nginx reach FreeSWITCH at), then "
+          "`fs_cli -H <address from the socket table> -x 'reload mod_event_socket'` or restart the container; until "
+          "then `fs_cli -H <address>` reaches ESL.",
+          reads=(ESL, PORTS), explains=(ESL, ESL_CONF, LOG),
+          superseded_by=("container-ports-not-published", "container-listens-on-loopback"),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-other-address"),
     Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
           "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
           "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
           superseded_by=("esl-port-mismatch", "freeswitch-down", "container-ports-not-published",
-                         "container-listens-on-loopback"),
+                         "container-listens-on-loopback", "esl-address-mismatch"),
           node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip"),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",

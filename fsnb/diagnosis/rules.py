@@ -248,6 +248,16 @@ def _container_loopback(f):
     return _in_container_only(p) and _wss_published(p) and loopback
 
 
+@rule("esl-address-mismatch")
+def _esl_address(f):
+    esl = f.get(ESL)
+    if not esl or esl.outcome not in ("refused", "connect-timeout", "unreachable") or not esl.listening_on:
+        return None
+    host = esl.address.rpartition(":")[0].strip("[]")
+    host = "127.0.0.1" if host == "localhost" else host
+    return not any(ip in ("0.0.0.0", "::", host) for ip in esl.listening_on) and not _ports(f).own_netns
+
+
 @rule("esl-not-listening")
 def _esl_not_listening(f):
     esl = f.get(ESL)

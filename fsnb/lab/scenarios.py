@@ -462,6 +462,13 @@ SCENARIOS.extend([
              fs=FsSettings(ws_binding=False)),
 ])
 
+# Issue #18: ESL on another address than the target's (a loopback address: nothing leaves the machine)
+SCENARIOS.append(Scenario(
+    "esl-other-address", "esl-address-mismatch", 1,
+    "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL läuft, aber nicht auf 127.0.0.1, wohin Ziel und fs_cli verbinden.",
+    "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL runs, but not on 127.0.0.1, where the target and fs_cli connect.",
+    fs=FsSettings(esl_listen_ip="127.0.0.2")))
+
 # Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
 # and only nginx's error log says what failed (fsnb/read/nginxlog.py)
 SCENARIOS.extend([
