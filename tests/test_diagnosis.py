@@ -227,6 +227,11 @@ WARNINGS = {
     "tunnel-config-warning": {"wissen.tunnel": res("wissen.tunnel", "warn", config_read=True, routes_to_nginx=True,
                                                    catch_all=False)},
 }
+# issue #18: FreeSWITCH serves its self-generated wss.pem from -certs, the operator's lies in /etc/freeswitch/tls
+WARNINGS["wss-pem-in-other-dir"] = {"wissen.zertifikat": res(
+    "wissen.zertifikat", "warn", certs_dir="/srv/fs/etc/freeswitch/tls", present=True, self_signed_freeswitch=True,
+    subject="CN=FreeSWITCH,O=FreeSWITCH,C=US", other_pem="/etc/freeswitch/tls/wss.pem",
+    other_pem_subject="CN=freeswitch.aidevelo.ai")}
 
 
 @pytest.mark.unit

@@ -148,3 +148,17 @@ def test_esl_on_another_address_says_where(real_lab):
     assert p.returncode == 1 and causes[0] == "esl-address-mismatch" and "esl-not-listening" not in causes, causes
     esl = next(r for r in out["results"] if r["id"] == "schritt1.esl")
     assert esl["observed"]["listening_on"] == ["127.0.0.2"] and "listens on 127.0.0.2" in esl["summary_en"]
+
+
+@pytest.mark.docker
+@pytest.mark.real
+def test_the_operators_certificate_elsewhere_is_named(real_lab):
+    """-certs names the lab's dir (no wss.pem: FreeSWITCH generates one); the operator's is in /etc/freeswitch/tls."""
+    st = realfs.up("wss-pem-in-other-dir", OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    realfs.assert_loopback_only(realfs.fs_pid(st), GROUPS_BEFORE)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == 0 and causes == ["wss-pem-in-other-dir"], causes
+    cert = next(r for r in out["results"] if r["id"] == "wissen.zertifikat")
+    assert cert["observed"]["other_pem"] == "/etc/freeswitch/tls/wss.pem" and cert["observed"]["self_signed_freeswitch"]
+    assert "is ignored: FreeSWITCH reads certs_dir" in cert["summary_en"] and "-certs " in cert["summary_en"]

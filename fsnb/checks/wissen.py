@@ -12,6 +12,8 @@ from fsnb.read import certs, files, fsconfig, tunnel
 from fsnb.result import Evidence
 
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
+# where operators put wss.pem (issue #18): the source install's, the package's and official image's certs dirs
+USUAL_CERT_DIRS = (ANALYSIS_CERTS, "/etc/freeswitch/tls")
 SEP = same("; ")
 
 TEXTS = {
@@ -29,6 +31,15 @@ TEXTS = {
                   "7443 (valid until {until}), not the certificate in wss.pem."),
     "pem-unusable": T("wss.pem ist unbrauchbar: ", "wss.pem is unusable: "),
     "pem-loads-but": T("wss.pem lädt, aber: ", "wss.pem loads, but: "),
+    "elsewhere": T("Ein anderes wss.pem liegt in {o} ({subj}, gültig bis {until}) — FreeSWITCH liest es nicht: es "
+                   "nimmt certs_dir {d} ({src}).",
+                   "Another wss.pem is in {o} ({subj}, valid until {until}) — FreeSWITCH does not read it: it uses "
+                   "certs_dir {d} ({src})."),
+    "elsewhere-served": T("Das wss.pem des Betreibers liegt in {o} ({subj}, gültig bis {until}) und wird ignoriert: "
+                          "FreeSWITCH liest certs_dir {d} ({src}) und liefert dort {what}.",
+                          "The operator's wss.pem is in {o} ({subj}, valid until {until}) and is ignored: FreeSWITCH "
+                          "reads certs_dir {d} ({src}) and serves {what} from there."),
+    "self-generated": T("sein selbst erzeugtes (CN=FreeSWITCH)", "its self-generated one (CN=FreeSWITCH)"),
     "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
                 "wss.pem in {d}: key matches the first certificate, valid until {until}."),
     "no-conf-dir": T("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found."),
@@ -100,8 +111,17 @@ async def zertifikat(ctx):
         if isinstance(exc, NotAFile):
             return fail(TEXTS["pem-not-file"].format(e=exc), evidence=ev,
                         observed={"certs_dir": certs_dir, "present": True, "unusable": True, "problems": [str(exc)]})
-        return fail(TEXTS["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
+        observed = {"certs_dir": certs_dir, "present": False}
+        text = TEXTS["pem-missing"].format(e=exc)
+        other = await _pem_elsewhere(ctx, certs_dir, "")
+        if other is not None:
+            observed.update(other_pem=other[0], other_pem_subject=other[1].subject)
+            text = text + same(" ") + TEXTS["elsewhere"].format(o=other[0], subj=other[1].subject or "?",
+                                                               until=other[1].not_after[:10] or "?", d=certs_dir,
+                                                               src=source)
+        return fail(text, evidence=ev, observed=observed)
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
+    other = await _pem_elsewhere(ctx, certs_dir, pem)
     shadow = await _shadowing_pair(ctx, certs_dir)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
                        f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.machine().via(f"file {path}")))
@@ -109,6 +129,16 @@ async def zertifikat(ctx):
                 "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans,
                 "problems": [p.en for p in rep.problems], "warnings": [w.en for w in rep.warnings],
                 "self_signed_freeswitch": rep.self_signed_freeswitch, "unusable": rep.unusable, "validity": rep.validity}
+    if other is not None:
+        opath, orep = other
+        observed.update(other_pem=opath, other_pem_subject=orep.subject)
+        ev.append(Evidence(T("anderes wss.pem", "other wss.pem"), f"{opath}\nsubject: {orep.subject}\nissuer: "
+                           f"{orep.issuer}\nnot after: {orep.not_after}", ctx.machine().via(f"file {opath}")))
+        args = dict(o=opath, subj=orep.subject or "?", until=orep.not_after[:10] or "?", d=certs_dir, src=source)
+        if rep.self_signed_freeswitch and not orep.self_signed_freeswitch and not orep.problems:
+            return warn(TEXTS["elsewhere-served"].format(what=TEXTS["self-generated"], **args), evidence=ev,
+                        observed=observed)
+        ev.append(Evidence(T("Hinweis", "Note"), TEXTS["elsewhere"].format(**args)))
     if shadow is not None:
         crt_text, crt = shadow
         observed.update(shadowed_by="wss.crt", served_not_after=crt.not_after)
@@ -121,6 +151,25 @@ async def zertifikat(ctx):
     if rep.warnings:
         return warn(TEXTS["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
     return ok(TEXTS["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
+
+
+async def _pem_elsewhere(ctx, certs_dir: str, served: str):
+    """A wss.pem at a usual place (or the target's certs_dir) other than the one FreeSWITCH reads, that is not the
+    same file: (path, its analysis), or None. The operator's certificate is often there, ignored."""
+    seen = {certs_dir.rstrip("/")}
+    for d in (ctx.fs.certs_dir, *USUAL_CERT_DIRS):
+        d = (d or "").rstrip("/")
+        if not d or d in seen:
+            continue
+        seen.add(d)
+        try:
+            text = await ctx.read(f"{d}/wss.pem")
+        except AccessError:
+            continue
+        if text.strip() == served.strip():
+            continue
+        return f"{d}/wss.pem", await certs.analyse_async(text, [ctx.fs.host], ctx.timeout)
+    return None
 
 
 def _first_cert(pem: str) -> str:

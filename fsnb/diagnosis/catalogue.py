@@ -503,12 +503,28 @@ CAUSES: dict[str, Cause] = _ranked([
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
           "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.",
           reads=(HOP_WSS,),
-          superseded_by=("wss-cert-shadowed",),
+          superseded_by=("wss-cert-shadowed", "wss-pem-in-other-dir"),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another"),
+    # -- issue #18, FreeSWITCH's own view of its certificate: certs_dir from its command line ---------------------
+    Cause("wss-pem-in-other-dir",
+          "Das Zertifikat des Betreibers liegt an einem üblichen Ort (z. B. /etc/freeswitch/tls oder "
+          "/usr/local/freeswitch/certs), FreeSWITCH liest aber ein anderes certs_dir (-certs/certs_dir) und liefert dort "
+          "sein selbst erzeugtes wss.pem (CN=FreeSWITCH) aus.",
+          "The operator's certificate is at a usual place (e.g. /etc/freeswitch/tls or /usr/local/freeswitch/certs), "
+          "but FreeSWITCH reads another certs_dir (-certs/certs_dir) and serves its self-generated wss.pem "
+          "(CN=FreeSWITCH) from there.",
+          "wss.pem in das certs_dir legen, das FreeSWITCH nutzt (siehe Beleg: Kommandozeile -certs bzw. "
+          "`global_getvar certs_dir`) — z. B. `docker run -v /pfad/wss.pem:<certs_dir>/wss.pem:ro` — oder FreeSWITCH "
+          "mit `-certs <Ordner des Betreibers>` starten; dann `sofia profile internal restart`.",
+          "Put wss.pem into the certs_dir FreeSWITCH uses (see the evidence: command line -certs or `global_getvar "
+          "certs_dir`) — e.g. `docker run -v /path/wss.pem:<certs_dir>/wss.pem:ro` — or start FreeSWITCH with "
+          "`-certs <the operator's dir>`; then `sofia profile internal restart`.",
+          reads=(CERT,), explains=(CERT,),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-in-other-dir"),
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
           "Put your own certificate into certs_dir.",
-          reads=(CERT,),
+          reads=(CERT,), superseded_by=("wss-pem-in-other-dir",),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own"),
     Cause("tunnel-config-warning", "Tunnel-Konfiguration funktioniert, ist aber fehleranfällig (kein Catch-all).",
           "The tunnel config works but is fragile (no catch-all).", "`- service: http_status:404` als letzte Regel.",

@@ -50,6 +50,8 @@ class Certificate(Observed):
     validity: str | None = None      # ok | expired | not-yet-valid (FreeSWITCH loads it anyway; clients refuse)
     shadowed_by: str | None = None   # "wss.crt": wss.crt + wss.key beside wss.pem take precedence; FreeSWITCH serves them
     served_not_after: str = ""       # the certificate FreeSWITCH really serves (wss.crt when it shadows wss.pem)
+    other_pem: str | None = None     # another wss.pem at a usual place (issue #18): not read by FreeSWITCH
+    other_pem_subject: str = ""
 
 
 @dataclass

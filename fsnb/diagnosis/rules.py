@@ -449,6 +449,13 @@ def _pem_pending(f):
         return True
 
 
+# -- issue #18: the operator's certificate at another usual place than the certs_dir FreeSWITCH reads -----------
+@rule("wss-pem-in-other-dir")
+def _pem_other_dir(f):
+    c = f.get(CERT)
+    return bool(c and c.other_pem and (c.self_signed_freeswitch or c.present is False))
+
+
 # warnings: they do not break the path
 @rule("nginx-websocket-config")
 def _nginx_ws_config(f):

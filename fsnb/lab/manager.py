@@ -219,6 +219,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     (d / "pki/edge.crt").write_bytes(edge.cert_pem)
     (d / "pki/edge.key").write_bytes(edge.key_pem)
     os.chmod(d / "pki/edge.key", 0o600)
+    if sc.fs.operator_pem_at:    # the operator's good wss.pem, for a dir FreeSWITCH does not read (real.py mounts it)
+        (d / "pki/operator-wss.pem").write_bytes(pki.wss_pem(fs_leaf, ca, scenarios.WssPem.GOOD))
+        os.chmod(d / "pki/operator-wss.pem", 0o600)
     prefix = d / "fs"
     if real:   # a real FreeSWITCH: fsnb/lab/real.py (its vanilla config, edited: realconf.py)
         from fsnb.lab import real as reallab

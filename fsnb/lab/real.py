@@ -219,6 +219,12 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
             str(conf): {"bind": "/etc/fs_cli.conf", "mode": "ro"},
             str(resolv): {"bind": "/etc/resolv.conf", "mode": "ro"}}
     env = {"HOME": "/root"}
+    if getattr(sc.fs, "operator_pem_at", ""):   # the operator's good wss.pem where FreeSWITCH does not look
+        own = d / "operator-tls"
+        own.mkdir(exist_ok=True)
+        (own / "wss.pem").write_bytes((d / "pki/operator-wss.pem").read_bytes())
+        os.chmod(own / "wss.pem", 0o600)
+        vols[str(own)] = {"bind": sc.fs.operator_pem_at, "mode": "ro"}
     if r["image"]:
         image = r["image"]
     else:

@@ -114,6 +114,7 @@ class FsSettings(_Settings):
     network: Network = Network.HOST         # real lab only
     ws_binding: bool = True                 # False: no ws-binding at all (no plain WS port; nginx → wss needs none)
     esl_password_symbols: bool = False      # the ESL password has spaces and XML/shell symbols (escaped in the XML)
+    operator_pem_at: str = ""               # the operator's good wss.pem in this dir of the container (real lab only)
 
 
 class Upstream(StrEnum):
@@ -468,6 +469,16 @@ SCENARIOS.append(Scenario(
     "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL läuft, aber nicht auf 127.0.0.1, wohin Ziel und fs_cli verbinden.",
     "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL runs, but not on 127.0.0.1, where the target and fs_cli connect.",
     fs=FsSettings(esl_listen_ip="127.0.0.2")))
+
+# Issue #18, FreeSWITCH's own view of its certificates: the operator's wss.pem where the packages look
+SCENARIOS.append(Scenario(
+    "wss-pem-in-other-dir", "wss-pem-in-other-dir", 0,
+    "Der Betreiber legt wss.pem nach /etc/freeswitch/tls (wie beim Paket/offiziellen Image), FreeSWITCH läuft mit "
+    "-certs <anderes Verzeichnis>, findet dort keins und erzeugt still ein selbstsigniertes (Warnung).",
+    "The operator puts wss.pem into /etc/freeswitch/tls (as for the package/official image), FreeSWITCH runs with "
+    "-certs <another dir>, finds none there and silently generates a self-signed one (a warning).",
+    fs=FsSettings(wss_pem=WssPem.MISSING, operator_pem_at="/etc/freeswitch/tls"), target=TargetSettings(dirs_named=False),
+    sim=False, sim_why_not="FreeSWITCH's own wss.pem generation and -certs exist on the real FreeSWITCH only"))
 
 # Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
 # and only nginx's error log says what failed (fsnb/read/nginxlog.py)
