@@ -214,6 +214,9 @@ def _nginx_502(line: str, status: int = 502) -> dict:
 CASES["esl-address-mismatch"] = {   # listen-ip 127.0.0.2, the target connects to 127.0.0.1 (real lab esl-other-address)
     "schritt1.esl": res("schritt1.esl", "fail", outcome="refused", address="127.0.0.1:8021", listening_on=["127.0.0.2"]),
     "schritt2.profil": res("schritt2.profil", "skip")}
+CASES["profile-xml-broken"] = {   # the wrong closing tag of the real profile-xml-broken run, as expat names it
+    "wissen.binding": res("wissen.binding", "fail", conf_dir="/etc/freeswitch", xml_error=(
+        "sip_profiles/internal.xml: not well-formed XML (mismatched tag: line 324, column 4)"))}
 CASES.update({
     "nginx-upstream-tls-failed": _nginx_502(_LOG_505),
     "nginx-upstream-protocol": _nginx_502(_LOG_503),
@@ -227,6 +230,9 @@ WARNINGS = {
     "tunnel-config-warning": {"wissen.tunnel": res("wissen.tunnel", "warn", config_read=True, routes_to_nginx=True,
                                                    catch_all=False)},
 }
+WARNINGS["profile-xml-not-well-formed"] = {"wissen.binding": res(
+    "wissen.binding", "warn", read=True, wss_binding=":7443", wss_binding_effective="127.0.0.1:7443",
+    xml_flaw="not well-formed (invalid token): line 29, column 55: a bare '&' (write &amp;)")}
 # issue #18: FreeSWITCH serves its self-generated wss.pem from -certs, the operator's lies in /etc/freeswitch/tls
 WARNINGS["wss-pem-in-other-dir"] = {"wissen.zertifikat": res(
     "wissen.zertifikat", "warn", certs_dir="/srv/fs/etc/freeswitch/tls", present=True, self_signed_freeswitch=True,

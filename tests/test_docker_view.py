@@ -190,3 +190,16 @@ def test_another_profiles_failure_is_not_this_profiles():
     assert len(f["other_profile_errors"]) == 1
     g = schritt2.scan(NETNS_LOG, "internal-ipv6")
     assert len(g["bind_error"]) == 2 and g["stopped_after"] is False     # it never started: nothing to stop
+
+
+def test_a_bare_ampersand_is_read_as_freeswitch_reads_it_and_named():
+    from fsnb.read import fsconfig
+    text = ('<profile name="internal"><settings>\n  <param name="user-agent-string" value="AIDevelo & Co"/>\n'
+            '  <param name="wss-binding" value=":7443"/><param name="x" value="a &amp; b &#38; c"/></settings></profile>')
+    prof = fsconfig.parse_profile(text, "internal", {})
+    assert prof.get("wss-binding") == ":7443" and prof.get("user-agent-string") == "AIDevelo & Co"
+    assert prof.get("x") == "a & b & c"
+    assert prof.xml_flaw == "not well-formed (invalid token): line 2, column 51: a bare '&' (write &amp;)"
+    assert fsconfig.parse_profile(text.replace(" & Co", ""), "internal", {}).xml_flaw is None
+    with pytest.raises(fsconfig.ConfigError, match="mismatched tag"):     # FreeSWITCH refuses this one too
+        fsconfig.parse_profile(text.replace("</settings>", "</settingz>"), "internal", {})

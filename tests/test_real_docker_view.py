@@ -162,3 +162,23 @@ def test_the_operators_certificate_elsewhere_is_named(real_lab):
     cert = next(r for r in out["results"] if r["id"] == "wissen.zertifikat")
     assert cert["observed"]["other_pem"] == "/etc/freeswitch/tls/wss.pem" and cert["observed"]["self_signed_freeswitch"]
     assert "is ignored: FreeSWITCH reads certs_dir" in cert["summary_en"] and "-certs " in cert["summary_en"]
+
+
+@pytest.mark.docker
+@pytest.mark.real
+@pytest.mark.parametrize("name,code", [("profile-bare-ampersand", 0), ("profile-xml-broken", 1)])
+def test_xml_flaws_are_named_as_freeswitch_reads_them(real_lab, name, code):
+    """A bare & FreeSWITCH reads past (the profile runs: a warning); a wrong closing tag it refuses too."""
+    from fsnb.lab import scenarios
+    st = realfs.up(name, OFF)
+    out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
+    realfs.assert_loopback_only(realfs.fs_pid(st), GROUPS_BEFORE)
+    causes = [d["cause"] for d in out["diagnosis"]]
+    assert p.returncode == code and causes and causes[0] == scenarios.get(name).cause, causes
+    assert "unexplained-failure" not in causes
+    by = {r["id"]: r for r in out["results"]}
+    assert by["schritt2.profil"]["status"] == "pass"      # the running profile is fine either way
+    if code == 0:
+        assert "a bare '&'" in by["wissen.binding"]["observed"]["xml_flaw"]
+    else:
+        assert "mismatched tag" in by["wissen.binding"]["observed"]["xml_error"]

@@ -42,6 +42,16 @@ TEXTS = {
     "self-generated": T("sein selbst erzeugtes (CN=FreeSWITCH)", "its self-generated one (CN=FreeSWITCH)"),
     "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
                 "wss.pem in {d}: key matches the first certificate, valid until {until}."),
+    "xml-lenient": T("{p} ist kein wohlgeformtes XML ({f}); FreeSWITCHs Parser liest darüber hinweg (das Profil "
+                     "läuft), XML-Werkzeuge und strenge Leser nicht.",
+                     "{p} is not well-formed XML ({f}); FreeSWITCH's parser reads past it (the profile runs), XML "
+                     "tools and strict readers do not."),
+    "xml-broken": T("{e} — so kaputt, dass auch FreeSWITCH es ablehnt: das laufende Profil behält die alte "
+                    "Konfiguration, `reloadxml` meldet '[error near line …]', nach einem Neustart startet FreeSWITCH nicht "
+                    "('Cannot Initialize [[error near line …]]').",
+                    "{e} — broken so that FreeSWITCH refuses it too: the running profile keeps its old config, "
+                    "`reloadxml` reports '[error near line …]', after a restart FreeSWITCH does not start ('Cannot "
+                    "Initialize [[error near line …]]')."),
     "no-conf-dir": T("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found."),
     "commented": T("auskommentiert", "commented out"),
     "binding-absent": T("wss-binding ist in {path} {how}: FreeSWITCH öffnet 7443 nicht.",
@@ -200,7 +210,11 @@ async def binding(ctx):
     try:
         path, prof, variables = await ctx.profile_config()
     except (AccessError, ConfigError) as exc:
-        return fail(same(str(exc)), observed={"conf_dir": conf_dir})
+        observed = {"conf_dir": conf_dir}
+        if "not well-formed" in str(exc):    # one FreeSWITCH refuses too (its reloadxml: '[error near line N]: …')
+            observed["xml_error"] = str(exc)
+            return fail(TEXTS["xml-broken"].format(e=str(exc)), observed=observed)
+        return fail(same(str(exc)), observed=observed)
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
     observed = {"conf_dir": conf_dir, "file": path, "read": True, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
                 "wss_binding": prof.get("wss-binding"), "wss_commented": "wss-binding" in prof.commented}
@@ -239,6 +253,10 @@ async def binding(ctx):
                     evidence=ev, observed=observed)
     note = TEXTS["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
     b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
+    if prof.xml_flaw:
+        observed["xml_flaw"] = prof.xml_flaw
+        return warn(TEXTS["xml-lenient"].format(p=path, f=prof.xml_flaw) + same(" ")
+                    + TEXTS["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
     return ok(TEXTS["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
 
 

@@ -486,6 +486,22 @@ CAUSES: dict[str, Cause] = _ranked([
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, LOG),
           node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit"),
+    # -- issue #18, FreeSWITCH's own view of its XML --------------------------------------------------------------
+    Cause("profile-xml-broken",
+          "sip_profiles/internal.xml ist kein wohlgeformtes XML, auch nicht für FreeSWITCH (z. B. ein falsches "
+          "Schluss-Tag): das laufende Profil behält die alte Konfiguration; `reloadxml` meldet "
+          "'[error near line N]: …', und beim nächsten Neustart startet FreeSWITCH gar nicht ('Cannot Initialize "
+          "[[error near line N]: unexpected closing tag …]', Exit 255 — gesehen).",
+          "sip_profiles/internal.xml is not well-formed XML, not even for FreeSWITCH (e.g. a wrong closing tag): the "
+          "running profile keeps its old config; `reloadxml` reports '[error near line N]: …', and at the next restart "
+          "FreeSWITCH does not start at all ('Cannot Initialize [[error near line N]: unexpected closing tag …]', "
+          "exit 255 — seen).",
+          "Die Datei an der genannten Zeile/Spalte reparieren, mit `fs_cli -x reloadxml` prüfen (die Antwort nennt "
+          "den Fehler, sonst '+OK [Success]'), dann `sofia profile internal restart`.",
+          "Repair the file at the line/column named, check with `fs_cli -x reloadxml` (its answer names the error, "
+          "else '+OK [Success]'), then `sofia profile internal restart`.",
+          reads=(BINDING,), explains=(BINDING,),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-xml-broken"),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'.",
@@ -505,6 +521,16 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_WSS,),
           superseded_by=("wss-cert-shadowed", "wss-pem-in-other-dir"),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another"),
+    Cause("profile-xml-not-well-formed",
+          "sip_profiles/internal.xml ist kein wohlgeformtes XML (z. B. ein nacktes '&'): FreeSWITCH liest darüber "
+          "hinweg und das Profil läuft, aber XML-Werkzeuge, Editoren mit Prüfung und Konfigurationsmanagement "
+          "scheitern daran.",
+          "sip_profiles/internal.xml is not well-formed XML (e.g. a bare '&'): FreeSWITCH reads past it and the "
+          "profile runs, but XML tools, validating editors and config management fail on it.",
+          "An der genannten Stelle `&` als `&amp;` schreiben (bzw. `<` als `&lt;`).",
+          "Write `&` as `&amp;` (or `<` as `&lt;`) at the place named.",
+          reads=(BINDING,), explains=(BINDING,),
+          severity="warn", node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-bare-ampersand"),
     # -- issue #18, FreeSWITCH's own view of its certificate: certs_dir from its command line ---------------------
     Cause("wss-pem-in-other-dir",
           "Das Zertifikat des Betreibers liegt an einem üblichen Ort (z. B. /etc/freeswitch/tls oder "

@@ -72,6 +72,8 @@ class Binding(Observed):
     # other profiles in sip_profiles/*.xml binding the profile's WSS address too (SO_REUSEPORT: no error, the kernel
     # spreads connections): "internal-b: wss-binding :7443 (…/sip_profiles/internal-b.xml)"
     shared_by_profiles: list[str] = field(default_factory=list)
+    xml_flaw: str | None = None      # not well-formed, but FreeSWITCH reads past it (a bare '&'): where and what
+    xml_error: str | None = None     # not well-formed so that FreeSWITCH refuses it too (an unmatched tag)
 
 
 @dataclass

@@ -456,6 +456,19 @@ def _pem_other_dir(f):
     return bool(c and c.other_pem and (c.self_signed_freeswitch or c.present is False))
 
 
+# -- issue #18: FreeSWITCH's XML, as strict XML and as FreeSWITCH reads it ----------------------------------------
+@rule("profile-xml-broken")
+def _xml_broken(f):
+    b = f.get(BINDING)
+    return bool(b and b.xml_error)
+
+
+@rule("profile-xml-not-well-formed")
+def _xml_flaw(f):
+    b = f.get(BINDING)
+    return bool(b and b.xml_flaw)
+
+
 # warnings: they do not break the path
 @rule("nginx-websocket-config")
 def _nginx_ws_config(f):

@@ -272,6 +272,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
                 time.sleep(0.05)
         elif step is Step.UNCOMMENT_WSS:
             layout.uncomment_wss(prefix)
+        elif step is Step.BREAK_XML:
+            layout.break_xml(prefix / "etc/freeswitch/sip_profiles/internal.xml")
         elif step in (Step.RELOADXML, Step.RESCAN):
             esl_api(ports.esl, esl_pw, "reloadxml" if step is Step.RELOADXML else "sofia profile internal rescan")
         else:

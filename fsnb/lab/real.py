@@ -390,5 +390,8 @@ def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: 
         api(esl_port, pw, "reloadxml")
     elif step is scenarios.Step.RESCAN:
         api(esl_port, pw, "sofia profile internal rescan")
+    elif step is scenarios.Step.BREAK_XML:
+        from fsnb.lab import layout
+        layout.break_xml(dirs.conf / "sip_profiles/internal.xml")
     else:
         raise FsnbError(f"unknown live step {step!r}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fsnb.lab import pki
-from fsnb.lab.layout import Ports, bindings, write_old_crt_key, xml_attr
+from fsnb.lab.layout import BARE_AMP_PARAM, Ports, bindings, write_old_crt_key, xml_attr
 from fsnb.lab.scenarios import FsSettings, SecondProfile, Verto, WssBinding, WssPem
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
@@ -142,6 +142,8 @@ def edit_internal(text: str, ports: Ports, fs: FsSettings | dict | None) -> str:
     ws, wss = bindings(fs, ports)
     ws_line = f'<param name="ws-binding"  value="{ws}"/>' if fs.ws_binding else "<!-- no ws-binding (fsnb lab) -->"
     text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', ws_line, "internal.xml ws-binding")
+    if fs.bare_ampersand:
+        text = _sub(text, r"(<settings>)", r"\1\n    " + BARE_AMP_PARAM, "internal.xml <settings>")
     line = f'<param name="wss-binding" value="{wss}"/>'
     if fs.wss_binding is WssBinding.COMMENTED:
         line = f"<!-- {line} -->"

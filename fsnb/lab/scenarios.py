@@ -115,6 +115,7 @@ class FsSettings(_Settings):
     ws_binding: bool = True                 # False: no ws-binding at all (no plain WS port; nginx → wss needs none)
     esl_password_symbols: bool = False      # the ESL password has spaces and XML/shell symbols (escaped in the XML)
     operator_pem_at: str = ""               # the operator's good wss.pem in this dir of the container (real lab only)
+    bare_ampersand: bool = False            # internal.xml: `value="AIDevelo & Co"` (FreeSWITCH reads past it)
 
 
 class Upstream(StrEnum):
@@ -169,6 +170,7 @@ class Step(StrEnum):
     UNCOMMENT_WSS = "uncomment-wss"
     RELOADXML = "reloadxml"
     RESCAN = "rescan"
+    BREAK_XML = "break-xml"         # a wrong closing tag written into internal.xml once the profile runs
 
 
 class BlockerKind(StrEnum):          # fsnb/lab/blocker.py
@@ -479,6 +481,22 @@ SCENARIOS.append(Scenario(
     "-certs <another dir>, finds none there and silently generates a self-signed one (a warning).",
     fs=FsSettings(wss_pem=WssPem.MISSING, operator_pem_at="/etc/freeswitch/tls"), target=TargetSettings(dirs_named=False),
     sim=False, sim_why_not="FreeSWITCH's own wss.pem generation and -certs exist on the real FreeSWITCH only"))
+
+# Issue #18, FreeSWITCH's own view of its XML: a flaw it reads past, and one it refuses too
+SCENARIOS.extend([
+    Scenario("profile-bare-ampersand", "profile-xml-not-well-formed", 0,
+             "internal.xml enthält `value=\"AIDevelo & Co\"` (nacktes &): FreeSWITCH liest es, das Profil läuft "
+             "(Warnung).",
+             "internal.xml holds `value=\"AIDevelo & Co\"` (a bare &): FreeSWITCH reads it, the profile runs (a "
+             "warning).",
+             fs=FsSettings(bare_ampersand=True)),
+    Scenario("profile-xml-broken", "profile-xml-broken", 1,
+             "Nach dem Start wird internal.xml mit einem falschen Schluss-Tag (`</settingz>`) gespeichert: das Profil "
+             "läuft weiter, die Datei lehnt auch FreeSWITCH ab ('[error near line N]: unexpected closing tag').",
+             "After the start internal.xml is saved with a wrong closing tag (`</settingz>`): the profile keeps "
+             "running, FreeSWITCH refuses the file too ('[error near line N]: unexpected closing tag').",
+             after_start=(Step.BREAK_XML,)),
+])
 
 # Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
 # and only nginx's error log says what failed (fsnb/read/nginxlog.py)
