@@ -217,6 +217,14 @@ CASES["esl-address-mismatch"] = {   # listen-ip 127.0.0.2, the target connects t
 CASES["profile-xml-broken"] = {   # the wrong closing tag of the real profile-xml-broken run, as expat names it
     "wissen.binding": res("wissen.binding", "fail", conf_dir="/etc/freeswitch", xml_error=(
         "sip_profiles/internal.xml: not well-formed XML (mismatched tag: line 324, column 4)"))}
+CASES["nginx-other-default-server"] = {   # nginx -T: 000-default.conf is default_server, the proxy_pass block unnamed
+    "wissen.nginx": res("wissen.nginx", "fail", listening=True, config_read=True, scheme="https", upstream_port=7443,
+                        effective_from="/usr/sbin/nginx -T -p /etc/nginx/ -c /etc/nginx/nginx.conf",
+                        servers_on_port=["/etc/nginx/sites-enabled/000-default:1 (no server_name) default_server",
+                                         "/etc/nginx/sites-enabled/freeswitch:1 (no server_name)"],
+                        other_default="/etc/nginx/sites-enabled/000-default:1 (no server_name) default_server"),
+    "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=404),
+    "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=404)}
 CASES.update({
     "nginx-upstream-tls-failed": _nginx_502(_LOG_505),
     "nginx-upstream-protocol": _nginx_502(_LOG_503),

@@ -203,3 +203,47 @@ def test_a_bare_ampersand_is_read_as_freeswitch_reads_it_and_named():
     assert fsconfig.parse_profile(text.replace(" & Co", ""), "internal", {}).xml_flaw is None
     with pytest.raises(fsconfig.ConfigError, match="mismatched tag"):     # FreeSWITCH refuses this one too
         fsconfig.parse_profile(text.replace("</settings>", "</settingz>"), "internal", {})
+
+
+# `nginx -T` of the lab's nginx in scenario nginx-other-default-server (nginx 1.22; paths shortened)
+NGINX_T = """# configuration file /lab/nginx/nginx.conf:
+daemon off;
+events { worker_connections 256; }
+http {
+    include /lab/nginx/sites/*.conf;
+}
+
+# configuration file /lab/nginx/sites/000-default.conf:
+server {
+    listen 127.0.0.1:8082 default_server;
+    location / { return 404; }
+}
+
+# configuration file /lab/nginx/sites/freeswitch.conf:
+server {
+    listen 127.0.0.1:8082;
+    location / {
+        proxy_pass https://127.0.0.1:7443;
+    }
+}
+server {
+    listen 8443 ssl default;
+    server_name other.example;
+}
+"""
+
+
+def test_nginx_T_dump_shows_every_server_block_on_the_port():
+    from fsnb.read import nginxeff
+    assert [f for f, _ in nginxeff.sections(NGINX_T)] == [
+        "/lab/nginx/nginx.conf", "/lab/nginx/sites/000-default.conf", "/lab/nginx/sites/freeswitch.conf"]
+    on = nginxeff.on_port(nginxeff.servers_of(NGINX_T), 8082)
+    assert [s.text() for s in on] == ["/lab/nginx/sites/000-default.conf:1 (no server_name) default_server",
+                                      "/lab/nginx/sites/freeswitch.conf:1 (no server_name)"]
+    other = nginxeff.on_port(nginxeff.servers_of(NGINX_T), 8443)
+    assert [s.text() for s in other] == ["/lab/nginx/sites/freeswitch.conf:7 server_name other.example default_server"]
+
+
+def test_nginx_T_is_not_run_without_a_master_that_includes_the_file(tmp_path):
+    from fsnb.read import nginxeff
+    assert nginxeff.effective(str(tmp_path / "not-included.conf"), timeout=3) is None

@@ -114,7 +114,8 @@ def test_own_netns_published_is_healthy(real_lab, name):
 
 @pytest.mark.docker
 @pytest.mark.real
-@pytest.mark.parametrize("name", ["nginx-tls-to-plain-variable", "nginx-http-to-tls-variable"])
+@pytest.mark.parametrize("name", ["nginx-tls-to-plain-variable", "nginx-http-to-tls-variable",
+                                  "nginx-other-default-server"])
 def test_nginx_error_log_names_the_cause_on_the_real_freeswitch(real_lab, name):
     """The upstream behind a variable: no config-based finding; nginx's error log of this request names it."""
     from fsnb.lab import scenarios

@@ -82,6 +82,14 @@ TEXTS = {
     "https-to-plain": T("proxy_pass https:// an den Klartext-Port {p}{via} (nginx: 502 nach ~10 s)",
                         "proxy_pass https:// to the plain port {p}{via} (nginx: 502 after ~10 s)"),
     "via-upstream": T(" über upstream {u} (server {s})", " via upstream {u} (server {s})"),
+    "other-default": T("ein anderer Server-Block ist default_server auf Port {p} ({o}), dieser hat keinen "
+                        "server_name: nginx schickt jede Anfrage dorthin, nicht zu proxy_pass (nginx -T)",
+                        "another server block is default_server on port {p} ({o}) and this one has no server_name: "
+                        "nginx sends every request there, not to proxy_pass (nginx -T)"),
+    "other-default-named": T("ein anderer Server-Block ist default_server auf Port {p} ({o}): Anfragen, deren Host "
+                             "nicht {n} ist (etwa 127.0.0.1:{p}), landen dort (nginx -T)",
+                             "another server block is default_server on port {p} ({o}): requests whose Host is not "
+                             "{n} (such as 127.0.0.1:{p}) go there (nginx -T)"),
     "no-http11": T("proxy_http_version 1.1 fehlt", "proxy_http_version 1.1 is missing"),
     "no-upgrade": T("proxy_set_header Upgrade $http_upgrade fehlt", "proxy_set_header Upgrade $http_upgrade is missing"),
     "no-connection": T('proxy_set_header Connection "upgrade" fehlt', 'proxy_set_header Connection "upgrade" is missing'),
@@ -352,6 +360,9 @@ async def nginx(ctx):
         warnings.append(TEXTS["no-upgrade"])
     if not loc.connection_header or "upgrade" not in loc.connection_header.lower():
         warnings.append(TEXTS["no-connection"])
+    others = await _other_servers(ctx, port, loc.file, observed, ev)
+    if others is not None:
+        problems.append(others)
     if _seconds(loc.read_timeout) < 300:
         timeout = same(loc.read_timeout) if loc.read_timeout else TEXTS["default-60s"]
         warnings.append(TEXTS["read-timeout"].format(t=timeout))
@@ -361,6 +372,35 @@ async def nginx(ctx):
     if warnings:
         return warn(TEXTS["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
     return ok(TEXTS["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass, via=via), evidence=ev, observed=observed)
+
+
+async def _other_servers(ctx, port: int, own_file: str, observed: dict, ev: list):
+    """nginx's own view (`nginx -T` of the running nginx that includes the target's file): the other server
+    blocks on the port. A default_server among them takes every request whose Host this block does not name."""
+    from fsnb.read import nginxeff
+    try:
+        eff = await asyncio.wait_for(blocking.to_thread(nginxeff.effective, ctx.target.nginx.config, ctx.timeout),
+                                     ctx.timeout + 1)
+    except (asyncio.TimeoutError, OSError):
+        return None
+    if eff is None:
+        return None
+    own = {own_file, os.path.realpath(own_file), ctx.target.nginx.config, os.path.realpath(ctx.target.nginx.config)}
+    on_port = nginxeff.on_port(eff.servers, port)
+    mine = [s for s in on_port if s.file in own]
+    other = [s for s in on_port if s.file not in own]
+    observed["effective_from"] = eff.command
+    observed["servers_on_port"] = [s.text() for s in on_port]
+    ev.append(Evidence(T("nginx -T: Server auf Port {p}", "nginx -T: servers on port {p}").format(p=port),
+                       "\n".join(s.text() for s in on_port) or "—", eff.command))
+    default = next((s for s in other if s.default), None)
+    if default is None or any(s.default for s in mine):
+        return None
+    observed["other_default"] = default.text()
+    names = ", ".join(n for s in mine for n in s.server_names) or None
+    if names:
+        return TEXTS["other-default-named"].format(p=port, o=default.text(), n=names)
+    return TEXTS["other-default"].format(p=port, o=default.text())
 
 
 def _seconds(v: str | None) -> float:

@@ -319,7 +319,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "`location /ws`).",
           "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
           "`location / {` (or put the path into the client URL), `nginx -s reload`.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC), superseded_by=("nginx-other-default-server",),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path"),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
@@ -328,6 +328,18 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere"),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down"),
+    Cause("nginx-other-default-server",
+          "Ein anderer Server-Block auf nginx' Port ist default_server (andere Datei, `nginx -T`): Anfragen, deren Host "
+          "der Block mit proxy_pass nicht nennt, landen dort — nicht bei FreeSWITCH.",
+          "Another server block on nginx's port is the default_server (another file, `nginx -T`): requests whose Host "
+          "the proxy_pass block does not name go there — not to FreeSWITCH.",
+          "Im Block mit proxy_pass `listen 8082 default_server;` setzen (und es im anderen entfernen) oder "
+          "`server_name` mit dem öffentlichen Hostnamen ergänzen, den der Tunnel weitergibt; `nginx -t && nginx -s "
+          "reload`.",
+          "Make the proxy_pass block `listen 8082 default_server;` (and drop it from the other), or give it the "
+          "`server_name` of the public hostname the tunnel passes on; `nginx -t && nginx -s reload`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-other-default-server"),
     # -- issue #18, nginx's own view: its error log names what failed upstream (fsnb/read/nginxlog.py) -----------
     Cause("nginx-upstream-tls-failed",
           "nginx' TLS-Handshake zum Upstream scheitert (Fehlerlog: '… while SSL handshaking to upstream'): am Ziel "

@@ -90,6 +90,9 @@ class Nginx(Observed):
     connection: str | None = None
     read_timeout: str | None = None
     scheme_mismatch: bool = False    # http:// to the TLS port or https:// to the plain port
+    effective_from: str | None = None        # `nginx -T -p … -c …` of the running nginx (issue #18)
+    servers_on_port: list[str] = field(default_factory=list)   # every server block on the port, by nginx -T
+    other_default: str | None = None         # another file's default_server on the port (this block is not)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -309,6 +309,12 @@ def _upstream_down(f):
         return True
 
 
+@rule("nginx-other-default-server")
+def _nginx_other_default(f):
+    n = f.get(NGINX_CONF)
+    return bool(n and n.other_default)
+
+
 # -- issue #18, nginx's own view: the reason its error log gives for this very request ---------------------------
 def _nginx_said(reason: str):
     def fn(f):

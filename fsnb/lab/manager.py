@@ -334,6 +334,9 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
                               f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
     (d / "nginx/sites/freeswitch.conf").write_text(block)
+    if n.other_default_server:   # what a distribution's default site does: default_server on the same port
+        (d / "nginx/sites/000-default.conf").write_text(
+            f"server {{\n    listen 127.0.0.1:{ports.nginx} default_server;\n    location / {{ return 404; }}\n}}\n")
     user = "user root;\n" if os.geteuid() == 0 else ""
     tmp = d / "nginx/tmp"
     (d / "nginx/nginx.conf").write_text(

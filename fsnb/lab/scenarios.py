@@ -141,6 +141,7 @@ class NginxSettings(_Settings):
     upstream_closed: bool = False   # proxy_pass to a port where nothing listens
     upgrade_headers: bool = True
     verify: Verify | None = None    # None: proxy_ssl_verify off
+    other_default_server: bool = False   # another file in sites/ is default_server on nginx's port (return 404)
     upstream_variable: bool = False  # proxy_pass through a variable (`set $fs_upstream …`): the file names no port,
     #                                  only nginx's error log tells what went wrong (proxy_connect_timeout 1s: within the hop's deadline)
 
@@ -514,6 +515,15 @@ SCENARIOS.extend([
              "error log: 'upstream prematurely closed connection'.",
              nginx=NginxSettings(scheme=Scheme.HTTP, upstream_variable=True)),
 ])
+
+# Issue #18, nginx's own view: `nginx -T` shows a server block the target's file does not
+SCENARIOS.append(Scenario(
+    "nginx-other-default-server", "nginx-other-default-server", 1,
+    "Eine zweite Datei in sites/ (000-default.conf) ist default_server auf nginx' Port und antwortet 404; der Block "
+    "mit proxy_pass hat keinen server_name: jede Anfrage landet im anderen Block.",
+    "A second file in sites/ (000-default.conf) is default_server on nginx's port and answers 404; the proxy_pass "
+    "block has no server_name: every request lands in the other block.",
+    nginx=NginxSettings(other_default_server=True)))
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet
