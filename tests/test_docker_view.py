@@ -247,3 +247,13 @@ def test_nginx_T_dump_shows_every_server_block_on_the_port():
 def test_nginx_T_is_not_run_without_a_master_that_includes_the_file(tmp_path):
     from fsnb.read import nginxeff
     assert nginxeff.effective(str(tmp_path / "not-included.conf"), timeout=3) is None
+
+
+def test_a_containers_path_on_the_docker_host():
+    v = dockerview.of(dict(INSPECT, Mounts=[
+        {"Source": "/srv/fs", "Destination": "/etc/freeswitch", "RW": True},
+        {"Source": "/srv/fs/tls", "Destination": "/etc/freeswitch/tls", "RW": False}]))
+    assert v.host_path("/etc/freeswitch/tls/wss.pem") == ("/srv/fs/tls/wss.pem", False)   # the deepest mount wins
+    assert v.host_path("/etc/freeswitch/vars.xml") == ("/srv/fs/vars.xml", True)
+    assert v.host_path("/etc/freeswitchx") is None and v.host_path("/usr/local") is None
+    assert "/srv/fs/tls -> /etc/freeswitch/tls (ro)" in v.summary()

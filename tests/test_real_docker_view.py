@@ -72,6 +72,7 @@ def _common(out: dict, st: dict, wildcard: bool = False) -> dict:
     cert = by["wissen.zertifikat"]
     assert cert["observed"]["certs_dir"] == st["real"]["dirs"] + "/etc/freeswitch/tls", cert
     assert "FreeSWITCH command line: -certs" in json.dumps(cert["evidence"]), cert["evidence"]
+    assert "is, in the container, a bind mount of " + st["real"]["dirs"] in json.dumps(cert["evidence"])
     assert by["wissen.binding"]["status"] == "pass", by["wissen.binding"]
     # every check's text agrees with its evidence: never "listens on X, not on X"
     for r in out["results"]:

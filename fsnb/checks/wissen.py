@@ -39,6 +39,8 @@ TEXTS = {
                           "FreeSWITCH liest certs_dir {d} ({src}) und liefert dort {what}.",
                           "The operator's wss.pem is in {o} ({subj}, valid until {until}) and is ignored: FreeSWITCH "
                           "reads certs_dir {d} ({src}) and serves {what} from there."),
+    "mounted": T("{d} ist im Container ein Bind-Mount von {h} auf dem Docker-Host ({m}).",
+                 "{d} is, in the container, a bind mount of {h} on the Docker host ({m})."),
     "self-generated": T("sein selbst erzeugtes (CN=FreeSWITCH)", "its self-generated one (CN=FreeSWITCH)"),
     "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
                 "wss.pem in {d}: key matches the first certificate, valid until {until}."),
@@ -121,6 +123,11 @@ async def zertifikat(ctx):
         return fail(TEXTS["no-certs-dir"])
     path = f"{certs_dir.rstrip('/')}/wss.pem"
     ev = [Evidence("certs_dir", f"{certs_dir}  ({source})", source)]
+    view = await ctx.docker_view()
+    on_host = view.host_path(certs_dir) if view is not None else None
+    if on_host is not None:     # Docker's own view: which file of the host the operator must edit
+        ev.append(Evidence(T("Docker-Mount", "Docker mount"), TEXTS["mounted"].format(
+            d=certs_dir, h=on_host[0], m="rw" if on_host[1] else "ro"), f"Docker engine: inspect {ctx.fs.container}"))
     if certs_dir.rstrip("/") != ANALYSIS_CERTS:
         ev.append(Evidence(T("Analyse", "Analysis"), TEXTS["analysis-dir"].format(a=ANALYSIS_CERTS, d=certs_dir)))
     try:

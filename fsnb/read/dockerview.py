@@ -26,6 +26,7 @@ class DockerView:
     networks: dict[str, str] = field(default_factory=dict)   # network name -> the container's IPv4 address there
     published: list[Published] = field(default_factory=list)
     mounts: list[str] = field(default_factory=list)          # "source -> destination (rw|ro)"
+    binds: list[tuple[str, str, bool]] = field(default_factory=list)   # (source on the host, destination, rw)
     status: str = ""
     restart_count: int = 0
     restarting: bool = False
@@ -35,11 +36,26 @@ class DockerView:
     def published_for(self, port: int, proto: str = "tcp") -> list[Published]:
         return [p for p in self.published if p.container_port == port and p.proto == proto]
 
+    def host_path(self, path: str) -> tuple[str, bool] | None:
+        """Where a path of the container lies on the Docker host, when a mount provides it: (host path, rw)."""
+        best = None
+        for src, dst, rw in self.binds:
+            d = dst.rstrip("/") or "/"
+            if path == d or path.startswith(d + "/"):
+                if best is None or len(d) > len(best[1]):
+                    best = (src, d, rw)
+        if best is None:
+            return None
+        src, d, rw = best
+        return src.rstrip("/") + path[len(d):], rw
+
     def summary(self) -> str:
         pub = ", ".join(p.text() for p in self.published) or "none"
         return (f"network mode {self.network_mode or '?'}" + (" (own network namespace)" if self.own_netns else "")
-                + f"; published ports: {pub}; status {self.status or '?'}, restarts {self.restart_count}"
-                + (f", policy {self.restart_policy}" if self.restart_policy else ""))
+                + f"; published ports: {pub}; status {self.status or '?'}"
+                + (" (restarting)" if self.restarting else "") + f", restarts {self.restart_count}"
+                + (f", policy {self.restart_policy}" if self.restart_policy else "")
+                + ("\nmounts:\n  " + "\n  ".join(self.mounts) if self.mounts else ""))
 
 
 def _port(v) -> int | None:
@@ -74,6 +90,8 @@ def of(info: dict | None) -> DockerView | None:
     for m in (info.get("Mounts") or [])[:64]:
         if isinstance(m, dict):
             v.mounts.append(f"{m.get('Source', '?')} -> {m.get('Destination', '?')} ({'rw' if m.get('RW') else 'ro'})")
+            if isinstance(m.get("Source"), str) and isinstance(m.get("Destination"), str):
+                v.binds.append((m["Source"], m["Destination"], bool(m.get("RW"))))
     v.status = str(st.get("Status") or "")
     v.restarting = bool(st.get("Restarting"))
     v.exit_code = st.get("ExitCode") if isinstance(st.get("ExitCode"), int) else None
