@@ -353,7 +353,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Point proxy_pass at FreeSWITCH's wss port: `proxy_pass https://127.0.0.1:7443` (or `http://…:5066` for ws); "
           "check what the variable/upstream block resolves to; `nginx -s reload`.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("nginx-scheme-mismatch", "nginx-upstream-cert-rejected", "wss-pem-bad", "ws-wss-port-shared"),
+          superseded_by=("nginx-scheme-mismatch", "nginx-upstream-cert-rejected", "wss-pem-bad", "ws-wss-port-shared",
+                         "bind-failed"),   # a foreign program on the wss port (port-7443-taken) speaks no TLS
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable"),
     Cause("nginx-upstream-protocol",
           "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
@@ -365,7 +366,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "`proxy_pass https://127.0.0.1:7443` (proxy_ssl_verify off for a self-signed wss.pem) instead of http://; "
           "check what the variable/upstream block resolves to; `nginx -s reload`.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
-          superseded_by=("nginx-scheme-mismatch", "ws-wss-port-shared"),
+          superseded_by=("nginx-scheme-mismatch", "ws-wss-port-shared", "bind-failed"),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls-variable"),
     Cause("nginx-upstream-timeout",
           "nginx wartet vergeblich auf den Upstream (Fehlerlog: 'upstream timed out'): am Ziel nimmt etwas "
