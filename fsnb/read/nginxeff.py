@@ -136,19 +136,39 @@ def on_port(servers: list[Server], port: int) -> list[Server]:
     return out
 
 
+_DUMPS: dict[tuple[str, str, str], tuple[float, str | None]] = {}
+CACHE_SECONDS = 5.0      # a fleet run asks for many targets at once: one `nginx -T` per master, not per target
+
+
+def _dump_cached(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
+    import time
+    key = (binary, prefix, conf)
+    hit = _DUMPS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    text = dump(binary, prefix, conf, timeout)
+    if len(_DUMPS) > 64:
+        _DUMPS.clear()
+    _DUMPS[key] = (time.monotonic(), text)
+    return text
+
+
 def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
-    """The servers of the running nginx that includes `site_file`; None when there is none to ask."""
-    real = os.path.realpath(site_file) if site_file else ""
+    """The servers of the running nginx that includes `site_file`; None when there is none to ask (or no file:
+    which nginx would be a guess). A dump is reused for CACHE_SECONDS."""
+    if not site_file:
+        return None
+    real = os.path.realpath(site_file)
     for binary, prefix, conf in masters()[:16]:
         if not os.path.isabs(binary):
             binary = shutil.which(binary) or ""
         if not binary or not os.path.exists(binary):
             continue
-        text = dump(binary, prefix, conf, timeout)
+        text = _dump_cached(binary, prefix, conf, timeout)
         if not text:
             continue
         files = [f for f, _ in sections(text)]
-        if site_file and site_file not in files and real not in files:
+        if site_file not in files and real not in files:
             continue
         cmd = " ".join([binary, "-T"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else []))
         return Effective(cmd, servers_of(text))
