@@ -87,7 +87,42 @@ class Ctx:
             return None
         return None if not value or value.startswith("-ERR") else value
 
-    async def _pick(self, override: str, var: str, defaults: list[str], suffix: str = "") -> tuple[str | None, str]:
+    async def process(self):
+        """FreeSWITCH's process and its command line (fsnb/read/fsprocess.py); None when not found."""
+        async def go():
+            fn = getattr(self.machine(), "process", None)
+            if fn is None:
+                return None
+            try:
+                return await fn()
+            except (FsnbError, OSError, asyncio.TimeoutError):
+                return None
+        return await self.once("process", go)
+
+    async def docker_view(self):
+        """Docker's record of the container (fsnb/read/dockerview.py); None for a local FreeSWITCH or unreadable."""
+        async def go():
+            fn = getattr(self.machine(), "docker_view", None)
+            if fn is None:
+                return None
+            try:
+                return await fn()
+            except (FsnbError, OSError, asyncio.TimeoutError):
+                return None
+        return await self.once("docker_view", go)
+
+    async def _from_process(self, what: str, suffix: str = "") -> tuple[str | None, str]:
+        proc = await self.process()
+        d = proc.dir(what) if proc else None
+        if d:
+            return d + suffix, f"FreeSWITCH command line: {proc.flag(what)} ({proc.source})"
+        return None, ""
+
+    async def _pick(self, override: str, var: str, defaults: list[str], suffix: str = "", process: str = "") -> tuple[str | None, str]:
+        if process:   # the process's own command line first: it answers without ESL, and is what it really uses
+            d, source = await self._from_process(process, suffix)
+            if d:
+                return d, source
         if override:
             return override, "target file"
         v = await self.global_var(var)
@@ -99,11 +134,15 @@ class Ctx:
         return None, "not found"
 
     async def conf_dir(self) -> tuple[str | None, str]:
-        return await self.once("conf_dir", lambda: self._pick(self.fs.conf_dir, "conf_dir", DEFAULT_CONF_DIRS))
+        return await self.once("conf_dir", lambda: self._pick(self.fs.conf_dir, "conf_dir", DEFAULT_CONF_DIRS,
+                                                                 process="conf"))
 
     async def certs_dir(self) -> tuple[str | None, str]:
         """The certs dir FreeSWITCH really uses: ask it first (the analysis assumed /usr/local/freeswitch/certs)."""
         async def go():
+            d, source = await self._from_process("certs")
+            if d:
+                return d, source
             v = await self.global_var("certs_dir")
             if v:
                 return v, "FreeSWITCH: global_getvar certs_dir"
@@ -111,7 +150,8 @@ class Ctx:
         return await self.once("certs_dir", go)
 
     async def log_file(self) -> tuple[str | None, str]:
-        return await self.once("log_file", lambda: self._pick(self.fs.log_file, "log_dir", DEFAULT_LOGS, "/freeswitch.log"))
+        return await self.once("log_file", lambda: self._pick(self.fs.log_file, "log_dir", DEFAULT_LOGS, "/freeswitch.log",
+                                                                process="log"))
 
     async def log_tail(self) -> str:
         async def go():

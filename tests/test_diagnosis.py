@@ -177,12 +177,76 @@ CASES = {
     "wss-pem-bad-pending": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, unusable=True,
                                                      problems=["the private key is encrypted"])},
 }
+# Issue #18, Docker's own view: FreeSWITCH in the container's own network namespace (as the real lab's
+# docker-own-netns run observes it: every listener on the container's 127.0.0.1, nothing reachable from here)
+def _in_container(port):
+    return {"port": port, "listening_on": ["127.0.0.1"], "from_here": "refused", "expected": "127.0.0.1"}
+
+
+_NETNS_DOWN = dict(DOWN_HOPS, **{
+    "schritt1.esl": res("schritt1.esl", "fail", outcome="refused", address="127.0.0.1:8021", listening_on=["127.0.0.1"]),
+    "schritt2.profil": res("schritt2.profil", "skip"),
+    "schritt4.curl": res("schritt4.curl", "fail", result="refused"),
+    "alternative.ws5066": res("alternative.ws5066", "fail", probe="refused")})
+CASES.update({
+    "container-ports-not-published": dict(_NETNS_DOWN, **{"schritt3.ports": res(
+        "schritt3.ports", "fail", wss=_in_container(7443), ws=_in_container(5066), sip=_in_container(5060),
+        esl=_in_container(8021), network_mode="none", own_netns=True, published=[],
+        unpublished=["wss 7443", "ws 5066", "sip 5060", "esl 8021"])}),
+    "container-listens-on-loopback": dict(_NETNS_DOWN, **{"schritt3.ports": res(
+        "schritt3.ports", "fail", wss=_in_container(7443), ws=_in_container(5066), sip=_in_container(5060),
+        esl=_in_container(8021), network_mode="bridge", own_netns=True,
+        published=["127.0.0.1:7443 -> 7443/tcp", "127.0.0.1:8021 -> 8021/tcp"])}),
+})
+# Issue #18, nginx's own view: the upstream behind a variable (the config shows no scheme mismatch), the error
+# log's line of this request (recorded nginx 1.22, fixtures 503/505) names the cause
+_LOG_505 = ('2026/11/26 10:07:20 [error] 25402#25402: *1 peer closed connection in SSL handshake while SSL handshaking '
+            'to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "https://127.0.0.1:5066/"')
+_LOG_503 = ('2026/11/26 10:05:21 [error] 25402#25402: *1 upstream prematurely closed connection while reading response '
+            'header from upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:7443/"')
+_LOG_TIMEOUT = ('2026/11/26 10:09:02 [error] 25402#25402: *1 upstream timed out (110: Connection timed out) while '
+                'reading response header from upstream, client: 127.0.0.1, upstream: "https://127.0.0.1:7450/"')
+
+
+def _nginx_502(line: str, status: int = 502) -> dict:
+    from fsnb.read import nginxlog
+    hop = dict(outcome="http-status", status=status, nginx_errors=[line], nginx_reason=nginxlog.reason([line]))
+    return {"schritt4.nginx": res("schritt4.nginx", "fail", **hop), "schritt4.public": res("schritt4.public", "fail", **hop)}
+
+
+CASES["esl-address-mismatch"] = {   # listen-ip 127.0.0.2, the target connects to 127.0.0.1 (real lab esl-other-address)
+    "schritt1.esl": res("schritt1.esl", "fail", outcome="refused", address="127.0.0.1:8021", listening_on=["127.0.0.2"]),
+    "schritt2.profil": res("schritt2.profil", "skip")}
+CASES["profile-xml-broken"] = {   # the wrong closing tag of the real profile-xml-broken run, as expat names it
+    "wissen.binding": res("wissen.binding", "fail", conf_dir="/etc/freeswitch", xml_error=(
+        "sip_profiles/internal.xml: not well-formed XML (mismatched tag: line 324, column 4)"))}
+CASES["nginx-other-default-server"] = {   # nginx -T: 000-default.conf is default_server, the proxy_pass block unnamed
+    "wissen.nginx": res("wissen.nginx", "fail", listening=True, config_read=True, scheme="https", upstream_port=7443,
+                        effective_from="/usr/sbin/nginx -T -p /etc/nginx/ -c /etc/nginx/nginx.conf",
+                        servers_on_port=["/etc/nginx/sites-enabled/000-default:1 (no server_name) default_server",
+                                         "/etc/nginx/sites-enabled/freeswitch:1 (no server_name)"],
+                        other_default="/etc/nginx/sites-enabled/000-default:1 (no server_name) default_server"),
+    "schritt4.nginx": res("schritt4.nginx", "fail", outcome="http-status", status=404),
+    "schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=404)}
+CASES.update({
+    "nginx-upstream-tls-failed": _nginx_502(_LOG_505),
+    "nginx-upstream-protocol": _nginx_502(_LOG_503),
+    "nginx-upstream-timeout": _nginx_502(_LOG_TIMEOUT, 504),
+})
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
                                                    warnings=["proxy_http_version 1.1 fehlt"])},
     "certificate-untrusted": {"schritt4.wss": res("schritt4.wss", "warn", outcome="ok", tls_verified=False)},
     "wss-pem-warning": {"wissen.zertifikat": res("wissen.zertifikat", "warn", present=True, self_signed_freeswitch=True)},
 }
+WARNINGS["profile-xml-not-well-formed"] = {"wissen.binding": res(
+    "wissen.binding", "warn", read=True, wss_binding=":7443", wss_binding_effective="127.0.0.1:7443",
+    xml_flaw="not well-formed (invalid token): line 29, column 55: a bare '&' (write &amp;)")}
+# issue #18: FreeSWITCH serves its self-generated wss.pem from -certs, the operator's lies in /etc/freeswitch/tls
+WARNINGS["wss-pem-in-other-dir"] = {"wissen.zertifikat": res(
+    "wissen.zertifikat", "warn", certs_dir="/srv/fs/etc/freeswitch/tls", present=True, self_signed_freeswitch=True,
+    subject="CN=FreeSWITCH,O=FreeSWITCH,C=US", other_pem="/etc/freeswitch/tls/wss.pem",
+    other_pem_subject="CN=freeswitch.aidevelo.ai")}
 
 
 @pytest.mark.unit
@@ -383,6 +447,23 @@ def test_log_lines_of_an_earlier_run_are_not_evidence():
     by_clock = scan(OLD_RUN + NEW_RUN.replace("Successfully Loaded [mod_logfile]", "log rotated"), "internal", since)
     assert by_clock["acl_reject"] == [] and by_clock["bad_pem"] == [] and by_clock["earlier_lines"] == 3
     assert len(scan(OLD_RUN, "internal", None)["bad_pem"]) == 1            # the failing run itself still counts
+
+
+@pytest.mark.unit
+def test_host_network_and_a_listener_elsewhere_stays_bound_elsewhere():
+    """Without Docker's view (or with host networking) a listener on another address is bound-elsewhere, as before."""
+    ports = res("schritt3.ports", "fail", wss={"port": 7443, "listening_on": ["10.0.0.5"], "from_here": "refused"},
+                network_mode="host", own_netns=False)
+    findings = diagnose(with_({"schritt3.ports": ports, "schritt4.wss": res("schritt4.wss", "fail", outcome="refused")}))
+    assert findings[0].cause == "bound-elsewhere", [f.cause for f in findings]
+
+
+@pytest.mark.unit
+def test_a_published_port_that_reaches_freeswitch_is_no_container_finding():
+    """Own namespace, published, reachable (the lab's docker-own-netns-published): healthy."""
+    port = {"port": 7443, "listening_on": ["127.0.0.1"], "from_here": "open", "expected": "127.0.0.1"}
+    ports = res("schritt3.ports", wss=port, network_mode="none", own_netns=True, published=["127.0.0.1:7443 -> 7443/tcp"])
+    assert diagnose(with_({"schritt3.ports": ports})) == []
 
 
 @pytest.mark.unit

@@ -13,7 +13,13 @@ from conftest import fsnb_cli
 from fsnb.lab import manager, scenarios
 
 OFF = realfs.REAL_OFFSET
-REAL = [s.name for s in scenarios.SCENARIOS if s.real]
+# issue #18's scenarios run in tests/test_real_docker_view.py (offsets of their own; a wildcard ESL socket there is
+# judged against a namespace that has only lo)
+OWN_MODULE = {"docker-own-netns", "docker-own-netns-published", "docker-own-netns-wildcard", "esl-password-symbols",
+              "no-ws-port", "nginx-tls-to-plain-variable", "nginx-http-to-tls-variable", "esl-other-address",
+              "wss-pem-in-other-dir", "profile-bare-ampersand", "profile-xml-broken",
+              "nginx-other-default-server"}
+REAL = [s.name for s in scenarios.SCENARIOS if s.real and s.name not in OWN_MODULE]
 PENDING_CAUSES = scenarios.PENDING_CAUSES   # their scenarios xfail until the diagnosis knows them
 
 

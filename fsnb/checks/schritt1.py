@@ -26,6 +26,12 @@ WHY = {   # the probe's outcome -> why ESL fails, where fs_cli only says 'Error 
     "no-password": T("Kein ESL-Passwort verfügbar: {d}.", "No ESL password available: {d}."),
 }
 TEXTS = {
+    "esl-listens": T(" Laut Socket-Tabelle von FreeSWITCH lauscht {p} auf {on}{ns}.",
+                     " By FreeSWITCH's socket table, {p} listens on {on}{ns}."),
+    "esl-listens-none": T(" Laut Socket-Tabelle von FreeSWITCH lauscht nichts auf {p}.",
+                          " By FreeSWITCH's socket table, nothing listens on {p}."),
+    "own-netns": T(" — im eigenen Netzwerk-Namespace des Containers (network mode {m}), nicht auf diesem Rechner",
+                   " — in the container's own network namespace (network mode {m}), not on this machine"),
     "fs_cli": T(" fs_cli meldet in all diesen Fällen nur 'Error Connecting []' (Exit 255).",
                 " fs_cli says only 'Error Connecting []' (exit 255) in every such case."),
     "first-bytes": T("{d}\nerste Bytes: {b}", "{d}\nfirst bytes: {b}"),
@@ -55,6 +61,8 @@ async def esl(ctx):
     observed = {"outcome": p.outcome, "address": a, "elapsed_ms": round(p.elapsed * 1000, 1)}
     if p.outcome != "ok":
         why = WHY.get(p.outcome, same("{d}")).format(a=a, d=p.detail)
+        if p.outcome in ("refused", "connect-timeout", "unreachable"):
+            why = why + await _where_it_listens(ctx, observed)
         return fail(why + TEXTS["fs_cli"], evidence=ev, observed=observed)
     try:
         status = await ctx.api("status")
@@ -68,6 +76,22 @@ async def esl(ctx):
     if not status.startswith("UP "):
         return warn(TEXTS["not-up"], evidence=ev, observed=observed)
     return ok(TEXTS["esl-ok"].format(a=a, s=status.splitlines()[0][:40]), evidence=ev, observed=observed)
+
+
+async def _where_it_listens(ctx, observed: dict):
+    """Where the ESL port really listens, from FreeSWITCH's own socket table (its container's namespace)."""
+    try:
+        socks = await ctx.listeners()
+    except FsnbError:
+        return same("")
+    port = ctx.fs.esl_port
+    on = sorted({s.ip for s in socks if s.port == port})
+    observed["listening_on"] = on
+    if not on:
+        return TEXTS["esl-listens-none"].format(p=port)
+    view = await ctx.docker_view()
+    ns = TEXTS["own-netns"].format(m=view.network_mode) if view is not None and view.own_netns else same("")
+    return TEXTS["esl-listens"].format(p=port, on=", ".join(on), ns=ns)
 
 
 def _is_local(ip: str) -> bool | None:

@@ -120,7 +120,14 @@ def scan(log: str, profile: str, since: str | None = None) -> dict:
         if f"Started Profile {profile} " in line or f"Creating agent for {profile}" in line:
             start = i
     found = {k: [] for k in PATTERNS}
+    found["other_profile_errors"] = []
     for line in lines[start:]:
+        named = _profile_named(line)
+        if named is not None and named != profile:
+            # another profile's failure (internal-ipv6 where the namespace has no IPv6): not this profile's
+            if PATTERNS["bind_error"] in line and "ATTEMPT" not in line:
+                found["other_profile_errors"].append(line)
+            continue
         for key, needle in PATTERNS.items():
             # "Error Creating SIP UA ... Bad WSS.PEM certificate." is the certificate, not a bind failure
             if needle in line and not (key == "bind_error" and PATTERNS["bad_pem"] in line):
@@ -132,11 +139,20 @@ def scan(log: str, profile: str, since: str | None = None) -> dict:
     tail = lines[start:]
     found["started_ok"] = any("Adding Alias" in l and f"[{profile}]" in l for l in tail)
     # `sofia.c:3573 Write lock <profile>` ends a profile's stop; "Waiting for worker thread" names no profile
-    found["stopped_after"] = any(f"Write lock {profile}" in line for line in tail) and found["started_ok"]
+    # (the whole name: `Write lock internal-ipv6` is another profile's, failing where the namespace has no IPv6)
+    found["stopped_after"] = any(line.rstrip().endswith(f"Write lock {profile}") for line in tail) and found["started_ok"]
     found["no_such_profile"] = [line for line in tail if f"No Such Profile '{profile}'" in line]
     found["likely_causes"] = any("The likely causes for this are" in l for l in tail)
     found["earlier_lines"] = earlier
     return found
+
+
+def _profile_named(line: str) -> str | None:
+    """The profile a sofia error line names: `Error Creating SIP UA for profile: internal-ipv6 (sip:…)`."""
+    at = line.find("for profile: ")
+    if at < 0:
+        return None
+    return line[at + len("for profile: "):].split(" ", 1)[0]
 
 
 async def current_start(ctx) -> str | None:
@@ -161,7 +177,7 @@ async def log(ctx):
     since = await current_start(ctx)
     f = scan(text, ctx.fs.profile, since)
     keep = [line for k in ("bad_pem", "bind_error", "bind_detail", "ssl_ctx", "esl_socket_error", "acl_reject",
-                           "no_such_profile") for line in f[k][-4:]]
+                           "no_such_profile", "other_profile_errors") for line in f[k][-4:]]
     observed = {k: (len(v) if isinstance(v, list) else v) for k, v in f.items()}
     observed.update(read=True, since=since)
     scope = (TEXTS["scope-since"] if since else TEXTS["scope-all"]).format(since=since, n=f["earlier_lines"])

@@ -14,6 +14,8 @@ from fsnb.read import certs, cloudflared, files, fsconfig, tunnel
 from fsnb.result import Evidence
 
 ANALYSIS_CERTS = "/usr/local/freeswitch/certs"
+# where operators put wss.pem (issue #18): the source install's, the package's and official image's certs dirs
+USUAL_CERT_DIRS = (ANALYSIS_CERTS, "/etc/freeswitch/tls")
 SEP = same("; ")
 
 TEXTS = {
@@ -31,8 +33,29 @@ TEXTS = {
                   "7443 (valid until {until}), not the certificate in wss.pem."),
     "pem-unusable": T("wss.pem ist unbrauchbar: ", "wss.pem is unusable: "),
     "pem-loads-but": T("wss.pem lädt, aber: ", "wss.pem loads, but: "),
+    "elsewhere": T("Ein anderes wss.pem liegt in {o} ({subj}, gültig bis {until}) — FreeSWITCH liest es nicht: es "
+                   "nimmt certs_dir {d} ({src}).",
+                   "Another wss.pem is in {o} ({subj}, valid until {until}) — FreeSWITCH does not read it: it uses "
+                   "certs_dir {d} ({src})."),
+    "elsewhere-served": T("Das wss.pem des Betreibers liegt in {o} ({subj}, gültig bis {until}) und wird ignoriert: "
+                          "FreeSWITCH liest certs_dir {d} ({src}) und liefert dort {what}.",
+                          "The operator's wss.pem is in {o} ({subj}, valid until {until}) and is ignored: FreeSWITCH "
+                          "reads certs_dir {d} ({src}) and serves {what} from there."),
+    "mounted": T("{d} ist im Container ein Bind-Mount von {h} auf dem Docker-Host ({m}).",
+                 "{d} is, in the container, a bind mount of {h} on the Docker host ({m})."),
+    "self-generated": T("sein selbst erzeugtes (CN=FreeSWITCH)", "its self-generated one (CN=FreeSWITCH)"),
     "pem-ok": T("wss.pem in {d}: Schlüssel passt zum ersten Zertifikat, gültig bis {until}.",
                 "wss.pem in {d}: key matches the first certificate, valid until {until}."),
+    "xml-lenient": T("{p} ist kein wohlgeformtes XML ({f}); FreeSWITCHs Parser liest darüber hinweg (das Profil "
+                     "läuft), XML-Werkzeuge und strenge Leser nicht.",
+                     "{p} is not well-formed XML ({f}); FreeSWITCH's parser reads past it (the profile runs), XML "
+                     "tools and strict readers do not."),
+    "xml-broken": T("{e} — so kaputt, dass auch FreeSWITCH es ablehnt: das laufende Profil behält die alte "
+                    "Konfiguration, `reloadxml` meldet '[error near line …]', nach einem Neustart startet FreeSWITCH nicht "
+                    "('Cannot Initialize [[error near line …]]').",
+                    "{e} — broken so that FreeSWITCH refuses it too: the running profile keeps its old config, "
+                    "`reloadxml` reports '[error near line …]', after a restart FreeSWITCH does not start ('Cannot "
+                    "Initialize [[error near line …]]')."),
     "no-conf-dir": T("FreeSWITCH-Konfigurationsverzeichnis nicht gefunden.", "FreeSWITCH conf dir not found."),
     "commented": T("auskommentiert", "commented out"),
     "binding-absent": T("wss-binding ist in {path} {how}: FreeSWITCH öffnet 7443 nicht.",
@@ -63,6 +86,14 @@ TEXTS = {
     "https-to-plain": T("proxy_pass https:// an den Klartext-Port {p}{via} (nginx: 502 nach ~10 s)",
                         "proxy_pass https:// to the plain port {p}{via} (nginx: 502 after ~10 s)"),
     "via-upstream": T(" über upstream {u} (server {s})", " via upstream {u} (server {s})"),
+    "other-default": T("ein anderer Server-Block ist default_server auf Port {p} ({o}), dieser hat keinen "
+                        "server_name: nginx schickt jede Anfrage dorthin, nicht zu proxy_pass (nginx -T)",
+                        "another server block is default_server on port {p} ({o}) and this one has no server_name: "
+                        "nginx sends every request there, not to proxy_pass (nginx -T)"),
+    "other-default-named": T("ein anderer Server-Block ist default_server auf Port {p} ({o}): Anfragen, deren Host "
+                             "nicht {n} ist (etwa 127.0.0.1:{p}), landen dort (nginx -T)",
+                             "another server block is default_server on port {p} ({o}): requests whose Host is not "
+                             "{n} (such as 127.0.0.1:{p}) go there (nginx -T)"),
     "no-http11": T("proxy_http_version 1.1 fehlt", "proxy_http_version 1.1 is missing"),
     "no-upgrade": T("proxy_set_header Upgrade $http_upgrade fehlt", "proxy_set_header Upgrade $http_upgrade is missing"),
     "no-connection": T('proxy_set_header Connection "upgrade" fehlt', 'proxy_set_header Connection "upgrade" is missing'),
@@ -104,6 +135,11 @@ async def zertifikat(ctx):
         return fail(TEXTS["no-certs-dir"])
     path = f"{certs_dir.rstrip('/')}/wss.pem"
     ev = [Evidence("certs_dir", f"{certs_dir}  ({source})", source)]
+    view = await ctx.docker_view()
+    on_host = view.host_path(certs_dir) if view is not None else None
+    if on_host is not None:     # Docker's own view: which file of the host the operator must edit
+        ev.append(Evidence(T("Docker-Mount", "Docker mount"), TEXTS["mounted"].format(
+            d=certs_dir, h=on_host[0], m="rw" if on_host[1] else "ro"), f"Docker engine: inspect {ctx.fs.container}"))
     if certs_dir.rstrip("/") != ANALYSIS_CERTS:
         ev.append(Evidence(T("Analyse", "Analysis"), TEXTS["analysis-dir"].format(a=ANALYSIS_CERTS, d=certs_dir)))
     try:
@@ -112,8 +148,17 @@ async def zertifikat(ctx):
         if isinstance(exc, NotAFile):
             return fail(TEXTS["pem-not-file"].format(e=exc), evidence=ev,
                         observed={"certs_dir": certs_dir, "present": True, "unusable": True, "problems": [str(exc)]})
-        return fail(TEXTS["pem-missing"].format(e=exc), evidence=ev, observed={"certs_dir": certs_dir, "present": False})
+        observed = {"certs_dir": certs_dir, "present": False}
+        text = TEXTS["pem-missing"].format(e=exc)
+        other = await _pem_elsewhere(ctx, certs_dir, "")
+        if other is not None:
+            observed.update(other_pem=other[0], other_pem_subject=other[1].subject)
+            text = text + same(" ") + TEXTS["elsewhere"].format(o=other[0], subj=other[1].subject or "?",
+                                                               until=other[1].not_after[:10] or "?", d=certs_dir,
+                                                               src=source)
+        return fail(text, evidence=ev, observed=observed)
     rep = await certs.analyse_async(pem, [ctx.fs.host], ctx.timeout)
+    other = await _pem_elsewhere(ctx, certs_dir, pem)
     shadow = await _shadowing_pair(ctx, certs_dir)
     ev.append(Evidence("wss.pem", f"{path}\nblocks: {', '.join(rep.blocks)}\nsubject: {rep.subject}\nissuer: {rep.issuer}\n"
                        f"not after: {rep.not_after}\nSAN: {', '.join(rep.sans) or '-'}", ctx.machine().via(f"file {path}")))
@@ -121,6 +166,16 @@ async def zertifikat(ctx):
                 "not_after": rep.not_after, "not_before": rep.not_before, "sans": rep.sans,
                 "problems": [p.en for p in rep.problems], "warnings": [w.en for w in rep.warnings],
                 "self_signed_freeswitch": rep.self_signed_freeswitch, "unusable": rep.unusable, "validity": rep.validity}
+    if other is not None:
+        opath, orep = other
+        observed.update(other_pem=opath, other_pem_subject=orep.subject)
+        ev.append(Evidence(T("anderes wss.pem", "other wss.pem"), f"{opath}\nsubject: {orep.subject}\nissuer: "
+                           f"{orep.issuer}\nnot after: {orep.not_after}", ctx.machine().via(f"file {opath}")))
+        args = dict(o=opath, subj=orep.subject or "?", until=orep.not_after[:10] or "?", d=certs_dir, src=source)
+        if rep.self_signed_freeswitch and not orep.self_signed_freeswitch and not orep.problems:
+            return warn(TEXTS["elsewhere-served"].format(what=TEXTS["self-generated"], **args), evidence=ev,
+                        observed=observed)
+        ev.append(Evidence(T("Hinweis", "Note"), TEXTS["elsewhere"].format(**args)))
     if shadow is not None:
         crt_text, crt = shadow
         observed.update(shadowed_by="wss.crt", served_not_after=crt.not_after)
@@ -133,6 +188,25 @@ async def zertifikat(ctx):
     if rep.warnings:
         return warn(TEXTS["pem-loads-but"] + SEP.join(rep.warnings), evidence=ev, observed=observed)
     return ok(TEXTS["pem-ok"].format(d=certs_dir, until=rep.not_after[:10]), evidence=ev, observed=observed)
+
+
+async def _pem_elsewhere(ctx, certs_dir: str, served: str):
+    """A wss.pem at a usual place (or the target's certs_dir) other than the one FreeSWITCH reads, that is not the
+    same file: (path, its analysis), or None. The operator's certificate is often there, ignored."""
+    seen = {certs_dir.rstrip("/")}
+    for d in (ctx.fs.certs_dir, *USUAL_CERT_DIRS):
+        d = (d or "").rstrip("/")
+        if not d or d in seen:
+            continue
+        seen.add(d)
+        try:
+            text = await ctx.read(f"{d}/wss.pem")
+        except AccessError:
+            continue
+        if text.strip() == served.strip():
+            continue
+        return f"{d}/wss.pem", await certs.analyse_async(text, [ctx.fs.host], ctx.timeout)
+    return None
 
 
 def _first_cert(pem: str) -> str:
@@ -163,7 +237,11 @@ async def binding(ctx):
     try:
         path, prof, variables = await ctx.profile_config()
     except (AccessError, ConfigError) as exc:
-        return fail(same(str(exc)), observed={"conf_dir": conf_dir})
+        observed = {"conf_dir": conf_dir}
+        if "not well-formed" in str(exc):    # one FreeSWITCH refuses too (its reloadxml: '[error near line N]: …')
+            observed["xml_error"] = str(exc)
+            return fail(TEXTS["xml-broken"].format(e=str(exc)), observed=observed)
+        return fail(same(str(exc)), observed=observed)
     sip_ip = prof.get("sip-ip") or variables.get("local_ip_v4", "")
     observed = {"conf_dir": conf_dir, "file": path, "read": True, "sip_ip": sip_ip, "ws_binding": prof.get("ws-binding"),
                 "wss_binding": prof.get("wss-binding"), "wss_commented": "wss-binding" in prof.commented}
@@ -202,6 +280,10 @@ async def binding(ctx):
                     evidence=ev, observed=observed)
     note = TEXTS["empty-ip"] if prof.get("wss-binding", "").startswith(":") else same("")
     b, eff = prof.get("wss-binding"), observed.get("wss_binding_effective")
+    if prof.xml_flaw:
+        observed["xml_flaw"] = prof.xml_flaw
+        return warn(TEXTS["xml-lenient"].format(p=path, f=prof.xml_flaw) + same(" ")
+                    + TEXTS["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
     return ok(TEXTS["binding-ok"].format(b=b, eff=eff, note=note), evidence=ev, observed=observed)
 
 
@@ -297,6 +379,9 @@ async def nginx(ctx):
         warnings.append(TEXTS["no-upgrade"])
     if not loc.connection_header or "upgrade" not in loc.connection_header.lower():
         warnings.append(TEXTS["no-connection"])
+    others = await _other_servers(ctx, port, loc.file, observed, ev)
+    if others is not None:
+        problems.append(others)
     if _seconds(loc.read_timeout) < 300:
         timeout = same(loc.read_timeout) if loc.read_timeout else TEXTS["default-60s"]
         warnings.append(TEXTS["read-timeout"].format(t=timeout))
@@ -306,6 +391,35 @@ async def nginx(ctx):
     if warnings:
         return warn(TEXTS["nginx-fragile"].format(w=SEP.join(warnings)), evidence=ev, observed=observed)
     return ok(TEXTS["nginx-ok"].format(a=t.nginx.address, p=loc.proxy_pass, via=via), evidence=ev, observed=observed)
+
+
+async def _other_servers(ctx, port: int, own_file: str, observed: dict, ev: list):
+    """nginx's own view (`nginx -T` of the running nginx that includes the target's file): the other server
+    blocks on the port. A default_server among them takes every request whose Host this block does not name."""
+    from fsnb.read import nginxeff
+    try:
+        eff = await asyncio.wait_for(blocking.to_thread(nginxeff.effective, ctx.target.nginx.config, ctx.timeout),
+                                     ctx.timeout + 1)
+    except (asyncio.TimeoutError, OSError):
+        return None
+    if eff is None:
+        return None
+    own = {own_file, os.path.realpath(own_file), ctx.target.nginx.config, os.path.realpath(ctx.target.nginx.config)}
+    on_port = nginxeff.on_port(eff.servers, port)
+    mine = [s for s in on_port if s.file in own]
+    other = [s for s in on_port if s.file not in own]
+    observed["effective_from"] = eff.command
+    observed["servers_on_port"] = [s.text() for s in on_port]
+    ev.append(Evidence(T("nginx -T: Server auf Port {p}", "nginx -T: servers on port {p}").format(p=port),
+                       "\n".join(s.text() for s in on_port) or "—", eff.command))
+    default = next((s for s in other if s.default), None)
+    if default is None or any(s.default for s in mine):
+        return None
+    observed["other_default"] = default.text()
+    names = ", ".join(n for s in mine for n in s.server_names) or None
+    if names:
+        return TEXTS["other-default-named"].format(p=port, o=default.text(), n=names)
+    return TEXTS["other-default"].format(p=port, o=default.text())
 
 
 def _seconds(v: str | None) -> float:

@@ -126,6 +126,46 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(ESL, ESL_CONF, LOG, PORTS),
           explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
           node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start"),
+    # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
+    Cause("container-ports-not-published",
+          "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
+          "auf dessen 127.0.0.1, nicht auf dem dieses Rechners, und Docker veröffentlicht die Ports nicht — nginx "
+          "und fs_cli erreichen nichts.",
+          "FreeSWITCH runs in the container's own network namespace (no `--network host`): 7443/8021 listen on its "
+          "127.0.0.1, not this machine's, and Docker publishes no port — nginx and fs_cli reach nothing.",
+          "Entweder Host-Netzwerk: `docker run --network host …` bzw. compose `network_mode: host` (dann passen "
+          "nginx → https://127.0.0.1:7443 und fs_cli → 127.0.0.1:8021 wie sie sind). Oder die Ports veröffentlichen, "
+          "die jeder Weg braucht: nginx → wss `-p 127.0.0.1:7443:7443` (compose `ports: [\"127.0.0.1:7443:7443\"]`), "
+          "nur für die WS-Alternative `-p 127.0.0.1:5066:5066`, fs_cli/fsnb → ESL `-p 127.0.0.1:8021:8021`, SIP-"
+          "Clients von außen `-p 5060:5060/udp -p 5060:5060/tcp` — und FreeSWITCH dann auf der Container-Adresse "
+          "lauschen lassen (wss-binding `:7443` mit sip-ip der Container-IP; ESL listen-ip 0.0.0.0 mit einer ACL, "
+          "die das Docker-Gateway zulässt): Docker leitet veröffentlichte Ports an die Container-Adresse, nicht an "
+          "dessen Loopback.",
+          "Either host networking: `docker run --network host …` or compose `network_mode: host` (then nginx → "
+          "https://127.0.0.1:7443 and fs_cli → 127.0.0.1:8021 work as they are). Or publish the ports each path "
+          "needs: nginx → wss `-p 127.0.0.1:7443:7443` (compose `ports: [\"127.0.0.1:7443:7443\"]`), only for the WS "
+          "alternative `-p 127.0.0.1:5066:5066`, fs_cli/fsnb → ESL `-p 127.0.0.1:8021:8021`, SIP clients from outside "
+          "`-p 5060:5060/udp -p 5060:5060/tcp` — and then let FreeSWITCH listen on the container's address (wss-binding "
+          "`:7443` with sip-ip the container's IP; ESL listen-ip 0.0.0.0 with an ACL admitting the Docker gateway): "
+          "Docker forwards published ports to the container's address, not to its loopback.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="docker-own-netns"),
+    Cause("container-listens-on-loopback",
+          "Docker veröffentlicht den WSS-Port, aber FreeSWITCH lauscht nur auf dem Loopback des Containers: Dockers "
+          "Weiterleitung verbindet zur Container-Adresse und wird abgewiesen.",
+          "Docker publishes the WSS port, but FreeSWITCH listens only on the container's loopback: Docker's "
+          "forwarding connects to the container's address and is refused.",
+          "sip-ip (und damit wss-binding `:7443`) auf die Container-Adresse, z. B. `$${local_ip_v4}`, statt 127.0.0.1 — "
+          "`wss-binding 0.0.0.0:7443` hilft nicht, sofia-sip bindet dann trotzdem sip-ip (gesehen); ESL listen-ip "
+          "0.0.0.0 mit ACL; dann `sofia profile internal restart` — oder `network_mode: host`.",
+          "sip-ip (and so wss-binding `:7443`) on the container's address, e.g. `$${local_ip_v4}`, instead of 127.0.0.1 — "
+          "`wss-binding 0.0.0.0:7443` does not help, sofia-sip still binds sip-ip (seen); ESL listen-ip 0.0.0.0 with "
+          "an ACL; then `sofia profile internal restart` — or `network_mode: host`.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT,
+          no_scenario="the lab's engine runs --bridge=none --iptables=false: a container there has no address and "
+                      "docker-proxy nothing to forward to; the lab's port publishing is a loopback forwarder into "
+                      "the container's namespace (scenario docker-own-netns-published), which reaches its loopback"),
     Cause("mod-sofia-not-loaded", "mod_sofia ist nicht geladen: kein SIP-Profil, kein ws/wss ('sofia status': Command not found).",
           "mod_sofia is not loaded: no SIP profile, no ws/wss ('sofia status': Command not found).",
           "`load mod_sofia` (fs_cli) und `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; im Log nach "
@@ -196,7 +236,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
           "Proxy to the address in WSS-BIND-URL, or bind explicitly (`wss-binding 127.0.0.1:7443`) and restart.",
           reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
-          superseded_by=("wss-port-mismatch", "ws-wss-port-shared",),
+          superseded_by=("wss-port-mismatch", "ws-wss-port-shared", "container-ports-not-published",
+                         "container-listens-on-loopback"),
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere"),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
@@ -278,7 +319,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "`location /ws`).",
           "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
           "`location / {` (or put the path into the client URL), `nginx -s reload`.",
-          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC), superseded_by=("nginx-other-default-server",),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path"),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
@@ -287,6 +328,58 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere"),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down"),
+    Cause("nginx-other-default-server",
+          "Ein anderer Server-Block auf nginx' Port ist default_server (andere Datei, `nginx -T`): Anfragen, deren Host "
+          "der Block mit proxy_pass nicht nennt, landen dort — nicht bei FreeSWITCH.",
+          "Another server block on nginx's port is the default_server (another file, `nginx -T`): requests whose Host "
+          "the proxy_pass block does not name go there — not to FreeSWITCH.",
+          "Im Block mit proxy_pass `listen 8082 default_server;` setzen (und es im anderen entfernen) oder "
+          "`server_name` mit dem öffentlichen Hostnamen ergänzen, den der Tunnel weitergibt; `nginx -t && nginx -s "
+          "reload`.",
+          "Make the proxy_pass block `listen 8082 default_server;` (and drop it from the other), or give it the "
+          "`server_name` of the public hostname the tunnel passes on; `nginx -t && nginx -s reload`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-other-default-server"),
+    # -- issue #18, nginx's own view: its error log names what failed upstream (fsnb/read/nginxlog.py) -----------
+    Cause("nginx-upstream-tls-failed",
+          "nginx' TLS-Handshake zum Upstream scheitert (Fehlerlog: '… while SSL handshaking to upstream'): am Ziel "
+          "spricht niemand TLS — meist `https://` an den Klartext-Port 5066 (hinter einer Variablen oder einem "
+          "upstream-Block, den die Datei nicht verrät).",
+          "nginx's TLS handshake upstream fails (error log: '… while SSL handshaking to upstream'): nothing speaks "
+          "TLS there — usually `https://` to plain port 5066 (behind a variable or upstream block the file does not "
+          "reveal).",
+          "proxy_pass auf FreeSWITCHs wss-Port: `proxy_pass https://127.0.0.1:7443` (bzw. `http://…:5066` für ws); "
+          "den Wert der Variablen/des upstream-Blocks prüfen; `nginx -s reload`.",
+          "Point proxy_pass at FreeSWITCH's wss port: `proxy_pass https://127.0.0.1:7443` (or `http://…:5066` for ws); "
+          "check what the variable/upstream block resolves to; `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "nginx-upstream-cert-rejected", "wss-pem-bad", "ws-wss-port-shared",
+                         "bind-failed"),   # a foreign program on the wss port (port-7443-taken) speaks no TLS
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable"),
+    Cause("nginx-upstream-protocol",
+          "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
+          "connection'): meist `http://` an den TLS-Port 7443.",
+          "nginx speaks plain HTTP upstream and the upstream closes at once (error log: 'upstream prematurely closed "
+          "connection'): usually `http://` to TLS port 7443.",
+          "`proxy_pass https://127.0.0.1:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) statt http://; "
+          "den Wert der Variablen/des upstream-Blocks prüfen; `nginx -s reload`.",
+          "`proxy_pass https://127.0.0.1:7443` (proxy_ssl_verify off for a self-signed wss.pem) instead of http://; "
+          "check what the variable/upstream block resolves to; `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "ws-wss-port-shared", "bind-failed"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls-variable"),
+    Cause("nginx-upstream-timeout",
+          "nginx wartet vergeblich auf den Upstream (Fehlerlog: 'upstream timed out'): am Ziel nimmt etwas "
+          "Verbindungen an, antwortet aber nicht.",
+          "nginx waits for the upstream in vain (error log: 'upstream timed out'): something there accepts "
+          "connections but never answers.",
+          "Wer hält den Port? (`ss -ltnp`, im Container /proc/net/tcp); proxy_pass auf FreeSWITCHs wss-Port richten.",
+          "Who holds the port? (`ss -ltnp`, in the container /proc/net/tcp); point proxy_pass at FreeSWITCH's wss port.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("bind-failed", "nginx-upstream-tls-failed", "nginx-port-taken"),
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION,
+          no_scenario="the lab's tarpit blocker takes FreeSWITCH's own wss port (scenario wss-tarpit), where "
+                      "bind-failed is the cause; no knob points nginx at a third, silent port"),
     Cause("wss-cert-expired", "Das Zertifikat in wss.pem ist abgelaufen: FreeSWITCH lädt es trotzdem, aber Browser und "
           "Clients mit Prüfung lehnen direktes wss:// zu 7443 ab (nginx mit proxy_ssl_verify off merkt nichts).",
           "The certificate in wss.pem has expired: FreeSWITCH loads it anyway, but browsers and verifying clients refuse "
@@ -380,12 +473,28 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
           reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG),
           node=Node.ESL, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target another ESL port than event_socket.conf.xml"),
+    # -- issue #18: where ESL really listens, by FreeSWITCH's own socket table -------------------------------------
+    Cause("esl-address-mismatch",
+          "ESL lauscht — aber auf einer anderen Adresse als der des Ziels (listen-ip in event_socket.conf.xml): "
+          "fsnb/fs_cli verbinden zu einer Adresse, auf der nichts lauscht.",
+          "ESL listens — but on another address than the target's (listen-ip in event_socket.conf.xml): fsnb/fs_cli "
+          "connect to an address where nothing listens.",
+          "listen-ip in event_socket.conf.xml auf 127.0.0.1 (die Adresse, unter der fsnb und nginx FreeSWITCH "
+          "erreichen), dann `fs_cli -H <Adresse aus der Socket-Tabelle> -x 'reload mod_event_socket'` oder den "
+          "Container neu starten; bis dahin erreicht `fs_cli -H <Adresse>` ESL.",
+          "Set listen-ip in event_socket.conf.xml to 127.0.0.1 (the address fsnb and nginx reach FreeSWITCH at), then "
+          "`fs_cli -H <address from the socket table> -x 'reload mod_event_socket'` or restart the container; until "
+          "then `fs_cli -H <address>` reaches ESL.",
+          reads=(ESL, PORTS), explains=(ESL, ESL_CONF, LOG),
+          superseded_by=("container-ports-not-published", "container-listens-on-loopback"),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-other-address"),
     Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
           "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
           "listen-ip 127.0.0.1 (or 0.0.0.0 with an ACL) in event_socket.conf.xml, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
-          superseded_by=("esl-port-mismatch", "freeswitch-down",),
+          superseded_by=("esl-port-mismatch", "freeswitch-down", "container-ports-not-published",
+                         "container-listens-on-loopback", "esl-address-mismatch"),
           node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip"),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",
@@ -410,6 +519,22 @@ CAUSES: dict[str, Cause] = _ranked([
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, LOG),
           node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit"),
+    # -- issue #18, FreeSWITCH's own view of its XML --------------------------------------------------------------
+    Cause("profile-xml-broken",
+          "sip_profiles/internal.xml ist kein wohlgeformtes XML, auch nicht für FreeSWITCH (z. B. ein falsches "
+          "Schluss-Tag): das laufende Profil behält die alte Konfiguration; `reloadxml` meldet "
+          "'[error near line N]: …', und beim nächsten Neustart startet FreeSWITCH gar nicht ('Cannot Initialize "
+          "[[error near line N]: unexpected closing tag …]', Exit 255 — gesehen).",
+          "sip_profiles/internal.xml is not well-formed XML, not even for FreeSWITCH (e.g. a wrong closing tag): the "
+          "running profile keeps its old config; `reloadxml` reports '[error near line N]: …', and at the next restart "
+          "FreeSWITCH does not start at all ('Cannot Initialize [[error near line N]: unexpected closing tag …]', "
+          "exit 255 — seen).",
+          "Die Datei an der genannten Zeile/Spalte reparieren, mit `fs_cli -x reloadxml` prüfen (die Antwort nennt "
+          "den Fehler, sonst '+OK [Success]'), dann `sofia profile internal restart`.",
+          "Repair the file at the line/column named, check with `fs_cli -x reloadxml` (its answer names the error, "
+          "else '+OK [Success]'), then `sofia profile internal restart`.",
+          reads=(BINDING,), explains=(BINDING,),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-xml-broken"),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'.",
@@ -427,12 +552,38 @@ CAUSES: dict[str, Cause] = _ranked([
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
           "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.",
           reads=(HOP_WSS,),
-          superseded_by=("wss-cert-shadowed",),
+          superseded_by=("wss-cert-shadowed", "wss-pem-in-other-dir"),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another"),
+    Cause("profile-xml-not-well-formed",
+          "sip_profiles/internal.xml ist kein wohlgeformtes XML (z. B. ein nacktes '&'): FreeSWITCH liest darüber "
+          "hinweg und das Profil läuft, aber XML-Werkzeuge, Editoren mit Prüfung und Konfigurationsmanagement "
+          "scheitern daran.",
+          "sip_profiles/internal.xml is not well-formed XML (e.g. a bare '&'): FreeSWITCH reads past it and the "
+          "profile runs, but XML tools, validating editors and config management fail on it.",
+          "An der genannten Stelle `&` als `&amp;` schreiben (bzw. `<` als `&lt;`).",
+          "Write `&` as `&amp;` (or `<` as `&lt;`) at the place named.",
+          reads=(BINDING,), explains=(BINDING,),
+          severity="warn", node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-bare-ampersand"),
+    # -- issue #18, FreeSWITCH's own view of its certificate: certs_dir from its command line ---------------------
+    Cause("wss-pem-in-other-dir",
+          "Das Zertifikat des Betreibers liegt an einem üblichen Ort (z. B. /etc/freeswitch/tls oder "
+          "/usr/local/freeswitch/certs), FreeSWITCH liest aber ein anderes certs_dir (-certs/certs_dir) und liefert dort "
+          "sein selbst erzeugtes wss.pem (CN=FreeSWITCH) aus.",
+          "The operator's certificate is at a usual place (e.g. /etc/freeswitch/tls or /usr/local/freeswitch/certs), "
+          "but FreeSWITCH reads another certs_dir (-certs/certs_dir) and serves its self-generated wss.pem "
+          "(CN=FreeSWITCH) from there.",
+          "wss.pem in das certs_dir legen, das FreeSWITCH nutzt (siehe Beleg: Kommandozeile -certs bzw. "
+          "`global_getvar certs_dir`) — z. B. `docker run -v /pfad/wss.pem:<certs_dir>/wss.pem:ro` — oder FreeSWITCH "
+          "mit `-certs <Ordner des Betreibers>` starten; dann `sofia profile internal restart`.",
+          "Put wss.pem into the certs_dir FreeSWITCH uses (see the evidence: command line -certs or `global_getvar "
+          "certs_dir`) — e.g. `docker run -v /path/wss.pem:<certs_dir>/wss.pem:ro` — or start FreeSWITCH with "
+          "`-certs <the operator's dir>`; then `sofia profile internal restart`.",
+          reads=(CERT,), explains=(CERT,),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-in-other-dir"),
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
           "Put your own certificate into certs_dir.",
-          reads=(CERT,),
+          reads=(CERT,), superseded_by=("wss-pem-in-other-dir",),
           severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own"),
 ])
 

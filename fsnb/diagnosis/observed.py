@@ -50,6 +50,8 @@ class Certificate(Observed):
     validity: str | None = None      # ok | expired | not-yet-valid (FreeSWITCH loads it anyway; clients refuse)
     shadowed_by: str | None = None   # "wss.crt": wss.crt + wss.key beside wss.pem take precedence; FreeSWITCH serves them
     served_not_after: str = ""       # the certificate FreeSWITCH really serves (wss.crt when it shadows wss.pem)
+    other_pem: str | None = None     # another wss.pem at a usual place (issue #18): not read by FreeSWITCH
+    other_pem_subject: str = ""
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Binding(Observed):
     # other profiles in sip_profiles/*.xml binding the profile's WSS address too (SO_REUSEPORT: no error, the kernel
     # spreads connections): "internal-b: wss-binding :7443 (…/sip_profiles/internal-b.xml)"
     shared_by_profiles: list[str] = field(default_factory=list)
+    xml_flaw: str | None = None      # not well-formed, but FreeSWITCH reads past it (a bare '&'): where and what
+    xml_error: str | None = None     # not well-formed so that FreeSWITCH refuses it too (an unmatched tag)
 
 
 @dataclass
@@ -86,6 +90,9 @@ class Nginx(Observed):
     connection: str | None = None
     read_timeout: str | None = None
     scheme_mismatch: bool = False    # http:// to the TLS port or https:// to the plain port
+    effective_from: str | None = None        # `nginx -T -p … -c …` of the running nginx (issue #18)
+    servers_on_port: list[str] = field(default_factory=list)   # every server block on the port, by nginx -T
+    other_default: str | None = None         # another file's default_server on the port (this block is not)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -114,6 +121,7 @@ class Esl(Observed):
     elapsed_ms: float | None = None
     up: bool | None = None
     uptime_s: float | None = None    # from `status`: scopes the log to the current start
+    listening_on: list[str] | None = None   # where the ESL port listens by FreeSWITCH's socket table (when refused)
     violation: str | None = None     # a frame fsnb refused to pass to python-ESL: bad-length | too-large | bad-header |
     #                                  no-header-end | unexpected-frames (fsnb/probe/esl.py FramingError.reason)
 
@@ -157,6 +165,7 @@ class Log(Observed):
     acl_reject: int = 0
     ssl_ctx: int = 0
     no_such_profile: int = 0         # `No Such Profile '<name>'`: the XML has no such profile
+    other_profile_errors: int = 0    # 'Error Creating SIP UA' of other profiles (not evidence about this one)
     started_ok: bool = False
     stopped_after: bool = False
     likely_causes: bool = False
@@ -189,6 +198,11 @@ class Ports(Observed):
     nginx: Port = field(default_factory=Port)
     nginx_upstream: Upstream | None = None
     profile_running: bool | None = None
+    # Docker's own view (fsnb/read/dockerview.py): None/empty for a local FreeSWITCH
+    network_mode: str | None = None      # host | none | bridge | <network> | container:<id>
+    own_netns: bool | None = None        # the container has its own network namespace: its 127.0.0.1 is not ours
+    published: list[str] = field(default_factory=list)     # "127.0.0.1:7443 -> 7443/tcp"
+    unpublished: list[str] = field(default_factory=list)   # "wss 7443": listens in the container, not published
 
 
 # -- Schritt 4 ---------------------------------------------------------------------------------------

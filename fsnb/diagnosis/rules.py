@@ -225,6 +225,39 @@ def _freeswitch_down(f):
         return True
 
 
+# -- issue #18, Docker's own view: FreeSWITCH in the container's own network namespace -------------------------
+def _in_container_only(p: obs.Ports) -> bool:
+    """WSS listens by the container's own socket table, but not from here (its 127.0.0.1 is not ours)."""
+    return bool(p.own_netns and p.wss.listening_on and p.wss.from_here != "open")
+
+
+def _wss_published(p: obs.Ports) -> bool:
+    return any(x.endswith(f"-> {p.wss.port}/tcp") for x in p.published)
+
+
+@rule("container-ports-not-published")
+def _container_unpublished(f):
+    p = _ports(f)
+    return _in_container_only(p) and not _wss_published(p)
+
+
+@rule("container-listens-on-loopback")
+def _container_loopback(f):
+    p = _ports(f)
+    loopback = all(ip.startswith("127.") or ip == "::1" for ip in p.wss.listening_on or [])
+    return _in_container_only(p) and _wss_published(p) and loopback
+
+
+@rule("esl-address-mismatch")
+def _esl_address(f):
+    esl = f.get(ESL)
+    if not esl or esl.outcome not in ("refused", "connect-timeout", "unreachable") or not esl.listening_on:
+        return None
+    host = esl.address.rpartition(":")[0].strip("[]")
+    host = "127.0.0.1" if host == "localhost" else host
+    return not any(ip in ("0.0.0.0", "::", host) for ip in esl.listening_on) and not _ports(f).own_netns
+
+
 @rule("esl-not-listening")
 def _esl_not_listening(f):
     esl = f.get(ESL)
@@ -274,6 +307,25 @@ def _upstream_down(f):
     bad_gateway = h and h.outcome == "http-status" and h.status in (502, 504)
     if direct_ok and n and n.listening and bad_gateway and h.nginx_reason in (None, "upstream-refused"):
         return True
+
+
+@rule("nginx-other-default-server")
+def _nginx_other_default(f):
+    n = f.get(NGINX_CONF)
+    return bool(n and n.other_default)
+
+
+# -- issue #18, nginx's own view: the reason its error log gives for this very request ---------------------------
+def _nginx_said(reason: str):
+    def fn(f):
+        h = f.get(HOP_NGINX)
+        return bool(h and h.outcome in ("http-status", "timeout", "error") and h.nginx_reason == reason)
+    return fn
+
+
+RULES["nginx-upstream-tls-failed"] = _nginx_said("upstream-tls-handshake")
+RULES["nginx-upstream-protocol"] = _nginx_said("upstream-closed")
+RULES["nginx-upstream-timeout"] = _nginx_said("upstream-timeout")
 
 
 @rule("wss-cert-expired")
@@ -407,6 +459,26 @@ def _pem_pending(f):
     serving = f.hop(HOP_WSS) == "ok" or f.status(HOP_WSS) == Status.WARN
     if c and c.unusable and p and p.wss.from_here == "open" and serving:
         return True
+
+
+# -- issue #18: the operator's certificate at another usual place than the certs_dir FreeSWITCH reads -----------
+@rule("wss-pem-in-other-dir")
+def _pem_other_dir(f):
+    c = f.get(CERT)
+    return bool(c and c.other_pem and (c.self_signed_freeswitch or c.present is False))
+
+
+# -- issue #18: FreeSWITCH's XML, as strict XML and as FreeSWITCH reads it ----------------------------------------
+@rule("profile-xml-broken")
+def _xml_broken(f):
+    b = f.get(BINDING)
+    return bool(b and b.xml_error)
+
+
+@rule("profile-xml-not-well-formed")
+def _xml_flaw(f):
+    b = f.get(BINDING)
+    return bool(b and b.xml_flaw)
 
 
 # warnings: they do not break the path

@@ -60,9 +60,15 @@ def vars_xml(ports: Ports, default_password: str) -> str:
     return f"<include>\n{body}\n</include>\n"
 
 
-def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON) -> str:
-    lines = []
+BARE_AMP_PARAM = '<param name="user-agent-string" value="AIDevelo & Co"/>'   # not well-formed; FreeSWITCH reads it
+
+
+def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON, ws_on: bool = True,
+                 bare_ampersand: bool = False) -> str:
+    lines = [f"    {BARE_AMP_PARAM}"] if bare_ampersand else []
     for key, value in INTERNAL_PARAMS:
+        if key == "ws-binding" and not ws_on:
+            continue
         value = value.replace("{ws}", ws).replace("{wss}", wss)
         line = f'    <param name="{key}" value="{value}"/>'
         if key == "wss-binding":
@@ -77,12 +83,17 @@ def internal_xml(ws: str, wss: str, wss_mode: WssBinding = WssBinding.ON) -> str
             f'  <settings>\n{settings}\n  </settings>\n</profile>\n')
 
 
+def xml_attr(value: str) -> str:
+    """A value for a double-quoted XML attribute (FreeSWITCH's parser decodes these entities)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def event_socket_xml(listen_ip: str, port: int, password: str, acl: str | None) -> str:
     acl_line = f'\n    <param name="apply-inbound-acl" value="{acl}"/>' if acl else \
         '\n    <!--<param name="apply-inbound-acl" value="loopback.auto"/>-->'
     return (f'<configuration name="event_socket.conf" description="Socket Client">\n  <settings>\n'
             f'    <param name="nat-map" value="false"/>\n    <param name="listen-ip" value="{listen_ip}"/>\n'
-            f'    <param name="listen-port" value="{port}"/>\n    <param name="password" value="{password}"/>'
+            f'    <param name="listen-port" value="{port}"/>\n    <param name="password" value="{xml_attr(password)}"/>'
             f'{acl_line}\n  </settings>\n</configuration>\n')
 
 
@@ -138,7 +149,7 @@ def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: s
     (prefix / "var/run/freeswitch").mkdir(parents=True, exist_ok=True)
     (conf / "vars.xml").write_text(vars_xml(ports, sip_password))
     ws, wss = bindings(fs, ports)
-    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, fs.wss_binding))
+    (conf / "sip_profiles/internal.xml").write_text(internal_xml(ws, wss, fs.wss_binding, fs.ws_binding, fs.bare_ampersand))
     (conf / "autoload_configs/event_socket.conf.xml").write_text(
         event_socket_xml(fs.esl_listen_ip, ports.esl, esl_password, fs.esl_acl or None))
     (conf / "autoload_configs/acl.conf.xml").write_text(ACL_XML)
@@ -149,6 +160,14 @@ def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: s
     for p in (conf / "vars.xml", conf / "autoload_configs/event_socket.conf.xml"):
         os.chmod(p, 0o600)  # they hold the lab's passwords
     return {"conf_dir": conf, "certs_dir": conf / "tls", "log_file": prefix / "var/log/freeswitch/freeswitch.log"}
+
+
+def break_xml(path: Path) -> None:
+    """The operator saves internal.xml with a wrong closing tag (scenario profile-xml-broken)."""
+    text = path.read_text()
+    if "</settings>" not in text:
+        raise ValueError(f"{path}: no </settings> to break")
+    path.write_text(text.replace("</settings>", "</settingz>", 1))
 
 
 def uncomment_wss(prefix: Path) -> None:

@@ -210,6 +210,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
         image: str | None = None) -> None:
     _ports_free(sc, ports)
     esl_pw = "lab-esl-" + secrets.token_hex(6)
+    if sc.fs.esl_password_symbols:   # spaces and symbols an operator might choose (no $: FreeSWITCH expands $${…})
+        esl_pw = 'lab esl #!%&<>"\';=+ ' + secrets.token_hex(6)
     sip_pw = "lab-sip-" + secrets.token_hex(6)
     esl_file, sip_file = _secret(d, "esl_password", esl_pw), _secret(d, "sip_password", sip_pw)
     ca = pki.CA("fsnb lab CA")
@@ -219,6 +221,9 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     (d / "pki/edge.crt").write_bytes(edge_leaf.cert_pem)
     (d / "pki/edge.key").write_bytes(edge_leaf.key_pem)
     os.chmod(d / "pki/edge.key", 0o600)
+    if sc.fs.operator_pem_at:    # the operator's good wss.pem, for a dir FreeSWITCH does not read (real.py mounts it)
+        (d / "pki/operator-wss.pem").write_bytes(pki.wss_pem(fs_leaf, ca, scenarios.WssPem.GOOD))
+        os.chmod(d / "pki/operator-wss.pem", 0o600)
     prefix = d / "fs"
     if real:   # a real FreeSWITCH: fsnb/lab/real.py (its vanilla config, edited: realconf.py)
         from fsnb.lab import real as reallab
@@ -269,6 +274,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
                 time.sleep(0.05)
         elif step is Step.UNCOMMENT_WSS:
             layout.uncomment_wss(prefix)
+        elif step is Step.BREAK_XML:
+            layout.break_xml(prefix / "etc/freeswitch/sip_profiles/internal.xml")
         elif step in (Step.RELOADXML, Step.RESCAN):
             esl_api(ports.esl, esl_pw, "reloadxml" if step is Step.RELOADXML else "sofia profile internal rescan")
         else:
@@ -295,7 +302,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     fs.esl_port, fs.sip_port, fs.ws_port, fs.wss_port = ports.esl, ports.sip, ports.ws, ports.wss
     pw_file = _secret(d, "esl_password_wrong", "wrong-" + secrets.token_hex(4)) if sc.target.esl_password_wrong else esl_file
     fs.esl_password = tgt.Secret(f"file:{pw_file}")
-    fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
+    if sc.target.dirs_named:
+        fs.conf_dir, fs.certs_dir, fs.log_file = str(paths["conf_dir"]), str(paths["certs_dir"]), str(paths["log_file"])
     t.nginx = tgt.NginxTarget(address=f"127.0.0.1:{ports.nginx}", config=str(d / "nginx/sites/freeswitch.conf"),
                               error_log=str(d / "nginx/error.log"))
     t.tunnel = tgt.TunnelTarget(config=str(d / "cloudflared/config.yml"), hostname=HOSTNAME,
@@ -322,11 +330,18 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
     block = nginxconf.server_block(
         f"127.0.0.1:{ports.nginx}", f"{n.proxy_scheme}://127.0.0.1:{port}", upgrade_headers=n.upgrade_headers,
         read_timeout="3600s" if n.upgrade_headers else "60s", ssl_verify_off=n.verify is None)
+    if n.upstream_variable:    # the upstream behind a variable: only nginx's error log can tell what fails there
+        block = block.replace(f"        proxy_pass {n.proxy_scheme}://127.0.0.1:{port};",
+                              f"        set $fs_upstream 127.0.0.1:{port};\n"
+                              f"        proxy_pass {n.proxy_scheme}://$fs_upstream;\n        proxy_connect_timeout 1s;", 1)
     if n.verify is not None:   # an operator who "hardened" nginx: verify FreeSWITCH's certificate against these CAs
         cas = str(d / "pki/ca.pem") if n.verify is scenarios.Verify.LAB_CA else "/etc/ssl/certs/ca-certificates.crt"
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
                               f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
     (d / "nginx/sites/freeswitch.conf").write_text(block)
+    if n.other_default_server:   # what a distribution's default site does: default_server on the same port
+        (d / "nginx/sites/000-default.conf").write_text(
+            f"server {{\n    listen 127.0.0.1:{ports.nginx} default_server;\n    location / {{ return 404; }}\n}}\n")
     user = "user root;\n" if os.geteuid() == 0 else ""
     tmp = d / "nginx/tmp"
     (d / "nginx/nginx.conf").write_text(

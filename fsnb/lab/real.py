@@ -219,6 +219,12 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
             str(conf): {"bind": "/etc/fs_cli.conf", "mode": "ro"},
             str(resolv): {"bind": "/etc/resolv.conf", "mode": "ro"}}
     env = {"HOME": "/root"}
+    if getattr(sc.fs, "operator_pem_at", ""):   # the operator's good wss.pem where FreeSWITCH does not look
+        own = d / "operator-tls"
+        own.mkdir(exist_ok=True)
+        (own / "wss.pem").write_bytes((d / "pki/operator-wss.pem").read_bytes())
+        os.chmod(own / "wss.pem", 0o600)
+        vols[str(own)] = {"bind": sc.fs.operator_pem_at, "mode": "ro"}
     if r["image"]:
         image = r["image"]
     else:
@@ -232,8 +238,13 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
     _remove_stale(c, d)
     argv = ["freeswitch", "-nc", "-nf", "-nonat", *dirs.flags()]
 
+    # host networking, or (issue #18) the container's own network namespace: Docker's `none` gives one with only a
+    # loopback — the lab's engine has no bridge, and no veth is needed: nothing may leave the loopback anyway
+    net = scenarios.Network(getattr(sc.fs, "network", scenarios.Network.HOST))
+    network_mode = "host" if net is scenarios.Network.HOST else "none"
+
     def run():
-        cont = c.containers.run(image, argv, name=CONTAINER, network_mode="host", volumes=vols, detach=True,
+        cont = c.containers.run(image, argv, name=CONTAINER, network_mode=network_mode, volumes=vols, detach=True,
                                 environment=env, labels={"fsnb.lab": "1", "fsnb.lab.dir": str(d)}, working_dir="/")
         state["container_id"] = cont.id
         return cont
@@ -243,9 +254,28 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
     since = dirs.log_file.stat().st_size if dirs.log_file.exists() else 0
     cont = run()
     settle(c, cont.id, dirs.log_file, since, timeout=45)
+    if net is scenarios.Network.OWN_NETNS_PUBLISHED:
+        publish(c, cont.id, d, [ports.wss, ports.ws, ports.sip, ports.esl], state)
     state["freeswitch"] = "real " + version(ports.esl, esl_pw) + (f" (image {r['image']})" if r["image"] else "")
     for step in sc.after_start:
         live_step(step, dirs, ports.esl, esl_pw, ports.wss)
+
+
+def publish(c, cid: str, d: Path, to: list[int], state: dict) -> None:
+    """The lab's `-p 127.0.0.1:P:P` for a container in its own namespace: a loopback forwarder into it
+    (fsnb/lab/nsforward.py says why not docker-proxy). Recorded in the lab's state, stopped by pid."""
+    import sys
+
+    from fsnb.lab import procs
+    pid = c.containers.get(cid).attrs["State"]["Pid"]
+    rec = procs.start([sys.executable, "-m", "fsnb.lab.nsforward", "--netns", f"/proc/{pid}/ns/net",
+                       *map(str, to)], d / "logs/nsforward.log")
+    state.setdefault("procs", {})["nsforward"] = rec
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not all(_port_open(p) for p in to):
+        if not procs.alive(rec):
+            raise AccessError(f"the port forwarder exited; see {d / 'logs/nsforward.log'}")
+        time.sleep(0.1)
 
 
 def earlier_run(c, run, dirs: realconf.Dirs, esl_port: int) -> None:
@@ -360,5 +390,8 @@ def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: 
         api(esl_port, pw, "reloadxml")
     elif step is scenarios.Step.RESCAN:
         api(esl_port, pw, "sofia profile internal rescan")
+    elif step is scenarios.Step.BREAK_XML:
+        from fsnb.lab import layout
+        layout.break_xml(dirs.conf / "sip_profiles/internal.xml")
     else:
         raise FsnbError(f"unknown live step {step!r}")

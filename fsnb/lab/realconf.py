@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fsnb.lab import pki
-from fsnb.lab.layout import Ports, bindings, write_old_crt_key
+from fsnb.lab.layout import BARE_AMP_PARAM, Ports, bindings, write_old_crt_key, xml_attr
 from fsnb.lab.scenarios import FsSettings, SecondProfile, Verto, WssBinding, WssPem
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
@@ -115,7 +115,8 @@ def edit_event_socket(text: str, ports: Ports | None, password: str | None, list
         text = _sub(text, r'<param name="listen-port" value="[^"]*"/>',
                     f'<param name="listen-port" value="{ports.esl}"/>', "event_socket listen-port")
     if password is not None:
-        text = _sub(text, r'<param name="password" value="[^"]*"/>', f'<param name="password" value="{password}"/>',
+        value = xml_attr(password).replace("\\", "\\\\")      # a regex replacement: backslashes doubled
+        text = _sub(text, r'<param name="password" value="[^"]*"/>', f'<param name="password" value="{value}"/>',
                     "event_socket password")
     if acl:
         text = _sub(text, r'<!--<param name="apply-inbound-acl" value="loopback.auto"/>-->',
@@ -139,8 +140,10 @@ def edit_verto(text: str, real: RealPorts, verto_on_nginx: int | None = None) ->
 def edit_internal(text: str, ports: Ports, fs: FsSettings | dict | None) -> str:
     fs = FsSettings.of(fs)
     ws, wss = bindings(fs, ports)
-    text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', f'<param name="ws-binding"  value="{ws}"/>',
-                "internal.xml ws-binding")
+    ws_line = f'<param name="ws-binding"  value="{ws}"/>' if fs.ws_binding else "<!-- no ws-binding (fsnb lab) -->"
+    text = _sub(text, r'<param name="ws-binding"\s+value="[^"]*"/>', ws_line, "internal.xml ws-binding")
+    if fs.bare_ampersand:
+        text = _sub(text, r"(<settings>)", r"\1\n    " + BARE_AMP_PARAM, "internal.xml <settings>")
     line = f'<param name="wss-binding" value="{wss}"/>'
     if fs.wss_binding is WssBinding.COMMENTED:
         line = f"<!-- {line} -->"

@@ -85,6 +85,13 @@ class Verto(StrEnum):
     NGINX_PORT = "nginx-port"       # vanilla's secure listener, on nginx's port (real lab only)
 
 
+class Network(StrEnum):
+    """Where the real FreeSWITCH container's sockets live (fsnb/lab/real.py; issue #18)."""
+    HOST = "host"                   # --network host: its 127.0.0.1 is this machine's
+    OWN_NETNS = "own-netns"         # its own network namespace (Docker's `none`: loopback only), nothing published
+    OWN_NETNS_PUBLISHED = "own-netns-published"   # ... with wss/ws/sip/ESL forwarded from this machine's loopback
+
+
 class SecondProfile(StrEnum):
     NONE = "none"
     SAME_WSS = "same-wss"           # internal-b keeps internal's wss-binding (real lab only)
@@ -104,6 +111,11 @@ class FsSettings(_Settings):
     esl_acl: str = ""               # apply-inbound-acl (empty: none)
     verto: Verto = Verto.OWN_PORTS
     second_profile: SecondProfile = SecondProfile.NONE
+    network: Network = Network.HOST         # real lab only
+    ws_binding: bool = True                 # False: no ws-binding at all (no plain WS port; nginx → wss needs none)
+    esl_password_symbols: bool = False      # the ESL password has spaces and XML/shell symbols (escaped in the XML)
+    operator_pem_at: str = ""               # the operator's good wss.pem in this dir of the container (real lab only)
+    bare_ampersand: bool = False            # internal.xml: `value="AIDevelo & Co"` (FreeSWITCH reads past it)
 
 
 class Upstream(StrEnum):
@@ -129,6 +141,9 @@ class NginxSettings(_Settings):
     upstream_closed: bool = False   # proxy_pass to a port where nothing listens
     upgrade_headers: bool = True
     verify: Verify | None = None    # None: proxy_ssl_verify off
+    other_default_server: bool = False   # another file in sites/ is default_server on nginx's port (return 404)
+    upstream_variable: bool = False  # proxy_pass through a variable (`set $fs_upstream …`): the file names no port,
+    #                                  only nginx's error log tells what went wrong (proxy_connect_timeout 1s: within the hop's deadline)
 
     @property
     def proxy_scheme(self) -> Scheme:
@@ -155,6 +170,7 @@ class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
     sip_password_wrong: bool = False    # [sip] password: not the directory's
+    dirs_named: bool = True             # False: the target names no conf/certs/log dir (fsnb must find them itself)
 
 
 class Step(StrEnum):
@@ -163,6 +179,7 @@ class Step(StrEnum):
     UNCOMMENT_WSS = "uncomment-wss"
     RELOADXML = "reloadxml"
     RESCAN = "rescan"
+    BREAK_XML = "break-xml"         # a wrong closing tag written into internal.xml once the profile runs
 
 
 class BlockerKind(StrEnum):          # fsnb/lab/blocker.py
@@ -423,6 +440,111 @@ SCENARIOS.extend([
              "The ingress rule says `https://localhost:8082`, nginx speaks plain HTTP there: cloudflared fails at TLS.",
              tunnel=TunnelSettings(origin_scheme=OriginScheme.HTTPS)),
 ])
+
+# Issue #18: FreeSWITCH's container in its own network namespace (real FreeSWITCH only). The lab's engine has no
+# bridge (dockerd --bridge=none --iptables=false: nothing may be routed off the machine), so the namespace is
+# Docker's `none` — loopback only — and "published" ports are a loopback forwarder (fsnb/lab/nsforward.py) that
+# listens on this machine's 127.0.0.1 and connects inside the container's namespace, as docker-proxy would (which
+# connects to the container's address instead: see cause container-listens-on-loopback). The targets name no
+# directories, as an operator's often do not: with ESL unreachable, they come from FreeSWITCH's command line.
+_NETNS_WHY = "the simulator runs on the host network; the container's own network namespace needs the real lab"
+SCENARIOS.extend([
+    Scenario("docker-own-netns", "container-ports-not-published", 1,
+             "FreeSWITCH läuft ohne `--network host` im eigenen Netzwerk-Namespace: 7443 und 8021 lauschen auf dem "
+             "127.0.0.1 des Containers, Docker veröffentlicht keinen Port — nginx und ESL: Connection refused.",
+             "FreeSWITCH runs without `--network host`, in its own network namespace: 7443 and 8021 listen on the "
+             "container's 127.0.0.1, Docker publishes no port — nginx and ESL: connection refused.",
+             fs=FsSettings(network=Network.OWN_NETNS), target=TargetSettings(dirs_named=False),
+             sim=False, sim_why_not=_NETNS_WHY),
+    Scenario("docker-own-netns-published", None, 0,
+             "FreeSWITCH im eigenen Netzwerk-Namespace, wss/ws/SIP/ESL auf den Loopback dieses Rechners "
+             "veröffentlicht: alles funktioniert (gesund).",
+             "FreeSWITCH in its own network namespace, wss/ws/SIP/ESL published on this machine's loopback: "
+             "everything works (healthy).",
+             fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
+             sim=False, sim_why_not=_NETNS_WHY),
+])
+
+# Issue #18: healthy variants that must stay healthy (exit 0): an equivalent address (the wildcard, inside the
+# container's own namespace: there 0.0.0.0 is its loopback only — Docker's `none` has no other interface), an ESL
+# password with spaces and symbols, no WS
+SCENARIOS.extend([
+    Scenario("docker-own-netns-wildcard", None, 0,
+             "FreeSWITCH im eigenen Netzwerk-Namespace: ESL auf 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip bindet "
+             "trotzdem sip-ip 127.0.0.1 — gesehen), Ports veröffentlicht: gesund.",
+             "FreeSWITCH in its own network namespace: ESL on 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip still "
+             "binds sip-ip 127.0.0.1 — seen), ports published: healthy.",
+             fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED, ws_ip="0.0.0.0", wss_ip="0.0.0.0",
+                           esl_listen_ip="0.0.0.0"),
+             target=TargetSettings(dirs_named=False), sim=False, sim_why_not=_NETNS_WHY),
+    Scenario("esl-password-symbols", None, 0,
+             "Das ESL-Passwort enthält Leerzeichen und Sonderzeichen (in event_socket.conf.xml XML-maskiert): gesund.",
+             "The ESL password has spaces and symbols (XML-escaped in event_socket.conf.xml): healthy.",
+             fs=FsSettings(esl_password_symbols=True)),
+    Scenario("no-ws-port", None, 0,
+             "Kein ws-binding (kein WS-Port 5066): nginx → wss 7443 braucht keinen — gesund.",
+             "No ws-binding (no WS port 5066): nginx → wss 7443 needs none — healthy.",
+             fs=FsSettings(ws_binding=False)),
+])
+
+# Issue #18: ESL on another address than the target's (a loopback address: nothing leaves the machine)
+SCENARIOS.append(Scenario(
+    "esl-other-address", "esl-address-mismatch", 1,
+    "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL läuft, aber nicht auf 127.0.0.1, wohin Ziel und fs_cli verbinden.",
+    "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL runs, but not on 127.0.0.1, where the target and fs_cli connect.",
+    fs=FsSettings(esl_listen_ip="127.0.0.2")))
+
+# Issue #18, FreeSWITCH's own view of its certificates: the operator's wss.pem where the packages look
+SCENARIOS.append(Scenario(
+    "wss-pem-in-other-dir", "wss-pem-in-other-dir", 0,
+    "Der Betreiber legt wss.pem nach /etc/freeswitch/tls (wie beim Paket/offiziellen Image), FreeSWITCH läuft mit "
+    "-certs <anderes Verzeichnis>, findet dort keins und erzeugt still ein selbstsigniertes (Warnung).",
+    "The operator puts wss.pem into /etc/freeswitch/tls (as for the package/official image), FreeSWITCH runs with "
+    "-certs <another dir>, finds none there and silently generates a self-signed one (a warning).",
+    fs=FsSettings(wss_pem=WssPem.MISSING, operator_pem_at="/etc/freeswitch/tls"), target=TargetSettings(dirs_named=False),
+    sim=False, sim_why_not="FreeSWITCH's own wss.pem generation and -certs exist on the real FreeSWITCH only"))
+
+# Issue #18, FreeSWITCH's own view of its XML: a flaw it reads past, and one it refuses too
+SCENARIOS.extend([
+    Scenario("profile-bare-ampersand", "profile-xml-not-well-formed", 0,
+             "internal.xml enthält `value=\"AIDevelo & Co\"` (nacktes &): FreeSWITCH liest es, das Profil läuft "
+             "(Warnung).",
+             "internal.xml holds `value=\"AIDevelo & Co\"` (a bare &): FreeSWITCH reads it, the profile runs (a "
+             "warning).",
+             fs=FsSettings(bare_ampersand=True)),
+    Scenario("profile-xml-broken", "profile-xml-broken", 1,
+             "Nach dem Start wird internal.xml mit einem falschen Schluss-Tag (`</settingz>`) gespeichert: das Profil "
+             "läuft weiter, die Datei lehnt auch FreeSWITCH ab ('[error near line N]: unexpected closing tag').",
+             "After the start internal.xml is saved with a wrong closing tag (`</settingz>`): the profile keeps "
+             "running, FreeSWITCH refuses the file too ('[error near line N]: unexpected closing tag').",
+             after_start=(Step.BREAK_XML,)),
+])
+
+# Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
+# and only nginx's error log says what failed (fsnb/read/nginxlog.py)
+SCENARIOS.extend([
+    Scenario("nginx-tls-to-plain-variable", "nginx-upstream-tls-failed", 1,
+             "nginx spricht TLS zum WS-Port 5066, das Ziel steht in einer Variablen (`proxy_pass https://$fs_upstream`): "
+             "die Datei verrät es nicht, nginx' Fehlerlog schon ('… while SSL handshaking to upstream').",
+             "nginx speaks TLS to ws port 5066 through a variable (`proxy_pass https://$fs_upstream`): the file does "
+             "not show it, nginx's error log does ('… while SSL handshaking to upstream').",
+             nginx=NginxSettings(upstream=Upstream.WS, scheme=Scheme.HTTPS, upstream_variable=True)),
+    Scenario("nginx-http-to-tls-variable", "nginx-upstream-protocol", 1,
+             "nginx spricht Klartext-HTTP zum TLS-Port 7443 über eine Variable (`proxy_pass http://$fs_upstream`): "
+             "nginx' Fehlerlog: 'upstream prematurely closed connection'.",
+             "nginx speaks plain HTTP to TLS port 7443 through a variable (`proxy_pass http://$fs_upstream`): nginx's "
+             "error log: 'upstream prematurely closed connection'.",
+             nginx=NginxSettings(scheme=Scheme.HTTP, upstream_variable=True)),
+])
+
+# Issue #18, nginx's own view: `nginx -T` shows a server block the target's file does not
+SCENARIOS.append(Scenario(
+    "nginx-other-default-server", "nginx-other-default-server", 1,
+    "Eine zweite Datei in sites/ (000-default.conf) ist default_server auf nginx' Port und antwortet 404; der Block "
+    "mit proxy_pass hat keinen server_name: jede Anfrage landet im anderen Block.",
+    "A second file in sites/ (000-default.conf) is default_server on nginx's port and answers 404; the proxy_pass "
+    "block has no server_name: every request lands in the other block.",
+    nginx=NginxSettings(other_default_server=True)))
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet

@@ -35,6 +35,25 @@ def _parse(text: str, what: str, comments: bool = False) -> ET.Element:
         raise ConfigError(f"{what}: nested too deeply to read") from None
 
 
+# a `&` that starts no entity: expat refuses it ("not well-formed (invalid token)"), FreeSWITCH's own parser keeps it
+# as a literal & (seen on 1.11: `value="AIDevelo & Co"`, reloadxml '+OK [Success]', the profile runs)
+_BARE_AMP = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});)")
+
+
+def _parse_lenient(text: str, what: str, comments: bool = False) -> tuple[ET.Element, str | None]:
+    """Like _parse; where the only flaw is one FreeSWITCH reads past (a bare `&`), the file is read as FreeSWITCH
+    reads it and the flaw is returned, named with expat's position: (root, "line 48, column 53: a bare '&' …")."""
+    try:
+        return _parse(text, what, comments), None
+    except ConfigError as strict:
+        if len(text) > MAX_XML or "&" not in text:
+            raise
+        # still not well-formed: the flaw FreeSWITCH refuses too is the one to name (lines unchanged by the &amp;)
+        root = _parse(_BARE_AMP.sub("&amp;", text), what, comments)
+        detail = str(strict).partition("not well-formed XML (")[2].removesuffix(")") or str(strict)
+        return root, f"{detail}: a bare '&' (write &amp;)"
+
+
 def _commented_params(comment: str) -> list[tuple[str, str]]:
     """`<param name=… value=…/>` written inside a comment (a param commented out): the comment's text is parsed
     as XML itself (linear); text that is not XML holds no param FreeSWITCH would see once uncommented."""
@@ -90,6 +109,7 @@ class ProfileConfig:
     name: str
     params: list[tuple[str, str]]
     commented: dict[str, str] = field(default_factory=dict)
+    xml_flaw: str | None = None      # not well-formed, but in a way FreeSWITCH reads past (issue #18): where and what
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The value FreeSWITCH uses: sofia applies the params in order, so the last one of a name wins."""
@@ -104,7 +124,7 @@ class ProfileConfig:
 
 def parse_profile(text: str, name: str, variables: dict[str, str]) -> ProfileConfig:
     """A sofia profile file (`sip_profiles/<name>.xml`); params commented out are kept apart."""
-    root = _parse(text, f"sip_profiles/{name}.xml", comments=True)
+    root, flaw = _parse_lenient(text, f"sip_profiles/{name}.xml", comments=True)
     profile = root if root.tag == "profile" else root.find(".//profile")
     if profile is None:
         raise ConfigError(f"sip_profiles/{name}.xml: no <profile> element")
@@ -116,7 +136,7 @@ def parse_profile(text: str, name: str, variables: dict[str, str]) -> ProfileCon
     for node in root.iter(ET.Comment):
         for key, value in _commented_params(node.text or ""):
             commented.setdefault(key, value)
-    return ProfileConfig(profile.get("name", name), params, commented)
+    return ProfileConfig(profile.get("name", name), params, commented, flaw)
 
 
 @dataclass

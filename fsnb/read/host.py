@@ -14,7 +14,7 @@ from typing import Protocol
 
 from fsnb import blocking
 from fsnb.errors import AccessError, NotAFile
-from fsnb.read import files, procnet, procroot
+from fsnb.read import dockerview, files, fsprocess, procnet, procroot
 
 MAX_FILE = files.MAX_FILE
 # Docker's path stat reports Go's os.FileMode bits
@@ -45,6 +45,8 @@ class Host(Protocol):
     async def listeners(self) -> list[procnet.Socket]: ...
     async def exec(self, argv: list[str]) -> ExecResult: ...
     async def own_addresses(self) -> set[str] | None: ...
+    async def process(self) -> fsprocess.Process | None: ...
+    async def docker_view(self) -> dockerview.DockerView | None: ...
 
 
 class LocalHost:
@@ -80,6 +82,13 @@ class LocalHost:
 
     async def own_addresses(self) -> None:
         return None     # this machine's addresses are FreeSWITCH's
+
+    async def process(self) -> fsprocess.Process | None:
+        """The FreeSWITCH process on this machine and its command line (its directories)."""
+        return await asyncio.wait_for(blocking.to_thread(fsprocess.local), self.timeout)
+
+    async def docker_view(self) -> None:
+        return None
 
     def via(self, what: str) -> str:
         return f"local {what}"
@@ -229,6 +238,23 @@ class DockerHost:
         for n in nets:
             addrs.update(a for a in (n.get("IPAddress"), n.get("GlobalIPv6Address")) if a)
         return addrs
+
+    async def process(self) -> fsprocess.Process | None:
+        """FreeSWITCH's command line: /proc/<pid>/cmdline of the container's process (or its child) when the
+        engine runs here, else what the engine started (inspect: Path + Args)."""
+        root = await self.rootfs()
+        if root is not None:
+            proc = await asyncio.wait_for(blocking.to_thread(fsprocess.in_tree, root.pid), self.timeout)
+            if proc is not None:
+                return proc
+        try:
+            return fsprocess.from_inspect(await self.inspect())
+        except AccessError:
+            return None
+
+    async def docker_view(self) -> dockerview.DockerView | None:
+        """The engine's record of the container: network mode, published ports, mounts, restart state."""
+        return dockerview.of(await self.inspect())
 
     async def exec(self, argv: list[str]) -> ExecResult:
         def run():

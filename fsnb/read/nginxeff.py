@@ -1,0 +1,175 @@
+"""nginx's own view (issue #18): its effective configuration, `nginx -T`, with the config the running nginx uses.
+
+The target names one file (the site with proxy_pass); nginx serves from every file it includes. Another file's
+`default_server`, or a second server block on the same port, decides where requests go that the target's file never
+sees. Which nginx: the master process (this machine, this mount namespace) whose `nginx -T` includes the target's
+file — its command line (`nginx: master process /usr/sbin/nginx -p P -c C`) gives prefix and config. The binary is
+the operator's, run as `nginx -T` (test and dump: it binds nothing, serves nothing), bounded in time and output;
+without a binary or a master process nothing is run.
+
+The dump is split at nginx's own `# configuration file PATH:` lines and each part parsed by crossplane, so every
+server block is seen with its file and line.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+
+MAX_DUMP = 4 * 1024 * 1024
+MARK = "# configuration file "
+
+
+@dataclass
+class Server:
+    file: str
+    line: int
+    listen: list[str]
+    server_names: list[str]
+    default: bool           # `default_server` (or `default`) on a listen of the port
+
+    def text(self) -> str:
+        names = f"server_name {' '.join(self.server_names)}" if self.server_names else "(no server_name)"
+        return f"{self.file}:{self.line} {names}" + (" default_server" if self.default else "")
+
+
+@dataclass
+class Effective:
+    command: str
+    servers: list[Server] = field(default_factory=list)
+
+
+def masters() -> list[tuple[str, str, str]]:
+    """(binary, prefix, conf) of every nginx master process in this mount namespace."""
+    try:
+        own = os.readlink("/proc/self/ns/mnt")
+    except OSError:
+        return []
+    out = []
+    for pid in sorted((p for p in os.listdir("/proc") if p.isdigit()), key=int)[:65536]:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read(8192).replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            if not cmd.startswith("nginx: master process ") or os.readlink(f"/proc/{pid}/ns/mnt") != own:
+                continue
+        except OSError:
+            continue
+        words = cmd[len("nginx: master process "):].split()
+        if not words:
+            continue
+        binary, prefix, conf = words[0], "", ""
+        for i, w in enumerate(words[1:-1], 1):
+            if w == "-p":
+                prefix = words[i + 1]
+            elif w == "-c":
+                conf = words[i + 1]
+        out.append((binary, prefix, conf))
+    return out
+
+
+def dump(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
+    argv = [binary, "-T", "-q"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else [])
+    try:
+        p = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                           env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if p.returncode != 0:
+        return None
+    return p.stdout[:MAX_DUMP].decode("utf-8", "replace")
+
+
+def sections(text: str) -> list[tuple[str, str]]:
+    """(file, its text) of `nginx -T`'s dump."""
+    out: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith(MARK) and line.endswith(":"):
+            out.append((line[len(MARK):-1], []))
+        elif out:
+            out[-1][1].append(line)
+    return [(f, "\n".join(lines)) for f, lines in out]
+
+
+def _servers(parsed: list, file: str) -> list[Server]:
+    found = []
+    for d in parsed:
+        if d.get("directive") == "server" and "block" in d:
+            listen = [" ".join(x.get("args", [])) for x in d["block"] if x.get("directive") == "listen"]
+            names = [a for x in d["block"] if x.get("directive") == "server_name" for a in x.get("args", [])]
+            found.append(Server(file, int(d.get("line") or 0), listen, names,
+                                any({"default_server", "default"} & set(lst.split()) for lst in listen)))
+        elif d.get("block") and d.get("directive") in ("http", "include"):
+            found.extend(_servers(d["block"], file))
+    return found
+
+
+def servers_of(text: str) -> list[Server]:
+    import crossplane
+    out = []
+    with tempfile.TemporaryDirectory(prefix="fsnb-nginx-T-") as tmp:
+        for i, (file, body) in enumerate(sections(text)[:256]):
+            path = os.path.join(tmp, f"{i}.conf")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(body)
+            try:
+                res = crossplane.parse(path, catch_errors=True, single=True, comments=False, check_ctx=False)
+            except Exception:       # a part crossplane cannot read: nginx read it; nothing to say about it here
+                continue
+            for cfg in res.get("config", [])[:1]:
+                out.extend(_servers(cfg.get("parsed") or [], file))
+    return out
+
+
+def on_port(servers: list[Server], port: int) -> list[Server]:
+    def port_of(spec: str) -> int | None:
+        addr = spec.split()[0] if spec.split() else ""
+        tail = addr.rsplit(":", 1)[-1] if ":" in addr else addr
+        return int(tail) if tail.isdigit() else None
+    out = []
+    for s in servers:
+        hits = [lst for lst in s.listen if port_of(lst) == port]
+        if hits:
+            out.append(Server(s.file, s.line, hits, s.server_names, any("default_server" in h.split() or
+                                                                          "default" in h.split() for h in hits)))
+    return out
+
+
+_DUMPS: dict[tuple[str, str, str], tuple[float, str | None]] = {}
+CACHE_SECONDS = 5.0      # a fleet run asks for many targets at once: one `nginx -T` per master, not per target
+
+
+def _dump_cached(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
+    import time
+    key = (binary, prefix, conf)
+    hit = _DUMPS.get(key)
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    text = dump(binary, prefix, conf, timeout)
+    if len(_DUMPS) > 64:
+        _DUMPS.clear()
+    _DUMPS[key] = (time.monotonic(), text)
+    return text
+
+
+def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
+    """The servers of the running nginx that includes `site_file`; None when there is none to ask (or no file:
+    which nginx would be a guess). A dump is reused for CACHE_SECONDS."""
+    if not site_file:
+        return None
+    real = os.path.realpath(site_file)
+    for binary, prefix, conf in masters()[:16]:
+        if not os.path.isabs(binary):
+            binary = shutil.which(binary) or ""
+        if not binary or not os.path.exists(binary):
+            continue
+        text = _dump_cached(binary, prefix, conf, timeout)
+        if not text:
+            continue
+        files = [f for f, _ in sections(text)]
+        if site_file not in files and real not in files:
+            continue
+        cmd = " ".join([binary, "-T"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else []))
+        return Effective(cmd, servers_of(text))
+    return None
