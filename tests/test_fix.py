@@ -258,3 +258,28 @@ def test_pem_rebuilt_key_leaf_chain(tmp_path):
     (tmp_path / "privkey.pem").write_bytes(leaf.key_pem)             # the operator's key beside it
     assert fixplan.rebuild_pem(str(pem), str(tmp_path))[0].startswith(leaf.key_pem.decode().strip("\n"))
     assert os.stat(pem).st_size
+
+
+@pytest.mark.unit
+def test_a_private_key_never_reaches_the_diff(tmp_path):
+    from fsnb.lab import pki
+    ca = pki.CA("t")
+    leaf = ca.issue(["localhost"])
+    pem = tmp_path / "wss.pem"
+    pem.write_bytes(ca.cert_pem + leaf.cert_pem + leaf.key_pem)
+    new, _ = fixplan.rebuild_pem(str(pem), str(tmp_path))
+    e = fixplan.edit(str(pem), new)
+    body = leaf.key_pem.decode().splitlines()[1]
+    assert body not in e.diff and "[PRIVATE KEY, sha256" in e.diff and "CN=localhost" in e.diff
+    gone = fixplan.edit(str(pem), None)
+    assert body not in gone.diff and gone.diff.startswith("--- ")
+
+
+@pytest.mark.unit
+def test_passwords_never_reach_the_diff(tmp_path):
+    f = tmp_path / "event_socket.conf.xml"
+    f.write_text('<settings>\n    <param name="listen-ip" value="10.254.254.254"/>\n'
+                 '    <param name="password" value="s3cret-pw"/>\n</settings>\n')
+    e = fixplan.edit(str(f), fixplan.set_param(f.read_text(), "listen-ip", "127.0.0.1"))
+    assert "s3cret-pw" not in e.diff and '+    <param name="listen-ip" value="127.0.0.1"/>' in e.diff
+    assert "s3cret-pw" in e.after           # the file itself keeps it, of course

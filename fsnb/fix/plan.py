@@ -94,7 +94,41 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def pem_summary(text: str) -> str:
+    """PEM blocks shown by what they are, never by their bytes: a private key never reaches a diff, the journal or
+    a report; a certificate is named by its subject and fingerprint."""
+    if "-----BEGIN " not in text:
+        return text
+    out, i, lines = [], 0, text.splitlines(keepends=True)
+    while i < len(lines):
+        s = lines[i].strip()
+        if s.startswith("-----BEGIN ") and s.endswith("-----"):
+            label = s[11:-5]
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != f"-----END {label}-----":
+                j += 1
+            body = "".join(lines[i:j + 1])
+            digest = hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+            what = ""
+            if label == "CERTIFICATE":
+                try:
+                    from cryptography import x509
+                    c = x509.load_pem_x509_certificate(body.encode())
+                    what = f" {c.subject.rfc4514_string()} (issuer {c.issuer.rfc4514_string()})"
+                except (ValueError, TypeError):
+                    what = " (unparsable)"
+            out.append(f"[{label}{what}, sha256 {digest}…, contents not shown]\n")
+            i = j + 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
 def unified(path: str, before: str, after: str | None) -> str:
+    hide = lambda t: re.sub(r'(<param\s+name="[^"]*(?:password|passwd)[^"]*"\s+value=")[^"]*(")', r"\1(not shown)\2",
+                            pem_summary(t), flags=re.I)
+    before, after = hide(before), (None if after is None else hide(after))
     b = before.splitlines(keepends=True)
     a = [] if after is None else after.splitlines(keepends=True)
     return "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
