@@ -283,3 +283,44 @@ def test_passwords_never_reach_the_diff(tmp_path):
     e = fixplan.edit(str(f), fixplan.set_param(f.read_text(), "listen-ip", "127.0.0.1"))
     assert "s3cret-pw" not in e.diff and '+    <param name="listen-ip" value="127.0.0.1"/>' in e.diff
     assert "s3cret-pw" in e.after           # the file itself keeps it, of course
+
+
+@pytest.mark.unit
+def test_fixview_shows_file_hunks_reload_and_why_not(tmp_path):
+    from fsnb.present.notebook import fixview
+    f = tmp_path / "internal.xml"
+    f.write_text('<settings>\n    <param name="ws-binding" value=":5066"/>\n    <!-- <param name="wss-binding" value=":7443"/> -->\n</settings>\n')
+    e = fixplan.edit(str(f), fixplan.set_param(f.read_text(), "wss-binding", ":7443"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "de", "en", [e],
+                        [fixplan.Reload("esl", "sofia profile internal restart", "<why>")], applicable=True)
+    h = fixview.plan_html(p, "en")
+    assert str(f) in h and "background:#e6ffed" in h and "sofia profile internal restart" in h and "&lt;why&gt;" in h
+    p.applicable, p.why_not = False, "<b>no</b>"
+    assert "&lt;b&gt;no&lt;/b&gt;" in fixview.plan_html(p, "en")
+
+
+@pytest.mark.lab
+def test_notebook_fix_panel_applies_after_typed_yes(tmp_path, lab_offset):
+    import time
+
+    from fsnb.present.notebook import fixview, widgets
+    lab = manager.up("nginx-upstream-down", offset=lab_offset)
+    try:
+        s = widgets.Runbook(lab.target, journal=str(tmp_path / "nb.jsonl"), lang="en", headless=False, auto_run=False)
+        s.run()
+        box = fixview.panel(s)
+        view, (typed, go), out = box.children[0], box.children[1].children, box.children[2]
+        assert "proxy_pass" in view.value and "nginx -t &amp;&amp; nginx -s reload" in view.value
+        assert go.disabled
+        typed.value = "yes"
+        assert not go.disabled
+        go.click()
+        end = time.monotonic() + 60
+        while "data-verdict" not in out.value and time.monotonic() < end:
+            time.sleep(0.2)
+        assert "data-verdict='verified'" in out.value, out.value
+        s.wait_idle(30)
+        kinds = [x["type"] for x in journal.read(tmp_path / "nb.jsonl").records]
+        assert {"fix-plan", "confirmation", "fix-applied", "fix-verification"} <= set(kinds)
+    finally:
+        manager.down(lab_offset)
