@@ -85,12 +85,23 @@ def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int) -> None:
         os.close(fd)
 
 
-def _check_unchanged(e: FileEdit) -> os.stat_result:
-    data, _ = read_for_edit(e.path)          # refuses links, non-regular and unreadable files
+def _cf(e: FileEdit):
+    from fsnb.fix.container import ContainerFiles
+    return ContainerFiles(e.container, e.docker_host)
+
+
+def _check_unchanged(e: FileEdit):
+    """The file as fsnb read it (refuses links, non-regular and unreadable files, and a changed file): its lstat
+    (local) or (bytes, mode, uid, gid) (container)."""
+    if e.container:
+        got = _cf(e).read(e.path)
+        data = got[0]
+    else:
+        data, _ = read_for_edit(e.path)
     if sha256(data) != e.before_sha256:
         raise FixRefused(f"{e.path} changed since fsnb read it (sha256 differs): nothing was written — run "
                          "`fsnb fix` again to compute the fix from the file as it is now")
-    return os.lstat(e.path)
+    return got if e.container else os.lstat(e.path)
 
 
 def _replace(path: str, data: bytes, st: os.stat_result) -> None:
@@ -114,6 +125,16 @@ def _replace(path: str, data: bytes, st: os.stat_result) -> None:
 
 def _apply_edit(e: FileEdit) -> Applied:
     st = _check_unchanged(e)
+    if e.container:
+        cf, (data, mode, uid, gid) = _cf(e), st
+        backup = f"{e.path}.fsnb-backup-{_stamp()}"
+        if e.after is None:
+            cf.move(e.path, backup)
+            return Applied(e, backup, "")
+        cf.create(backup, data, mode, uid, gid)
+        new = e.after.encode("utf-8", "surrogateescape")
+        cf.replace(e.path, new, mode, uid, gid)
+        return Applied(e, backup, sha256(new))
     original = read_for_edit(e.path)[0]
     backup = f"{e.path}.fsnb-backup-{_stamp()}"
     if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
@@ -127,6 +148,14 @@ def _apply_edit(e: FileEdit) -> Applied:
 
 def _restore(a: Applied) -> bool:
     """The original back, from its backup; True when the file is byte-identical to what fsnb read."""
+    if a.edit.container:
+        cf = _cf(a.edit)
+        if a.edit.after is None:
+            cf.move(a.backup, a.edit.path)
+        else:
+            data, mode, uid, gid = cf.read(a.backup)
+            cf.replace(a.edit.path, data, mode, uid, gid)
+        return sha256(cf.read(a.edit.path)[0]) == a.edit.before_sha256
     if a.edit.after is None:
         if os.path.lexists(a.edit.path):
             raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")

@@ -37,6 +37,8 @@ class FileEdit:
     diff: str                   # unified diff, before → after
     why: str = ""
     mode: int = 0o644           # the original's mode (the new file and the backup keep it)
+    container: str = ""         # set: the file is inside this container (written through the engine)
+    docker_host: str = ""
 
 
 @dataclass
@@ -135,8 +137,13 @@ def unified(path: str, before: str, after: str | None) -> str:
                                         "/dev/null" if after is None else (f"b{path}" if path.startswith("/") else f"b/{path}")))
 
 
-def read_for_edit(path: str) -> tuple[bytes, int]:
-    """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise."""
+def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
+    """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
+    `where`: (container, docker_host) when the file is inside a container."""
+    if where:
+        from fsnb.fix.container import ContainerFiles
+        data, mode, _, _ = ContainerFiles(*where).read(path)
+        return data, mode
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -154,13 +161,14 @@ def read_for_edit(path: str) -> tuple[bytes, int]:
     return data, stat.S_IMODE(st.st_mode)
 
 
-def edit(path: str, new_text: str | None, why: str = "") -> FileEdit | None:
-    """The edit of one local file to `new_text` (None: move aside); None when nothing would change."""
-    data, mode = read_for_edit(path)
+def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] | None = None) -> FileEdit | None:
+    """The edit of one file to `new_text` (None: move aside); None when nothing would change."""
+    data, mode = read_for_edit(path, where)
     before = data.decode("utf-8", "surrogateescape")
     if new_text is not None and new_text == before:
         return None
-    return FileEdit(path, sha256(data), new_text, unified(path, before, new_text), why, mode)
+    return FileEdit(path, sha256(data), new_text, unified(path, before, new_text), why, mode,
+                    *(where or ("", "")))
 
 
 # -- text edits: the smallest change to the operator's own file ---------------------------------------------------
@@ -293,14 +301,14 @@ def _pub(obj) -> bytes:
     return k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def rebuild_pem(pem_path: str, certs_dir: str) -> tuple[str | None, str]:
+def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = None) -> tuple[str | None, str]:
     """wss.pem rebuilt as FreeSWITCH needs it — key, leaf, chain — from the operator's own key and certificates
     found in wss.pem and the other PEM files of certs_dir; (None, why) when no unencrypted key matching a
     certificate is readable there."""
     from fsnb.read.certs import pem_blocks
-    own = read_for_edit(pem_path)[0].decode("utf-8", "replace")
+    own = read_for_edit(pem_path, where)[0].decode("utf-8", "replace")
     blocks = pem_blocks(own)[0]
-    for p in sorted(Path(certs_dir).glob("*")):
+    for p in ([] if where else sorted(Path(certs_dir).glob("*"))):   # in a container: wss.pem only
         if str(p) == pem_path or p.name in ("wss.crt", "wss.key") or p.is_symlink() or not p.is_file():
             continue
         if p.suffix not in (".pem", ".key", ".crt", ".cer") or p.stat().st_size > 256 * 1024:
@@ -410,9 +418,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
     nginx = _obs(run, "wissen.nginx")
     ports = _obs(run, "schritt3.ports")
     local = _local(target)
-    if not local and c not in ("profile-not-running", "mod-sofia-not-loaded"):
-        # container files: fsnb reads them through the engine, but writing them back is not implemented yet
-        p.why_not = "the files are inside the container: fsnb shows the diff but does not write container files yet"
+    where = None if local else (fs.container, fs.docker_host)     # FreeSWITCH's files; nginx's and the tunnel's are here
     xml_file = binding.get("file") or (f"{fs.conf_dir.rstrip('/')}/sip_profiles/{fs.profile}.xml" if fs.conf_dir else "")
 
     def finish(edits, reloads, steps=()):
@@ -427,7 +433,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         return finish([], [Reload("esl", "load mod_sofia", "mod_sofia is not loaded")])
     if c in ("wss-binding-not-applied", "wss-port-mismatch", "wss-binding-change-pending", "ws-wss-port-shared",
              "bound-elsewhere"):
-        text = read_for_edit(xml_file)[0].decode("utf-8", "surrogateescape")
+        text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
         new = text
         if c == "bound-elsewhere":
             want = ((ports.get("wss") or {}).get("expected") or fs.host)
@@ -440,7 +446,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             now = binding.get("wss_binding_effective") or binding.get("wss_binding") or ""
             host = _hostport(now)[0] if now else ""
             new = set_param(new, "wss-binding", f"{host}:{fs.wss_port}")
-        edits = [edit(xml_file, new, f"wss-binding/ws-binding in {Path(xml_file).name}")]
+        edits = [edit(xml_file, new, f"wss-binding/ws-binding in {Path(xml_file).name}", where)]
         reloads = [] if c == "wss-binding-change-pending" else [_profile_cmd(target, run)]
         if c == "ws-wss-port-shared" and nginx.get("config_read"):
             e2 = _nginx_upstream_edit(target, nginx, ports, run)
@@ -454,20 +460,25 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         cert = _obs(run, "wissen.zertifikat")
         certs_dir = cert.get("certs_dir") or fs.certs_dir
         pem = f"{certs_dir.rstrip('/')}/wss.pem"
-        new, why = rebuild_pem(pem, certs_dir)
+        new, why = rebuild_pem(pem, certs_dir, where)
         if new is None:
             p.why_not = why
             p.user_steps += pem_commands(pem)
             return finish([], [])
-        e = edit(pem, new, "key, leaf certificate, then the chain")
+        e = edit(pem, new, "key, leaf certificate, then the chain", where)
         if e:
             e.mode = 0o600 if e.mode & 0o077 else e.mode
         return finish([e], [] if c == "wss-pem-bad-pending" else [_profile_cmd(target, run)])
     if c == "wss-cert-shadowed":
         cert = _obs(run, "wissen.zertifikat")
         certs_dir = (cert.get("certs_dir") or fs.certs_dir).rstrip("/")
-        edits = [edit(f"{certs_dir}/{n}", None, "FreeSWITCH loads wss.crt/wss.key before wss.pem")
-                 for n in ("wss.crt", "wss.key") if os.path.lexists(f"{certs_dir}/{n}")]
+        if where:
+            from fsnb.fix.container import ContainerFiles
+            there = ContainerFiles(*where).exists
+        else:
+            there = os.path.lexists
+        edits = [edit(f"{certs_dir}/{n}", None, "FreeSWITCH loads wss.crt/wss.key before wss.pem", where)
+                 for n in ("wss.crt", "wss.key") if there(f"{certs_dir}/{n}")]
         return finish(edits, [_profile_cmd(target, run)])
     if c in ("wss-cert-expired", "wss-cert-not-yet-valid", "certificate-untrusted", "wss-pem-warning",
              "nginx-upstream-cert-rejected"):
@@ -513,7 +524,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         return finish([edit(path, new, "the ingress rule for the public hostname")], reloads)
     if c in ("esl-not-listening", "esl-acl-rejects"):
         f = f"{fs.conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
-        text = read_for_edit(f)[0].decode("utf-8", "surrogateescape")
+        text = read_for_edit(f, where)[0].decode("utf-8", "surrogateescape")
         if c == "esl-not-listening":
             new = set_param(text, "listen-ip", "127.0.0.1", after_param="nat-map")
         elif fs.host in ("127.0.0.1", "localhost", "::1"):
@@ -529,7 +540,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             p.why_not = p.why_not or ("mod_event_socket reads its config only at load and fsnb cannot reach ESL to "
                                       "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit")
             p.user_steps.append("systemctl restart freeswitch   # then: fsnb run")
-        return finish([edit(f, new, "event_socket.conf.xml")], reloads)
+        return finish([edit(f, new, "event_socket.conf.xml", where)], reloads)
     if c in ("bind-failed", "nginx-port-taken", "esl-no-answer", "esl-port-not-esl"):
         port = {"bind-failed": fs.wss_port, "esl-no-answer": fs.esl_port, "esl-port-not-esl": fs.esl_port,
                 "nginx-port-taken": int(target.nginx.address.rpartition(":")[2] or 0)}[c]
