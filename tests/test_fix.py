@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import fsnb_cli
+from conftest import fsnb_cli, lab_secrets
 
 from fsnb import journal
 from fsnb.diagnosis.catalogue import CAUSES, Fix
@@ -23,7 +23,7 @@ from fsnb.target import load
 APPLIED = ["profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "wss-pem-ca-first", "bound-elsewhere",
            "nginx-http-to-tls", "nginx-tls-to-plain", "nginx-upstream-down", "alternative-via-mismatch",
            "tunnel-wrong-service", "nginx-no-upgrade-headers", "wss-same-port-as-ws", "wss-crt-shadows-pem",
-           "tunnel-no-catch-all"]
+           "tunnel-no-catch-all", "esl-wrong-password", "sip-wrong-password"]
 # ... and those where it shows the fix but does not apply it, with why (a substring of FixPlan.why_not)
 SHOWN_ONLY = {
     "port-7443-taken": "another program holds the port: pid",      # names the process, never kills it
@@ -34,8 +34,6 @@ SHOWN_ONLY = {
     "wss-pem-wrong-key": "matches a readable private key",
     "esl-listen-ip": "restart FreeSWITCH yourself",
     "esl-acl": "restart FreeSWITCH yourself",
-    "esl-wrong-password": "no computed fix for this cause yet",
-    "sip-wrong-password": "no computed fix for this cause yet",
     "wss-cert-expired": "needs a new certificate",
     "wss-cert-not-yet-valid": "needs a new certificate",
     "nginx-verify-expired-wss": "needs a new certificate",
@@ -98,6 +96,9 @@ def test_fix_applies_and_is_verified(name, tmp_path, lab_offset):
         assert ver["verdict"] == "verified" and ver["cause_gone"] and not ver["new_failures"]
         for x in recs:
             journal.parse(x)           # every record reads back as its type
+        raw = j.read_text()
+        for secret in lab_secrets(lab_offset):
+            assert secret not in raw and secret not in f.stdout + f.stderr   # diffs never show a password
     finally:
         manager.down(lab_offset)
 

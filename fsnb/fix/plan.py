@@ -541,6 +541,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
                                       "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit")
             p.user_steps.append("systemctl restart freeswitch   # then: fsnb run")
         return finish([edit(f, new, "event_socket.conf.xml", where)], reloads)
+    if c in ("esl-bad-password", "sip-register-rejected"):
+        return finish(*_target_secret(p, target, where))
     if c in ("bind-failed", "nginx-port-taken", "esl-no-answer", "esl-port-not-esl"):
         port = {"bind-failed": fs.wss_port, "esl-no-answer": fs.esl_port, "esl-port-not-esl": fs.esl_port,
                 "nginx-port-taken": int(target.nginx.address.rpartition(":")[2] or 0)}[c]
@@ -587,3 +589,49 @@ def _nginx_upstream_edit(target, nginx: dict, ports: dict, run) -> FileEdit | No
     else:
         new = nginx_set_directive(text, loc.line, "proxy_pass", f"https://{hp}:{fs.wss_port}")
     return edit(loc.file, new, "nginx → FreeSWITCH's wss listener (TLS)")
+
+
+def _fs_password(target, where, cause: str) -> tuple[str, str]:
+    """(the password FreeSWITCH expects, where it comes from): event_socket.conf.xml's `password`, or the SIP
+    user's directory entry (vanilla directory/default/1000–1019.xml: `$${default_password}` from vars.xml)."""
+    from fsnb.read import fsconfig
+    conf = target.freeswitch.conf_dir.rstrip("/")
+    if not conf:
+        raise FixRefused("the target names no conf_dir: fsnb cannot read the password FreeSWITCH expects")
+    rd = lambda rel: read_for_edit(f"{conf}/{rel}", where)[0].decode("utf-8", "replace")   # noqa: E731
+    try:
+        variables = fsconfig.parse_vars(rd("vars.xml"))
+    except FixRefused:
+        variables = {}
+    if cause == "esl-bad-password":
+        return fsconfig.parse_event_socket(rd("autoload_configs/event_socket.conf.xml"), variables).password, \
+            "event_socket.conf.xml"
+    user = target.sip.user
+    try:
+        text = rd(f"directory/default/{user}.xml")
+        m = re.search(r'<param\s+name="password"\s+value="([^"]*)"', text)
+        if m:
+            return fsconfig.expand(m.group(1), variables), f"directory/default/{user}.xml"
+    except FixRefused:
+        pass
+    if user.isdigit() and 1000 <= int(user) <= 1019 and "default_password" in variables:
+        return variables["default_password"], "vars.xml default_password (vanilla users 1000–1019)"
+    raise FixRefused(f"no password for SIP user {user} in directory/default/{user}.xml or vars.xml")
+
+
+def _target_secret(p: FixPlan, target, where):
+    """TARGET_EDIT: the target's secret file gets the password FreeSWITCH expects. The diff never shows either
+    value; a source other than file: (env:, prompt) is the operator's to change."""
+    secret = target.freeswitch.esl_password if p.cause == "esl-bad-password" else target.sip.password
+    name = "esl_password" if p.cause == "esl-bad-password" else "sip.password"
+    want, src = _fs_password(target, where, p.cause)
+    if not secret.source.startswith("file:"):
+        p.why_not = f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src} yourself"
+        return [], [], [f"{name}: the password of {src}"]
+    path = str(Path(secret.source[5:]).expanduser())
+    data, mode = read_for_edit(path)
+    if data.decode("utf-8", "replace").strip() == want:
+        raise FixRefused(f"{path} already holds the password of {src}")
+    diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
+            "-(the password fsnb used)\n+(the password of {src})\n")
+    return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
