@@ -206,6 +206,7 @@ class FixVerificationRecord(Record):
     restored_identical: bool | None = None
     after_rollback: dict = field(default_factory=dict)
     message: str = ""
+    explained_after: dict = field(default_factory=dict)  # the re-run of the checks the cause explains, first
 
 
 RECORDS: dict[str, type[Record]] = {c.__dataclass_fields__["type"].default: c for c in (

@@ -94,6 +94,7 @@ def test_fix_applies_and_is_verified(name, tmp_path, lab_offset):
         if CAUSES[sc.cause].fix_kind in (Fix.CONFIG_EDIT, Fix.CERTIFICATE):
             assert applied["edits"] or "wss-binding-reloadxml" == name
         assert ver["verdict"] == "verified" and ver["cause_gone"] and not ver["new_failures"]
+        assert all(v not in ("fail", "error") for v in ver["explained_after"].values())   # the explained checks pass
         for x in recs:
             journal.parse(x)           # every record reads back as its type
         raw = j.read_text()

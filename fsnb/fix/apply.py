@@ -52,6 +52,7 @@ class Outcome:
     rollback: list[str] = field(default_factory=list)
     restored_identical: bool | None = None
     after_rollback: dict = field(default_factory=dict)
+    explained_after: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -304,13 +305,13 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
             FixEditItem(a.edit.path, a.edit.before_sha256, a.edit.after is None, a.edit.diff, a.backup, a.after_sha256)
             for a in applied], reloads=[r.command for r in p.reloads], outputs=outputs, confirmation=confirmation))
     # the checks the cause explains first (fast answer), then the whole runbook decides
-    if p.explains:
-        await run_async(target, only=p.explains)
+    explained = _statuses(await run_async(target, only=p.explains)) if p.explains else {}
     after = await run_async(target)
     b, a_ = _statuses(before_run), _statuses(after)
     new_failures = sorted(k for k, v in a_.items() if v in FAILED and b.get(k) not in FAILED)
     cause_gone = p.cause not in _causes(after)
-    out = Outcome("verified", "", applied, outputs, cause_gone, new_failures, b, a_, _causes(after), after.exit_code)
+    out = Outcome("verified", "", applied, outputs, cause_gone, new_failures, b, a_, _causes(after), after.exit_code,
+                  explained_after=explained)
     if cause_gone and not new_failures and not reload_error:
         out.message = (f"verified: {p.cause} is gone and no check newly failed"
                        + (f" (exit {after.exit_code}: {', '.join(out.findings_after)})" if out.findings_after else ""))
@@ -339,7 +340,8 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                                             new_failures=new_failures, before=b, after=a_,
                                             findings_after=out.findings_after, exit_after=after.exit_code,
                                             rollback=out.rollback, restored_identical=out.restored_identical,
-                                            after_rollback=out.after_rollback, message=out.message))
+                                            after_rollback=out.after_rollback, message=out.message,
+                                            explained_after=explained))
     return out
 
 
