@@ -19,11 +19,13 @@ WORDS = {
     "no-confirm": T("keine Bestätigung möglich (kein Terminal, kein --yes) — nichts geändert.",
                     "no confirmation possible (no terminal, no --yes) — nothing changed."),
     "dry": T("--dry-run: nichts geändert.", "--dry-run: nothing changed."),
+    "others": T("fsnb kann außerdem anwenden (fsnb fix --cause …): {c}", "fsnb can also apply (fsnb fix --cause …): {c}"),
 }
 
 
 def choose(run, cause: str | None):
-    """The finding to fix: --cause, else the first (fail before warn) whose fix fsnb can apply, else the first."""
+    """The finding to fix: --cause, else the leading one (fail before warn, catalogue rank) — never silently a
+    lesser cause while the leading one stays (`others` names the ones fsnb could apply with --cause)."""
     from fsnb.fix import plan as fixplan
     if cause:
         f = next((f for f in run.findings if f.cause == cause), None)
@@ -31,13 +33,14 @@ def choose(run, cause: str | None):
             raise TargetError(f"--cause {cause}: not diagnosed on this target (findings: "
                               f"{', '.join(x.cause for x in run.findings) or 'none'})")
         return f, fixplan.compute(f, run, run.target)
-    first = None
-    for f in run.findings:
-        p = fixplan.compute(f, run, run.target)
-        if p.applicable:
-            return f, p
-        first = first or (f, p)
-    return first or (None, None)
+    if not run.findings:
+        return None, None
+    return run.findings[0], fixplan.compute(run.findings[0], run, run.target)
+
+
+def others(run, chosen) -> list[str]:
+    from fsnb.fix import plan as fixplan
+    return [f.cause for f in run.findings if f is not chosen and fixplan.compute(f, run, run.target).applicable]
 
 
 def cli_fix(args) -> int:
@@ -69,6 +72,9 @@ def cli_fix(args) -> int:
         print(WORDS["dry"](lang), file=sys.stderr)
         return run.exit_code
     if not p.applicable:
+        more = others(run, finding)
+        if more:
+            print(escape.terminal(WORDS["others"](lang).format(c=", ".join(more))))
         return run.exit_code
     cmd = p.command()
     if args.yes:
