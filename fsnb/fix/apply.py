@@ -105,14 +105,17 @@ def _check_unchanged(e: FileEdit):
     return got if e.container else os.lstat(e.path)
 
 
-def _replace(path: str, data: bytes, st: os.stat_result) -> None:
-    """Atomically put `data` at `path` (temp file in the same dir + rename, never following a link)."""
+def _replace(path: str, data: bytes, st: os.stat_result, expect_sha: str | None = None) -> None:
+    """Atomically put `data` at `path` (temp file in the same dir + rename, never following a link); with
+    `expect_sha`, only while the file still has that content (checked right before the rename)."""
     d, name = os.path.split(path)
     tmp = os.path.join(d, f".{name}.fsnb-tmp-{secrets.token_hex(4)}")
     _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
             raise FixRefused(f"{path} became a symlink while fsnb worked: not replaced")
+        if expect_sha is not None and sha256(read_for_edit(path)[0]) != expect_sha:
+            raise FixRefused(f"{path} changed while fsnb worked: not replaced")
         os.rename(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -137,13 +140,15 @@ def _apply_edit(e: FileEdit) -> Applied:
         cf.replace(e.path, new, mode, uid, gid)
         return Applied(e, backup, sha256(new))
     original = read_for_edit(e.path)[0]
+    if sha256(original) != e.before_sha256:
+        raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
     backup = f"{e.path}.fsnb-backup-{_stamp()}"
     if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
         os.rename(e.path, backup)
         return Applied(e, backup, "")
     _write_new(backup, original, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
     new = e.after.encode("utf-8", "surrogateescape")
-    _replace(e.path, new, st)
+    _replace(e.path, new, st, expect_sha=e.before_sha256)
     return Applied(e, backup, sha256(new))
 
 
@@ -289,7 +294,10 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
             applied.append(_apply_edit(e))
     except BaseException:
         for a in reversed(applied):
-            _restore(a)
+            try:
+                _restore(a)
+            except (FixRefused, OSError):
+                pass         # the original stays in its backup; the exception below is what the operator sees
         raise
     outputs = []
     reload_error = ""
@@ -320,7 +328,11 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                                f"newly failed: {', '.join(new_failures)}")
         ident = True
         for x in reversed(applied):
-            ident = _restore(x) and ident
+            try:
+                ident = _restore(x) and ident
+            except (FixRefused, OSError) as exc:      # the others are still restored; the operator is told
+                ident = False
+                out.outputs.append(f"rollback: ERROR {x.edit.path}: {exc} (the original is in {x.backup})")
         out.rollback = [x.edit.path for x in applied]
         out.restored_identical = ident
         for r in p.reloads:
