@@ -326,3 +326,30 @@ def test_notebook_fix_panel_applies_after_typed_yes(tmp_path, lab_offset):
         assert {"fix-plan", "confirmation", "fix-applied", "fix-verification"} <= set(kinds)
     finally:
         manager.down(lab_offset)
+
+
+@pytest.mark.lab
+def test_rollback_of_several_files_and_a_moved_aside_one(tmp_path, lab_offset):
+    """wss.crt/wss.key moved aside plus (forced) nginx to a closed port: worse, so all three come back byte-identical."""
+    lab = manager.up("wss-crt-shadows-pem", offset=lab_offset)
+    try:
+        t = load(lab.target)
+        before = run(t)
+        p = fixplan.compute(before.findings[0], before, t)
+        assert [e.after for e in p.edits] == [None, None]
+        originals = {e.path: Path(e.path).read_bytes() for e in p.edits}
+        cfg = t.nginx.config
+        text = Path(cfg).read_text()
+        line = next(i for i, l in enumerate(text.splitlines(), 1) if "proxy_pass" in l)
+        bad = fixplan.edit(cfg, fixplan.nginx_set_directive(text, line, "proxy_pass",
+                                                           f"https://127.0.0.1:{t.freeswitch.wss_port + 11}"))
+        originals[cfg] = Path(cfg).read_bytes()
+        p.edits.append(bad)
+        p.reloads.append(fixplan.Reload("nginx", "nginx -t && nginx -s reload"))
+        out = fixapply.apply(t, p, before, Confirmation.make(p.command(), "test"), journal.Journal(tmp_path / "j.jsonl"))
+        assert out.verdict == "rolled-back" and out.restored_identical, out.message
+        for path, data in originals.items():
+            assert Path(path).read_bytes() == data
+        assert run(t).findings[0].cause == "wss-cert-shadowed"      # as before: nothing else changed
+    finally:
+        manager.down(lab_offset)
