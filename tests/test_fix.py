@@ -23,7 +23,7 @@ from fsnb.target import load
 APPLIED = ["profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "wss-pem-ca-first", "bound-elsewhere",
            "nginx-http-to-tls", "nginx-tls-to-plain", "nginx-upstream-down", "alternative-via-mismatch",
            "tunnel-wrong-service", "nginx-no-upgrade-headers", "wss-same-port-as-ws", "wss-crt-shadows-pem",
-           "tunnel-no-catch-all", "esl-wrong-password", "sip-wrong-password"]
+           "tunnel-no-catch-all", "esl-wrong-password", "sip-wrong-password", "nginx-verify-system-cas"]
 # ... and those where it shows the fix but does not apply it, with why (a substring of FixPlan.why_not)
 SHOWN_ONLY = {
     "port-7443-taken": "another program holds the port: pid",      # names the process, never kills it
@@ -37,7 +37,6 @@ SHOWN_ONLY = {
     "wss-cert-expired": "needs a new certificate",
     "wss-cert-not-yet-valid": "needs a new certificate",
     "nginx-verify-expired-wss": "needs a new certificate",
-    "nginx-verify-system-cas": "needs a new certificate",
 }
 
 

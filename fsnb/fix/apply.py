@@ -317,6 +317,8 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     after = await run_async(target)
     b, a_ = _statuses(before_run), _statuses(after)
     new_failures = sorted(k for k, v in a_.items() if v in FAILED and b.get(k) not in FAILED)
+    # a finding the run before did not have is worse too (e.g. the cause's checks now fail unexplained)
+    new_failures += sorted(f"finding {c}" for c in set(_causes(after)) - set(_causes(before_run)))
     cause_gone = p.cause not in _causes(after)
     out = Outcome("verified", "", applied, outputs, cause_gone, new_failures, b, a_, _causes(after), after.exit_code,
                   explained_after=explained)

@@ -480,6 +480,10 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         edits = [edit(f"{certs_dir}/{n}", None, "FreeSWITCH loads wss.crt/wss.key before wss.pem", where)
                  for n in ("wss.crt", "wss.key") if there(f"{certs_dir}/{n}")]
         return finish(edits, [_profile_cmd(target, run)])
+    if c == "nginx-upstream-cert-rejected" and _obs(run, "wissen.zertifikat").get("validity") == "ok":
+        e = _nginx_trust_edit(target, run, where)
+        if e:
+            return finish([e], [_nginx_reload(target)])
     if c in ("wss-cert-expired", "wss-cert-not-yet-valid", "certificate-untrusted", "wss-pem-warning",
              "nginx-upstream-cert-rejected"):
         cert = _obs(run, "wissen.zertifikat")
@@ -635,3 +639,49 @@ def _target_secret(p: FixPlan, target, where):
     diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
             "-(the password fsnb used)\n+(the password of {src})\n")
     return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
+
+
+def _nginx_trust_edit(target, run, where) -> FileEdit | None:
+    """nginx verifies FreeSWITCH's (valid) certificate against CAs that do not include its issuer: point
+    `proxy_ssl_trusted_certificate` at a CA file of the operator's that holds the issuer (the target's ca_file, or
+    a ca/chain file beside wss.pem). None when there is none."""
+    from cryptography import x509
+
+    from fsnb.read.certs import pem_blocks
+    cert = _obs(run, "wissen.zertifikat")
+    certs_dir = (cert.get("certs_dir") or target.freeswitch.certs_dir or "").rstrip("/")
+    try:
+        pem = read_for_edit(f"{certs_dir}/wss.pem", where)[0].decode("utf-8", "replace")
+    except FixRefused:
+        return None
+    _, certs = _load_crypto(pem_blocks(pem)[0])
+    leaf = next((c for _, c in certs), None)
+    if leaf is None:
+        return None
+    cands = [target.tunnel.ca_file] if target.tunnel.ca_file else []
+    if not where and certs_dir:
+        cands += [str(p) for p in sorted(Path(certs_dir).glob("*")) if p.name.startswith(("ca", "chain", "fullchain"))]
+    for path in cands:
+        try:
+            data = read_for_edit(path)[0].decode("utf-8", "replace")
+        except FixRefused:
+            continue
+        blocks = [b for label, b in pem_blocks(data)[0] if label == "CERTIFICATE"]
+        if any(x509.load_pem_x509_certificate(b.encode()).subject == leaf.issuer for b in blocks):
+            f, line = _nginx_loc(target, _obs(run, "wissen.nginx"))
+            text = read_for_edit(f)[0].decode("utf-8", "surrogateescape")
+            new = nginx_set_directive(text, line, "proxy_ssl_trusted_certificate", path)
+            # nginx checks the upstream's name against the certificate's DNS names only: with proxy_pass to an
+            # IP address, name one the certificate carries
+            from cryptography.x509.oid import ExtensionOID
+            try:
+                dns = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value \
+                    .get_values_for_type(x509.DNSName)
+            except x509.ExtensionNotFound:
+                dns = []
+            loc = _obs(run, "wissen.nginx")
+            if dns and re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", loc.get("upstream_host") or "") \
+                    and not loc.get("ssl_name"):
+                new = nginx_set_directive(new, line, "proxy_ssl_name", dns[0])
+            return edit(f, new, "nginx trusts the CA that issued FreeSWITCH's certificate")
+    return None
