@@ -39,3 +39,22 @@ def test_real_wss_binding_missing_fixed_in_the_container(real_engine, port_offse
         assert st["container_id"]
     finally:
         realfs.down(off)
+
+
+def test_real_esl_listen_ip_fixed_with_a_container_restart(real_engine, port_offsets, tmp_path):
+    """ESL cannot be reached to `reload mod_event_socket`: the edit in the container, then `docker restart`."""
+    off = port_offsets.take()
+    realfs.up("esl-listen-ip", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
+        assert f.returncode == 0, f.stdout + f.stderr
+        recs = journal.read(j).records
+        plan = next(x for x in recs if x["type"] == "fix-plan")
+        assert plan["cause"] == "esl-not-listening" and plan["reloads"][0].startswith("docker restart ")
+        assert '+    <param name="listen-ip" value="127.0.0.1"/>' in plan["edits"][0]["diff"]
+        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        assert json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)["exit"] == 0
+    finally:
+        realfs.down(off)

@@ -264,6 +264,13 @@ async def _reload(target, r) -> str:
                 break
             except OSError:
                 await asyncio.sleep(0.3)
+        from fsnb.runner import run_async
+        while time.monotonic() < end:      # FreeSWITCH starts its profiles after ESL: wait for the wss listener
+            r = await run_async(target, only=["schritt3"])
+            ports = next((x for x in r.results if x.id == "schritt3.ports"), None)
+            if ports and (ports.observed.get("wss") or {}).get("listening_on"):
+                break
+            await asyncio.sleep(0.5)
         return f"docker restart {fs.container}: ok"
     raise FsnbError(f"unknown reload {r.kind}")
 
