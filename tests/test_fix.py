@@ -352,3 +352,29 @@ def test_rollback_of_several_files_and_a_moved_aside_one(tmp_path, lab_offset):
         assert run(t).findings[0].cause == "wss-cert-shadowed"      # as before: nothing else changed
     finally:
         manager.down(lab_offset)
+
+
+@pytest.mark.unit
+def test_report_shows_the_applied_diff_and_verification_escaped(tmp_path):
+    from fsnb.journal import (Confirmed, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
+    from fsnb.present import report
+    evil = "<script>alert(1)</script>"
+    diff = f"--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old {evil}\n+new\n"
+    j = journal.Journal(tmp_path / "j.jsonl")
+    j.write(journal.MetaRecord(fsnb="t", host="h", target={"name": "t"}))
+    j.write(FixPlanRecord(cause="bound-elsewhere", kind="config-edit", command="fsnb fix bound-elsewhere [abc]",
+                          edits=[FixEditItem("/x", "00", False, diff)], reloads=["sofia profile internal restart"],
+                          applicable=True))
+    j.write(FixAppliedRecord(cause="bound-elsewhere", command="fsnb fix bound-elsewhere [abc]",
+                             edits=[FixEditItem("/x", "00", False, diff, "/x.fsnb-backup-1", "11")],
+                             reloads=["sofia profile internal restart"], outputs=["ok"],
+                             confirmation=Confirmed("op@host", "now", "fsnb fix bound-elsewhere [abc]", "--yes")))
+    j.write(FixVerificationRecord(cause="bound-elsewhere", verdict="rolled-back", new_failures=["schritt4.nginx"],
+                                  rollback=["/x"], restored_identical=True, message=f"not verified {evil}"))
+    data = report.load(tmp_path / "j.jsonl")
+    for lang in ("de", "en"):
+        html = report.html(data, lang)
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "/x.fsnb-backup-1" in html and "data-state='fail'" in html and "op@host" in html
+        md = report.markdown(data, lang)
+        assert "    +new" in md and "/x.fsnb-backup-1" in md and "schritt4.nginx" in md
