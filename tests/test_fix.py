@@ -378,3 +378,18 @@ def test_report_shows_the_applied_diff_and_verification_escaped(tmp_path):
         assert "/x.fsnb-backup-1" in html and "data-state='fail'" in html and "op@host" in html
         md = report.markdown(data, lang)
         assert "    +new" in md and "/x.fsnb-backup-1" in md and "schritt4.nginx" in md
+
+
+@pytest.mark.unit
+def test_esl_only_access_edits_no_freeswitch_file(tmp_path):
+    from types import SimpleNamespace
+
+    from fsnb.target import Target
+    t = Target()
+    t.freeswitch.access, t.freeswitch.conf_dir = "esl", str(tmp_path)
+    (tmp_path / "sip_profiles").mkdir()
+    (tmp_path / "sip_profiles/internal.xml").write_text("<settings/>")
+    for cause in ("wss-binding-not-applied", "wss-cert-shadowed", "esl-acl-rejects"):
+        f = SimpleNamespace(cause=cause, explains=[])
+        p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+        assert not p.applicable and not p.edits and "access 'esl'" in p.why_not, (cause, p.why_not)

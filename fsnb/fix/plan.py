@@ -140,6 +140,9 @@ def unified(path: str, before: str, after: str | None) -> str:
 def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
     """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
     `where`: (container, docker_host) when the file is inside a container."""
+    if where is not None and not where[0]:
+        raise FixRefused(f"{path}: fsnb reaches this FreeSWITCH over ESL only (access 'esl') and reads none of its "
+                         "files — edit it yourself")
     if where:
         from fsnb.fix.container import ContainerFiles
         data, mode, _, _ = ContainerFiles(*where).read(path)
@@ -362,9 +365,10 @@ def _nginx_reload(target) -> Reload:
     return Reload("nginx", "nginx -t && nginx -s reload", "nginx reads its config on reload")
 
 
-def _local(target) -> bool:
-    return target.freeswitch.access in ("local", "auto") and not target.freeswitch.container or \
-        target.freeswitch.access == "local"
+def _access(target) -> str:
+    """How fsnb reaches FreeSWITCH's files: local | docker | esl (none), as fsnb/read/host.for_target decides."""
+    fs = target.freeswitch
+    return fs.access if fs.access != "auto" else ("docker" if fs.container else "local")
 
 
 def _holder(port: int) -> str:
@@ -417,8 +421,9 @@ def _compute(p: FixPlan, finding, run, target) -> None:
     binding = _obs(run, "wissen.binding")
     nginx = _obs(run, "wissen.nginx")
     ports = _obs(run, "schritt3.ports")
-    local = _local(target)
-    where = None if local else (fs.container, fs.docker_host)     # FreeSWITCH's files; nginx's and the tunnel's are here
+    local = _access(target) == "local"
+    # FreeSWITCH's files (nginx's, the tunnel's and the target's are here); access esl: none ("" refuses)
+    where = None if local else (fs.container if _access(target) == "docker" else "", fs.docker_host)
     xml_file = binding.get("file") or (f"{fs.conf_dir.rstrip('/')}/sip_profiles/{fs.profile}.xml" if fs.conf_dir else "")
 
     def finish(edits, reloads, steps=()):
@@ -472,6 +477,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
     if c == "wss-cert-shadowed":
         cert = _obs(run, "wissen.zertifikat")
         certs_dir = (cert.get("certs_dir") or fs.certs_dir).rstrip("/")
+        if where is not None and not where[0]:
+            read_for_edit(f"{certs_dir}/wss.crt", where)      # access esl: refused, with why
         if where:
             from fsnb.fix.container import ContainerFiles
             there = ContainerFiles(*where).exists
@@ -536,7 +543,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         else:
             raise FixRefused(f"fsnb reaches ESL from outside ({fs.host}): which ACL list allows it is yours to "
                              "decide (acl.conf.xml)")
-        if fs.container and fs.access == "docker":
+        if _access(target) == "docker":
             reloads = [Reload("docker-restart", f"docker restart {fs.container}",
                               "mod_event_socket reads its config only at load, and ESL is not reachable to reload it")]
         else:
