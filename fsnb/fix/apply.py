@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fsnb import blocking
 from fsnb.errors import FsnbError
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
 from fsnb.journal import (ConfirmationRecord, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
@@ -233,6 +234,8 @@ async def _esl(target, command: str) -> str:
         esl.close()
     if command.startswith("sofia profile") and command.split()[-1] in ("start", "restart"):
         from fsnb.runner import run_async
+        if command.endswith("restart"):
+            await asyncio.sleep(1.0)      # a restart drops the old listeners (~0.4 s) before it binds again
         end = time.monotonic() + 6
         while time.monotonic() < end:     # FreeSWITCH answers before the listeners exist
             await asyncio.sleep(0.3)
@@ -247,15 +250,19 @@ async def _reload(target, r) -> str:
     if r.kind == "esl":
         return await _esl(target, r.command)
     if r.kind == "nginx":
-        return await asyncio.to_thread(_nginx_reload, target.nginx.config)
+        return await blocking.to_thread(_nginx_reload, target.nginx.config)
     if r.kind == "cloudflared-standin":
         from fsnb.lab import manager
         manager.follow_tunnel(Path(target.tunnel.config).parent.parent)
-        return await asyncio.to_thread(_nginx_reload, str(Path(target.tunnel.config).parent.parent / "nginx/nginx.conf"))
+        return await blocking.to_thread(_nginx_reload, str(Path(target.tunnel.config).parent.parent / "nginx/nginx.conf"))
     if r.kind == "docker-restart":
-        from fsnb.read.host import _api
+        import docker
         fs = target.freeswitch
-        await asyncio.to_thread(_api(fs.docker_host, 30).restart, fs.container, timeout=10)
+        api = docker.APIClient(base_url=fs.docker_host, timeout=60) if fs.docker_host else docker.from_env(timeout=60).api
+        try:
+            await blocking.to_thread(api.restart, fs.container, timeout=10)
+        finally:
+            api.close()
         end = time.monotonic() + 30
         import socket
         while time.monotonic() < end:
