@@ -393,3 +393,38 @@ def test_esl_only_access_edits_no_freeswitch_file(tmp_path):
         f = SimpleNamespace(cause=cause, explains=[])
         p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
         assert not p.applicable and not p.edits and "access 'esl'" in p.why_not, (cause, p.why_not)
+
+
+def _typed(args: list[str], answer: str, timeout: float = 120) -> tuple[int, str]:
+    """`fsnb …` with a terminal on stdin (as an operator runs it), typing `answer` at the prompt."""
+    import pty
+    import subprocess
+    import sys
+    import time
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "fsnb", *args], stdin=slave, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    time.sleep(0.2)
+    os.write(master, (answer + "\n").encode())
+    out, err = p.communicate(timeout=timeout)
+    os.close(master)
+    return p.returncode, out + err
+
+
+@pytest.mark.lab
+def test_typed_confirmation_declined_then_given(tmp_path, lab_offset):
+    lab = manager.up("nginx-http-to-tls", offset=lab_offset)
+    try:
+        d = manager.lab_dir(lab_offset)
+        before = _tree(d)
+        j = tmp_path / "j.jsonl"
+        rc, out = _typed(["fix", "--target", lab.target, "--journal", str(j), "--lang", "en"], "nope")
+        assert rc == 1 and "not confirmed — nothing changed" in out and _tree(d) == before
+        assert [x for x in journal.read(j).records if x["type"] == "declined"][0]["command"].startswith("fsnb fix ")
+        rc, out = _typed(["fix", "--target", lab.target, "--journal", str(j), "--lang", "de"], "ja")
+        assert rc == 0 and "verified" in out, out
+        conf = [x for x in journal.read(j).records if x["type"] == "confirmation"][-1]
+        assert conf["how"] == "interactive" and conf["command"].startswith("fsnb fix nginx-scheme-mismatch [")
+    finally:
+        manager.down(lab_offset)
