@@ -90,6 +90,10 @@ def test_fix_applies_and_is_verified(name, tmp_path, lab_offset):
             assert e["diff"].startswith("--- ") and "\n+" in e["diff"] or e["removed"]
             assert Path(e["backup"]).parent == Path(e["path"]).parent
             assert hashlib.sha256(Path(e["backup"]).read_bytes()).hexdigest() == e["before_sha256"]
+            if not e["removed"]:      # same owner and mode as the file (a moved-aside file is its own backup)
+                b, n = os.stat(e["backup"]), os.stat(e["path"])
+                assert (b.st_mode, b.st_uid, b.st_gid) == (n.st_mode, n.st_uid, n.st_gid)
+                assert hashlib.sha256(Path(e["path"]).read_bytes()).hexdigest() == e["after_sha256"]
         if CAUSES[sc.cause].fix_kind in (Fix.CONFIG_EDIT, Fix.CERTIFICATE):
             assert applied["edits"] or "wss-binding-reloadxml" == name
         assert ver["verdict"] == "verified" and ver["cause_gone"] and not ver["new_failures"]
