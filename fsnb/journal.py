@@ -153,8 +153,65 @@ class DeclinedRecord(Record):
     command: str = ""
 
 
+@dataclass
+class FixEditItem:
+    """One file edit of a fix (fsnb.fix.plan.FileEdit, without the new text: the diff says it)."""
+    path: str = ""
+    before_sha256: str = ""
+    removed: bool = False            # moved aside (to its backup) instead of rewritten
+    diff: str = ""
+    backup: str = ""                 # where the original was kept (set once applied)
+    after_sha256: str = ""
+
+
+@dataclass(kw_only=True)
+class FixPlanRecord(Record):
+    """A computed fix, as shown before anything changed (fsnb fix, the notebook's fix view)."""
+    type: str = "fix-plan"
+    cause: str = ""
+    kind: str = ""
+    command: str = ""                # what a confirmation is for: `fsnb fix <cause> [<digest of edits+reloads>]`
+    edits: list[FixEditItem] = field(default_factory=list)
+    reloads: list[str] = field(default_factory=list)
+    user_steps: list[str] = field(default_factory=list)
+    applicable: bool = False
+    why_not: str = ""
+
+
+@dataclass(kw_only=True)
+class FixAppliedRecord(Record):
+    """What a confirmed fix changed: the files (with their backups) and the reloads' answers."""
+    type: str = "fix-applied"
+    cause: str = ""
+    command: str = ""
+    edits: list[FixEditItem] = field(default_factory=list)
+    reloads: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    confirmation: Confirmed | None = None
+
+
+@dataclass(kw_only=True)
+class FixVerificationRecord(Record):
+    """The re-run after a fix: verified, or rolled back (files restored byte-identical, reloaded) and why."""
+    type: str = "fix-verification"
+    cause: str = ""
+    verdict: str = ""                # verified | rolled-back | failed
+    cause_gone: bool = False
+    new_failures: list[str] = field(default_factory=list)
+    before: dict = field(default_factory=dict)          # check id → status before the fix
+    after: dict = field(default_factory=dict)           # ... after it
+    findings_after: list[str] = field(default_factory=list)
+    exit_after: int | None = None
+    rollback: list[str] = field(default_factory=list)   # the files restored
+    restored_identical: bool | None = None
+    after_rollback: dict = field(default_factory=dict)
+    message: str = ""
+    explained_after: dict = field(default_factory=dict)  # the re-run of the checks the cause explains, first
+
+
 RECORDS: dict[str, type[Record]] = {c.__dataclass_fields__["type"].default: c for c in (
-    MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord)}
+    MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord,
+    FixPlanRecord, FixAppliedRecord, FixVerificationRecord)}
 
 
 def parse(rec: dict) -> Record:

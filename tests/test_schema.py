@@ -274,6 +274,11 @@ def _hostile_context(fleet: bool):
         "changed": [(h(), h(), h())],
         "results": [{"badge": h(), "id": h(), "title": h(), "text": h(), "evidence": h(), "ts": h()}],
         "next_steps": [h()],
+        # issue #20: the fix section (templates/fix_section.html.j2)
+        "fix_title": h(),
+        "fixes": [{"cause": h(), "kind": h(), "state": h(), "word": h(), "confirmed": h(), "why_not": h(),
+                   "edits": [{"path": h(), "backup": h(), "diff": h()}], "reloads": [h()], "outputs": [h()],
+                   "message": h(), "rollback": [h()]}],
     }
     return ctx, n
 

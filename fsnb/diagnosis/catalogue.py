@@ -41,7 +41,7 @@ class Node(StrEnum):
 
 
 class Fix(StrEnum):
-    """The kind of fix a cause needs (a later issue computes the concrete fix per kind)."""
+    """The kind of fix a cause needs; fsnb/fix/plan.py computes the concrete fix from the target's files."""
     CONFIG_EDIT = "config-edit"            # edit a config file (FreeSWITCH, nginx, cloudflared), then reload/restart
     CERTIFICATE = "certificate"            # issue, rebuild, renew or remove certificate/key files
     RUNTIME_COMMAND = "runtime-command"    # a command on the running FreeSWITCH (fs_cli), no file changes

@@ -21,7 +21,8 @@ def _python() -> str:
     return sys.executable
 
 
-BUSYBOX_TOOLS = ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head", "rm", "mkdir", "ln", "kill", "dd")
+BUSYBOX_TOOLS = ("sh", "cat", "ls", "ps", "netstat", "grep", "sleep", "tail", "head", "rm", "mkdir", "ln", "kill", "dd",
+                 "mv")   # mv: fsnb fix renames its temp file over a container file (fsnb/fix/container.py)
 
 
 def tar_helpers(tar: tarfile.TarFile):

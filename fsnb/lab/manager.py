@@ -413,3 +413,18 @@ def stop_blockers(offset: int = 0) -> list[str]:
             procs.stop(rec)
             stopped.append(name)
     return stopped
+
+
+def follow_tunnel(d: Path) -> str:
+    """The edge stand-in follows the lab's cloudflared config.yml again (what a cloudflared restart does for real):
+    its service for the lab's hostname is rewritten into the stand-in's nginx block; the caller reloads nginx."""
+    d = Path(d)
+    state = _load_state(d)
+    if not state:
+        raise FsnbError(f"{d} is not a running lab")
+    from fsnb.read import tunnel
+    ing = tunnel.parse((d / "cloudflared/config.yml").read_text(), HOSTNAME)
+    if not ing.service:
+        raise FsnbError("the lab's config.yml has no service for its hostname")
+    _write_edge(d, layout.Ports(**state["ports"]), ing.service)
+    return ing.service

@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=["de", "en"], default="de")
     run.add_argument("--timeout", type=float, help="per-check timeout in seconds (default from the target: 3)")
 
+    fx = sub.add_parser("fix", help="compute the fix of the leading cause from the target's files, show it, apply it "
+                        "after confirmation, verify by a re-run (rolled back when worse)")
+    fx.add_argument("--target", help="target TOML file (default: $FSNB_TARGET, else the running lab's)")
+    fx.add_argument("--cause", help="fix this diagnosed cause (default: the first one fsnb can fix)")
+    fx.add_argument("--dry-run", action="store_true", help="show the fix, change nothing")
+    fx.add_argument("--yes", action="store_true", help="confirm non-interactively (recorded as such)")
+    fx.add_argument("--journal", help="append everything to this JSON-lines journal")
+    fx.add_argument("--lang", choices=["de", "en"], default="de")
+
     rep = sub.add_parser("report", help="write an incident report from a journal")
     rep.add_argument("journal")
     rep.add_argument("--format", choices=["html", "markdown"], default="html")
@@ -138,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "run":
             from fsnb.present.cli_run import cli_run
             return cli_run(args)
+        if args.cmd == "fix":
+            from fsnb.present.cli_fix import cli_fix
+            return cli_fix(args)
         if args.cmd == "notebook":
             from fsnb.present.cli_run import check_output_path, resolve_target
             from fsnb.present.notebook.headless import check_out_dir, export_html, run_notebook

@@ -23,6 +23,7 @@ from fsnb.read import files
 from fsnb.redact import Redactor
 from fsnb.result import Result
 from fsnb.schema import ShapeError
+from fsnb.present import fixreport
 
 
 @dataclass
@@ -35,6 +36,7 @@ class ReportData:
     confirmations: list[dict]
     timeline: list[tuple[str, T]]       # (when, what happened)
     problems: list[str] = field(default_factory=list)
+    fixes: list[dict] = field(default_factory=list)     # fix-* records (fsnb/present/fixreport.py)
 
     @property
     def last(self) -> list[Result]:
@@ -106,7 +108,8 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
             id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
     timeline.sort(key=lambda e: e[0])     # by time only: two entries of the same millisecond must not compare their T
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
-    return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems)
+    return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems,
+                      [red.any(x) for x in j.records if str(x.get("type", "")).startswith("fix-")])
 
 
 def _actions(data: ReportData) -> list[ActionRecord]:
@@ -264,7 +267,7 @@ def html(data: ReportData, lang: str = "de") -> str:
         found=[{"cause": i.cause or "?", "text": i.text(lang), "fix": i.fix(lang), "proof": i.proof(lang)}
                for i in _found_before(data, findings)],
         verdicts=[{"claim": v.claim(lang), "word": v.word(lang), "reason": v.reason(lang)} for v in verdicts],
-        actions=actions, changed=changed,
+        actions=actions, changed=changed, fixes=fixreport.items(data.fixes, lang), fix_title=fixreport.WORDS["title"](lang),
         results=[{"badge": _markup(render.badge(r.status.value, lang)), "id": r.id, "title": r.title(lang),
                   "text": r.text(lang), "evidence": _markup(render.evidence(r.evidence, lang)), "ts": r.ts} for r in last],
         next_steps=[f.fix(lang) for f in findings])
@@ -316,6 +319,7 @@ def markdown(data: ReportData, lang: str = "de") -> str:
         out += [f"  | {m(k(lang))} | {m(x)} | {m(y)} |" for k, x, y in _before_after(a, lang)] + [""]
     if not actions:
         out.append(L["none"])
+    out += fixreport.markdown(data.fixes, lang)
     if len(targets) > 1:
         out += ["", f"## {REPORT_WORDS['nodes'](lang)}", ""] + [
             f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]

@@ -9,7 +9,7 @@ from pathlib import Path
 from fsnb.fix import actions
 from fsnb.i18n import LANGS
 from fsnb.present.escape import html as escape
-from fsnb.present.notebook import table, views
+from fsnb.present.notebook import fixview, table, views
 from fsnb.present.notebook.incident import REPORT_TEXT, ReportView, default_journal, journals
 from fsnb.present.notebook.session import Session
 from fsnb.present.notebook.texts import CSS, SECTIONS, SHORT, all_ids, text
@@ -240,7 +240,7 @@ class Runbook(Session):
         btn.on_click(confirm)
         again.on_click(lambda _: self.run_in_background(None))
         self._on_change.append(draw)
-        box = w.VBox([head, w.HBox([prep, btn, again]), cmd, out])
+        box = w.VBox([head, w.HBox([prep, btn, again]), cmd, out, fixview.panel(self)])   # issue #20: the computed fix
         box.add_class("fsnb-card")
         box.add_class("fsnb-action")
         display(box)

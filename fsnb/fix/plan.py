@@ -1,0 +1,694 @@
+"""From a cause to its concrete fix, computed from the target's own files (issue #20).
+
+`compute(finding, run, target)` → a typed FixPlan: the file edits (path, sha256 of the bytes fsnb read, the new
+text, the unified diff), the reloads that make them take effect, and what only the operator can do. Nothing here
+writes anything; fsnb/fix/apply.py applies a plan after a recorded confirmation, verifies it by a re-run and rolls
+it back when the re-run is worse.
+
+A plan is `applicable` only when fsnb can carry all of it out itself (edit + reload through the access it reads
+with); otherwise it still shows the diff / the exact commands and says why fsnb does not apply it.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
+from fsnb.errors import FsnbError
+from fsnb.read import files
+
+
+class FixRefused(FsnbError):
+    """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed."""
+
+
+# -- the plan -------------------------------------------------------------------------------------------------
+
+@dataclass
+class FileEdit:
+    path: str
+    before_sha256: str          # of the bytes fsnb read
+    after: str | None           # the new text; None: the file is moved aside (to its backup), e.g. a shadowing wss.crt
+    diff: str                   # unified diff, before → after
+    why: str = ""
+    mode: int = 0o644           # the original's mode (the new file and the backup keep it)
+    container: str = ""         # set: the file is inside this container (written through the engine)
+    docker_host: str = ""
+
+
+@dataclass
+class Reload:
+    kind: str                   # esl | nginx | cloudflared-standin | docker-restart
+    command: str                # exactly what runs (an ESL api command, an argv as text, ...)
+    why: str = ""
+
+
+@dataclass
+class FixPlan:
+    cause: str
+    kind: str                   # catalogue Fix value
+    summary_de: str
+    summary_en: str
+    edits: list[FileEdit] = field(default_factory=list)
+    reloads: list[Reload] = field(default_factory=list)
+    user_steps: list[str] = field(default_factory=list)     # what only the operator can do (exact commands)
+    applicable: bool = False
+    why_not: str = ""
+    explains: list[str] = field(default_factory=list)       # the checks the cause explains (re-run first)
+
+    def summary(self, lang: str = "de") -> str:
+        return self.summary_en if lang == "en" else self.summary_de
+
+    def command(self) -> str:
+        """What a confirmation is for: the cause and a digest of exactly these edits and reloads."""
+        h = hashlib.sha256()
+        for e in self.edits:
+            h.update(f"{e.path}\0{e.before_sha256}\0".encode() + (e.after or "\0removed").encode())
+        for r in self.reloads:
+            h.update(f"{r.kind}\0{r.command}\0".encode())
+        return f"fsnb fix {self.cause} [{h.hexdigest()[:12]}]"
+
+    def text(self, lang: str = "de") -> str:
+        """The plan as the terminal shows it: the diff as a diff, then the reloads, then the operator's part."""
+        en = lang == "en"
+        out = [("Fix for " if en else "Behebung für ") + f"{self.cause} ({self.kind}): {self.summary(lang)}"]
+        for e in self.edits:
+            if e.after is None:
+                out.append(("  move aside (backup kept): " if en else "  beiseite legen (Sicherung bleibt): ") + e.path)
+            out.append(e.diff.rstrip("\n"))
+        if self.reloads:
+            out.append("then:" if en else "danach:")
+            out += [f"  {r.command}    # {r.why}" if r.why else f"  {r.command}" for r in self.reloads]
+        if self.user_steps:
+            out.append("you must:" if en else "Von Hand:")
+            out += [f"  {s}" for s in self.user_steps]
+        if not self.applicable:
+            out.append(("fsnb does not apply this itself: " if en else "fsnb wendet das nicht selbst an: ") + self.why_not)
+        return "\n".join(out)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def pem_summary(text: str) -> str:
+    """PEM blocks shown by what they are, never by their bytes: a private key never reaches a diff, the journal or
+    a report; a certificate is named by its subject and fingerprint."""
+    if "-----BEGIN " not in text:
+        return text
+    out, i, lines = [], 0, text.splitlines(keepends=True)
+    while i < len(lines):
+        s = lines[i].strip()
+        if s.startswith("-----BEGIN ") and s.endswith("-----"):
+            label = s[11:-5]
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != f"-----END {label}-----":
+                j += 1
+            body = "".join(lines[i:j + 1])
+            digest = hashlib.sha256(body.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+            what = ""
+            if label == "CERTIFICATE":
+                try:
+                    from cryptography import x509
+                    c = x509.load_pem_x509_certificate(body.encode())
+                    what = f" {c.subject.rfc4514_string()} (issuer {c.issuer.rfc4514_string()})"
+                except (ValueError, TypeError):
+                    what = " (unparsable)"
+            out.append(f"[{label}{what}, sha256 {digest}…, contents not shown]\n")
+            i = j + 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return "".join(out)
+
+
+def unified(path: str, before: str, after: str | None) -> str:
+    hide = lambda t: re.sub(r'(<param\s+name="[^"]*(?:password|passwd)[^"]*"\s+value=")[^"]*(")', r"\1(not shown)\2",
+                            pem_summary(t), flags=re.I)
+    before, after = hide(before), (None if after is None else hide(after))
+    b = before.splitlines(keepends=True)
+    a = [] if after is None else after.splitlines(keepends=True)
+    return "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
+                                        "/dev/null" if after is None else (f"b{path}" if path.startswith("/") else f"b/{path}")))
+
+
+def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
+    """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
+    `where`: (container, docker_host) when the file is inside a container."""
+    if where is not None and not where[0]:
+        raise FixRefused(f"{path}: fsnb reaches this FreeSWITCH over ESL only (access 'esl') and reads none of its "
+                         "files — edit it yourself")
+    if where:
+        from fsnb.fix.container import ContainerFiles
+        data, mode, _, _ = ContainerFiles(*where).read(path)
+        return data, mode
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise FixRefused(f"{path}: does not exist") from None
+    except OSError as exc:
+        raise FixRefused(f"{path}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
+    if not stat.S_ISREG(st.st_mode):
+        raise FixRefused(f"{path} is not a regular file")
+    try:
+        data = files.read_bytes(path)
+    except OSError as exc:
+        raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
+    return data, stat.S_IMODE(st.st_mode)
+
+
+def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] | None = None) -> FileEdit | None:
+    """The edit of one file to `new_text` (None: move aside); None when nothing would change."""
+    data, mode = read_for_edit(path, where)
+    before = data.decode("utf-8", "surrogateescape")
+    if new_text is not None and new_text == before:
+        return None
+    return FileEdit(path, sha256(data), new_text, unified(path, before, new_text), why, mode,
+                    *(where or ("", "")))
+
+
+# -- text edits: the smallest change to the operator's own file ---------------------------------------------------
+
+def _param_re(name: str) -> re.Pattern:
+    return re.compile(r'<param\s+name="' + re.escape(name) + r'"\s+value="([^"]*)"\s*/>')
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]
+
+
+def set_param(text: str, name: str, value: str, after_param: str = "ws-binding") -> str:
+    """internal.xml / event_socket.conf.xml with exactly one active `<param name=NAME value=VALUE/>`: the last
+    active one changed (extra active ones removed: the last one wins in FreeSWITCH), else a commented-out one
+    uncommented, else a new line after `after_param` (or before </settings>)."""
+    pat = _param_re(name)
+    spans = _comments(text)
+    inside = lambda pos: any(a <= pos < b for a, b in spans)
+    active = [m for m in pat.finditer(text) if not inside(m.start())]
+    newp = f'<param name="{name}" value="{value}"/>'
+    if active:
+        last = active[-1]
+        out = text[:last.start()] + newp + text[last.end():]
+        for m in reversed(active[:-1]):        # drop the earlier duplicates, whole line
+            ls = out.rfind("\n", 0, m.start()) + 1
+            le = out.find("\n", m.end())
+            out = out[:ls] + out[le + 1 if le >= 0 else len(out):]
+        return out
+    for a, b in spans:
+        if pat.search(text[a:b]):
+            return text[:a] + newp + text[b:]
+    anchor = [m for m in _param_re(after_param).finditer(text) if not inside(m.start())]
+    if anchor:
+        m = anchor[-1]
+        ls = text.rfind("\n", 0, m.start()) + 1
+        indent = text[ls:m.start()]
+        le = text.find("\n", m.end())
+        le = len(text) if le < 0 else le
+        return text[:le] + "\n" + indent + newp + text[le:]
+    i = text.find("</settings>")
+    if i < 0:
+        raise FixRefused(f"no <settings> to put {name} into")
+    ls = text.rfind("\n", 0, i) + 1
+    return text[:ls] + "    " + newp + "\n" + text[ls:]
+
+
+def _hostport(binding: str) -> tuple[str, str]:
+    host, _, port = binding.rpartition(":")
+    return host, port
+
+
+def nginx_set_directive(text: str, line: int, name: str, value: str, after: str = "proxy_pass") -> str:
+    """The location around config line `line` (1-based, its proxy_pass) with `name value;` set: an existing
+    directive in that block replaced, else added after `after`."""
+    lines = text.splitlines(keepends=True)
+    i = line - 1
+    # the block: from the `{` before the proxy_pass line to the matching `}`
+    start = i
+    while start > 0 and "{" not in lines[start]:
+        start -= 1
+    depth, end = 0, len(lines) - 1
+    for j in range(start, len(lines)):
+        depth += lines[j].count("{") - lines[j].count("}")
+        if depth <= 0 and j > start:
+            end = j
+            break
+    rx = re.compile(r"^(\s*)" + re.escape(name) + r"(\s+)(.*?);(.*)$")
+    key = value.split()[0] if name == "proxy_set_header" else None
+    for j in range(start + 1, end):
+        m = rx.match(lines[j].rstrip("\n"))
+        if m and (key is None or m.group(3).split()[:1] == [key]):
+            lines[j] = f"{m.group(1)}{name}{m.group(2)}{value};\n"
+            return "".join(lines)
+    anchor = next((j for j in range(start + 1, end) if lines[j].strip().startswith(after)), i)
+    indent = re.match(r"\s*", lines[anchor]).group(0)
+    lines.insert(anchor + 1, f"{indent}{name} {value};\n")
+    return "".join(lines)
+
+
+def tunnel_set_service(text: str, hostname: str, service: str) -> str:
+    """cloudflared config.yml with the `service:` of the rule for `hostname` set (only that line changes)."""
+    lines = text.splitlines(keepends=True)
+    for i, l in enumerate(lines):
+        m = re.match(r"^(\s*)(-\s*)?hostname:\s*['\"]?" + re.escape(hostname) + r"['\"]?\s*$", l.rstrip("\n"))
+        if not m:
+            continue
+        for j in list(range(i + 1, len(lines))) + list(range(i - 1, -1, -1)):
+            s = lines[j]
+            if re.match(r"^\s*-\s", s) and j > i:      # the next rule: stop
+                break
+            sm = re.match(r"^(\s*(?:-\s*)?)service:\s*\S.*$", s.rstrip("\n"))
+            if sm:
+                lines[j] = f"{sm.group(1)}service: {service}\n"
+                return "".join(lines)
+            if j < i and re.match(r"^\s*-\s", s):
+                break
+    raise FixRefused(f"no ingress rule for {hostname} with a `service:` line in the tunnel config")
+
+
+def tunnel_add_catch_all(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    rule = [l for l in lines if re.match(r"^\s*-\s*(hostname|service):", l)]
+    indent = re.match(r"^(\s*)-", rule[-1]).group(1) if rule else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + f"{indent}- service: http_status:404\n"
+
+
+# -- certificates -------------------------------------------------------------------------------------------------
+
+def _load_crypto(blocks):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    keys, certs = [], []
+    for label, body in blocks:
+        try:
+            if label.endswith("PRIVATE KEY") and "ENCRYPTED" not in label:
+                keys.append((body, serialization.load_pem_private_key(body.encode(), None)))
+            elif label == "CERTIFICATE":
+                certs.append((body, x509.load_pem_x509_certificate(body.encode())))
+        except (ValueError, TypeError):
+            continue
+    return keys, certs
+
+
+def _pub(obj) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    k = obj.public_key()
+    return k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = None) -> tuple[str | None, str]:
+    """wss.pem rebuilt as FreeSWITCH needs it — key, leaf, chain — from the operator's own key and certificates
+    found in wss.pem and the other PEM files of certs_dir; (None, why) when no unencrypted key matching a
+    certificate is readable there."""
+    from fsnb.read.certs import pem_blocks
+    own = read_for_edit(pem_path, where)[0].decode("utf-8", "replace")
+    blocks = pem_blocks(own)[0]
+    for p in ([] if where else sorted(Path(certs_dir).glob("*"))):   # in a container: wss.pem only
+        if str(p) == pem_path or p.name in ("wss.crt", "wss.key") or p.is_symlink() or not p.is_file():
+            continue
+        if p.suffix not in (".pem", ".key", ".crt", ".cer") or p.stat().st_size > 256 * 1024:
+            continue
+        try:
+            blocks += pem_blocks(files.read_text(p))[0]
+        except OSError:
+            continue
+    keys, certs = _load_crypto(blocks)
+    if not keys:
+        return None, "no readable unencrypted private key in wss.pem or beside it"
+    for kbody, key in keys:
+        kp = _pub(key)
+        leaves = [(b, c) for b, c in certs if _pub(c) == kp]
+        if not leaves:
+            continue
+        lbody, leaf = max(leaves, key=lambda bc: bc[1].not_valid_after_utc)
+        chain, cur, seen = [], leaf, {lbody}
+        while cur.issuer != cur.subject:
+            nxt = next(((b, c) for b, c in certs if c.subject == cur.issuer and b not in seen), None)
+            if not nxt:
+                break
+            chain.append(nxt[0])
+            seen.add(nxt[0])
+            cur = nxt[1]
+        return "".join(x.strip("\n") + "\n" for x in [kbody, lbody, *chain]), ""
+    return None, "no certificate in wss.pem or beside it matches a readable private key (the key of another certificate?)"
+
+
+def pem_commands(pem: str) -> list[str]:
+    return [f"cat privkey.pem cert.pem chain.pem > {pem}.new   # your key, your certificate, then the chain",
+            f"openssl x509 -in {pem}.new -noout -pubkey | sha256sum; openssl pkey -in {pem}.new -pubout | sha256sum   # equal",
+            f"chmod 600 {pem}.new && mv {pem}.new {pem}"]
+
+
+# -- per cause -----------------------------------------------------------------------------------------------------
+
+def _obs(run, check: str) -> dict:
+    r = next((x for x in run.results if x.id == check), None)
+    return (r.observed or {}) if r else {}
+
+
+def _profile_cmd(target, run) -> Reload:
+    running = bool(_obs(run, "schritt2.profil").get("running"))
+    verb = "restart" if running else "start"
+    return Reload("esl", f"sofia profile {target.freeswitch.profile} {verb}",
+                  "bindings and wss.pem are read only when the profile starts")
+
+
+def _nginx_reload(target) -> Reload:
+    return Reload("nginx", "nginx -t && nginx -s reload", "nginx reads its config on reload")
+
+
+def _access(target) -> str:
+    """How fsnb reaches FreeSWITCH's files: local | docker | esl (none), as fsnb/read/host.for_target decides."""
+    fs = target.freeswitch
+    return fs.access if fs.access != "auto" else ("docker" if fs.container else "local")
+
+
+def _holder(port: int) -> str:
+    """Who listens on a local TCP port: 'pid N (cmdline)', read from /proc (never acted on)."""
+    inodes: set[str] = set()
+    try:
+        for fn in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(fn).read_text().splitlines()[1:]:
+                f = line.split()
+                if len(f) > 9 and f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f[9])
+    except OSError:
+        pass
+    if not inodes:
+        return ""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    return f"pid {pid} ({cmd[:160]})"
+        except OSError:
+            continue
+    return ""
+
+
+def compute(finding, run, target) -> FixPlan:
+    """The concrete fix of `finding` for this target (see the module). Never raises for a cause it does not know:
+    the plan then carries the catalogue's fix text as the operator's step."""
+    cause = BY_ID[finding.cause]
+    p = FixPlan(cause.id, cause.fix_kind.value, cause.fix_de, cause.fix_en, explains=list(finding.explains))
+    try:
+        _compute(p, finding, run, target)
+    except FixRefused as exc:
+        p.edits, p.reloads, p.applicable = [], [], False
+        p.why_not = str(exc)
+    if cause.fix_kind is Fix.NONE:
+        p.why_not = cause.no_fix_because
+    elif not p.applicable and not p.why_not:
+        p.why_not = "fsnb has no computed fix for this cause: the catalogue's fix text is the step"
+    if not p.edits and not p.reloads and not p.user_steps:
+        p.user_steps.append(cause.fix_en)
+    return p
+
+
+def _compute(p: FixPlan, finding, run, target) -> None:
+    fs = target.freeswitch
+    c = p.cause
+    binding = _obs(run, "wissen.binding")
+    nginx = _obs(run, "wissen.nginx")
+    ports = _obs(run, "schritt3.ports")
+    local = _access(target) == "local"
+    # FreeSWITCH's files (nginx's, the tunnel's and the target's are here); access esl: none ("" refuses)
+    where = None if local else (fs.container if _access(target) == "docker" else "", fs.docker_host)
+    xml_file = binding.get("file") or (f"{fs.conf_dir.rstrip('/')}/sip_profiles/{fs.profile}.xml" if fs.conf_dir else "")
+
+    def finish(edits, reloads, steps=()):
+        p.edits = [e for e in edits if e]
+        p.reloads = list(reloads)
+        p.user_steps += list(steps)
+        p.applicable = not p.why_not
+
+    if c == "profile-not-running":
+        return finish([], [Reload("esl", f"sofia profile {fs.profile} start", "the profile is stopped")])
+    if c == "mod-sofia-not-loaded":
+        return finish([], [Reload("esl", "load mod_sofia", "mod_sofia is not loaded")])
+    if c in ("wss-binding-not-applied", "wss-port-mismatch", "wss-binding-change-pending", "ws-wss-port-shared",
+             "bound-elsewhere"):
+        text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
+        new = text
+        if c == "bound-elsewhere":
+            want = ((ports.get("wss") or {}).get("expected") or fs.host)
+            for name, key in (("ws-binding", "ws"), ("wss-binding", "wss")):
+                now = binding.get(f"{key}_binding_effective") or binding.get(f"{key}_binding") or ""
+                info = ports.get(key) or {}
+                if now and info.get("listening_on") and want not in info["listening_on"]:
+                    new = set_param(new, name, f"{want}:{_hostport(now)[1]}")
+        else:
+            now = binding.get("wss_binding_effective") or binding.get("wss_binding") or ""
+            host = _hostport(now)[0] if now else ""
+            new = set_param(new, "wss-binding", f"{host}:{fs.wss_port}")
+        edits = [edit(xml_file, new, f"wss-binding/ws-binding in {Path(xml_file).name}", where)]
+        reloads = [] if c == "wss-binding-change-pending" else [_profile_cmd(target, run)]
+        if c == "ws-wss-port-shared" and nginx.get("config_read"):
+            e2 = _nginx_upstream_edit(target, nginx, ports, run)
+            if e2:
+                edits.append(e2)
+                reloads.append(_nginx_reload(target))
+        if c == "wss-binding-not-applied" and not any(edits) and reloads:
+            reloads[0].why = "wss-binding is in the file but not bound: reloadxml/rescan do not rebind"
+        return finish(edits, reloads)
+    if c in ("wss-pem-bad", "wss-pem-bad-pending"):
+        cert = _obs(run, "wissen.zertifikat")
+        certs_dir = cert.get("certs_dir") or fs.certs_dir
+        pem = f"{certs_dir.rstrip('/')}/wss.pem"
+        new, why = rebuild_pem(pem, certs_dir, where)
+        if new is None:
+            p.why_not = why
+            p.user_steps += pem_commands(pem)
+            return finish([], [])
+        e = edit(pem, new, "key, leaf certificate, then the chain", where)
+        if e:
+            e.mode = 0o600 if e.mode & 0o077 else e.mode
+        return finish([e], [] if c == "wss-pem-bad-pending" else [_profile_cmd(target, run)])
+    if c == "wss-cert-shadowed":
+        cert = _obs(run, "wissen.zertifikat")
+        certs_dir = (cert.get("certs_dir") or fs.certs_dir).rstrip("/")
+        if where is not None and not where[0]:
+            read_for_edit(f"{certs_dir}/wss.crt", where)      # access esl: refused, with why
+        if where:
+            from fsnb.fix.container import ContainerFiles
+            there = ContainerFiles(*where).exists
+        else:
+            there = os.path.lexists
+        edits = [edit(f"{certs_dir}/{n}", None, "FreeSWITCH loads wss.crt/wss.key before wss.pem", where)
+                 for n in ("wss.crt", "wss.key") if there(f"{certs_dir}/{n}")]
+        return finish(edits, [_profile_cmd(target, run)])
+    if c == "nginx-upstream-cert-rejected" and _obs(run, "wissen.zertifikat").get("validity") == "ok":
+        e = _nginx_trust_edit(target, run, where)
+        if e:
+            return finish([e], [_nginx_reload(target)])
+    if c in ("wss-cert-expired", "wss-cert-not-yet-valid", "certificate-untrusted", "wss-pem-warning",
+             "nginx-upstream-cert-rejected"):
+        cert = _obs(run, "wissen.zertifikat")
+        pem = f"{(cert.get('certs_dir') or fs.certs_dir or '$certs_dir').rstrip('/')}/wss.pem"
+        p.why_not = "needs a new certificate from your CA (fsnb does not issue certificates)"
+        return finish([], [], ["certbot renew   # or your CA's renewal", *pem_commands(pem),
+                               f"fs_cli -x 'sofia profile {fs.profile} restart'"])
+    if c in ("nginx-scheme-mismatch", "nginx-upstream-down", "via-transport-mismatch"):
+        e = _nginx_upstream_edit(target, nginx, ports, run)
+        return finish([e], [_nginx_reload(target)] if e else [])
+    if c == "nginx-websocket-config":
+        f, line = _nginx_loc(target, nginx)
+        text = read_for_edit(f)[0].decode("utf-8", "surrogateescape")
+        new = text
+        # inserted in reverse so that they end up in this order after proxy_pass
+        for name, value in (("proxy_read_timeout", "3600s"), ("proxy_set_header", 'Connection "upgrade"'),
+                            ("proxy_set_header", "Upgrade $http_upgrade"), ("proxy_http_version", "1.1")):
+            new = nginx_set_directive(new, line, name, value)
+        return finish([edit(f, new, "WebSocket through nginx: HTTP/1.1, Upgrade, Connection, long read timeout")],
+                      [_nginx_reload(target)])
+    if c in ("tunnel-origin-unreachable", "tunnel-config-warning"):
+        path = target.tunnel.config
+        text = read_for_edit(path)[0].decode("utf-8", "surrogateescape")
+        new = text
+        tun = _obs(run, "wissen.tunnel")
+        if c == "tunnel-origin-unreachable":
+            host, _, port = target.nginx.address.rpartition(":")
+            host = "localhost" if host in ("127.0.0.1", "localhost", "::1", "[::1]") else host
+            new = tunnel_set_service(new, target.tunnel.hostname, f"http://{host}:{port}")
+        if not tun.get("catch_all"):
+            new = tunnel_add_catch_all(new)
+        from fsnb.read import tunnel as tunnel_reader
+        ing = tunnel_reader.parse(new, target.tunnel.hostname)
+        if ing.problems:
+            raise FixRefused("the computed tunnel config would not be valid: " + str(ing.problems[0]))
+        if target.tunnel.standin:
+            reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
+        else:
+            reloads = []
+            p.why_not = p.why_not or "cloudflared runs outside fsnb's reach: restart it yourself after the edit"
+            p.user_steps.append("systemctl restart cloudflared   # or: docker restart <cloudflared container>")
+        return finish([edit(path, new, "the ingress rule for the public hostname")], reloads)
+    if c in ("esl-not-listening", "esl-acl-rejects"):
+        f = f"{fs.conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
+        text = read_for_edit(f, where)[0].decode("utf-8", "surrogateescape")
+        if c == "esl-not-listening":
+            new = set_param(text, "listen-ip", "127.0.0.1", after_param="nat-map")
+        elif fs.host in ("127.0.0.1", "localhost", "::1"):
+            new = set_param(text, "apply-inbound-acl", "loopback.auto", after_param="password")
+        else:
+            raise FixRefused(f"fsnb reaches ESL from outside ({fs.host}): which ACL list allows it is yours to "
+                             "decide (acl.conf.xml)")
+        if _access(target) == "docker":
+            reloads = [Reload("docker-restart", f"docker restart {fs.container}",
+                              "mod_event_socket reads its config only at load, and ESL is not reachable to reload it")]
+        else:
+            reloads = []
+            p.why_not = p.why_not or ("mod_event_socket reads its config only at load and fsnb cannot reach ESL to "
+                                      "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit")
+            p.user_steps.append("systemctl restart freeswitch   # then: fsnb run")
+        return finish([edit(f, new, "event_socket.conf.xml", where)], reloads)
+    if c in ("esl-bad-password", "sip-register-rejected"):
+        return finish(*_target_secret(p, target, where))
+    if c in ("bind-failed", "nginx-port-taken", "esl-no-answer", "esl-port-not-esl"):
+        port = {"bind-failed": fs.wss_port, "esl-no-answer": fs.esl_port, "esl-port-not-esl": fs.esl_port,
+                "nginx-port-taken": int(target.nginx.address.rpartition(":")[2] or 0)}[c]
+        who = _holder(port) if local else ""
+        p.why_not = ("another program holds the port" + (f": {who}" if who else "") +
+                     " — fsnb names it and never stops it")
+        steps = [f"ss -ltnp 'sport = :{port}'   # who holds it" + (f": {who}" if who else "")]
+        steps.append("stop or move that program yourself, then: fs_cli -x 'sofia profile internal start'"
+                     if c == "bind-failed" else "stop or move that program yourself")
+        return finish([], [], steps)
+    p.why_not = BY_ID[c].no_fix_because or ("fsnb has no computed fix for this cause yet: the catalogue's fix "
+                                            "text is the step")
+    finish([], [], [BY_ID[c].fix_en])
+
+
+def _nginx_loc(target, nginx: dict) -> tuple[str, int]:
+    from fsnb.read import nginxconf
+    locs = nginxconf.serving(nginxconf.parse(target.nginx.config), target.nginx.address)
+    if not locs:
+        raise FixRefused(f"no location with proxy_pass in {target.nginx.config}")
+    loc = locs[0]
+    return loc.file, loc.line
+
+
+def _nginx_upstream_edit(target, nginx: dict, ports: dict, run) -> FileEdit | None:
+    """proxy_pass (or its upstream's server) pointed at FreeSWITCH's wss listener: https://<bound address>:<wss>."""
+    from fsnb.read import nginxconf
+    fs = target.freeswitch
+    locs = nginxconf.serving(nginxconf.parse(target.nginx.config), target.nginx.address)
+    if not locs:
+        raise FixRefused(f"no location with proxy_pass in {target.nginx.config}")
+    loc = locs[0]
+    listening = (ports.get("wss") or {}).get("listening_on") or []
+    host = loc.host if (not listening or loc.host in listening or "0.0.0.0" in listening) else listening[0]
+    hp = f"[{host}]" if ":" in host else host
+    text = read_for_edit(loc.file)[0].decode("utf-8", "surrogateescape")
+    if loc.upstream_name:
+        new = nginx_set_directive(text, loc.line, "proxy_pass", f"https://{loc.upstream_name}")
+        m = re.search(r"upstream\s+" + re.escape(loc.upstream_name) + r"\s*\{(.*?)\}", new, re.S)
+        if not m:
+            raise FixRefused(f"upstream {loc.upstream_name} is not in {loc.file}: edit its server line yourself")
+        body = re.sub(r"server\s+[^;\s]+", f"server {hp}:{fs.wss_port}", m.group(1), count=1)
+        new = new[:m.start(1)] + body + new[m.end(1):]
+    else:
+        new = nginx_set_directive(text, loc.line, "proxy_pass", f"https://{hp}:{fs.wss_port}")
+    return edit(loc.file, new, "nginx → FreeSWITCH's wss listener (TLS)")
+
+
+def _fs_password(target, where, cause: str) -> tuple[str, str]:
+    """(the password FreeSWITCH expects, where it comes from): event_socket.conf.xml's `password`, or the SIP
+    user's directory entry (vanilla directory/default/1000–1019.xml: `$${default_password}` from vars.xml)."""
+    from fsnb.read import fsconfig
+    conf = target.freeswitch.conf_dir.rstrip("/")
+    if not conf:
+        raise FixRefused("the target names no conf_dir: fsnb cannot read the password FreeSWITCH expects")
+    rd = lambda rel: read_for_edit(f"{conf}/{rel}", where)[0].decode("utf-8", "replace")   # noqa: E731
+    try:
+        variables = fsconfig.parse_vars(rd("vars.xml"))
+    except FixRefused:
+        variables = {}
+    if cause == "esl-bad-password":
+        return fsconfig.parse_event_socket(rd("autoload_configs/event_socket.conf.xml"), variables).password, \
+            "event_socket.conf.xml"
+    user = target.sip.user
+    try:
+        text = rd(f"directory/default/{user}.xml")
+        m = re.search(r'<param\s+name="password"\s+value="([^"]*)"', text)
+        if m:
+            return fsconfig.expand(m.group(1), variables), f"directory/default/{user}.xml"
+    except FixRefused:
+        pass
+    if user.isdigit() and 1000 <= int(user) <= 1019 and "default_password" in variables:
+        return variables["default_password"], "vars.xml default_password (vanilla users 1000–1019)"
+    raise FixRefused(f"no password for SIP user {user} in directory/default/{user}.xml or vars.xml")
+
+
+def _target_secret(p: FixPlan, target, where):
+    """TARGET_EDIT: the target's secret file gets the password FreeSWITCH expects. The diff never shows either
+    value; a source other than file: (env:, prompt) is the operator's to change."""
+    secret = target.freeswitch.esl_password if p.cause == "esl-bad-password" else target.sip.password
+    name = "esl_password" if p.cause == "esl-bad-password" else "sip.password"
+    want, src = _fs_password(target, where, p.cause)
+    if not secret.source.startswith("file:"):
+        p.why_not = f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src} yourself"
+        return [], [], [f"{name}: the password of {src}"]
+    path = str(Path(secret.source[5:]).expanduser())
+    data, mode = read_for_edit(path)
+    if data.decode("utf-8", "replace").strip() == want:
+        raise FixRefused(f"{path} already holds the password of {src}")
+    diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
+            "-(the password fsnb used)\n+(the password of {src})\n")
+    return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
+
+
+def _nginx_trust_edit(target, run, where) -> FileEdit | None:
+    """nginx verifies FreeSWITCH's (valid) certificate against CAs that do not include its issuer: point
+    `proxy_ssl_trusted_certificate` at a CA file of the operator's that holds the issuer (the target's ca_file, or
+    a ca/chain file beside wss.pem). None when there is none."""
+    from cryptography import x509
+
+    from fsnb.read.certs import pem_blocks
+    cert = _obs(run, "wissen.zertifikat")
+    certs_dir = (cert.get("certs_dir") or target.freeswitch.certs_dir or "").rstrip("/")
+    try:
+        pem = read_for_edit(f"{certs_dir}/wss.pem", where)[0].decode("utf-8", "replace")
+    except FixRefused:
+        return None
+    _, certs = _load_crypto(pem_blocks(pem)[0])
+    leaf = next((c for _, c in certs), None)
+    if leaf is None:
+        return None
+    cands = [target.tunnel.ca_file] if target.tunnel.ca_file else []
+    if not where and certs_dir:
+        cands += [str(p) for p in sorted(Path(certs_dir).glob("*")) if p.name.startswith(("ca", "chain", "fullchain"))]
+    for path in cands:
+        try:
+            data = read_for_edit(path)[0].decode("utf-8", "replace")
+        except FixRefused:
+            continue
+        blocks = [b for label, b in pem_blocks(data)[0] if label == "CERTIFICATE"]
+        if any(x509.load_pem_x509_certificate(b.encode()).subject == leaf.issuer for b in blocks):
+            f, line = _nginx_loc(target, _obs(run, "wissen.nginx"))
+            text = read_for_edit(f)[0].decode("utf-8", "surrogateescape")
+            new = nginx_set_directive(text, line, "proxy_ssl_trusted_certificate", path)
+            # nginx checks the upstream's name against the certificate's DNS names only: with proxy_pass to an
+            # IP address, name one the certificate carries
+            from cryptography.x509.oid import ExtensionOID
+            try:
+                dns = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value \
+                    .get_values_for_type(x509.DNSName)
+            except x509.ExtensionNotFound:
+                dns = []
+            loc = _obs(run, "wissen.nginx")
+            if dns and re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", loc.get("upstream_host") or "") \
+                    and not loc.get("ssl_name"):
+                new = nginx_set_directive(new, line, "proxy_ssl_name", dns[0])
+            return edit(f, new, "nginx trusts the CA that issued FreeSWITCH's certificate")
+    return None

@@ -1,0 +1,60 @@
+"""Issue #20 against the real FreeSWITCH: the computed fix of a container file (internal.xml inside the FreeSWITCH
+container, written through the Docker engine), the profile restart over ESL, verified by the re-run."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import realfs
+from conftest import fsnb_cli
+
+from fsnb import journal
+from fsnb.lab import manager
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="module")
+def real_engine():
+    yield from realfs.module_lab(())
+
+
+def test_real_wss_binding_missing_fixed_in_the_container(real_engine, port_offsets, tmp_path):
+    off = port_offsets.take()
+    st = realfs.up("wss-binding-missing", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
+        assert d["exit"] == 1 and d["diagnosis"][0]["cause"] == "wss-binding-not-applied"
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=180)
+        assert f.returncode == 0, f.stdout + f.stderr
+        applied = next(x for x in journal.read(j).records if x["type"] == "fix-applied")
+        assert applied["edits"][0]["path"].endswith("sip_profiles/internal.xml")
+        assert '+    <param name="wss-binding"' in applied["edits"][0]["diff"]
+        ver = next(x for x in journal.read(j).records if x["type"] == "fix-verification")
+        assert ver["verdict"] == "verified"
+        d2 = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
+        assert d2["exit"] == 0, d2["diagnosis"]
+        assert st["container_id"]
+    finally:
+        realfs.down(off)
+
+
+def test_real_esl_listen_ip_fixed_with_a_container_restart(real_engine, port_offsets, tmp_path):
+    """ESL cannot be reached to `reload mod_event_socket`: the edit in the container, then `docker restart`."""
+    off = port_offsets.take()
+    realfs.up("esl-listen-ip", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
+        assert f.returncode == 0, f.stdout + f.stderr
+        recs = journal.read(j).records
+        plan = next(x for x in recs if x["type"] == "fix-plan")
+        assert plan["cause"] == "esl-not-listening" and plan["reloads"][0].startswith("docker restart ")
+        assert '+    <param name="listen-ip" value="127.0.0.1"/>' in plan["edits"][0]["diff"]
+        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        assert json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)["exit"] == 0
+    finally:
+        realfs.down(off)
