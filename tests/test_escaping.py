@@ -78,15 +78,15 @@ def test_markdown_renders_as_the_text_itself(s):
     """escape.md by Markdown's own means: rendered in a list item and in a table cell, any text is plain text and
     code spans — no link, image, HTML, emphasis, heading — and reads exactly as given (no entity, no backslash;
     a `code` span of the text shows without its backticks)."""
-    out = escape.md(s)
+    out, first = escape.md(s), escape.md(s, line_start=True)
     folded = re.sub(r"\r\n|\r|\n", " ⏎ ", s)
     folded = escape.controls(folded)
     expected = re.sub(r"`([^`|]+)`", r"\1", folded)
     norm = lambda x: " ".join(x.split())
-    for src in (f"- {out}\n", f"| h |\n|---|\n| {out} |\n"):
+    for src, lead in ((f"- {first}\n", ""), (f"- x {out}\n", "x "), (f"| h |\n|---|\n| {out} |\n", "")):
         kinds, shown = _rendered(src)
         assert kinds <= {"text", "code_inline", "softbreak"}, (s, out, kinds)
-        assert norm(shown) == norm(expected), (s, out, shown)
+        assert norm(shown) == norm(lead + expected), (s, out, shown)
 
 
 def test_styler_tables_and_evidence_escape_every_cell():

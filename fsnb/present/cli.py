@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out")
     rep.add_argument("--lang", choices=["de", "en"], default="de")
 
+    note = sub.add_parser("note", help="record an operator's note (or a fix done by hand) in a journal")
+    note.add_argument("text", nargs="+", help="the note")
+    note.add_argument("--journal", help="the journal (default: the newest in ~/.local/state/fsnb/journals)")
+    note.add_argument("--manual-fix", action="store_true",
+                      help="the note describes a fix done by hand (the report lists it as such, not as an action)")
+
     nb = sub.add_parser("notebook", help="run the runbook notebook headless (papermill) and export HTML, inputs hidden")
     nb.add_argument("--target")
     nb.add_argument("--journal")
@@ -156,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "report":
             from fsnb.present.report import cli_report
             return cli_report(args)
+        if args.cmd == "note":
+            from fsnb.present.report import cli_note
+            return cli_note(args)
     except FsnbError as exc:
         from fsnb.present.escape import terminal  # a message can quote a path or value from the target: no raw ESC/BEL
         print(terminal(f"fsnb: {exc}"), file=sys.stderr)

@@ -88,20 +88,21 @@ def _md_plain(s: str, start: bool) -> str:
     return s
 
 
-def md(value) -> str:
+def md(value, line_start: bool = False) -> str:
     """One line of Markdown text (also a table cell) that renders as exactly this text: no raw HTML, no line
     break, no table, link, image, emphasis or heading — by Markdown's own means, so a tracker shows no entity
     and no backslash. A `code` span in the text stays a code span; anything that looks like a URL or an e-mail
     address becomes one (GFM would link it); a character that would be markup gets a backslash, only where it
     would be markup. A `|` is never inside a code span (GFM splits table cells first; a list item would show
-    its backslash)."""
+    its backslash). `line_start`: the text begins a list item or a line, where `#`, `>`, `-`, `+`, `=` or `1.`
+    would start a block (in a table cell or after other text they are plain)."""
     s = controls(_NEWLINES.sub(" ⏎ ", text(value)))
     out, pos = [], 0
     for m in _MD_CODE_SPAN.finditer(s):
-        out.append(_md_words(s[pos:m.start()], pos == 0))
+        out.append(_md_words(s[pos:m.start()], line_start and pos == 0))
         out.append(md_code(m.group(1)))
         pos = m.end()
-    out.append(_md_words(s[pos:], pos == 0))
+    out.append(_md_words(s[pos:], line_start and pos == 0))
     return "".join(out)
 
 
