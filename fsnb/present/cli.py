@@ -22,7 +22,9 @@ def _lab(args) -> int:
             for s in items:
                 default = " (default)" if s["name"] == scenarios.DEFAULT else ""
                 real = "sim only" if not s["real"] else "real only" if s.get("sim") is False else "sim+real"
-                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<9}  {s['description']}{default}")
+                desc = s["description_en"] if args.lang == "en" else s["description"]
+                default = default if args.lang == "en" else default.replace("default", "Standard")
+                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<9}  {desc}{default}")
         return 0
     if args.lab_cmd == "up":
         count = max(1, args.count)
@@ -56,7 +58,13 @@ def _lab(args) -> int:
             print("no lab is up (fsnb lab up [--scenario NAME])")
             return 1
         for lab in labs:
-            print("\n".join(lab.lines()) + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
+            try:
+                sc = scenarios.get(lab.scenario)
+                desc = sc.description_en if args.lang == "en" else sc.description
+            except (KeyError, ValueError):
+                desc = "?"
+            print("\n".join(lab.lines()) + f"\nscenario is   {desc}"
+                  + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
         return 0 if all(l.running for l in labs) else 1
     return EXIT_USAGE
 
@@ -119,10 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     down = lsub.add_parser("down")
     down.add_argument("--port-offset", type=int, default=0)
     down.add_argument("--all", action="store_true")
-    lsub.add_parser("status")
+    st = lsub.add_parser("status")
+    st.add_argument("--lang", choices=["de", "en"], default="de", help="language of the scenario's description")
     lsub.add_parser("ensure")
     sc = lsub.add_parser("scenarios")
     sc.add_argument("--json", action="store_true")
+    sc.add_argument("--lang", choices=["de", "en"], default="de", help="language of the descriptions (JSON has both)")
     return ap
 
 
