@@ -305,7 +305,19 @@ def _template():
         _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
                                   undefined=jinja2.StrictUndefined, finalize=_as_text, trim_blocks=True,
                                   lstrip_blocks=True, auto_reload=False)
+        _ENV.filters["code"] = _code_spans
     return _ENV.get_template("report.html.j2")
+
+
+def _code_spans(value):
+    """`| code` in the template: the text escaped (escape.html), then fsnb's `backtick` spans as <code> — as the
+    notebook shows them (a text's code must not show its backticks in the HTML report)."""
+    import re
+
+    from markupsafe import Markup
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", esc.html(value)))
 
 
 def _as_text(value):
