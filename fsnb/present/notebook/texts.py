@@ -76,7 +76,7 @@ RUNBOOK_TEXT = dict(
     sum_warn=T("Keine Ursache; Warnungen: {causes} (siehe Diagnose).", "No cause; warnings: {causes} (see the diagnosis)."),
     fixed=T("Behoben: {cause} — durch {cmd}. Die erneute Prüfung findet keine Ursache mehr.",
             "Resolved: {cause} — by {cmd}. The re-check finds no cause any more."),
-    note_kind=T("Art", "Kind"), note_note=T("Notiz", "Note"), note_manual=T("Manuelle Behebung", "Manual fix"),
+    note_note=T("Notiz", "Note"), note_manual=T("Manuelle Behebung", "Manual fix"),
     note_save=T("Ins Journal schreiben", "Write to the journal"),
     note_placeholder=T("Was du beobachtet oder von Hand geändert hast …", "What you observed or changed by hand …"),
     note_saved=T("Im Journal: {kind} ({ts})", "In the journal: {kind} ({ts})"),

@@ -113,6 +113,7 @@ class Runbook(Session):
         if self._unusable():
             return None
         from fsnb import journal as jr
+        from fsnb.present.report import _utc
 
         def listing() -> str:
             notes = [r for r in jr.read(self.journal.path).of("note")]
@@ -120,7 +121,7 @@ class Runbook(Session):
                 return f"<div class='fsnb-nb fsnb-notes'><i class='fsnb-muted'>{self._t('note_none')}</i></div>"
             items = "".join(f"<li data-kind='{escape(n.get('kind'))}'><b>"
                             f"{self._t('note_manual' if n.get('kind') == 'manual-fix' else 'note_note')}</b> "
-                            f"<span class='fsnb-muted'>({escape(n.get('who'))}, {escape(n.get('ts'))})</span>: "
+                            f"<span class='fsnb-muted'>({escape(n.get('who'))}, {escape(_utc(n.get('ts', '')))})</span>: "
                             f"{escape(n.get('text'))}</li>" for n in notes)
             return f"{CSS}<div class='fsnb-nb fsnb-notes'><ul>{items}</ul></div>"
         if self.headless:
@@ -131,7 +132,8 @@ class Runbook(Session):
         area = w.Textarea(placeholder=self._t("note_placeholder"), layout=w.Layout(width="100%", height="5em"))
         area.add_class("fsnb-note-text")
         kind = w.ToggleButtons(options=[(self._t("note_note"), "note"), (self._t("note_manual"), "manual-fix")],
-                               value="note", description=self._t("note_kind"))
+                               value="note", tooltips=[self._t("note_note"), self._t("note_manual")],
+                               style={"button_width": "auto"})
         kind.add_class("fsnb-note-kind")
         save = w.Button(description=self._t("note_save"), icon="save", button_style="primary",
                         layout=w.Layout(width="auto"))
@@ -145,11 +147,11 @@ class Runbook(Session):
                 return
             rec = self.journal.note(text, kind.value)
             status.value = (f"<span class='fsnb-muted fsnb-note-saved'>"
-                            f"{escape(self._t('note_saved', kind=kind.label, ts=rec['ts']))}</span>")
+                            f"{escape(self._t('note_saved', kind=kind.label, ts=_utc(rec['ts'])))}</span>")
             area.value = ""
             shown.value = listing()
         save.on_click(saved)
-        box = w.VBox([area, w.HBox([kind, save, status]), shown])
+        box = w.VBox([area, w.HBox([kind, save]), status, shown])
         box.add_class("fsnb-card")
         box.add_class("fsnb-notes-widget")
         display(box)
