@@ -209,8 +209,25 @@ class FixVerificationRecord(Record):
     explained_after: dict = field(default_factory=dict)  # the re-run of the checks the cause explains, first
 
 
+NOTE_KINDS = ("note", "manual-fix")
+
+
+@dataclass(kw_only=True)
+class NoteRecord(Record):
+    """The operator's own words (`fsnb note`, the runbook's note box): an observation ("note"), or a fix done by
+    hand outside fsnb ("manual-fix": what was changed, so the write-up does not credit an action with it)."""
+    type: str = "note"
+    kind: str = "note"
+    text: str = ""
+    who: str = ""
+
+    def __post_init__(self):
+        if self.kind not in NOTE_KINDS:
+            raise ShapeError(f"field 'kind': {self.kind[:20]!r} is not one of {', '.join(NOTE_KINDS)}")
+
+
 RECORDS: dict[str, type[Record]] = {c.__dataclass_fields__["type"].default: c for c in (
-    MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord,
+    MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord, NoteRecord,
     FixPlanRecord, FixAppliedRecord, FixVerificationRecord)}
 
 
@@ -264,6 +281,16 @@ class Journal:
 
     def result(self, r: Result, run_id: str) -> dict:
         return self.write(ResultRecord.of(r, run_id))
+
+    def note(self, text: str, kind: str = "note", who: str | None = None) -> dict:
+        """An operator's note or manual fix (kind "note" | "manual-fix"), with who wrote it."""
+        if who is None:
+            import getpass
+            try:
+                who = getpass.getuser()
+            except (KeyError, OSError):
+                who = str(os.getuid())
+        return self.write(NoteRecord(kind=kind, text=text, who=who))
 
     def run(self, run, run_id: str) -> dict:
         return self.write(DiagnosisRecord(run=run_id, duration=round(run.duration, 3), exit=run.exit_code,

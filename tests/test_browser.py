@@ -244,7 +244,20 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path, lab_offset):
                 page.wait_for_function("document.querySelector('.fsnb-table-schritt3').innerText.includes('lauscht')",
                                        timeout=30000)
                 assert "Error displaying widget" not in page.content()
+                # issue #21: above the OK the card says what the action resolved, not "no cause found"
+                page.wait_for_selector(".fsnb-action-plan[data-plan='fixed']", timeout=30000)
+                head = page.locator(".fsnb-action-head").inner_text()
+                assert "Keine Aktion nötig" not in head and "Behoben" in head and "sofia profile internal start" in head
+                summary = page.locator(".fsnb-summary-widget .fsnb-summary")
+                assert summary.get_attribute("data-state") == "fixed" and "Behoben" in summary.inner_text()
                 shot(page.locator(".fsnb-action"), "runbook-action-done.png")
+                # the operator's note: a manual fix, written to the journal from the notebook
+                page.locator(".fsnb-note-text textarea").fill("Cronjob entfernt, der das Profil nachts stoppte")
+                page.locator(".fsnb-note-kind button", has_text="Manuelle Behebung").click()
+                page.locator(".fsnb-note-save").click()
+                page.wait_for_selector(".fsnb-note-saved", timeout=15000)
+                assert "Cronjob entfernt" in page.locator(".fsnb-notes-list").inner_text()
+                shot(page.locator(".fsnb-notes-widget"), "runbook-notes.png")
                 assert page.get_by_text("official Jupyter news").count() == 0
                 # the incident report of this session: its journal by default, CSS scoped, Markdown to take away
                 journal = next((home / ".local/state/fsnb/journals").glob("*.jsonl"))
@@ -254,6 +267,12 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path, lab_offset):
                 assert report.get_attribute("data-journal") == str(journal)
                 text = report.inner_text()
                 assert "Bestätigt von" in text and "sofia profile internal start" in text and "None" not in text
+                # the write-up opens with the summary: cause, resolved by the action, start and end
+                first = report.locator(".summary")
+                assert first.get_attribute("data-state") == "resolved" and first.get_attribute("data-cause") == "profile-not-running"
+                assert "behoben durch die Aktion sofia profile internal start" in first.inner_text()
+                assert "Beginn:" in first.inner_text() and "Ende:" in first.inner_text()
+                assert "Manuelle Behebung" in text and "Cronjob entfernt" in text
                 assert text.count("Prüfl") < 6          # grouped by run, not one line per click
                 assert page.locator(".fsnb-md-download").get_attribute("href").startswith("data:text/markdown")
                 assert page.locator(".fsnb-md").input_value().startswith("# Incident")
@@ -330,4 +349,54 @@ def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
                 shot(fixed, "training-fixed.png")
     finally:
         manager.down(off)
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
+IN_VIEW = ("(sel) => { const e = document.querySelector(sel); if (!e) return false; const r = e.getBoundingClientRect();"
+           " return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }")
+
+
+def test_english_run_all_cause_first(browser, tmp_path, lab_offset):
+    """Issue #21: lang = "en", Run All — the page speaks English only (prose, headings, widgets), and the leading
+    cause with its exact fix is in the viewport at the top without scrolling: the same fix as `fsnb run`."""
+    from test_language import ENGLISH_PROSE, GERMAN_PROSE, assert_only  # noqa: F401  (one vocabulary for all tests)
+
+    from fsnb.present.notebook import prose
+    lab = manager.up("wss-pem-cert-only", offset=lab_offset)
+    cli = fsnb_cli("run", "--target", lab.target, "--lang", "en")
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target}, parameters={"lang": "en"}) as (url, _):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, "runbook-en"):
+                open_and_run_all(page, url, outside)
+                page.wait_for_selector(".fsnb-summary-widget .fsnb-summary[data-state='cause']", timeout=60000)
+                page.wait_for_selector(".fsnb-diagnosis-widget .fsnb-diagnosis[data-state='complete']", timeout=60000)
+                summary = page.locator(".fsnb-summary-widget .fsnb-summary")
+                assert summary.get_attribute("data-cause") == "wss-pem-bad"
+                # no scrolling by the reader: the summary (cause and fix) is where the page stands after Run All
+                page.wait_for_function(IN_VIEW, arg=".fsnb-summary-widget .fsnb-summary-fix", timeout=15000)
+                text = summary.inner_text()
+                assert "Most likely cause" in text and "Fix" in text
+                cmds = summary.locator("code.fsnb-step-cmd").all_inner_texts()
+                assert cmds and all(c in cli.stdout for c in cmds)       # the very commands `fsnb run` prints
+                page.screenshot(path=str(ARTIFACTS / "runbook-en-after-run-all.png"))
+                # English everywhere: every output and Markdown cell, fsnb's own words (quoted data left out)
+                html = page.evaluate(f"[...document.querySelectorAll('{VISIBLE} .jp-OutputArea-output, "
+                                     f"{VISIBLE} .jp-MarkdownCell .jp-RenderedMarkdown')].map(e => e.innerHTML).join('\\n')")
+                from test_language import ui_text
+                shown = ui_text(html, "html")
+                assert "What we know" in shown and "Possible causes" in shown and "Solution" in shown
+                from test_language import _sentences
+                german = {x for t in prose.RUNBOOK.values() for x in _sentences(t("de"))} - {
+                    x for t in prose.RUNBOOK.values() for x in _sentences(t("en"))}
+                flat = " ".join(re.sub(r"[#*_]", " ", shown).split())
+                assert german and not [x for x in german if x in flat]
+                found = sorted(set(GERMAN_PROSE.findall(shown)))
+                assert not found, f"German prose on the English page: {found}"
+                assert_only("en", shown, "text", "English runbook in JupyterLab")
+                assert "Error displaying widget" not in page.content()
+                shot(page.locator(".fsnb-summary-widget"), "runbook-en-summary.png")
+    finally:
+        manager.down(lab_offset)
     assert not outside, f"requests left the machine: {outside[:5]}"

@@ -49,7 +49,44 @@ def test_terminal_and_markdown_carry_no_control_character(s):
     for out in (escape.terminal(s), escape.md(s), escape.md_code(s)):
         assert not any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in "\n\t" for c in out)
     assert "\n" not in escape.md(s) and "\r" not in escape.md(s)
-    assert not re.search(r"(?<!\\)\|", escape.md(s)) and "<" not in escape.md(s)
+    assert not re.search(r"(?<!\\)\|", escape.md(s))
+    outside_code = re.sub(r"(?<!\\)(`+)(?!`).*?(?<!`)\1(?!`)", " ", escape.md(s))
+    assert not re.search(r"(?<!\\)<", outside_code)          # a `<` only escaped or inside a code span
+
+
+_MD = None
+
+
+def _rendered(src: str) -> tuple[set, str]:
+    """Markdown as a tracker renders it (CommonMark + GFM tables and strikethrough): the inline token kinds and
+    the text a reader sees."""
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+        _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    kinds, shown, head = set(), [], False
+    for tok in _MD.parse(src):
+        head = head and tok.type != "thead_close" or tok.type == "thead_open"     # a table's header is not the text
+        for c in [] if head else tok.children or []:
+            kinds.add(c.type)
+            shown.append(c.content if c.type in ("text", "code_inline") else " ")
+    return kinds, "".join(shown)
+
+
+@given(st.text())
+def test_markdown_renders_as_the_text_itself(s):
+    """escape.md by Markdown's own means: rendered in a list item and in a table cell, any text is plain text and
+    code spans — no link, image, HTML, emphasis, heading — and reads exactly as given (no entity, no backslash;
+    a `code` span of the text shows without its backticks)."""
+    out, first = escape.md(s), escape.md(s, line_start=True)
+    folded = re.sub(r"\r\n|\r|\n", " ⏎ ", s)
+    folded = escape.controls(folded)
+    expected = re.sub(r"`([^`|]+)`", r"\1", folded)
+    norm = lambda x: " ".join(x.split())
+    for src, lead in ((f"- {first}\n", ""), (f"- x {out}\n", "x "), (f"| h |\n|---|\n| {out} |\n", "")):
+        kinds, shown = _rendered(src)
+        assert kinds <= {"text", "code_inline", "softbreak"}, (s, out, kinds)
+        assert norm(shown) == norm(lead + expected), (s, out, shown)
 
 
 def test_styler_tables_and_evidence_escape_every_cell():
@@ -78,7 +115,10 @@ def test_report_html_and_markdown_keep_hostile_text_as_text():
     md = report.markdown(data)
     rows = [l for l in md.splitlines() if l.startswith("| fail |")]
     assert len(rows) == 1 and len(re.findall(r"(?<!\\)\|", rows[0])) == 5
-    assert "<img" not in md and "\r" not in md and "\x1b" not in md
+    assert not re.search(r"(?<!\\)<img", md) and "\r" not in md and "\x1b" not in md    # `\<img` is text
+    from markdown_it import MarkdownIt
+    kinds = {t.type for tok in MarkdownIt("commonmark").enable("table").parse(md) for t in [tok, *(tok.children or [])]}
+    assert not {"html_inline", "html_block", "link_open", "image", "em_open"} & kinds, kinds
 
 
 def test_exported_notebook_has_no_script_and_a_csp(tmp_path):

@@ -23,7 +23,8 @@ from fsnb.target import load
 APPLIED = ["profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "wss-pem-ca-first", "bound-elsewhere",
            "nginx-http-to-tls", "nginx-tls-to-plain", "nginx-upstream-down", "alternative-via-mismatch",
            "tunnel-wrong-service", "nginx-no-upgrade-headers", "wss-same-port-as-ws", "wss-crt-shadows-pem",
-           "tunnel-no-catch-all", "esl-wrong-password", "sip-wrong-password", "nginx-verify-system-cas"]
+           "tunnel-no-catch-all", "tunnel-catch-all-first", "tunnel-https-origin", "tunnel-path-mismatch",
+           "esl-wrong-password", "sip-wrong-password", "nginx-verify-system-cas"]
 # ... and those where it shows the fix but does not apply it, with why (a substring of FixPlan.why_not)
 SHOWN_ONLY = {
     "port-7443-taken": "another program holds the port: pid",      # names the process, never kills it
@@ -37,6 +38,11 @@ SHOWN_ONLY = {
     "wss-cert-expired": "needs a new certificate",
     "wss-cert-not-yet-valid": "needs a new certificate",
     "nginx-verify-expired-wss": "needs a new certificate",
+    # the fix is the catalogue's step: a variable or upstream block, a second server, XML only a person repairs, ESL
+    # on another address (a restart of FreeSWITCH)
+    **{n: "no computed fix for this cause yet" for n in (
+        "esl-other-address", "nginx-http-to-tls-variable", "nginx-tls-to-plain-variable", "nginx-other-default-server",
+        "profile-bare-ampersand", "profile-xml-broken")},
 }
 
 

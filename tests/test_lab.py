@@ -31,6 +31,20 @@ def test_scenarios_json_lists_enough_with_fields():
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_scenarios_listed_in_each_language(lang):
+    """Issue #21: `fsnb lab scenarios --lang en` describes every scenario in English (German by default)."""
+    from fsnb.lab import scenarios
+    args = ("--lang", lang) if lang == "en" else ()
+    p = fsnb_cli("lab", "scenarios", *args)
+    assert p.returncode == 0, p.stderr
+    for sc in scenarios.SCENARIOS:
+        mine, other = (sc.description_en, sc.description) if lang == "en" else (sc.description, sc.description_en)
+        assert mine in p.stdout and (mine == other or other not in p.stdout), sc.name
+    assert ("(default)" in p.stdout) == (lang == "en") and ("(Standard)" in p.stdout) == (lang == "de")
+
+
+@pytest.mark.unit
 def test_scenarios_say_whether_they_can_be_real():
     p = fsnb_cli("lab", "scenarios", "--json")
     items = json.loads(p.stdout)

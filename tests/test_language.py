@@ -81,3 +81,61 @@ def test_json_keeps_both_languages_apart(lab):
     for v in out["hypotheses"]:
         assert_only("de", v["hypothesis"] + v["reason_de"], "markdown", f"{name} hypothesis")
         assert_only("en", v["hypothesis_en"] + v["reason_en"], "markdown", f"{name} hypothesis")
+
+
+# -- the notebooks' prose (issue #21): headings and paragraphs follow `lang`, not only the widgets --------------------
+GERMAN_PROSE = re.compile(r"(?<![\w.-])(und|der|das|ist|nicht|wird|für|oder|eine|wir|mit|auf|den|dem|Was|Mögliche|"
+                          r"Lösung|Prüfe|Teste|Starte|Nächste|Notizen|Zeitleiste|Bericht)(?![\w-])")
+ENGLISH_PROSE = re.compile(r"(?<![\w.-])(the|and|is|with|for|what|we|What|Possible|Solution|Next|Notes|Timeline|"
+                           r"report|check that|listens now)(?![\w-])")
+
+
+def _sentences(t: str) -> list[str]:
+    """The prose of one language as sentences, Markdown marks and code spans taken out."""
+    plain = re.sub(r"`[^`]*`", " ", t)
+    plain = re.sub(r"[#*_]|^\d+\. ", " ", plain, flags=re.M)
+    return [" ".join(s.split()) for s in re.split(r"(?<=[.:—])\s+|\n+", plain) if len(s.strip()) > 12]
+
+
+def _shown(nb_path) -> str:
+    """What a reader of the executed notebook sees of fsnb's own words: every HTML and Markdown output, with
+    quoted target data (pre, code, code spans), styles and check ids left out."""
+    import nbformat
+    parts = []
+    for c in nbformat.read(str(nb_path), 4).cells:
+        if c.cell_type == "markdown":
+            parts.append(ui_text(c.source, "markdown"))
+        for o in c.get("outputs", []):
+            d = o.get("data", {})
+            join = lambda v: v if isinstance(v, str) else "".join(v)
+            if "text/html" in d:
+                html = re.sub(r"<textarea\b.*?</textarea>", " ", join(d["text/html"]), flags=re.S)   # the Markdown to copy
+                parts.append(ui_text(html, "html"))
+            if "text/markdown" in d:
+                parts.append(ui_text(join(d["text/markdown"]), "markdown"))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_notebook_prose_follows_lang(tmp_path, lab_offset, lang):
+    """The runbook and the incident-report notebook, run headless in each language: every heading and paragraph is in
+    that language — none of the other language's prose sentences, function words or UI words."""
+    from fsnb.lab import manager
+    from fsnb.present.notebook import prose
+    from fsnb.present.notebook.headless import run_notebook
+    lab = manager.up("wss-pem-cert-only", offset=lab_offset)
+    j = tmp_path / "j.jsonl"
+    rb = run_notebook("runbook.ipynb", tmp_path / "rb", {"target": lab.target, "journal": str(j), "lang": lang})
+    rep = run_notebook("incident-report.ipynb", tmp_path / "rep", {"journal": str(j), "lang": lang})
+    other = "de" if lang == "en" else "en"
+    for nb, kind in ((rb, "runbook"), (rep, "incident-report")):
+        text = _shown(nb)
+        mine = [s for t in prose.ALL[kind].values() for s in _sentences(t(lang))]
+        theirs = [s for t in prose.ALL[kind].values() for s in _sentences(t(other))]
+        flat = " ".join(re.sub(r"[#*_]", " ", text).split())
+        assert mine and all(s in flat for s in mine[:3]), f"{kind} ({lang}) does not show its prose"
+        leaked = [s for s in theirs if s in flat]
+        assert not leaked, f"{kind} ({lang}) shows the other language's prose: {leaked[:3]}"
+        found = sorted(set((GERMAN_PROSE if lang == "en" else ENGLISH_PROSE).findall(text)))
+        assert not found, f"{kind} ({lang}) has prose words of the other language: {found}"
+        assert_only(lang, text, "text", f"{kind} notebook")

@@ -93,3 +93,25 @@ def test_findings_render_in_english_without_german_words():
     findings = diagnose(res)
     html = notebook.DiagnosisView(findings, [], "en", results=res)._repr_html_()
     assert "Most likely cause" in html and "Ursache" not in html and "Behebung" not in html
+
+
+def test_summary_and_action_after_a_successful_fix():
+    """Issue #21: once an action fixed the cause, neither the summary nor the action card opens with 'no cause
+    found' — they say what was resolved, and by which command; before the results are in, the summary waits."""
+    from fsnb.present.notebook import views
+    from fsnb.present.notebook.session import Snapshot
+    from fsnb.present.notebook.texts import all_ids
+    ok = [_r(cid, "pass") for cid in sorted(all_ids())]
+    for lang, resolved, none in (("de", "Behoben", "Keine Aktion nötig"), ("en", "Resolved", "No action needed")):
+        snap = Snapshot(target=None, lang=lang, results=ok)
+        assert snap.settled and snap.lead is None
+        finding = SimpleNamespace(cause="profile-not-running", text=lambda L: "Profil gestoppt" if L == "de" else "profile stopped")
+        fixed = (finding, "sofia profile internal start")
+        card = views.action_html(snap, None, fixed)
+        assert none not in card and resolved in card and "<code>sofia profile internal start</code>" in card
+        assert none in views.action_html(snap, None)                      # nothing was ever wrong: nothing to do
+        top = views.summary_html(snap, None, fixed)
+        assert "data-state='fixed'" in top and resolved in top and "fsnb-action-plan" not in top
+        assert "data-state='ok'" in views.summary_html(snap, None)
+        waiting = views.summary_html(Snapshot(target=None, lang=lang, results=ok[:3]), None)
+        assert "data-state='waiting'" in waiting

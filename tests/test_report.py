@@ -23,15 +23,66 @@ def incident(tmp_path_factory, lab_offset):
     lab = manager.up("profile-stopped", offset=lab_offset)
     j = tmp / "incident.jsonl"
     assert fsnb_cli("run", "--target", lab.target, "--journal", str(j)).returncode == 1
+    n = fsnb_cli("note", "--journal", str(j), NOTE)
+    assert n.returncode == 0, n.stderr
     p = fsnb_cli("run", "--target", lab.target, "--journal", str(j), "--fix", "--yes")
     assert p.returncode == 0, p.stderr
     assert fsnb_cli("run", "--target", lab.target, "--journal", str(j)).returncode == 0
+    assert fsnb_cli("note", "--journal", str(j), "--manual-fix", MANUAL).returncode == 0
     html = tmp / "report.html"
     md = tmp / "report.md"
     assert fsnb_cli("report", str(j), "--format", "html", "--out", str(html)).returncode == 0
     assert fsnb_cli("report", str(j), "--format", "markdown", "--out", str(md)).returncode == 0
     yield {"dir": tmp, "journal": j, "html": html, "md": md, "secrets": lab_secrets(lab_offset)}
     manager.down(lab_offset)
+
+
+NOTE = "Kunde: 'WSS tot' seit 09:12 — <b>nicht</b> fett & `kein` [Link](http://example.com/x)"
+MANUAL = "cron-Job entfernt, der das Profil nachts stoppte (crontab -e, Zeile *_stop_*)"
+
+
+def _rendered_text(md: str) -> str:
+    """The Markdown as a tracker shows it (CommonMark + GFM tables), as the reader's text."""
+    import html as _html
+    import re
+
+    from markdown_it import MarkdownIt
+    out = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(md)
+    assert "<a " not in out and "<img" not in out and "<b>" not in out, "target text became markup"
+    return _html.unescape(re.sub(r"<[^>]+>", "", out))
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_markdown_is_one_generator_and_reads_clean(incident, lang):
+    """Issue #21: the notebook's Markdown and `fsnb report --format markdown` are the same text for the same journal;
+    rendered as a tracker would, it shows no HTML entity and no stray backslash; the summary line comes first
+    (cause, resolved, start and end from the journal — not the report's creation time); notes and the manual fix
+    are in it as such."""
+    import re
+
+    from fsnb.present.notebook import ReportView
+    cli = fsnb_cli("report", str(incident["journal"]), "--format", "markdown", "--lang", lang)
+    assert cli.returncode == 0, cli.stderr
+    nb = ReportView(str(incident["journal"]), lang).markdown()
+    assert cli.stdout.rstrip("\n") == nb.rstrip("\n")
+    shown = _rendered_text(nb)
+    assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", shown, flags=re.I), "an HTML entity shows"
+    assert not re.search(r"\\[!-/:-@\[-`{-~]", shown), "a backslash escape shows"
+    assert "&#39;" not in nb and "\\`" not in nb
+    first = nb.split("\n")[2]
+    times = sorted(x["ts"] for x in journal.read(incident["journal"]).records)
+    start = times[0][:19].replace("T", " ")
+    if lang == "de":
+        assert first.startswith("**Ursache:** `profile-not-running`") and "**Stand:** behoben" in first
+        assert "durch die Aktion `sofia profile internal start`" in first and f"**Beginn:** {start} UTC" in first
+        assert "**Ende:**" in first
+        assert "**Manuelle Behebung**" in nb and "**Notiz**" in nb
+    else:
+        assert first.startswith("**Cause:** `profile-not-running`") and "**State:** resolved" in first
+        assert f"**Start:** {start} UTC" in first and "**End:**" in first
+        assert "**Manual fix**" in nb and "**Note**" in nb
+    assert NOTE.replace("`kein`", "kein") in " ".join(shown.split())          # as written, nothing became markup
+    assert MANUAL in shown
 
 
 def test_markdown_report(incident):

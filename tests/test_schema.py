@@ -273,7 +273,10 @@ def _hostile_context(fleet: bool):
                      "colour": h(), "outcome": h(), "before_after": [(h(), h(), h())]}],
         "changed": [(h(), h(), h())],
         "results": [{"badge": h(), "id": h(), "title": h(), "text": h(), "evidence": h(), "ts": h()}],
-        "next_steps": [h()],
+        "next_steps": [(h(), h())],
+        "summary": {"state": h(), "cause": h(), "text": h(), "state_text": h(), "start": h(), "end": h(),
+                    "steps": [(h(), h())]},
+        "notes": [{"kind": h(), "who": h(), "when": h(), "text": h()}],
         # issue #20: the fix section (templates/fix_section.html.j2)
         "fix_title": h(),
         "fixes": [{"cause": h(), "kind": h(), "state": h(), "word": h(), "confirmed": h(), "why_not": h(),

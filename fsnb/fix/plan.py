@@ -281,6 +281,57 @@ def tunnel_add_catch_all(text: str) -> str:
     return text + f"{indent}- service: http_status:404\n"
 
 
+def _rule_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, end) line ranges of the `ingress:` list items (a block ends where the next item or key begins)."""
+    start = next((i for i, l in enumerate(lines) if re.match(r"^ingress:\s*$", l.rstrip("\n"))), None)
+    if start is None:
+        raise FixRefused("no top-level `ingress:` list in the tunnel config")
+    items, end, indent = [], len(lines), None
+    for i in range(start + 1, len(lines)):
+        if re.match(r"^\S", lines[i]) and not lines[i].startswith("-"):      # the next top-level key
+            end = i
+            break
+        m = re.match(r"^(\s*)-\s", lines[i])
+        if m and indent in (None, m.group(1)):         # an item of ingress, not of a list nested in a rule
+            indent = m.group(1)
+            items.append(i)
+    if not items:
+        raise FixRefused("the tunnel config's `ingress:` has no rules")
+    return list(zip(items, items[1:] + [end], strict=True))
+
+
+def tunnel_catch_all_last(text: str) -> str:
+    """Rules without hostname and path (catch-alls) before the last rule are dropped; one catch-all ends the list."""
+    lines = text.splitlines(keepends=True)
+    blocks = _rule_blocks(lines)
+    keep = []
+    for n, (a, b) in enumerate(blocks):
+        block = "".join(lines[a:b])
+        catch_all = not re.search(r"^\s*(-\s*)?(hostname|path):", block, re.M)
+        if not catch_all or n == len(blocks) - 1:
+            keep.append((a, b))
+    first, end = blocks[0][0], blocks[-1][1]
+    out = lines[:first] + [l for a, b in keep for l in lines[a:b]] + lines[end:]
+    text = "".join(out)
+    last = "".join(lines[keep[-1][0]:keep[-1][1]]) if keep else ""
+    if not keep or re.search(r"^\s*(-\s*)?(hostname|path):", last, re.M):
+        text = tunnel_add_catch_all(text)
+    return text
+
+
+def tunnel_drop_path(text: str, hostname: str) -> str:
+    """The `path:` line of the rule for `hostname` removed (the public URL's path did not match it)."""
+    lines = text.splitlines(keepends=True)
+    for a, b in _rule_blocks(lines):
+        block = "".join(lines[a:b])
+        if re.search(r"^\s*(-\s*)?hostname:\s*['\"]?" + re.escape(hostname) + r"['\"]?\s*$", block, re.M):
+            for i in range(a, b):
+                if re.match(r"^\s*path:", lines[i]):
+                    del lines[i]
+                    return "".join(lines)
+    return text
+
+
 # -- certificates -------------------------------------------------------------------------------------------------
 
 def _load_crypto(blocks):
@@ -348,6 +399,36 @@ def pem_commands(pem: str) -> list[str]:
 
 
 # -- per cause -----------------------------------------------------------------------------------------------------
+
+def _tunnel_plan(target, finish, p):
+    """config.yml edited so that the public URL reaches nginx: the catch-all last, the rule's service the plain-HTTP
+    nginx, no `path:` that misses the URL. The edited text is judged by cloudflared itself where present."""
+    path, hostname = target.tunnel.config, target.tunnel.hostname
+    text = read_for_edit(path)[0].decode("utf-8", "surrogateescape")
+    host, _, port = target.nginx.address.rpartition(":")
+    host = "localhost" if host in ("127.0.0.1", "localhost", "::1", "[::1]") else host
+    want = f"http://{host}:{port}"
+    new = tunnel_set_service(tunnel_drop_path(tunnel_catch_all_last(text), hostname), hostname, want)
+    from fsnb.read import cloudflared
+    from fsnb.read import tunnel as tunnel_reader
+    cf = cloudflared.judge(new, target.tunnel.public_url, timeout=10.0)
+    if cf is not None:
+        if not cf.valid or cf.service != want:
+            raise FixRefused(f"cloudflared {cf.version} does not route the edited config to {want}: "
+                             + (cf.message or f"rule {cf.rule} → {cf.service}")[:300])
+    else:
+        ing = tunnel_reader.parse(new, hostname)
+        if ing.problems or ing.service != want:
+            raise FixRefused("the computed tunnel config would not route to nginx: "
+                             + str(ing.problems[0] if ing.problems else ing.service))
+    if target.tunnel.standin:
+        reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
+    else:
+        reloads = []
+        p.why_not = p.why_not or "cloudflared runs outside fsnb's reach: restart it yourself after the edit"
+        p.user_steps.append("systemctl restart cloudflared   # or: docker restart <cloudflared container>")
+    return finish([edit(path, new, "the ingress rules for the public hostname")], reloads)
+
 
 def _obs(run, check: str) -> dict:
     r = next((x for x in run.results if x.id == check), None)
@@ -511,28 +592,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             new = nginx_set_directive(new, line, name, value)
         return finish([edit(f, new, "WebSocket through nginx: HTTP/1.1, Upgrade, Connection, long read timeout")],
                       [_nginx_reload(target)])
-    if c in ("tunnel-origin-unreachable", "tunnel-config-warning"):
-        path = target.tunnel.config
-        text = read_for_edit(path)[0].decode("utf-8", "surrogateescape")
-        new = text
-        tun = _obs(run, "wissen.tunnel")
-        if c == "tunnel-origin-unreachable":
-            host, _, port = target.nginx.address.rpartition(":")
-            host = "localhost" if host in ("127.0.0.1", "localhost", "::1", "[::1]") else host
-            new = tunnel_set_service(new, target.tunnel.hostname, f"http://{host}:{port}")
-        if not tun.get("catch_all"):
-            new = tunnel_add_catch_all(new)
-        from fsnb.read import tunnel as tunnel_reader
-        ing = tunnel_reader.parse(new, target.tunnel.hostname)
-        if ing.problems:
-            raise FixRefused("the computed tunnel config would not be valid: " + str(ing.problems[0]))
-        if target.tunnel.standin:
-            reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
-        else:
-            reloads = []
-            p.why_not = p.why_not or "cloudflared runs outside fsnb's reach: restart it yourself after the edit"
-            p.user_steps.append("systemctl restart cloudflared   # or: docker restart <cloudflared container>")
-        return finish([edit(path, new, "the ingress rule for the public hostname")], reloads)
+    if c in ("tunnel-origin-unreachable", "tunnel-config-invalid", "tunnel-origin-tls"):
+        return _tunnel_plan(target, finish, p)
     if c in ("esl-not-listening", "esl-acl-rejects"):
         f = f"{fs.conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
         text = read_for_edit(f, where)[0].decode("utf-8", "surrogateescape")

@@ -417,14 +417,15 @@ def stop_blockers(offset: int = 0) -> list[str]:
 
 def follow_tunnel(d: Path) -> str:
     """The edge stand-in follows the lab's cloudflared config.yml again (what a cloudflared restart does for real):
-    its service for the lab's hostname is rewritten into the stand-in's nginx block; the caller reloads nginx."""
+    its server block is rewritten as cloudflared routes the public URL now; the caller reloads nginx. Returns who
+    decided (cloudflared or fsnb's model of it)."""
     d = Path(d)
     state = _load_state(d)
     if not state:
         raise FsnbError(f"{d} is not a running lab")
-    from fsnb.read import tunnel
-    ing = tunnel.parse((d / "cloudflared/config.yml").read_text(), HOSTNAME)
-    if not ing.service:
-        raise FsnbError("the lab's config.yml has no service for its hostname")
-    _write_edge(d, layout.Ports(**state["ports"]), ing.service)
-    return ing.service
+    ports = layout.Ports(**state["ports"])
+    state["edge_judge"] = edge.write(d / "nginx/edge/cloudflare-standin.conf", (d / "cloudflared/config.yml").read_text(),
+                                     f"wss://{HOSTNAME}/", f"127.0.0.1:{ports.edge}", HOSTNAME,
+                                     (str(d / "pki/edge.crt"), str(d / "pki/edge.key")))
+    _save_state(d, state)
+    return state["edge_judge"]

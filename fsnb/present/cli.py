@@ -22,7 +22,9 @@ def _lab(args) -> int:
             for s in items:
                 default = " (default)" if s["name"] == scenarios.DEFAULT else ""
                 real = "sim only" if not s["real"] else "real only" if s.get("sim") is False else "sim+real"
-                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<9}  {s['description']}{default}")
+                desc = s["description_en"] if args.lang == "en" else s["description"]
+                default = default if args.lang == "en" else default.replace("default", "Standard")
+                print(f"{s['name']:<26} cause={s['cause'] or '-':<26} exit={s['exit']} {real:<9}  {desc}{default}")
         return 0
     if args.lab_cmd == "up":
         count = max(1, args.count)
@@ -56,7 +58,13 @@ def _lab(args) -> int:
             print("no lab is up (fsnb lab up [--scenario NAME])")
             return 1
         for lab in labs:
-            print("\n".join(lab.lines()) + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
+            try:
+                sc = scenarios.get(lab.scenario)
+                desc = sc.description_en if args.lang == "en" else sc.description
+            except (KeyError, ValueError):
+                desc = "?"
+            print("\n".join(lab.lines()) + f"\nscenario is   {desc}"
+                  + f"\nstate         {'up' if lab.running else 'DOWN (something died)'}\n")
         return 0 if all(l.running for l in labs) else 1
     return EXIT_USAGE
 
@@ -102,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out")
     rep.add_argument("--lang", choices=["de", "en"], default="de")
 
+    note = sub.add_parser("note", help="record an operator's note (or a fix done by hand) in a journal")
+    note.add_argument("text", nargs="+", help="the note")
+    note.add_argument("--journal", help="the journal (default: the newest in ~/.local/state/fsnb/journals)")
+    note.add_argument("--manual-fix", action="store_true",
+                      help="the note describes a fix done by hand (the report lists it as such, not as an action)")
+
     nb = sub.add_parser("notebook", help="run the runbook notebook headless (papermill) and export HTML, inputs hidden")
     nb.add_argument("--target")
     nb.add_argument("--journal")
@@ -122,10 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     down = lsub.add_parser("down")
     down.add_argument("--port-offset", type=int, default=0)
     down.add_argument("--all", action="store_true")
-    lsub.add_parser("status")
+    st = lsub.add_parser("status")
+    st.add_argument("--lang", choices=["de", "en"], default="de", help="language of the scenario's description")
     lsub.add_parser("ensure")
     sc = lsub.add_parser("scenarios")
     sc.add_argument("--json", action="store_true")
+    sc.add_argument("--lang", choices=["de", "en"], default="de", help="language of the descriptions (JSON has both)")
     return ap
 
 
@@ -168,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "report":
             from fsnb.present.report import cli_report
             return cli_report(args)
+        if args.cmd == "note":
+            from fsnb.present.report import cli_note
+            return cli_note(args)
     except FsnbError as exc:
         from fsnb.present.escape import terminal  # a message can quote a path or value from the target: no raw ESC/BEL
         print(terminal(f"fsnb: {exc}"), file=sys.stderr)

@@ -74,9 +74,11 @@ def table(run, lang: str = "de") -> str:
     lines.append("")
     if run.findings:
         lines.append(CLI_WORDS["diagnosis"](lang))
+        from fsnb.present import fixtext      # the concrete steps, as in the notebook and both reports
+        by = {r.id: r for r in run.results}
         for i, f in enumerate(run.findings, 1):
             lines.append(f"  {i}. [{t(f.severity)}] {t(f.cause)}: {t(f.text(lang))}")
-            lines.append(f"     → {t(f.fix(lang))}")
+            lines += [t(x) for x in fixtext.terminal_lines(fixtext.steps(f, getattr(run, "target", None), by, lang))]
             if f.explains:
                 lines.append(f"     {CLI_WORDS['explains'](lang)}: {t(', '.join(f.explains))}")
     else:

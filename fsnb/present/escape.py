@@ -7,8 +7,8 @@ Every renderer calls this module for every string it did not write itself:
                   markup-escaped by markupsafe (the escaper Jinja2 uses), control characters made visible.
 - `terminal(s)`   what `fsnb run` prints: C0/C1 control characters (ESC, BEL, CR, …) and bidi/format characters
                   become visible `\\xNN`/`\\u....` escapes, so no escape sequence reaches the terminal.
-- `md(s)`         Markdown text (a table cell, a list item): HTML escaped, `\\r`/`\\n` folded, `|` and the
-                  characters that make links, images, emphasis or code backslash-escaped.
+- `md(s)`         Markdown text (a table cell, a list item) that renders as exactly `s`: `\\r`/`\\n` folded,
+                  URLs and addresses as code spans, a backslash only before what would be markup (no entities).
 - `md_code(s)`    the same text shown as an inline code span (fenced by more backticks than it holds).
 - `styler(df)`    a pandas Styler that escapes every cell (`format(escape="html")`).
 """
@@ -67,17 +67,53 @@ def terminal(value, multiline: bool = True) -> str:
     return controls(text(value), "\n\t" if multiline else "")
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+# what Markdown (CommonMark + GFM tables, strikethrough, autolinks) can read as markup in running text
+_MD_ALWAYS = re.compile(r"([\\`*\[\]<|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")              # `&amp;` in the data must stay `&amp;`
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")   # snake_case stays as it is
+_MD_LINE_START = re.compile(r"^(\s*)([#+=>-]|\d{1,9}(?=[.)]))")      # a heading, list or setext underline
+_MD_CODE_SPAN = re.compile(r"`([^`|]+)`")                     # fsnb's own `code` in a text (never with a `|`)
+_MD_URLISH = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*:/+|\bwww\.|[^\s|`<>()\[\]]+@(?=[^\s|`]*\.))[^\s|`]*?"
+                        r"(?=[.,;:!?'\")]*(?:\s|\||`|$))")     # a URL or an address, without its trailing punctuation
 
 
-def md(value) -> str:
-    """One line of Markdown text (also a table cell): no raw HTML, no line break, no table or link structure."""
-    s = _NEWLINES.sub(" ⏎ ", text(value))
-    s = controls(s)
-    import markupsafe
-    s = str(markupsafe.escape(s))          # & < > " ' as entities: raw HTML never passes
-    return _MD_SPECIAL.sub(r"\\\1", s)
+def _md_plain(s: str, start: bool) -> str:
+    s = _MD_ALWAYS.sub(r"\\\1", s)
+    s = _MD_ENTITY.sub(r"\\&", s)
+    s = _MD_UNDERSCORE.sub(r"\\_", s)
+    if start:
+        s = _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) if m.group(2)[0].isdigit() else "\\" + m.group(2)), s)
+        s = re.sub(r"^(\s*\d{1,9})([.)])", r"\1\\\2", s)
+    return s
+
+
+def md(value, line_start: bool = False) -> str:
+    """One line of Markdown text (also a table cell) that renders as exactly this text: no raw HTML, no line
+    break, no table, link, image, emphasis or heading — by Markdown's own means, so a tracker shows no entity
+    and no backslash. A `code` span in the text stays a code span; anything that looks like a URL or an e-mail
+    address becomes one (GFM would link it); a character that would be markup gets a backslash, only where it
+    would be markup. A `|` is never inside a code span (GFM splits table cells first; a list item would show
+    its backslash). `line_start`: the text begins a list item or a line, where `#`, `>`, `-`, `+`, `=` or `1.`
+    would start a block (in a table cell or after other text they are plain)."""
+    s = controls(_NEWLINES.sub(" ⏎ ", text(value)))
+    out, pos = [], 0
+    for m in _MD_CODE_SPAN.finditer(s):
+        out.append(_md_words(s[pos:m.start()], line_start and pos == 0))
+        out.append(md_code(m.group(1)))
+        pos = m.end()
+    out.append(_md_words(s[pos:], line_start and pos == 0))
+    return "".join(out)
+
+
+def _md_words(s: str, start: bool) -> str:
+    out, pos = [], 0
+    for m in _MD_URLISH.finditer(s):
+        out.append(_md_plain(s[pos:m.start()], start and pos == 0))
+        out.append(md_code(m.group(0)))
+        pos = m.end()
+    out.append(_md_plain(s[pos:], start and pos == 0))
+    return "".join(out)
 
 
 def md_code(value) -> str:
@@ -86,7 +122,7 @@ def md_code(value) -> str:
     s = controls(_NEWLINES.sub(" ⏎ ", text(value))).replace("|", "\\|")
     run = max((len(m) for m in re.findall(r"`+", s)), default=0)
     fence = "`" * (run + 1)
-    pad = " " if s.startswith("`") or s.endswith("`") or run else ""
+    pad = " " if s.startswith("`") or s.endswith("`") or run or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
     return f"{fence}{pad}{s}{pad}{fence}"
 
 

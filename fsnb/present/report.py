@@ -16,9 +16,10 @@ from pathlib import Path
 from fsnb.diagnosis import rules
 from fsnb.i18n import T, same
 from fsnb.journal import (ActionRecord, ConfirmationRecord, DeclinedRecord, DiagnosisItem, DiagnosisRecord, MetaRecord,
-                          ResultRecord, parse, read)
-from fsnb.present import chain_picture, render
+                          NoteRecord, ResultRecord, parse, read)
+from fsnb.present import chain_picture, fixtext, render
 from fsnb.present import escape as esc
+from fsnb.present.timeline import grouped_timeline
 from fsnb.read import files
 from fsnb.redact import Redactor
 from fsnb.result import Result
@@ -34,9 +35,12 @@ class ReportData:
     diagnoses: dict
     actions: list[dict]
     confirmations: list[dict]
-    timeline: list[tuple[str, T]]       # (when, what happened)
+    timeline: list[tuple[str, T]]       # (when, what happened), one line per record (the reports group it by run)
     problems: list[str] = field(default_factory=list)
     fixes: list[dict] = field(default_factory=list)     # fix-* records (fsnb/present/fixreport.py)
+    notes: list[dict] = field(default_factory=list)        # the operator's notes and manual fixes
+    declined: list[dict] = field(default_factory=list)
+    span: tuple[str, str] = ("", "")                       # the journal's first and last record (ISO, UTC)
 
     @property
     def last(self) -> list[Result]:
@@ -73,7 +77,7 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
     meta = metas[0] if metas else {}
     red = Redactor(_secrets_from_meta(meta) + list(extra_secrets or []))
     runs: OrderedDict[str, list[Result]] = OrderedDict()
-    diags, actions, confs, timeline = {}, [], [], []
+    diags, actions, confs, timeline, notes, declined = {}, [], [], [], [], []
     for raw in j.records:
         r = red.any(raw)
         try:
@@ -98,7 +102,12 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
         elif isinstance(rec, MetaRecord):
             timeline.append((ts, REPORT_WORDS["tl-journal"].format(host=rec.host or "?", v=rec.fsnb or "?")))
         elif isinstance(rec, DeclinedRecord):
+            declined.append(r)
             timeline.append((ts, REPORT_WORDS["tl-declined"].format(cmd=rec.command)))
+        elif isinstance(rec, NoteRecord):
+            notes.append(r)
+            timeline.append((ts, REPORT_WORDS["tl-manual-fix" if rec.kind == "manual-fix" else "tl-note"].format(
+                who=rec.who or "?", text=rec.text)))
     for run_id, res in runs.items():
         counts = {}
         for x in res:
@@ -108,8 +117,84 @@ def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData
             id=run_id, counts=", ".join(f"{v} {k}" for k, v in sorted(counts.items())))))
     timeline.sort(key=lambda e: e[0])     # by time only: two entries of the same millisecond must not compare their T
     title = f"Incident {meta.get('incident') or Path(path).stem}: FreeSWITCH WSS (7443)"
+    stamps = sorted(x for x in (r.get("ts") for r in j.records) if isinstance(x, str) and x)
     return ReportData(title, meta, runs, diags, actions, confs, timeline, j.problems,
-                      [red.any(x) for x in j.records if str(x.get("type", "")).startswith("fix-")])
+                      fixes=[red.any(x) for x in j.records if str(x.get("type", "")).startswith("fix-")],
+                      notes=notes, declined=declined, span=(stamps[0], stamps[-1]) if stamps else ("", ""))
+
+
+def _utc(ts: str) -> str:
+    """An ISO timestamp as 'YYYY-MM-DD HH:MM:SS UTC' (a write-up is read in other time zones)."""
+    try:
+        t = _dt.datetime.fromisoformat(ts)
+    except (TypeError, ValueError):
+        return str(ts or "—")
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@dataclass
+class Summary:
+    """The write-up's first line: the cause, whether it is resolved (and how), the incident's start and end."""
+    state: str                  # "open" | "resolved" | "none"
+    cause: str | None
+    text: str                   # the cause in the reader's language
+    steps: list                 # its concrete fix: (what to do, exact command or None)
+    start: str                  # the journal's first record
+    end: str                    # resolved: the first check run that found it gone; else ""
+    last: str                   # the journal's last record
+    action: str | None = None   # resolved by this confirmed, successful action
+    manual: list = field(default_factory=list)     # … or by these manual fixes (their texts)
+
+
+def _fails(items) -> list:
+    return [i for i in items if getattr(i, "severity", "") == "fail"]
+
+
+def summary(data: ReportData, lang: str = "de") -> Summary:
+    targets = _targets(data)
+    last = _latest(data, targets[0] if len(targets) == 1 else None) if targets else []
+    fails = _fails(rules.diagnose(last))
+    t = _d(data.meta.get("target"))
+    start, end_of_journal = data.span if data.span[0] else (min((r.ts for r in last), default=""), "")
+    if fails:
+        lead = fails[0]
+        return Summary("open", lead.cause, lead.text(lang), fixtext.steps(lead, t, {r.id: r for r in last}, lang),
+                       start, "", end_of_journal)
+    diags = sorted((d for d in map(_typed, data.diagnoses.values()) if isinstance(d, DiagnosisRecord)), key=lambda d: d.ts)
+    bad = [d for d in diags if _fails(d.items)]
+    if not bad:
+        return Summary("none", None, "", [], start, "", end_of_journal)
+    lead = _fails(bad[-1].items)[0]
+    after = [d for d in diags if d.ts > bad[-1].ts and not _fails(d.items)]
+    end = after[0].ts if after else end_of_journal
+    fixed = [a for a in _actions(data) if a.ok and bad[-1].ts <= a.ts <= end]
+    manual = [n.get("text", "") for n in data.notes if n.get("kind") == "manual-fix" and n.get("ts", "") <= end]
+    return Summary("resolved", lead.cause, lead.text(lang),
+                   fixtext.steps(lead, t, {r.id: r for r in _earliest(data).values()}, lang), start, end, end_of_journal,
+                   fixed[-1].command if fixed else None, manual)
+
+
+def _summary_md(data: ReportData, lang: str) -> list[str]:
+    """The summary line (cause · state · start · end) and the concrete fix, in Markdown."""
+    W, m, code = (lambda k: REPORT_WORDS[k](lang)), esc.md, esc.md_code
+    s = summary(data, lang)
+    if s.state == "none":
+        state = W("s-none")
+    elif s.state == "open":
+        state = W("s-still-open").format(ts=_utc(s.last))
+    else:
+        how = ([W("s-by-action").format(cmd=code(s.action))] if s.action else []) + [
+            W("s-by-hand").format(text=m(x)) for x in s.manual]
+        state = W("s-resolved") + (" " + "; ".join(how) if how else "")
+    line = (f"**{W('s-cause')}:** " + (f"{code(s.cause)} — {m(s.text)}" if s.cause else "—")
+            + f" · **{W('s-state')}:** {state} · **{W('s-start')}:** {_utc(s.start)}"
+            + (f" · **{W('s-end')}:** {_utc(s.end)}" if s.end else ""))
+    out = [line, ""]
+    if s.steps:
+        out += [f"**{W('s-fix')}:**", ""] + fixtext.markdown_lines(s.steps, m, code) + [""]
+    return out
 
 
 def _actions(data: ReportData) -> list[ActionRecord]:
@@ -155,7 +240,10 @@ table{border-collapse:collapse;width:100%;font-size:13px}td,th{border:1px solid 
 .s.fail{background:#c62828}.s.warn{background:#f9a825;color:#212121}.fsnb-muted{color:#607d8b}
 """ + render.BADGE_CSS + """
 pre{white-space:pre-wrap;background:#f7f9fa;padding:6px;font-size:12px;max-height:24em;overflow:auto}
-.meta td:first-child{width:180px;font-weight:600}"""
+.meta td:first-child{width:180px;font-weight:600}
+.summary{border-left:4px solid #c62828;background:#fff5f5;padding:4px 12px;margin:8px 0}
+.summary[data-state=resolved]{border-left-color:#2e7d32;background:#f1f8e9}
+.summary[data-state=none]{border-left-color:#546e7a;background:#f5f7f8}"""
 
 REPORT_WORDS = {   # the report's own words
     "tl-diagnosis": T("Diagnose: {c}", "Diagnosis: {c}"), "tl-no-findings": T("Diagnose: keine Befunde", "Diagnosis: no findings"),
@@ -180,6 +268,17 @@ REPORT_WORDS = {   # the report's own words
     "ba-running": T("Profil läuft", "profile running"), "ba-from-here": T("7443 von hier", "7443 from here"),
     "ba-listening": T("7443 lauscht auf", "7443 listening on"), "no-journal": T("Kein Journal gefunden.", "No journal found."),
     "explains": T("erklärt", "explains"),
+    "tl-note": T("Notiz von {who}: {text}", "Note by {who}: {text}"),
+    "tl-manual-fix": T("Manuelle Behebung durch {who}: {text}", "Manual fix by {who}: {text}"),
+    "report-created": T("Bericht erstellt", "Report created"),
+    "s-cause": T("Ursache", "Cause"), "s-state": T("Stand", "State"), "s-start": T("Beginn", "Start"),
+    "s-end": T("Ende", "End"), "s-fix": T("Behebung", "Fix"),
+    "s-open": T("nicht behoben", "not resolved"), "s-resolved": T("behoben", "resolved"),
+    "s-none": T("keine Ursache gefunden: die Kette funktioniert", "no cause found: the chain works"),
+    "s-by-action": T("durch die Aktion {cmd}", "by the action {cmd}"),
+    "s-by-hand": T("von Hand: {text}", "by hand: {text}"),
+    "s-still-open": T("offen (zuletzt geprüft {ts})", "open (last checked {ts})"),
+    "notes": T("Notizen", "Notes"), "note": T("Notiz", "Note"), "manual-fix": T("Manuelle Behebung", "Manual fix"),
 }
 
 
@@ -209,7 +308,19 @@ def _template():
         _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
                                   undefined=jinja2.StrictUndefined, finalize=_as_text, trim_blocks=True,
                                   lstrip_blocks=True, auto_reload=False)
+        _ENV.filters["code"] = _code_spans
     return _ENV.get_template("report.html.j2")
+
+
+def _code_spans(value):
+    """`| code` in the template: the text escaped (escape.html), then fsnb's `backtick` spans as <code> — as the
+    notebook shows them (a text's code must not show its backticks in the HTML report)."""
+    import re
+
+    from markupsafe import Markup
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", esc.html(value)))
 
 
 def _as_text(value):
@@ -252,11 +363,14 @@ def html(data: ReportData, lang: str = "de") -> str:
     return _template().render(
         lang=lang, title=data.title, csp=_markup(CSP), css=_markup(CSS), w=words, label=LABEL[lang],
         meta_rows=[(k, str(v)) for k, v in [
-            (words["created"], _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")),
+            (words["report-created"], _utc(_dt.datetime.now(_dt.timezone.utc).isoformat())),
             ("Host", data.meta.get("host", "?")), ("fsnb", data.meta.get("fsnb", "?")), (words["runs"], len(data.runs))]],
         problems=data.problems, fleet=fleet,
         chain_svg=_markup(chain_picture.svg(last, target=t, lang=lang)) if not fleet else "",
-        timeline=[(ts, txt(lang)) for ts, txt in data.timeline],
+        timeline=[(ts, txt(lang)) for ts, txt in grouped_timeline(data, lang)],
+        summary=_summary_html(data, lang),
+        notes=[{"kind": words["manual-fix" if n.get("kind") == "manual-fix" else "note"], "who": n.get("who") or "?",
+                "when": _utc(n.get("ts", "")), "text": n.get("text", "")} for n in data.notes],
         target_rows=[(k, str(v)) for k, v in [
             ("name", t.get("name")), ("container", fs.get("container")),
             ("FreeSWITCH", f"{fs.get('host')} ESL {fs.get('esl_port')} ws {fs.get('ws_port')} wss {fs.get('wss_port')}"),
@@ -270,7 +384,19 @@ def html(data: ReportData, lang: str = "de") -> str:
         actions=actions, changed=changed, fixes=fixreport.items(data.fixes, lang), fix_title=fixreport.WORDS["title"](lang),
         results=[{"badge": _markup(render.badge(r.status.value, lang)), "id": r.id, "title": r.title(lang),
                   "text": r.text(lang), "evidence": _markup(render.evidence(r.evidence, lang)), "ts": r.ts} for r in last],
-        next_steps=[f.fix(lang) for f in findings])
+        next_steps=[x for f in findings for x in fixtext.steps(f, t if len(targets) <= 1 else None,
+                                                                 {r.id: r for r in last}, lang)])
+
+
+def _summary_html(data: ReportData, lang: str) -> dict:
+    """The summary for the template: the same facts and words as the Markdown's first line."""
+    W = lambda k: REPORT_WORDS[k](lang)
+    s = summary(data, lang)
+    how = ([W("s-by-action").format(cmd=s.action)] if s.action else []) + [W("s-by-hand").format(text=x) for x in s.manual]
+    state = (W("s-none") if s.state == "none" else W("s-still-open").format(ts=_utc(s.last)) if s.state == "open"
+             else W("s-resolved") + (" " + "; ".join(how) if how else ""))
+    return {"state": s.state, "cause": s.cause or "—", "text": s.text, "state_text": state, "start": _utc(s.start),
+            "end": _utc(s.end) if s.end else "", "steps": s.steps}
 
 
 def markdown(data: ReportData, lang: str = "de") -> str:
@@ -284,16 +410,21 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     de = lang == "de"
     t = _d(data.meta.get("target"))
     fs = _d(t.get("freeswitch"))
-    out = [f"# {m(data.title)}", "",
+    out = [f"# {m(data.title)}", ""] + _summary_md(data, lang) + [
            f"- Host: {m(data.meta.get('host', '?'))} · fsnb {m(data.meta.get('fsnb', '?'))} · {REPORT_WORDS['runs'](lang)}: {len(data.runs)}",
            f"- {L['target']}: {m(t.get('name'))} — FreeSWITCH {m(fs.get('host'))} (ESL {m(fs.get('esl_port'))}, "
            f"wss {m(fs.get('wss_port'))}{', Container ' + m(fs['container']) if fs.get('container') else ''}), "
            f"nginx {m(_d(t.get('nginx')).get('address'))}", ""]
     if data.problems:
-        out += [f"## {L['problems']}", ""] + [f"- {m(p)}" for p in data.problems] + [""]
+        out += [f"## {L['problems']}", ""] + [f"- {m(p, line_start=True)}" for p in data.problems] + [""]
     states = " → ".join(f"{m(label)} ({m(state or '—')})" for label, state in chain_picture.node_states(last, lang=lang, target=t))
-    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [f"- {code(ts)} {m(txt(lang))}" for ts, txt in data.timeline]
+    out += [f"## {L['chain']}", "", states, "", f"## {L['timeline']}", ""] + [
+        f"- {code(ts)} {m(txt(lang))}" for ts, txt in grouped_timeline(data, lang)]
     out += [""]
+    if data.notes:
+        out += [f"## {REPORT_WORDS['notes'](lang)}", ""] + [
+            f"- **{REPORT_WORDS['manual-fix' if n.get('kind') == 'manual-fix' else 'note'](lang)}** "
+            f"({m(n.get('who') or '?')}, {_utc(n.get('ts', ''))}): {m(n.get('text', ''))}" for n in data.notes] + [""]
     out += [f"## {L['diagnosis']}", ""]
     if findings:
         out += [f"| # | {_md_head(lang, 'cause', 'finding', 'fix')} |", "|---|---|---|---|"] + [
@@ -322,10 +453,12 @@ def markdown(data: ReportData, lang: str = "de") -> str:
     out += fixreport.markdown(data.fixes, lang)
     if len(targets) > 1:
         out += ["", f"## {REPORT_WORDS['nodes'](lang)}", ""] + [
-            f"- {m(t)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]
+            f"- {m(t, line_start=True)}: {(lambda f: m(f[0].cause) if f else '—')(rules.diagnose(_latest(data, t)))}" for t in targets]
     out += ["", f"## {L['results']}", "", f"| Status | {REPORT_WORDS['target'](lang)} | Check | {REPORT_WORDS['finding'](lang)} |", "|---|---|---|---|"] + [
         f"| {m(r.status.value)} | {m(r.target)} | {code(r.id)} | {m(r.text(lang))} |" for r in last]
-    out += ["", f"## {L['next']}", ""] + ([f"1. {m(f.fix(lang))}" for f in findings] or ["1. —"])
+    by = {r.id: r for r in last}
+    nxt = [x for f in findings for x in fixtext.steps(f, t if len(targets) <= 1 else None, by, lang)]
+    out += ["", f"## {L['next']}", ""] + (fixtext.markdown_lines(nxt, m, code) or ["1. —"])
     return "\n".join(out) + "\n"
 
 
@@ -382,6 +515,27 @@ def show(journal: str | None = None, lang: str = "de"):
     display(HTML(body[body.index("<body>") + 6:body.index("</body>")].replace("<h1>", "<h2>").replace("</h1>", "</h2>")
                  + f"<style>{CSS.split('}', 1)[1]}</style>"))
     return None
+
+
+def cli_note(args) -> int:
+    """`fsnb note TEXT [--manual-fix] [--journal FILE]`: the operator's words into the journal (default: the newest)."""
+    import sys
+    from fsnb.journal import Journal, NoteRecord
+    path = args.journal or latest_journal()
+    if not path:
+        print("fsnb note: no journal (pass --journal FILE)", file=sys.stderr)
+        return 2
+    from fsnb.present.cli_run import check_output_path
+    check_output_path(path, "--journal")
+    text = " ".join(args.text).strip()
+    if not text:
+        print("fsnb note: empty note", file=sys.stderr)
+        return 2
+    kind = "manual-fix" if args.manual_fix else "note"
+    rec = Journal(path).note(text, kind)
+    assert isinstance(_typed(rec), NoteRecord)
+    print(esc.terminal(f"{path}: {kind} recorded ({rec['ts']})"))
+    return 0
 
 
 def cli_report(args) -> int:

@@ -34,11 +34,11 @@ from fsnb.present.notebook.views import (
     evidence_html,
     styled_html,
 )
-from fsnb.present.notebook.widgets import Runbook, incident_report
+from fsnb.present.notebook.widgets import Runbook, incident_report, report_prose
 
 __all__ = [
     "CSS", "REPORT_TEXT", "RUNBOOK_TEXT", "DiagnosisView", "ReportView", "ResultsView", "Runbook", "Session",
     "Snapshot", "WaitingView", "check_title", "default_journal", "evidence_html", "grouped_timeline",
-    "incident_report", "journals", "scope_css", "session_journal", "session_key", "styled_html", "styled_table",
+    "incident_report", "journals", "report_prose", "scope_css", "session_journal", "session_key", "styled_html", "styled_table",
     "tidy",
 ]

@@ -8,120 +8,9 @@ import re
 import time
 from pathlib import Path
 
-from fsnb.i18n import T
-from fsnb.present import chain_picture
 from fsnb.present.escape import html as escape
 from fsnb.present.notebook.session import session_journal, state_dir
-from fsnb.present.notebook.table import local_time
-from fsnb.present.notebook.texts import SECTIONS, STATUS, all_ids
-from fsnb.result import Result
-
-REPORT_TEXT = dict(
-    pick=T("Journal", "Journal"), none=T("Kein Journal gefunden.", "No journal found."),
-    this=T("diese Sitzung", "this session"), other=T("von {u}", "by {u}"),
-    md=T("Markdown für das Ticket", "Markdown for the ticket"), download=T("Markdown herunterladen", "Download Markdown"),
-    copy=T("Zum Kopieren: ins Feld klicken, alles markieren, kopieren.", "To copy: click into the box, select all, copy."),
-    started=T("Journal begonnen auf {h} (fsnb {v})", "Journal started on {h} (fsnb {v})"),
-    run=T("Prüflauf ({what}): {counts}", "Check run ({what}): {counts}"),
-    runs=T("{n} Prüfläufe ({what}): Stand danach {counts}", "{n} check runs ({what}): state after them {counts}"),
-    all=T("alle Prüfungen", "all checks"), diag=T("Diagnose: {c}", "Diagnosis: {c}"),
-    no_findings=T("Diagnose: keine Befunde", "Diagnosis: no findings"),
-    confirmed=T("Bestätigt von {who}: {cmd} ({how})", "Confirmed by {who}: {cmd} ({how})"),
-    action=T("Aktion {cmd}: {ok}", "Action {cmd}: {ok}"), ok=T("erfolgreich", "succeeded"), bad=T("ohne Erfolg", "failed"),
-)
-
-
-class _Line(str):
-    """A timeline text already in the reader's language (also callable like a T)."""
-
-    def __call__(self, lang: str = "de") -> str:
-        return str(self)
-
-
-def _counts(results: list[Result], lang: str) -> str:
-    c: dict[str, int] = {}
-    for r in results:
-        c[r.status.value] = c.get(r.status.value, 0) + 1
-    return ", ".join(f"{n} {STATUS[s](lang)}" for s, n in sorted(c.items(), key=lambda x: -chain_picture.RANK[x[0]]))
-
-
-def grouped_timeline(data, lang: str = "de") -> list[tuple[str, str]]:
-    """The report's timeline by run, not per click: consecutive check runs with no action between them are one
-    line (with the state after them); a diagnosis only when its causes change."""
-    events: list[tuple[str, str, object]] = []
-    if data.meta:
-        events.append((data.meta.get("ts", ""), "meta", data.meta))
-    for res in data.runs.values():
-        if res:
-            events.append((min(r.ts for r in res), "run", res))
-    for rec in data.diagnoses.values():
-        events.append((rec.get("ts", ""), "diag", rec))
-    for c in data.confirmations:
-        events.append((c.get("ts", ""), "conf", c))
-    for a in data.actions:
-        events.append((a.get("ts", ""), "action", a))
-    for ts, text in data.timeline:       # lines of kinds this view does not rebuild (e.g. a declined action)
-        s = text(lang) if callable(text) else str(text)
-        if s.startswith(("Aktion nicht bestätigt", "Action not confirmed")):
-            events.append((ts, "other", s))
-    events.sort(key=lambda e: e[0])
-    out: list[tuple[str, str]] = []
-    latest: dict[str, Result] = {}
-    group: list = []
-    last_diag = None
-
-    def flush():
-        if not group:
-            return
-        sections = []
-        for res in group:
-            secs = sorted({r.section for r in res}, key=lambda x: list(SECTIONS).index(x) if x in SECTIONS else 99)
-            what = REPORT_TEXT["all"](lang) if {r.id for r in res} >= all_ids() else ", ".join(
-                SECTIONS[x](lang).split(":")[0].split(" —")[0] for x in secs if x in SECTIONS)
-            sections.append(what)
-        what = ", ".join(dict.fromkeys(sections))
-        counts = _counts(list(latest.values()), lang)
-        text = (REPORT_TEXT["run"] if len(group) == 1 else REPORT_TEXT["runs"]).format(n=str(len(group)), what=what, counts=counts)(lang)
-        out.append((group_ts[0], _Line(text)))
-        group.clear()
-
-    group_ts: list[str] = []
-    for ts, kind, obj in events:
-        if kind == "run":
-            if not group:
-                group_ts[:] = [ts]
-            group.append(obj)
-            for r in obj:
-                latest[r.id] = r
-            continue
-        if kind == "diag":
-            causes = [i.get("cause", "?") for i in obj.get("items", []) if isinstance(i, dict)]
-            if causes == last_diag:
-                continue
-            flush()
-            last_diag = causes
-            out.append((ts, _Line(REPORT_TEXT["diag"].format(c=", ".join(causes))(lang) if causes else REPORT_TEXT["no_findings"](lang))))
-            continue
-        flush()
-        if kind == "meta":
-            out.append((ts, _Line(REPORT_TEXT["started"].format(h=str(obj.get("host", "?")), v=str(obj.get("fsnb", "?")))(lang))))
-        elif kind == "conf":
-            out.append((ts, _Line(REPORT_TEXT["confirmed"].format(who=str(obj.get("who")), cmd=str(obj.get("command")),
-                                                        how=str(obj.get("how")))(lang))))
-        elif kind == "action":
-            out.append((ts, _Line(REPORT_TEXT["action"].format(cmd=str(obj.get("command")),
-                                                     ok=(REPORT_TEXT["ok"] if obj.get("ok") else REPORT_TEXT["bad"])(lang))(lang))))
-        else:
-            out.append((ts, _Line(str(obj))))
-    flush()
-    return [(_when(ts), text) for ts, text in out]
-
-
-def _when(ts: str) -> str:
-    """An ISO timestamp as local date and time (to the second)."""
-    t = local_time(ts) if ts else None
-    return t.strftime("%Y-%m-%d %H:%M:%S") if t else ts
-
+from fsnb.present.timeline import REPORT_TEXT, grouped_timeline  # noqa: F401  (the notebook's names for them)
 
 def scope_css(css: str, scope: str) -> str:
     """Every rule of `css` limited to elements inside `scope` (the report's h1/h2/table rules must not restyle the
@@ -173,7 +62,6 @@ class ReportView:
         from fsnb.present import report
         self.path, self.lang = path, lang
         self.data = report.load(path)
-        self.data.timeline = grouped_timeline(self.data, lang)
         self._report = report
 
     def markdown(self) -> str:

@@ -67,6 +67,20 @@ RUNBOOK_TEXT = dict(
     journal=T("Journal", "Journal"), table_caption=T("Alle Ergebnisse dieser Sitzung — {target}",
                                                      "Every result of this session — {target}"),
     break_at=T("Die Kette bricht bei: {hop}", "The chain breaks at: {hop}"),
+    sum_wait=T("Die Ursache und ihre Behebung erscheinen hier, sobald alle Prüfungen fertig sind ({got} von {n}).",
+               "The cause and its fix appear here once every check has finished ({got} of {n})."),
+    sum_not_run=T("Noch nicht geprüft: „Alle Schritte prüfen“ (oder Run All) — dann stehen hier Ursache und Behebung.",
+                  "Not checked yet: “Run all steps” (or Run All) — then the cause and its fix appear here."),
+    sum_offer=T("fsnb bietet dafür unten (Schritt 2, Aktion) nach Bestätigung an:",
+                "fsnb offers for it below (step 2, action), after confirmation:"),
+    sum_warn=T("Keine Ursache; Warnungen: {causes} (siehe Diagnose).", "No cause; warnings: {causes} (see the diagnosis)."),
+    fixed=T("Behoben: {cause} — durch {cmd}. Die erneute Prüfung findet keine Ursache mehr.",
+            "Resolved: {cause} — by {cmd}. The re-check finds no cause any more."),
+    note_note=T("Notiz", "Note"), note_manual=T("Manuelle Behebung", "Manual fix"),
+    note_save=T("Ins Journal schreiben", "Write to the journal"),
+    note_placeholder=T("Was du beobachtet oder von Hand geändert hast …", "What you observed or changed by hand …"),
+    note_saved=T("Im Journal: {kind} ({ts})", "In the journal: {kind} ({ts})"),
+    note_none=T("Noch keine Notizen in diesem Journal.", "No notes in this journal yet."),
 )
 HYPOTHESES_EN = {"1.": "1. The profile is not loaded / does not load automatically",
                  "2.": "2. The WSS binding needs explicit activation", "3.": "3. ESL is not configured",
@@ -109,6 +123,10 @@ CSS = """<style>
 .fsnb-nb .fsnb-log-warn{color:#8d5b00}
 .fsnb-nb .fsnb-wait{color:#37474f;background:#eceff1;padding:6px 10px;border-radius:6px}
 .fsnb-nb h4{margin:10px 0 4px 0}
+.fsnb-nb.fsnb-summary{border-left:5px solid #78909c;background:#f5f7f8;padding:8px 12px;margin:4px 0;font-size:14px}
+.fsnb-nb.fsnb-summary[data-state=cause]{border-left-color:#c62828;background:#fff5f5}
+.fsnb-nb.fsnb-summary[data-state=ok],.fsnb-nb.fsnb-summary[data-state=fixed]{border-left-color:#2e7d32;background:#f1f8e9}
+.fsnb-nb.fsnb-summary ol{margin:4px 0 4px 20px;padding:0}
 </style>"""
 
 # a verdict on the analysis' hypotheses, coloured by its typed judgement (the words: fsnb.diagnosis.rules.VERDICT)

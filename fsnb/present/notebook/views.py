@@ -18,6 +18,7 @@ from fsnb.present.notebook.texts import (
     SECTIONS,
     STATUS,
     UNKNOWN_VERDICT_COLOUR,
+    RUNBOOK_TEXT,
     VERDICT_COLOUR,
     all_ids,
     check_title,
@@ -25,6 +26,8 @@ from fsnb.present.notebook.texts import (
     text,
 )
 from fsnb.result import Result
+
+RUNBOOK_FIXED = RUNBOOK_TEXT["fixed"]
 
 
 # -- small helpers ----------------------------------------------------------------------------------------------
@@ -244,23 +247,66 @@ def diagnosis_view(snap: Snapshot):
 
 
 # -- the action: the fix of the leading cause -------------------------------------------------------------------
-def action_html(snap: Snapshot, plan) -> str:
+def steps_html(steps) -> str:
+    """The concrete fix (fsnb.present.fixtext.steps) as a numbered list, each exact command below its step."""
+    return "<ol class='fsnb-steps'>" + "".join(
+        f"<li>{code(t)}" + (f"<br><code class='fsnb-step-cmd'>{escape(cmd)}</code>" if cmd else "") + "</li>"
+        for t, cmd in steps) + "</ol>"
+
+
+def fixed_html(fixed, lang: str) -> str:
+    """After a confirmed, successful action: what it resolved (instead of 'no cause found')."""
+    finding, command = fixed
+    return (f"<div class='fsnb-nb fsnb-action-plan' data-plan='fixed' data-cause='{escape(finding.cause)}'>"
+            f"{badge('pass', lang)} "
+            + code(RUNBOOK_FIXED.format(cause=pick(finding, 'text', lang), cmd=f"`{command}`")(lang)) + "</div>")
+
+
+def summary_html(snap: Snapshot, plan, fixed=None) -> str:
+    """The cause first: what the runbook found, once every check is in — the leading cause and its concrete fix
+    (the same steps as `fsnb run` and the reports), the command fsnb offers for it; or that nothing fails."""
+    from fsnb.present import fixtext
+    L = snap.lang
+    n = len(all_ids())
+    if not snap.settled:
+        msg = (text("sum_wait", L, got=min(snap.got, snap.expected) if snap.busy else len(set(snap.by) & all_ids()),
+                    n=snap.expected or n) if snap.busy or snap.results else text("sum_not_run", L))
+        return f"{CSS}<div class='fsnb-nb fsnb-summary' data-state='waiting'><p class='fsnb-wait'>{escape(msg)}</p></div>"
+    lead = snap.lead
+    if lead is None:
+        if fixed is not None:
+            return CSS + fixed_html(fixed, L).replace("fsnb-action-plan", "fsnb-summary", 1).replace(
+                "data-plan='fixed'", "data-state='fixed'", 1)
+        warns = [f.cause for f in snap.findings]
+        body = text("sum_warn", L, causes=", ".join(warns)) if warns else text("no_findings", L)
+        return (f"{CSS}<div class='fsnb-nb fsnb-summary' data-state='ok'>{badge('pass', L)} <b>{escape(body)}</b>"
+                "</div>")
+    steps = fixtext.steps(lead, snap.target, snap.by, L)
+    offer = (f"<p>{text('sum_offer', L)} <code class='fsnb-summary-cmd'>{escape(plan.command)}</code></p>"
+             if plan is not None else "")
+    return (f"{CSS}<div class='fsnb-nb fsnb-summary' data-state='cause' data-cause='{escape(lead.cause)}'>"
+            f"{badge('fail', L)} <b>{text('lead', L)}:</b> {code(pick(lead, 'text', L))} "
+            f"<span class='fsnb-muted'>({escape(lead.cause)})</span>"
+            f"<div class='fsnb-summary-fix'><b>{text('fix', L)}:</b>{steps_html(steps)}</div>{offer}</div>")
+
+
+def action_html(snap: Snapshot, plan, fixed=None) -> str:
     """What to do about the leading cause (the steps of its fix), and the profile start/restart `plan` when it helps
-    (the session's snap.plan())."""
-    from fsnb.fix.steps import fix_steps
+    (the session's snap.plan()). `fixed`: (finding, command) of a confirmed action that succeeded in this session."""
+    from fsnb.present import fixtext
     L = snap.lang
     if not snap.settled:
         return f"<div class='fsnb-nb'><p class='fsnb-wait'>{text('action_wait', L)}</p></div>"
     lead = snap.lead
     if lead is None:
+        if fixed is not None:
+            return fixed_html(fixed, L)
         return f"<div class='fsnb-nb fsnb-action-plan' data-plan='none'>{text('nothing_to_do', L)}</div>"
-    steps = fix_steps(lead, snap.target, snap.by, L) if plan is None else []
-    items = "".join(f"<li>{code(t)}" + (f"<br><code class='fsnb-step-cmd'>{escape(cmd)}</code>" if cmd else "")
-                    + "</li>" for t, cmd in steps)
+    steps = fixtext.steps(lead, snap.target, snap.by, L) if plan is None else []
     html = (f"<div class='fsnb-nb fsnb-action-plan' data-plan='{'command' if plan else 'steps'}' "
             f"data-cause='{escape(lead.cause)}'><b>{text('lead', L)}:</b> {code(pick(lead, 'text', L))}")
     if plan is None:
-        html += (f"<h4>{text('fix', L)}</h4><ol class='fsnb-steps'>{items}</ol>"
+        html += (f"<h4>{text('fix', L)}</h4>{steps_html(steps)}"
                  f"<p class='fsnb-no-start fsnb-muted'>{text('no_start', L)}</p>")
     else:
         html += f"<br>{code(plan.reason_en if L == 'en' else plan.reason_de)}"

@@ -27,6 +27,7 @@ class Runbook(Session):
         super().__init__(*args, **kw)
         self.cards: dict[str, dict] = {}
         self._progress = None
+        self.fixed = None          # (finding, command) of a confirmed action that succeeded in this session
 
     def retarget(self, target, journal: str | None = None) -> None:
         super().retarget(target, journal)
@@ -62,12 +63,100 @@ class Runbook(Session):
     def action_html(self) -> tuple[str, actions.Plan | None]:
         snap = self.snapshot()
         plan = snap.plan()
-        return views.action_html(snap, plan), plan
+        return views.action_html(snap, plan, self.fixed if snap.lead is None else None), plan
+
+    def summary_html(self) -> str:
+        snap = self.snapshot()
+        return views.summary_html(snap, snap.plan(), self.fixed if snap.lead is None else None)
 
     def action_result_html(self, p, res) -> str:
         return views.action_result_html(p, res, str(self.target.freeswitch.wss_port), self.lang)
 
     # -- cells ---------------------------------------------------------------------------------------------------
+    def prose(self, key: str):
+        """A prose section of the runbook (its heading and text) in this session's language."""
+        from fsnb.present.notebook import prose
+        prose.show("runbook", key, self.lang)
+
+    def summary(self):
+        """The cause first: the leading cause and its concrete fix, right below the header — filled in once every
+        check has a result; live, the page scrolls to it when the first complete diagnosis arrives."""
+        if self._unusable():
+            return None
+        if self.headless:
+            self._settle_headless()
+            _show(self.summary_html())
+            return None
+        import secrets
+
+        import ipywidgets as w
+        from IPython.display import Javascript, display
+        box = w.HTML(self.summary_html())
+        tag = f"fsnb-summary-{secrets.token_hex(4)}"
+        box.add_class("fsnb-summary-widget")
+        box.add_class(tag)
+        redraw = lambda *_: setattr(box, "value", self.summary_html())
+        self._on_result.append(redraw)
+        self._on_change.append(redraw)
+        display(box)
+        # Run All leaves the page at the last cell: bring the summary into view once, when it first shows a result
+        display(Javascript(
+            "(function(){let n=0;const t=setInterval(function(){const b=document.querySelector('." + tag + " .fsnb-summary');"
+            "if(b&&b.dataset.state!=='waiting'){clearInterval(t);b.scrollIntoView({block:'start'});}"
+            "else if(++n>2400){clearInterval(t);}},250);})();"))
+        if self.auto_run:
+            self.start_all()
+        return None
+
+    def notes(self):
+        """The operator's notes: a note or a manual fix (done by hand, outside fsnb) into this session's journal."""
+        if self._unusable():
+            return None
+        from fsnb import journal as jr
+        from fsnb.present.report import _utc
+
+        def listing() -> str:
+            notes = [r for r in jr.read(self.journal.path).of("note")]
+            if not notes:
+                return f"<div class='fsnb-nb fsnb-notes'><i class='fsnb-muted'>{self._t('note_none')}</i></div>"
+            items = "".join(f"<li data-kind='{escape(n.get('kind'))}'><b>"
+                            f"{self._t('note_manual' if n.get('kind') == 'manual-fix' else 'note_note')}</b> "
+                            f"<span class='fsnb-muted'>({escape(n.get('who'))}, {escape(_utc(n.get('ts', '')))})</span>: "
+                            f"{escape(n.get('text'))}</li>" for n in notes)
+            return f"{CSS}<div class='fsnb-nb fsnb-notes'><ul>{items}</ul></div>"
+        if self.headless:
+            _show(listing())
+            return None
+        import ipywidgets as w
+        from IPython.display import display
+        area = w.Textarea(placeholder=self._t("note_placeholder"), layout=w.Layout(width="100%", height="5em"))
+        area.add_class("fsnb-note-text")
+        kind = w.ToggleButtons(options=[(self._t("note_note"), "note"), (self._t("note_manual"), "manual-fix")],
+                               value="note", tooltips=[self._t("note_note"), self._t("note_manual")],
+                               style={"button_width": "auto"})
+        kind.add_class("fsnb-note-kind")
+        save = w.Button(description=self._t("note_save"), icon="save", button_style="primary",
+                        layout=w.Layout(width="auto"))
+        save.add_class("fsnb-note-save")
+        shown, status = w.HTML(listing()), w.HTML("")
+        shown.add_class("fsnb-notes-list")
+
+        def saved(_):
+            text = area.value.strip()
+            if not text:
+                return
+            rec = self.journal.note(text, kind.value)
+            status.value = (f"<span class='fsnb-muted fsnb-note-saved'>"
+                            f"{escape(self._t('note_saved', kind=kind.label, ts=_utc(rec['ts'])))}</span>")
+            area.value = ""
+            shown.value = listing()
+        save.on_click(saved)
+        box = w.VBox([area, w.HBox([kind, save]), status, shown])
+        box.add_class("fsnb-card")
+        box.add_class("fsnb-notes-widget")
+        display(box)
+        return None
+
     def header(self):
         if self._unusable():
             return None
@@ -228,7 +317,10 @@ class Runbook(Session):
 
             def work():
                 try:
+                    lead = self.snapshot().lead
                     res = actions.execute(self.target, p, conf, self.journal)
+                    if res.ok and lead is not None:
+                        self.fixed = (lead, p.command)
                     out.value = self.action_result_html(p, res)
                 except Exception as exc:
                     out.value = f"<b>{self._t('aborted')}:</b> {escape(self.redactor.text(str(exc)))}"
@@ -275,6 +367,12 @@ class Runbook(Session):
         if not self.headless:
             self.wait_idle()
         return table.styled_table(table.tidy(self.journal.path, self.lang), self.lang)
+
+
+def report_prose(key: str, lang: str = "de") -> None:
+    """A prose section of the incident-report notebook in `lang`."""
+    from fsnb.present.notebook import prose
+    prose.show("incident-report", key, lang)
 
 
 def incident_report(journal: str | None = None, lang: str = "de", headless: bool = False):
