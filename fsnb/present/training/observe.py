@@ -1,0 +1,219 @@
+"""What a trainee sees of a check before the reveal: its observations — the evidence (socket table, config lines, log
+lines, handshake bytes) and the observed values — without its verdict (status word, summary). And where the deciding
+evidence of a case is: which check, which evidence block, which line (for the hints and the solution).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fsnb.diagnosis import catalogue as cat
+from fsnb.diagnosis.catalogue import CAUSES
+from fsnb.i18n import T
+from fsnb.present import render
+from fsnb.present.escape import html as escape
+from fsnb.present.notebook.texts import SECTIONS, check_title
+from fsnb.result import Result
+
+# where the deciding evidence of a cause is: (check, regex of the line; None: the check's first evidence block).
+# {wss} {ws} {esl} {nginx} are the lab's ports.
+DECIDING: dict[str, list[tuple[str, str | None]]] = {
+    "wss-pem-bad": [(cat.LOG, r"Bad WSS\.PEM"), (cat.CERT, r"^\s*blocks:")],
+    "bind-failed": [(cat.LOG, r"Error Creating SIP UA|\[ERR\]"), (cat.PORTS, r"^\s*wss\s")],
+    "profile-not-running": [(cat.PROFILE, None), (cat.PORTS, r"^\s*(wss|sip)\s")],
+    "wss-binding-not-applied": [(cat.BINDING, r"wss-binding"), (cat.PORTS, r"^\s*wss\s")],
+    "bound-elsewhere": [(cat.PORTS, r"^\s*wss\s"), (cat.NGINX_CONF, r"proxy_pass")],
+    "ws-wss-port-shared": [(cat.BINDING, r"wss-binding"), (cat.NGINX_CONF, r"proxy_pass")],
+    "wss-port-shared-by-profiles": [(cat.BINDING, r"wss-binding")],
+    "wss-port-mismatch": [(cat.BINDING, r"wss-binding"), (cat.PORTS, r"^\s*wss\s")],
+    "nginx-scheme-mismatch": [(cat.NGINX_CONF, r"proxy_pass"), (cat.HOP_NGINX, r"upstream|502|within|innerhalb")],
+    "nginx-upstream-down": [(cat.NGINX_CONF, r"proxy_pass"), (cat.PORTS, r"^\s*wss\s")],
+    "via-transport-mismatch": [(cat.ALTERNATIVE, r"Via"), (cat.HOP_NGINX, r"Via|SIP")],
+    "tunnel-origin-unreachable": [(cat.TUNNEL, r"service:"), (cat.NGINX_CONF, r"listening|listen")],
+    "tunnel-config-warning": [(cat.TUNNEL, r"ingress|service:")],
+    "tunnel-config-invalid": [(cat.TUNNEL, None)],
+    "nginx-websocket-config": [(cat.NGINX_CONF, r"http_version|upgrade|read_timeout")],
+    "nginx-upstream-cert-rejected": [(cat.HOP_NGINX, r"verify|certificate|502")],
+    "nginx-port-taken": [(cat.HOP_NGINX, r"HTTP|verto|bind")],
+    "wss-cert-expired": [(cat.CERT, r"not after")],
+    "wss-cert-not-yet-valid": [(cat.CERT, r"not before|not after")],
+    "wss-cert-shadowed": [(cat.CERT, r"wss\.crt|wss\.key")],
+    "sip-register-rejected": [(cat.HOP_PUBLIC, r"403|REGISTER")],
+    "esl-not-listening": [(cat.ESL_CONF, r"listen-ip"), (cat.LOG, r"Socket Error")],
+    "esl-acl-rejects": [(cat.ESL, r"rude-rejection|Access Denied"), (cat.ESL_CONF, r"acl")],
+    "esl-bad-password": [(cat.ESL, r"-ERR|invalid|auth")],
+    "esl-no-answer": [(cat.ESL, r"erste Bytes|first bytes|sends nothing"), (cat.LOG, r"Socket Error")],
+    "esl-port-not-esl": [(cat.ESL, r"erste Bytes|first bytes|HTTP"), (cat.LOG, r"Socket Error")],
+}
+GENERIC = r"\[ERR\]|\[CRIT\]|refused|502|403"
+
+# words a reasoning that found the deciding evidence would use (lower case, de and en)
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "wss-pem-bad": ("wss.pem", "bad wss", "zertifikat", "certificate", "schlüssel", "key", "private"),
+    "bind-failed": ("belegt", "in use", "bind", "address already", "blocker", "fremd", "foreign", "sip ua", "anderes programm",
+                    "another program"),
+    "profile-not-running": ("gestoppt", "stopped", "läuft nicht", "not running", "invalid profile", "sofia status"),
+    "wss-binding-not-applied": ("wss-binding", "binding", "auskommentiert", "commented", "reloadxml", "rescan",
+                                "restart", "neustart"),
+    "bound-elsewhere": ("127.0.0.2", "adresse", "address", "sip-ip", "bind"),
+    "ws-wss-port-shared": ("derselbe port", "same port", "gleichen port", "ws-binding", "wss-binding", "reuseport"),
+    "wss-port-shared-by-profiles": ("zweites profil", "second profile", "internal-b", "reuseport"),
+    "wss-port-mismatch": ("wss-binding", "anderen port", "other port", "port"),
+    "nginx-scheme-mismatch": ("proxy_pass", "http://", "https://", "scheme", "schema", "tls", "klartext", "plain"),
+    "nginx-upstream-down": ("proxy_pass", "port", "refused", "abgelehnt", "nichts lauscht", "nothing listens"),
+    "via-transport-mismatch": ("via", "wss", "transport", "5066"),
+    "tunnel-origin-unreachable": ("ingress", "service", "tunnel", "config.yml", "8083"),
+    "tunnel-config-warning": ("catch-all", "catch all", "http_status", "404", "letzte regel", "last rule"),
+    "tunnel-config-invalid": ("yaml", "config.yml", "einrückung", "indentation"),
+    "nginx-websocket-config": ("upgrade", "connection", "http_version", "1.1", "read_timeout", "timeout"),
+    "nginx-upstream-cert-rejected": ("proxy_ssl_verify", "verify", "upstream ssl", "zertifikat", "certificate", "ca"),
+    "nginx-port-taken": ("verto", "8082", "address already", "belegt", "in use"),
+    "wss-cert-expired": ("abgelaufen", "expired", "not after", "gültig bis", "valid until"),
+    "wss-cert-not-yet-valid": ("noch nicht gültig", "not yet valid", "not before", "uhr", "clock", "zukunft", "future"),
+    "wss-cert-shadowed": ("wss.crt", "wss.key", "alte", "old"),
+    "sip-register-rejected": ("403", "passwort", "password", "register", "digest"),
+    "esl-not-listening": ("listen-ip", "10.254", "socket error", "nicht lokal", "not local"),
+    "esl-acl-rejects": ("acl", "access denied", "rude", "abgewiesen", "rejected"),
+    "esl-bad-password": ("passwort", "password", "-err", "invalid", "auth"),
+    "esl-no-answer": ("hängt", "hangs", "kein gruß", "no greeting", "nothing", "nichts", "tarpit", "anderes programm",
+                      "another program"),
+    "esl-port-not-esl": ("http", "kein esl", "not esl", "anderer dienst", "another service", "testserver", "test server"),
+    "freeswitch-down": ("läuft nicht", "not running", "kein esl", "no esl"),
+    "mod-sofia-not-loaded": ("mod_sofia", "command not found"),
+    "profile-not-configured": ("no such profile", "internal.xml"),
+    "wss-pem-bad-pending": ("wss.pem", "neustart", "restart"),
+    "wss-binding-change-pending": ("wss-binding", "neustart", "restart"),
+    "subprotocol-missing": ("sec-websocket-protocol", "subprotocol", "sip"),
+    "esl-port-mismatch": ("listen-port", "esl_port", "port"),
+    "nginx-not-listening": ("listen", "nginx"),
+    "nginx-listen-ssl": ("listen", "ssl", "400", "plain http"),
+    "nginx-location-mismatch": ("location", "404"),
+    "certificate-untrusted": ("vertrauens", "trusted", "ca"),
+    "wss-pem-warning": ("selbst erzeugt", "self", "san"),
+}
+
+
+@dataclass
+class Pointer:
+    """Where to look: a check, one of its evidence blocks (label), one line of it (None: the block as a whole)."""
+    check: str
+    label: str
+    line: str | None
+
+    @property
+    def section(self) -> str:
+        return self.check.split(".")[0]
+
+
+def _ports(target) -> dict:
+    fs = target.freeswitch
+    return {"wss": fs.wss_port, "ws": fs.ws_port, "esl": fs.esl_port, "nginx": target.nginx.address.rsplit(":", 1)[-1]}
+
+
+def pointers(cause: str | None, results: dict[str, Result], target=None, lang: str = "de") -> list[Pointer]:
+    """The deciding evidence of `cause` in these results: which check, which block, which line."""
+    if cause is None:
+        return []
+    where = DECIDING.get(cause) or [(c, GENERIC) for c in CAUSES[cause].reads[:2]] if cause in CAUSES else []
+    out = []
+    for check, pattern in where:
+        r = results.get(check)
+        if r is None or not r.evidence:
+            continue
+        if pattern is None:
+            out.append(Pointer(check, r.evidence[0].title(lang), None))
+            continue
+        if target is not None:
+            try:
+                pattern = pattern.format(**_ports(target))
+            except (KeyError, IndexError):
+                pass
+        rx = re.compile(pattern, re.I)
+        hit = next(((e, ln) for e in r.evidence for ln in e.body(lang).splitlines() if rx.search(ln)), None)
+        if hit:
+            out.append(Pointer(check, hit[0].title(lang), hit[1].strip()[:240]))
+        else:
+            out.append(Pointer(check, r.evidence[0].title(lang), None))
+    return out
+
+
+def pointer_text(p: Pointer, lang: str, *, here: bool = True) -> str:
+    """A pointer as a sentence (text with `code` spans)."""
+    title = check_title(p.check, lang)
+    step = SECTIONS[p.section](lang) if p.section in SECTIONS else p.section
+    where = (T("in diesem Schritt", "in this step") if here else T("in „{s}“", "in “{s}”").format(s=step))(lang)
+    label = p.label.replace("`", "'")
+    if p.line:
+        line = p.line.replace("`", "'")
+        return T("Prüfung „{c}“ ({w}), Beleg „{l}“: die Zeile `{x}`",
+                 "Check “{c}” ({w}), evidence “{l}”: the line `{x}`").format(c=title, w=where, l=label, x=line)(lang)
+    return T("Prüfung „{c}“ ({w}): der Beleg „{l}“ — was fehlt darin?",
+             "Check “{c}” ({w}): the evidence “{l}” — what is missing in it?").format(c=title, w=where, l=label)(lang)
+
+
+def reasoning_hits(cause: str | None, reasoning: str, ptrs: list[Pointer]) -> bool:
+    """The trainee's reasoning names the deciding evidence: a keyword of the cause, a deciding line (a good part of
+    it) or the check that holds it."""
+    text = (reasoning or "").lower()
+    if not text or cause is None:
+        return False
+    if any(k in text for k in KEYWORDS.get(cause, ())):
+        return True
+    for p in ptrs:
+        if p.line and any(len(w) >= 6 and w.lower() in text for w in re.split(r"[\s'\"]+", p.line)):
+            return True
+    return False
+
+
+# -- observations without verdicts ---------------------------------------------------------------------------------
+_SKIP = {"nginx_block"}     # long text already shown as evidence
+
+
+def _value(v) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(_value, v)) if v else "[]"
+    s = "—" if v is None else str(v)
+    return s if len(s) <= 160 else s[:157] + "…"
+
+
+def observed_html(r: Result) -> str:
+    rows = "".join(f"<tr><td><code>{escape(k)}</code></td><td>{escape(_value(v))}</td></tr>"
+                   for k, v in r.observed.items() if k not in _SKIP)
+    return f"<table class='fsnb-table fsnb-observed'><tbody>{rows}</tbody></table>" if rows else ""
+
+
+NEUTRAL = T("gelesen", "read")
+OBS_TEXT = dict(evidence=T("Belege", "Evidence"), observed=T("Beobachtete Werte", "Observed values"),
+                held=T("Das Urteil der Prüfungen bleibt bis zur Auflösung verborgen — lies die Beobachtungen.",
+                       "The checks' verdicts stay hidden until the reveal — read the observations."),
+                verdict=T("Urteil", "Verdict"))
+
+
+def section_badge(results: list[Result], revealed: bool, lang: str) -> str:
+    """Before the reveal: a neutral word once the step has observations; after it, the step's worst status."""
+    if not results:
+        return render.badge(None, lang)
+    if revealed:
+        from fsnb.present.notebook.views import worst
+        return render.badge(worst(results), lang)
+    return f"<span class='fsnb-badge fsnb-status-observed' style='background:#546e7a;color:#fff'>{NEUTRAL(lang)}</span>"
+
+
+def observations_html(results: list[Result], lang: str, revealed: bool = False) -> str:
+    """Each check of a step: its title, its evidence verbatim and its observed values; its status and summary only
+    once `revealed`."""
+    if not results:
+        return "<div class='fsnb-nb'><em class='fsnb-muted'>—</em></div>"
+    parts = [] if revealed else [f"<p class='fsnb-muted fsnb-held'>{OBS_TEXT['held'](lang)}</p>"]
+    for r in results:
+        verdict = (f"<div class='fsnb-verdict' data-status='{r.status.value}'>{render.badge(r.status.value, lang)} "
+                   f"{escape(r.text(lang))}</div>" if revealed else "")
+        obs = observed_html(r)
+        parts.append(f"<details class='fsnb-observation' data-check='{escape(r.id)}' open><summary><b>"
+                     f"{escape(check_title(r.id, lang))}</b></summary>{verdict}"
+                     f"<div class='fsnb-evidence'>{render.evidence(r.evidence, lang)}</div>"
+                     + (f"<details><summary>{OBS_TEXT['observed'](lang)}</summary>{obs}</details>" if obs else "")
+                     + "</details>")
+    return "<div class='fsnb-nb fsnb-observations'>" + "".join(parts) + "</div>"
