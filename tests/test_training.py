@@ -173,3 +173,58 @@ def test_free_offset_skips_busy_ports_and_recorded_labs(tmp_path, monkeypatch):
     nxt = manager.free_offset(start=off, step=10)
     assert nxt != off and not manager.lab_ports(nxt) & manager.lab_ports(off)
     assert manager.free_offset(start=start, prefer=off) == off        # one's own last lab: reused
+
+
+# -- in the lab ------------------------------------------------------------------------------------------------------
+def _shown_path(html: str, name: str) -> str:
+    """The path of `name` as the trainee reads it in the fix steps."""
+    import html as _html
+    paths = [m for m in re.findall(r"<code[^>]*>([^<]+)</code>", html) if m.endswith(name)]
+    assert paths, f"{name} is not shown in the fix steps"
+    return _html.unescape(paths[0])
+
+
+@pytest.mark.lab
+def test_warning_case_has_a_right_answer_and_a_complete_solution(home, lab_offset):
+    tr = training.Training("nginx-no-upgrade-headers", headless=True, port_offset=lab_offset)
+    try:
+        assert "nginx-websocket-config" in [c for _, c in tr.choices()]
+        tr.record_guess("nginx-websocket-config", "proxy_http_version 1.1 und Upgrade fehlen")
+        html = tr.reveal_html()
+        assert "data-right='true'" in html and "data-severity='warn'" in html and "data-reasoning='hit'" in html
+        sol = tr.solution()
+        assert sol["text"] and sol["pointers"] and sol["fix"] and sol["tasks"]
+        assert any(p.check == "wissen.nginx" and p.line for p in sol["pointers"])
+        for part in ("fsnb-why-cause", "fsnb-why-evidence", "fsnb-why-fix", "Entscheidender Beleg", "Behebung"):
+            assert part in html
+        assert "Deine Begründung nennt den entscheidenden Beleg." in html
+        tr._revealed()
+        assert str(manager.lab_dir(lab_offset) / "nginx/sites/freeswitch.conf") in tr.tasks_html()
+    finally:
+        manager.down(lab_offset)
+
+
+@pytest.mark.lab
+def test_trainee_edits_the_lab_file_and_the_rerun_grades_it(home, lab_offset):
+    tr = training.Training("wss-binding-missing", headless=True, port_offset=lab_offset)
+    try:
+        tr.rb.run()
+        assert "Beleg" in tr.hint_texts("wissen")[1] and "wss-binding" in tr.hint_texts("wissen")[1]
+        assert "schritt1" not in tr.hint_texts("schritt1")[1]          # points elsewhere, by the step's name
+        g = tr.check_fix()
+        assert not g.fixed and g.remaining[0].cause == "wss-binding-not-applied"
+        tr.record_guess("wss-binding-not-applied", "wss-binding ist auskommentiert")
+        tr.reveal_html()
+        tr._revealed()
+        xml = _shown_path(tr.tasks_html(), "internal.xml")
+        text = open(xml).read()
+        fixed = re.sub(r"<!--\s*(<param name=\"wss-binding\"[^>]*/>)\s*-->", r"\1", text)
+        assert fixed != text
+        open(xml, "w").write(fixed)                                  # the trainee's edit
+        assert "restarting" in tr.command("sofia profile internal restart")
+        assert manager._wait_port("127.0.0.1", tr.rb.target.freeswitch.wss_port, 10)
+        g = tr.check_fix()
+        assert g.fixed, (g.remaining, g.failed)
+        assert "data-fixed='true'" in tr.grade_html(g) and "von dir" in tr.grade_html(g)
+    finally:
+        manager.down(lab_offset)
