@@ -30,7 +30,7 @@ DECIDING: dict[str, list[tuple[str, str | None]]] = {
     "nginx-upstream-down": [(cat.NGINX_CONF, r"proxy_pass"), (cat.PORTS, r"^\s*wss\s")],
     "via-transport-mismatch": [(cat.ALTERNATIVE, r"Via"), (cat.HOP_NGINX, r"Via|SIP")],
     "tunnel-origin-unreachable": [(cat.TUNNEL, r"service:"), (cat.NGINX_CONF, r"listening|listen")],
-    "tunnel-config-warning": [(cat.TUNNEL, r"ingress|service:")],
+    "tunnel-config-warning": [(cat.TUNNEL, r"service:")],
     "tunnel-config-invalid": [(cat.TUNNEL, None)],
     "nginx-websocket-config": [(cat.NGINX_CONF, r"http_version|upgrade|read_timeout")],
     "nginx-upstream-cert-rejected": [(cat.HOP_NGINX, r"verify|certificate|502")],
