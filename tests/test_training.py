@@ -228,3 +228,41 @@ def test_trainee_edits_the_lab_file_and_the_rerun_grades_it(home, lab_offset):
         assert "data-fixed='true'" in tr.grade_html(g) and "von dir" in tr.grade_html(g)
     finally:
         manager.down(lab_offset)
+
+
+@pytest.mark.lab
+def test_a_new_case_resets_the_header_and_the_lab(home, lab_offset):
+    tr = training.Training("esl-acl", headless=True, port_offset=lab_offset)
+    try:
+        tr.rb._header = SimpleNamespace(value=tr.rb.header_html())     # the live header widget
+        old = str(tr.rb.journal.path)
+        assert old in tr.rb._header.value
+        import time
+        time.sleep(1.1)                                                  # journals are named by the second
+        tr.switch("random")
+        assert tr.scenario.name != "esl-acl" and tr.scenario.cause != "esl-acl-rejects"
+        assert str(tr.rb.journal.path) != old and str(tr.rb.journal.path) in tr.rb._header.value
+        assert old not in tr.rb._header.value
+        assert manager.info(lab_offset).scenario == tr.scenario.name and C.last_case() == tr.scenario.name
+        assert tr.guess is None and not tr.revealed
+    finally:
+        manager.down(lab_offset)
+
+
+@pytest.mark.lab
+def test_without_an_offset_the_training_takes_a_free_one(home, port_offsets, monkeypatch):
+    busy = port_offsets.take()
+    manager.up("healthy", offset=busy)          # somebody's lab is running
+    try:
+        off = manager.free_offset(start=busy, step=10)
+        assert off != busy
+        C.remember("profile-stopped", busy)     # the last round used that offset; somebody else's lab holds it now
+        tr = training.Training("profile-stopped", headless=True, port_offset=None)
+        assert tr.offset >= 100 and tr.offset != busy and not manager.lab_ports(tr.offset) & manager.lab_ports(busy)
+        assert manager.info(busy).running and manager.info(busy).scenario == "healthy"   # left alone
+        assert C.last_offset() == tr.offset
+        again = training.Training("esl-acl", headless=True, port_offset=None)     # the next round: the same lab
+        assert again.offset == tr.offset and manager.info(tr.offset).scenario == "esl-acl"
+        manager.down(tr.offset)
+    finally:
+        manager.down(busy)

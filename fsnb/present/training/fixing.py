@@ -31,6 +31,17 @@ def fs_cli(target, offset: int, command: str) -> str:
             f"-p \"$(cat {shlex.quote(str(pw))})\" -x {shlex.quote(command)}")
 
 
+def mark_training_lab(offset: int) -> None:
+    """The lab at `offset` is a training's (the next round may restart it)."""
+    d = manager.lab_dir(offset) / "training"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "round").write_text("training\n")
+
+
+def is_training_lab(offset: int) -> bool:
+    return (manager.lab_dir(offset) / "training" / "round").is_file()
+
+
 def delivery_dir(offset: int) -> Path:
     """Where the lab's 'CA' delivered a fresh key, certificate and chain (the training's certbot live dir)."""
     return manager.lab_dir(offset) / "training" / "delivery"
@@ -232,6 +243,7 @@ def fsnb_fix(tr) -> list[str]:
     elif cause != "profile-not-running":
         manager.down(tr.offset)
         healthy = manager.up("healthy", offset=tr.offset, real=tr.real)
+        mark_training_lab(tr.offset)
         tr.lab = healthy
         tr.rb.retarget(healthy.target, str(tr.rb.journal.path))
         return [T("Für diesen Fall hat fsnb im Lab keine eigene Behebung: das Lab wurde gesund neu aufgebaut "

@@ -6,7 +6,6 @@ lab, which fsnb verifies by re-running every check (fsnb's own fix is the fallba
 from __future__ import annotations
 
 import random
-import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,77 +21,9 @@ from fsnb.present.notebook.views import code as _code
 from fsnb.present.notebook.views import evidence_line
 from fsnb.present.training import casebook as C
 from fsnb.present.training import fixing, observe
+from fsnb.present.training.fixcells import FixCells
 
-HINTS = {
-    "wissen": T("Die Analyse hält vier Dinge für gesichert. Welche Annahme hält der Prüfung nicht stand?",
-                "The analysis takes four things for granted. Which assumption does not survive the check?"),
-    "schritt1": T("Funktioniert ESL? Wenn ja, kann fsnb FreeSWITCH selbst fragen — ESL ist dann nicht die Ursache.",
-                  "Does ESL work? If so, fsnb can ask FreeSWITCH itself — and ESL is not the cause."),
-    "schritt2": T("Läuft das Profil? Wenn nicht: das Log seit dem Start sagt, warum — eine [ERR]-Zeile oder ein Stopp.",
-                  "Is the profile running? If not, the log since the start says why — an [ERR] line or a stop."),
-    "schritt3": T("Lauscht 7443 — und auf welcher Adresse? Lauscht 5060 auch nicht, ist das ganze Profil aus.",
-                  "Does 7443 listen — and on which address? If 5060 does not listen either, the whole profile is down."),
-    "schritt4": T("Wo auf dem Weg Browser → Cloudflare → nginx → FreeSWITCH scheitert der Handshake zuerst? Von "
-                  "FreeSWITCH aus gesehen: das erste Glied, das scheitert, ist meist die Ursache; die davor sind Folgen.",
-                  "Where on the path browser → Cloudflare → nginx → FreeSWITCH does the handshake fail first? Seen "
-                  "from FreeSWITCH: the first hop that fails is usually the cause; the ones in front are consequences."),
-    "alternative": T("Hilft WS 5066 statt WSS? Achte auf den Via-Header des Browsers.",
-                     "Does WS 5066 instead of WSS help? Mind the browser's Via header."),
-}
-TRAINING_TEXT = dict(
-    case=T("Fall", "Case"), random=T("Zufälliger Fall", "Random case"), new=T("Fall starten", "Start case"),
-    briefing=T("Meldung", "Report"), your_task=T("Finde die Ursache mit den Schritten unten: jeder zeigt, was er "
-                                                "beobachtet — das Urteil fällst du. Hinweise gibt es auf Nachfrage; deine "
-                                                "Antwort gibst du am Ende ab.",
-                                                "Find the cause with the steps below: each shows what it observes — you "
-                                                "judge. Hints on request; you answer at the end."),
-    hint=T("Hinweis", "Hint"), more=T("Noch ein Hinweis", "Another hint"),
-    guess=T("Deine Ursache", "Your cause"), dont_know=T("— weiß nicht —", "— don't know —"),
-    answers=T("Mögliche Ursachen, nach Glied der Kette (Browser → ESL):", "Possible causes, by hop of the chain "
-              "(browser → ESL):"),
-    reasoning=T("Deine Begründung: welcher Beleg entscheidet?", "Your reasoning: which evidence decides it?"),
-    submit=T("Antwort abgeben", "Submit answer"), saved=T("Gespeichert: {g}", "Saved: {g}"),
-    reveal=T("Auflösen", "Reveal"), need_guess=T("Erst eine Antwort abgeben, dann auflösen.",
-                                                  "Submit an answer first, then reveal."),
-    right=T("Richtig", "Correct"), wrong=T("Nicht ganz", "Not quite"), none=T("keine Antwort", "no answer"),
-    yours=T("Deine Antwort", "Your answer"), expected=T("Erwartete Ursache", "Expected cause"),
-    fsnb_says=T("fsnb nennt zuerst", "fsnb names first"), agrees=T("stimmt", "agrees"), differs=T("weicht ab", "differs"),
-    why=T("Warum: Ursache → entscheidender Beleg → Behebung", "Why: cause → deciding evidence → fix"),
-    cause=T("Ursache", "Cause"), deciding=T("Entscheidender Beleg", "Deciding evidence"), fix=T("Behebung", "Fix"),
-    fsnb_evidence=T("fsnb stützt sich auf", "fsnb relies on"),
-    warn_case=T("Dieser Fall ist eine Warnung: nichts ist kaputt, aber fragil — die Behebung macht es robust.",
-                "This case is a warning: nothing is broken, but fragile — the fix makes it robust."),
-    reason_good=T("Deine Begründung nennt den entscheidenden Beleg.", "Your reasoning names the deciding evidence."),
-    reason_miss=T("Deine Begründung nennt den entscheidenden Beleg nicht — er steht in: {w}.",
-                  "Your reasoning misses the deciding evidence — it is in: {w}."),
-    fix_title=T("Im Lab beheben", "Fix it in the lab"),
-    your_fix=T("Deine Behebung — in einem Terminal oder hier im Notebook:", "Your fix — in a terminal or here in the "
-               "notebook:"),
-    fix_before=T("Nach der Auflösung steht hier, welche Datei und welcher Befehl. Du kannst es auch vorher selbst "
-                 "beheben und prüfen lassen.", "After the reveal this shows which file and which command. You may also "
-                 "fix it before and have it checked."),
-    lab_files=T("Die Dateien des Labs", "The lab's files"),
-    command=T("Befehl an FreeSWITCH (wie fs_cli -x)", "Command to FreeSWITCH (like fs_cli -x)"),
-    send=T("Senden", "Send"),
-    verify=T("Meine Behebung prüfen", "Check my fix"), verifying=T("Prüfe alles neu …", "Re-checking everything …"),
-    graded_ok=T("Behoben — von dir: nach deiner Änderung besteht jede Prüfung, die Kette ist ganz.",
-                "Fixed — by you: after your change every check passes, the chain is whole."),
-    graded_warn_ok=T("Behoben — von dir: die Warnung ist weg, jede Prüfung besteht.",
-                     "Fixed — by you: the warning is gone, every check passes."),
-    graded_not=T("Noch nicht behoben — fsnb nennt jetzt: {c}", "Not fixed yet — fsnb now names: {c}"),
-    still_failing=T("Noch fehlgeschlagen", "Still failing"),
-    fallback=T("fsnb behebt es (Rückfall)", "fsnb fixes it (fallback)"),
-    restart_fs=T("FreeSWITCH neu starten", "Restart FreeSWITCH"),
-    fix_running=T("Behebe und prüfe neu …", "Fixing and re-checking …"),
-    fixed=T("Bestätigt: nach der Behebung besteht jede Prüfung, die Kette ist ganz.",
-            "Confirmed: after the fix every check passes, the chain is whole."),
-    not_fixed=T("Noch nicht behoben — fsnb nennt jetzt: {c}", "Not fixed yet — fsnb now names: {c}"),
-    reveal_first=T("Erst auflösen, dann beheben.", "Reveal first, then fix."),
-    not_run=T("Erst den Schritt ausführen (▶), dann lesen.", "Run the step first (▶), then read it."),
-    not_here=T("Der entscheidende Beleg steht nicht in diesem Schritt, sondern in „{s}“. Was schließt dieser Schritt aus?",
-               "The deciding evidence is not in this step but in “{s}”. What does this step rule out?"),
-    look=T("Schau genau hin: {p}.", "Look closely: {p}."),
-)
+from fsnb.present.training.texts import HINTS, TRAINING_TEXT
 
 
 def real_lab_available() -> bool:
@@ -104,16 +35,21 @@ def real_lab_available() -> bool:
         return False
 
 
+# a training lab's ports start at +100 (ESL 8121, wss 7543, …): `fsnb lab up` (offset 0) stays free for the runbook
+FIRST_OFFSET = 100
+
+
 def _journal_path() -> str:
     # named by time only: a scenario's name would give the answer away
     return str(Path.home() / ".local/state/fsnb/journals" / f"{time.strftime('%Y%m%d-%H%M%S')}-training.jsonl")
 
 
-class Training:
+class Training(FixCells):
     def __init__(self, scenario: str = "random", lang: str = "de", headless: bool = False,
                  port_offset: int | None = None, journal: str | None = None, real: bool = False,
                  seed: int | None = None):
-        """`port_offset` None: a free lab offset (the last round's again when it is still free or its own)."""
+        """`port_offset` None: a free lab port offset from FIRST_OFFSET on (the last round's again when it is still
+        free or holds the last round's lab)."""
         self.lang = lang if lang in LANGS else "de"
         self.headless, self.journal_path = headless, journal
         self.real = bool(real) and real_lab_available()
@@ -125,8 +61,7 @@ class Training:
         self._redraws: list = []        # the step cards: redrawn at the reveal (their verdicts)
         self.scenario = self.lab = None
         try:
-            self.offset = port_offset if port_offset is not None else manager.free_offset(
-                real=self.real, prefer=C.last_offset())
+            self.offset = port_offset if port_offset is not None else self._free_offset()
             self.scenario = self._choose(scenario)
             self._start_lab()
         except (KeyError, FsnbError) as exc:     # a message in the notebook, not a traceback
@@ -138,6 +73,15 @@ class Training:
         self._prepare()
 
     # -- the case and its lab ------------------------------------------------------------------------------
+    def _free_offset(self) -> int:
+        """A free lab offset; the last round's when its lab is gone or still the last round's own (never somebody
+        else's lab that took that offset since)."""
+        last = C.last_offset()
+        if last is not None and manager._load_state(manager.lab_dir(last)) and not fixing.is_training_lab(last):
+            last = None
+
+        return manager.free_offset(start=FIRST_OFFSET, real=self.real, prefer=last)
+
     def _choose(self, name: str) -> scenarios.Scenario:
         if name == "random":
             return C.draw(self.rng, self.real)
@@ -149,6 +93,7 @@ class Training:
     def _start_lab(self) -> None:
         manager.down(self.offset)       # always a fresh lab: a trainee's earlier edits must not carry over
         self.lab = manager.up(self.scenario.name, offset=self.offset, real=self.real)
+        fixing.mark_training_lab(self.offset)
         C.remember(self.scenario.name, self.offset)
 
     def _prepare(self) -> None:
@@ -484,169 +429,3 @@ class Training:
         btn.on_click(show_)
         display(w.VBox([btn, out]))
         return None
-
-    # -- fixing: the trainee's fix, verified; fsnb's fix as the fallback -----------------------------------------
-    def tasks_html(self) -> str:
-        L = self.lang
-        if not self.revealed:
-            return f"<div class='fsnb-nb fsnb-muted fsnb-tasks' data-shown='false'>{self._t('fix_before')}</div>"
-        sol = self.solution()
-        items = "".join(f"<li>{_code(t.text(L))}" + (f"<br><code class='fsnb-task-code'>{escape(t.code)}</code>"
-                                                      if t.code else "") + "</li>" for t in sol["tasks"])
-        return (f"<div class='fsnb-nb fsnb-tasks' data-shown='true'><p>{self._t('your_fix')}</p>"
-                f"<ol>{items}</ol></div>")
-
-    def command(self, line: str) -> str:
-        """Send one API command to the lab's FreeSWITCH (as `fs_cli -x`), over ESL with the lab's own password."""
-        pw = (manager.lab_dir(self.offset) / "secrets" / "esl_password").read_text().strip()
-        try:
-            out = manager.esl_api(self.rb.target.freeswitch.esl_port, pw, line, timeout=8.0)
-        except FsnbError as exc:
-            out = f"-ERR {exc}"
-        if self.rb.journal:
-            self.rb.journal.write({"type": "training-command", "command": line})
-        return self.rb.redactor.text(out)
-
-    def check_fix(self) -> observe.Pointer | None:
-        """Re-run every check after the trainee's fix (the lab's tunnel stand-in follows config.yml, a changed
-        target file is read again) and grade it."""
-        self.rb.wait_idle()
-        if self.scenario.cause.startswith("tunnel-"):
-            manager.sync_tunnel(self.offset)
-        if self._target_stat() != self._target_mtime:
-            self.rb.retarget(str(fixing.target_path(self.offset)), str(self.rb.journal.path))
-            self._target_mtime = self._target_stat()
-        run = self.rb.run()
-        g = fixing.grade(self.scenario.cause, run.findings, run.results)
-        if self.rb.journal:
-            self.rb.journal.write({"type": "training-fix", "by": "trainee", "scenario": self.scenario.name,
-                                   "fixed": g.fixed, "remaining": [f.cause for f in g.remaining], "failed": g.failed})
-        return g
-
-    def grade_html(self, g) -> str:
-        L = self.lang
-        if g.fixed:
-            head = self._t("graded_warn_ok" if observe.CAUSES[self.scenario.cause].severity == "warn" else "graded_ok")
-        else:
-            head = self._t("graded_not", c=", ".join(C.cause_text(f.cause)(L) for f in g.remaining) or "—")
-        failed = ", ".join(check_title(c, L) for c in g.failed)
-        return (f"{CSS}<div class='fsnb-nb fsnb-card fsnb-graded' data-fixed='{str(g.fixed).lower()}' data-by='trainee'>"
-                f"<span class='fsnb-badge' style='background:{'#2e7d32' if g.fixed else '#c62828'};color:#fff'>"
-                f"{'OK' if g.fixed else '✗'}</span> <b>{escape(head)}</b>"
-                + (f"<br><span class='fsnb-muted'>{self._t('still_failing')}: {escape(failed)}</span>" if failed else "")
-                + self.rb.chain_html() + "</div>")
-
-    def apply_fix(self) -> list[str]:
-        """fsnb's own fix of the case in the lab (the fallback); returns what was done."""
-        return fixing.fsnb_fix(self)
-
-    def fix_html(self, done: list[str] | None) -> str:
-        L = self.lang
-        if done is None:
-            return ""
-        findings = self.rb.findings()[0]
-        g = fixing.grade(self.scenario.cause, findings, self.rb.all_results())
-        ok = g.fixed and self.rb.complete
-        head = self._t("fixed") if ok else self._t("not_fixed", c=", ".join(C.cause_text(f.cause)(L) for f in g.remaining) or "?")
-        if self.rb.journal:
-            self.rb.journal.write({"type": "training-fix", "by": "fsnb", "scenario": self.scenario.name, "fixed": ok,
-                                   "remaining": [f.cause for f in g.remaining]})
-        return (f"{CSS}<div class='fsnb-nb fsnb-card fsnb-fixed' data-fixed='{str(ok).lower()}' data-by='fsnb'>"
-                f"<span class='fsnb-badge' style='background:{'#2e7d32' if ok else '#c62828'};color:#fff'>"
-                f"{'OK' if ok else '✗'}</span> <b>{escape(head)}</b><ul>"
-                + "".join(f"<li><code>{escape(d)}</code></li>" for d in done) + "</ul>" + self.rb.chain_html() + "</div>")
-
-    def fix(self, apply: bool = False, check: bool = False):
-        """Fix it in the lab: the trainee's steps (after the reveal: exact file and command), a FreeSWITCH command
-        line, "check my fix" (re-run and grade), and fsnb's own fix as the fallback. Headless: `check` grades what
-        is there now, `apply` runs fsnb's fix."""
-        from IPython.display import HTML, display
-        if self.rb._unusable():
-            return None
-        if self.headless:
-            html = CSS + self.tasks_html()
-            if check:
-                html += self.grade_html(self.check_fix())
-            if apply:
-                done = self.apply_fix()
-                self.rb.run()
-                html += self.fix_html(done)
-            display(HTML(html))
-            return None
-        import ipywidgets as w
-        tasks = w.HTML(CSS + self.tasks_html())
-        tasks.add_class("fsnb-tasks-widget")
-        self._redraws.append(lambda: setattr(tasks, "value", CSS + self.tasks_html()))
-        cmd = w.Text(placeholder="sofia profile internal restart", layout=w.Layout(width="60%"))
-        cmd.add_class("fsnb-command-input")
-        send = w.Button(description=self._t("send"), icon="terminal", layout=w.Layout(width="auto"))
-        send.add_class("fsnb-command-send")
-        reply = w.HTML("")
-        reply.add_class("fsnb-command-out")
-
-        def sent(_):
-            if not cmd.value.strip():
-                return
-            send.disabled = True
-            reply.value = f"<div class='fsnb-nb'><pre>{escape(self.command(cmd.value.strip()))}</pre></div>"
-            send.disabled = False
-        send.on_click(sent)
-        out = w.HTML("")
-        out.add_class("fsnb-fix-out")
-        verify = w.Button(description=self._t("verify"), icon="check", button_style="success", layout=w.Layout(width="auto"))
-        verify.add_class("fsnb-verify")
-        fallback = w.Button(description=self._t("fallback"), icon="wrench", button_style="warning",
-                            layout=w.Layout(width="auto"))
-        fallback.add_class("fsnb-fix")
-        restart = w.Button(description=self._t("restart_fs"), icon="refresh", layout=w.Layout(width="auto"))
-        restart.add_class("fsnb-restart-fs")
-        buttons = (verify, fallback, restart)
-
-        def work(fn):
-            for b in buttons:
-                b.disabled = True
-
-            def run():
-                try:
-                    out.value = fn()
-                except Exception as exc:     # shown, never a traceback
-                    out.value = f"<b>✗</b> {escape(self.rb.redactor.text(str(exc)))}"
-                for b in buttons:
-                    b.disabled = False
-            threading.Thread(target=run, daemon=True).start()
-
-        def verify_(_):
-            out.value = f"<i>{self._t('verifying')}</i>"
-            work(lambda: self.grade_html(self.check_fix()))
-
-        def fallback_(_):
-            if not self.revealed:
-                out.value = f"<i>{self._t('reveal_first')}</i>"
-                return
-            out.value = f"<i>{self._t('fix_running')}</i>"
-
-            def go():
-                done = self.apply_fix()
-                self.rb.run()
-                return self.fix_html(done)
-            work(go)
-
-        def restart_(_):
-            work(lambda: f"<div class='fsnb-nb'><code>{escape(manager.restart_process(self.offset, 'freeswitch'))}</code></div>")
-        verify.on_click(verify_)
-        fallback.on_click(fallback_)
-        restart.on_click(restart_)
-        self._resets.append(lambda: setattr(out, "value", ""))
-        self._resets.append(lambda: setattr(reply, "value", ""))
-        paths = self._lab_files_html()
-        display(w.VBox([tasks, w.HTML(paths), w.HTML(f"<b>{self._t('command')}</b>"), w.HBox([cmd, send]), reply,
-                        w.HBox([verify, fallback, restart]), out]))
-        return None
-
-    def _lab_files_html(self) -> str:
-        t, d = self.rb.target, manager.lab_dir(self.offset)
-        files = [Path(t.freeswitch.conf_dir) / "sip_profiles/internal.xml", Path(t.freeswitch.conf_dir) /
-                 "autoload_configs/event_socket.conf.xml", Path(t.freeswitch.certs_dir) / "wss.pem",
-                 Path(t.nginx.config), Path(t.tunnel.config), d / "target.toml"]
-        return (f"<details class='fsnb-nb fsnb-lab-files'><summary>{self._t('lab_files')}</summary><ul>"
-                + "".join(f"<li><code>{escape(str(p))}</code></li>" for p in files) + "</ul></details>")
