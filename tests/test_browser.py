@@ -336,6 +336,7 @@ def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
 
 def _choose(page, text: str) -> None:
     """Pick an answer in the training's list (radio buttons grouped by hop) by its full text."""
+    text = text.replace("`", "")           # a radio label is plain text
     label = page.locator(".fsnb-guess label").filter(has_text=re.compile("^" + re.escape(text) + "$"))
     assert label.count() == 1, f"answer not in the list (once): {text}"
     label.scroll_into_view_if_needed()
@@ -385,6 +386,7 @@ def test_training_trainee_fixes_the_lab(browser, tmp_path, port_offsets, scenari
                 hint2 = page.locator(".fsnb-hints-wissen .fsnb-hint").nth(1).inner_text()
                 assert "Zeile" in hint2 and "unten" not in hint2, hint2
                 _choose(page, cause_long(case.cause, "de"))
+                shot(page.locator(".fsnb-guess"), f"training-answers-{scenario}.png")
                 page.locator(".fsnb-reasoning textarea").fill(reasoning)
                 page.locator(".fsnb-guess-submit").click()
                 page.wait_for_function("document.querySelector('.fsnb-guess-saved').innerText.length > 0")
@@ -402,6 +404,7 @@ def test_training_trainee_fixes_the_lab(browser, tmp_path, port_offsets, scenari
                 page.wait_for_function("document.querySelectorAll('.fsnb-obs-wissen .fsnb-verdict').length > 0")
                 tasks = page.locator(".fsnb-tasks[data-shown='true']")
                 tasks.wait_for(timeout=30000)
+                shot(page.locator(".jp-Cell").filter(has=tasks), f"training-tasks-{scenario}.png")
                 path = next(_html.unescape(c) for c in tasks.locator("code").all_inner_texts() if c.strip().endswith(edit))
                 text = open(path).read()
                 if edit == "internal.xml":          # the trainee's edit: uncomment wss-binding

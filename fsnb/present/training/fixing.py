@@ -162,8 +162,9 @@ def tasks(cause: str, target, offset: int, profile_running: bool = True) -> list
                 T("als letzte Regel ergänzen: `- service: http_status:404`", "add as the last rule: "
                   "`- service: http_status:404`"))
         return [Task(T("In der Tunnel-Konfiguration ", "In the tunnel config ") + what, str(target.tunnel.config)),
-                Task(T("cloudflared neu starten (im Lab folgt der Stand-in der Datei, sobald du „Prüfen“ drückst).",
-                       "Restart cloudflared (in the lab the stand-in follows the file as soon as you press “Check”)."))]
+                Task(T("cloudflared neu starten (im Lab folgt der Stand-in der Datei, sobald du „Meine Behebung prüfen“ "
+                       "drückst).", "Restart cloudflared (in the lab the stand-in follows the file as soon as you press "
+                       "“Check my fix”)."))]
     if cause == "esl-not-listening":
         return [edit("In dieser Datei listen-ip auf eine lokale Adresse setzen: `127.0.0.1` "
                      "(mod_event_socket versucht es im Lab laufend neu; sonst `reload mod_event_socket` an der Konsole):",

@@ -287,13 +287,16 @@ class Training(FixCells):
             display(HTML(CSS + self.answers_html(self.guess) + saved))
             return None
         import ipywidgets as w
-        style = ("<style>.fsnb-guess .widget-radio-box label{white-space:normal;height:auto;line-height:1.35;"
-                 "margin:2px 0 4px 0;width:auto}.fsnb-guess .widget-radio{width:100%}"
+        style = ("<style>.fsnb-guess .widget-radio-box label{display:flex;flex-direction:row;justify-content:flex-start;align-items:flex-start;gap:6px;"
+                 "white-space:normal;height:auto;line-height:1.35;margin:2px 0 5px 0;width:auto}"
+                 ".fsnb-guess .widget-radio-box input{order:-1;flex:0 0 auto;margin-top:3px}.fsnb-guess .widget-radio{width:100%}"
                  ".fsnb-guess .widget-radio-box{width:100%}</style>")
         radios, state = [], {"busy": False, "value": None}
         parts = [w.HTML(f"{CSS}{style}<div class='fsnb-nb'>{self._t('answers')}</div>")]
         for i, (hop, items) in enumerate(C.answer_groups(self.lang)):
-            r = w.RadioButtons(options=items, value=None, layout=w.Layout(width="95%"))
+            # plain text in a radio label: the catalogue's `code` marks go
+            r = w.RadioButtons(options=[(t.replace("`", ""), c) for t, c in items], value=None,
+                               layout=w.Layout(width="95%"))
             r.add_class(f"fsnb-guess-hop-{i}")
             radios.append(r)
             parts += [w.HTML(f"<b>{escape(hop)}</b>"), r]
@@ -378,7 +381,7 @@ class Training(FixCells):
                 f"<h4><span class='fsnb-badge' style='background:{'#2e7d32' if right else '#c62828'};color:#fff'>"
                 f"{self._t('right') if right else self._t('wrong')}</span></h4>"
                 f"<b>{self._t('yours')}:</b> {_code(C.cause_long(self.guess, L))}"
-                + (f"<br><i>„{escape(self.reasoning)}“</i>" if self.reasoning else "")
+                + (f"<br><i>{'“' if L == 'en' else '„'}{escape(self.reasoning)}“</i>" if self.reasoning else "")
                 + f"<br><b>{self._t('expected')}:</b> {_code(sol['text'])} <span class='fsnb-muted'>({escape(want)})</span>"
                 f"<br><b>{self._t('fsnb_says')}:</b> {_code(C.cause_text(named)(L))} "
                 f"({self._t('agrees') if named == want else self._t('differs')})"
