@@ -460,7 +460,11 @@ def restart_process(offset: int, name: str, timeout: float = 20.0) -> str:
     rec = state["procs"][name]
     procs.stop(rec)
     log = d / "logs" / ("freeswitch.out" if name == "freeswitch" else f"{name}.out")
-    state["procs"][name] = procs.start(rec["argv"], log)
+    argv = list(rec["argv"])
+    if name == "freeswitch" and "--age" in argv:    # a restarted FreeSWITCH has been up for 0 s, not "a while"
+        i = argv.index("--age")
+        del argv[i:i + 2]
+    state["procs"][name] = procs.start(argv, log)
     _save_state(d, state)
     ports = state["ports"]
     port = ports["sip"] if name == "freeswitch" else ports["nginx"]

@@ -165,11 +165,16 @@ def tasks(cause: str, target, offset: int, profile_running: bool = True) -> list
                 Task(T("cloudflared neu starten (im Lab folgt der Stand-in der Datei, sobald du „Meine Behebung prüfen“ "
                        "drückst).", "Restart cloudflared (in the lab the stand-in follows the file as soon as you press "
                        "“Check my fix”)."))]
+    restart_fs = Task(T("Das Log seit dem Start hält die „Socket Error“-Zeilen fest: FreeSWITCH neu starten "
+                        "(`systemctl restart freeswitch`; hier: der Knopf „FreeSWITCH neu starten“), dann ist auch das "
+                        "Log sauber.", "The log since the start keeps the “Socket Error” lines: restart FreeSWITCH "
+                        "(`systemctl restart freeswitch`; here: the button “Restart FreeSWITCH”), then the log is clean "
+                        "too."))
     if cause == "esl-not-listening":
         return [edit("In dieser Datei listen-ip auf eine lokale Adresse setzen: `127.0.0.1` "
                      "(mod_event_socket versucht es im Lab laufend neu; sonst `reload mod_event_socket` an der Konsole):",
                      "In this file set listen-ip to a local address: `127.0.0.1` (in the lab mod_event_socket "
-                     "retries all the time; else `reload mod_event_socket` at the console):", esl_conf)]
+                     "retries all the time; else `reload mod_event_socket` at the console):", esl_conf), restart_fs]
     if cause == "esl-acl-rejects":
         return [edit("In dieser Datei apply-inbound-acl auf eine Liste setzen, die 127.0.0.1 erlaubt: `loopback.auto`:",
                      "In this file set apply-inbound-acl to a list allowing 127.0.0.1: `loopback.auto`:", esl_conf),
@@ -187,7 +192,7 @@ def tasks(cause: str, target, offset: int, profile_running: bool = True) -> list
         return [Task(T("Wer hält den ESL-Port?", "Who holds the ESL port?"), f"ss -ltnp 'sport = :{fs.esl_port}'"),
                 Task(T("Dieses Programm beenden (mod_event_socket bindet im Lab dann von selbst neu; sonst "
                        "`reload mod_event_socket`):", "Stop that program (in the lab mod_event_socket then binds by "
-                       "itself; else `reload mod_event_socket`):"), "kill <pid>")]
+                       "itself; else `reload mod_event_socket`):"), "kill <pid>"), restart_fs]
     from fsnb.diagnosis.catalogue import CAUSES
     c = CAUSES.get(cause)
     return [Task(T(c.fix_de, c.fix_en))] if c else []
