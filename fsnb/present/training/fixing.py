@@ -102,21 +102,25 @@ def tasks(cause: str, target, offset: int, profile_running: bool = True) -> list
                 Task(T("Dieses fremde Programm beenden (die pid aus der Zeile davor):",
                        "Stop that foreign program (the pid from the line before):"), "kill <pid>"),
                 Task(T("Dann das Profil starten:", "Then start the profile:"), start)]
-    if cause in CERT_CAUSES and cause != "nginx-upstream-cert-rejected":
+    if cause in CERT_CAUSES:
         d = delivery_dir(offset)
-        return [Task(T("Die CA hat Schlüssel, Zertifikat und Kette geliefert in:", "The CA delivered key, certificate "
-                       "and chain to:"), str(d)),
-                Task(T("wss.pem daraus neu bauen — Schlüssel, Zertifikat, Kette, genau in dieser Reihenfolge:",
-                       "Rebuild wss.pem from them — key, certificate, chain, in exactly this order:"),
-                     f"cat {d}/privkey.pem {d}/cert.pem {d}/chain.pem > {pem} && chmod 600 {pem}"),
-                Task(T("FreeSWITCH liest wss.pem nur beim Profilstart:", "FreeSWITCH reads wss.pem only at profile "
-                       "start:"), again), Task(wait)]
-    if cause == "nginx-upstream-cert-rejected":
-        return [edit("In nginx' Konfiguration `proxy_ssl_verify on;` durch `proxy_ssl_verify off;` ersetzen (wss.pem "
-                     "ist intern) und die Zeile proxy_ssl_trusted_certificate entfernen:",
-                     "In nginx's config replace `proxy_ssl_verify on;` with `proxy_ssl_verify off;` (wss.pem is "
-                     "internal) and remove the proxy_ssl_trusted_certificate line:", nginx_conf),
-                Task(T("nginx neu laden:", "Reload nginx:"), reload)]
+        out = [Task(T("Die CA hat Schlüssel, Zertifikat und Kette geliefert in:", "The CA delivered key, certificate "
+                      "and chain to:"), str(d)),
+               Task(T("wss.pem daraus neu bauen — Schlüssel, Zertifikat, Kette, genau in dieser Reihenfolge:",
+                      "Rebuild wss.pem from them — key, certificate, chain, in exactly this order:"),
+                    f"cat {d}/privkey.pem {d}/cert.pem {d}/chain.pem > {pem} && chmod 600 {pem}"),
+               Task(T("FreeSWITCH liest wss.pem nur beim Profilstart:", "FreeSWITCH reads wss.pem only at profile "
+                      "start:"), again), Task(wait)]
+        if cause == "nginx-upstream-cert-rejected":
+            ca = target.tunnel.ca_file or "<ca.pem>"
+            out += [edit(f"nginx prüft gegen die CA, die wss.pem ausgestellt hat, und einen Namen aus dessen SAN: in "
+                         f"nginx' Konfiguration `proxy_ssl_trusted_certificate {ca};` und `proxy_ssl_name localhost;` "
+                         f"(proxy_ssl_verify bleibt an) — oder, für ein internes wss.pem, `proxy_ssl_verify off;`:",
+                         f"nginx verifies against the CA that issued wss.pem and a name of its SAN: in nginx's config "
+                         f"`proxy_ssl_trusted_certificate {ca};` and `proxy_ssl_name localhost;` (proxy_ssl_verify "
+                         f"stays on) — or, for an internal wss.pem, `proxy_ssl_verify off;`:", nginx_conf),
+                    Task(T("nginx neu laden:", "Reload nginx:"), reload)]
+        return out
     if cause == "wss-cert-shadowed":
         return [Task(T("Das alte Paar neben wss.pem entfernen:", "Remove the old pair beside wss.pem:"),
                      f"rm {Path(fs.certs_dir) / 'wss.crt'} {Path(fs.certs_dir) / 'wss.key'}"),
