@@ -266,3 +266,54 @@ def test_without_an_offset_the_training_takes_a_free_one(home, port_offsets, mon
         manager.down(tr.offset)
     finally:
         manager.down(busy)
+
+
+def _as_trainee(cmd: str) -> str:
+    """A command as the trainee types it into a terminal (this fsnb importable there)."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    import fsnb
+    p = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=40,
+                       env={**os.environ, "PYTHONPATH": str(Path(fsnb.__file__).resolve().parents[1])})
+    return p.stdout + p.stderr
+
+
+def _edit(path: str, pattern: str, repl: str) -> None:
+    text = open(path).read()
+    new = re.sub(pattern, repl, text)
+    assert new != text, (path, pattern)
+    open(path, "w").write(new)
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("scenario", ["esl-wrong-password", "esl-acl", "wss-pem-cert-only", "nginx-http-to-tls"])
+def test_the_trainee_steps_as_shown_fix_the_case(home, lab_offset, scenario):
+    """The steps after the reveal are right: done as written (the target file edited, FreeSWITCH restarted, wss.pem
+    rebuilt from the CA's delivery with the exact command shown, nginx edited and reloaded), the re-run grades the
+    case fixed."""
+    import time
+    tr = training.Training(scenario, headless=True, port_offset=lab_offset)
+    try:
+        tr.rb.run()
+        prof = tr._by().get("schritt2.profil")
+        tasks = fixing.tasks(tr.scenario.cause, tr.rb.target, lab_offset, bool(prof and prof.observed.get("running")))
+        code = [t.code for t in tasks]
+        fs = tr.rb.target.freeswitch
+        if scenario == "esl-wrong-password":
+            _edit(code[0], r"esl_password_wrong", "esl_password")
+        elif scenario == "esl-acl":
+            _edit(code[0], r'name="apply-inbound-acl" value="[^"]*"', 'name="apply-inbound-acl" value="loopback.auto"')
+            manager.restart_process(lab_offset, "freeswitch")         # the button "FreeSWITCH neu starten"
+        elif scenario == "wss-pem-cert-only":
+            _as_trainee(code[1])
+            assert "started successfully" in _as_trainee(code[2])
+        else:
+            _edit(code[0], r"proxy_pass \S+;", f"proxy_pass https://127.0.0.1:{fs.wss_port};")
+            _as_trainee(code[1])
+        time.sleep(1.5)
+        g = tr.check_fix()
+        assert g.fixed, (g.remaining, g.failed)
+    finally:
+        manager.down(lab_offset)
