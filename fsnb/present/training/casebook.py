@@ -16,7 +16,6 @@ from fsnb.i18n import T
 from fsnb.lab import scenarios
 
 # scenario → (label, briefing). Symptoms and circumstances only: never a scenario's name, cause or description.
-_P = T("Port 7443", "port 7443")
 BRIEFINGS: dict[str, tuple[T, T]] = {
     "profile-stopped": (
         T("Nach der Nachtschicht ist alles still", "All quiet after the night shift"),

@@ -15,8 +15,7 @@ from fsnb.present.escape import html as escape
 from fsnb.present.notebook.texts import SECTIONS, check_title
 from fsnb.result import Result
 
-# where the deciding evidence of a cause is: (check, regex of the line; None: the check's first evidence block).
-# {wss} {ws} {esl} {nginx} are the lab's ports.
+# where the deciding evidence of a cause is: (check, regex of the line; None: the check's first evidence block)
 DECIDING: dict[str, list[tuple[str, str | None]]] = {
     "wss-pem-bad": [(cat.LOG, r"Bad WSS\.PEM"), (cat.CERT, r"^\s*blocks:")],
     "bind-failed": [(cat.LOG, r"Error Creating SIP UA|\[ERR\]"), (cat.PORTS, r"^\s*wss\s")],
@@ -105,16 +104,12 @@ class Pointer:
         return self.check.split(".")[0]
 
 
-def _ports(target) -> dict:
-    fs = target.freeswitch
-    return {"wss": fs.wss_port, "ws": fs.ws_port, "esl": fs.esl_port, "nginx": target.nginx.address.rsplit(":", 1)[-1]}
-
-
 def pointers(cause: str | None, results: dict[str, Result], target=None, lang: str = "de") -> list[Pointer]:
-    """The deciding evidence of `cause` in these results: which check, which block, which line."""
-    if cause is None:
+    """The deciding evidence of `cause` in these results: which check, which block, which line (`target`: kept for
+    callers; the patterns need no ports)."""
+    if cause not in CAUSES:
         return []
-    where = DECIDING.get(cause) or [(c, GENERIC) for c in CAUSES[cause].reads[:2]] if cause in CAUSES else []
+    where = DECIDING.get(cause) or [(c, GENERIC) for c in CAUSES[cause].reads[:2]]
     out = []
     for check, pattern in where:
         r = results.get(check)
@@ -123,11 +118,6 @@ def pointers(cause: str | None, results: dict[str, Result], target=None, lang: s
         if pattern is None:
             out.append(Pointer(check, r.evidence[0].title(lang), None))
             continue
-        if target is not None:
-            try:
-                pattern = pattern.format(**_ports(target))
-            except (KeyError, IndexError):
-                pass
         rx = re.compile(pattern, re.I)
         hit = next(((e, ln) for e in r.evidence for ln in e.body(lang).splitlines() if rx.search(ln)), None)
         if hit:
