@@ -288,7 +288,8 @@ def _edit(path: str, pattern: str, repl: str) -> None:
 
 
 @pytest.mark.lab
-@pytest.mark.parametrize("scenario", ["esl-wrong-password", "esl-acl", "wss-pem-cert-only", "nginx-http-to-tls"])
+@pytest.mark.parametrize("scenario", ["esl-wrong-password", "esl-acl", "wss-pem-cert-only", "nginx-http-to-tls",
+                                      "profile-stopped"])
 def test_the_trainee_steps_as_shown_fix_the_case(home, lab_offset, scenario):
     """The steps after the reveal are right: done as written (the target file edited, FreeSWITCH restarted, wss.pem
     rebuilt from the CA's delivery with the exact command shown, nginx edited and reloaded), the re-run grades the
@@ -309,10 +310,12 @@ def test_the_trainee_steps_as_shown_fix_the_case(home, lab_offset, scenario):
         elif scenario == "wss-pem-cert-only":
             _as_trainee(code[1])
             assert "started successfully" in _as_trainee(code[2])
+        elif scenario == "profile-stopped":     # the notebook's command line; "check my fix" right after it
+            assert "started successfully" in tr.command("sofia profile internal start")
         else:
             _edit(code[0], r"proxy_pass \S+;", f"proxy_pass https://127.0.0.1:{fs.wss_port};")
             _as_trainee(code[1])
-        time.sleep(1.5)
+            time.sleep(1.5)
         g = tr.check_fix()
         assert g.fixed, (g.remaining, g.failed)
     finally:

@@ -40,7 +40,7 @@ class FixCells:
             self.rb.journal.write({"type": "training-command", "command": line})
         return self.rb.redactor.text(out)
 
-    def check_fix(self) -> observe.Pointer | None:
+    def check_fix(self) -> fixing.Grade:
         """Re-run every check after the trainee's fix (the lab's tunnel stand-in follows config.yml, a changed
         target file is read again) and grade it."""
         self.rb.wait_idle()
@@ -49,6 +49,7 @@ class FixCells:
         if self._target_stat() != self._target_mtime:
             self.rb.retarget(str(fixing.target_path(self.offset)), str(self.rb.journal.path))
             self._target_mtime = self._target_stat()
+        fixing.settle(self.rb.target)
         run = self.rb.run()
         g = fixing.grade(self.scenario.cause, run.findings, run.results)
         if self.rb.journal:

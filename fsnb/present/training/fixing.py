@@ -207,6 +207,22 @@ def target_path(offset: int) -> Path:
 
 
 # -- grading ------------------------------------------------------------------------------------------------------
+def settle(target, timeout: float = 6.0) -> bool:
+    """Give a profile start/restart a moment (FreeSWITCH answers the command before its listeners are up): wait
+    until the WSS port accepts a connection, at most `timeout` s. True when it does."""
+    import socket
+    import time
+    time.sleep(0.5)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((target.freeswitch.host or "127.0.0.1", target.freeswitch.wss_port), 0.3).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 @dataclass
 class Grade:
     fixed: bool
