@@ -295,9 +295,9 @@ def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
     import random
 
     from fsnb.lab import scenarios
-    from fsnb.present.training import cause_text, pool
+    from fsnb.present.training import cause_long, draw
     off, seed = port_offsets.take(), 14
-    case = random.Random(seed).choice(pool())       # what Training("random", seed=14) draws
+    case = draw(random.Random(seed), last="")       # what Training("random", seed=14) draws in a fresh HOME
     secret = {case.name, case.cause} | {s.name for s in scenarios.SCENARIOS} | {c for c in
                                                                               (s.cause for s in scenarios.SCENARIOS) if c}
     outside: list = []
@@ -327,7 +327,7 @@ def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
                 shot(page.locator(".jp-Cell").filter(has=page.locator(".fsnb-run-schritt2")), "training-step-hints.png")
                 before = page.locator(".jp-Notebook").inner_text()
                 assert case.cause not in before and case.name not in before
-                page.locator(".fsnb-guess select").select_option(label=cause_text(case.cause)("de"))
+                _choose(page, cause_long(case.cause, "de"))
                 page.locator(".fsnb-reasoning textarea").fill("Das Log und die Belege der Prüfungen zeigen es: "
                                                               "wss.pem, Bind-Fehler bzw. das Profil läuft nicht.")
                 page.locator(".fsnb-guess-submit").click()
@@ -340,6 +340,7 @@ def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
                 text = sol.inner_text()
                 assert "Richtig" in text and "Entscheidender Beleg" in text and "Behebung" in text and "None" not in text
                 shot(sol, "training-reveal.png")
+                page.locator(".fsnb-fix").scroll_into_view_if_needed()
                 page.locator(".fsnb-fix").click()
                 page.wait_for_selector(".fsnb-fixed", timeout=90000)
                 fixed = page.locator(".fsnb-fixed")
@@ -399,4 +400,101 @@ def test_english_run_all_cause_first(browser, tmp_path, lab_offset):
                 shot(page.locator(".fsnb-summary-widget"), "runbook-en-summary.png")
     finally:
         manager.down(lab_offset)
+
+
+def _choose(page, text: str) -> None:
+    """Pick an answer in the training's list (radio buttons grouped by hop) by its full text."""
+    text = text.replace("`", "")           # a radio label is plain text
+    label = page.locator(".fsnb-guess label").filter(has_text=re.compile("^" + re.escape(text) + "$"))
+    assert label.count() == 1, f"answer not in the list (once): {text}"
+    label.scroll_into_view_if_needed()
+    label.click()
+
+
+def _run_steps(page) -> None:
+    for section in ("wissen", "schritt1", "schritt2", "schritt3", "schritt4"):
+        page.locator(f".fsnb-run-{section}").scroll_into_view_if_needed()
+        page.locator(f".fsnb-run-{section}").click()
+        page.wait_for_function(f"document.querySelector('.fsnb-badge-{section} .fsnb-badge') && "
+                               f"document.querySelector('.fsnb-badge-{section} .fsnb-badge').innerText.trim() !== '—'",
+                               timeout=30000)
+
+
+@pytest.mark.parametrize("scenario,reasoning,edit", [
+    ("wss-binding-missing", "In internal.xml ist die Zeile wss-binding auskommentiert; Port 7443 lauscht nicht.",
+     "internal.xml"),
+    ("tunnel-no-catch-all", "config.yml: nach der Ingress-Regel fehlt die Catch-all-Regel http_status:404.",
+     "config.yml")])
+def test_training_trainee_fixes_the_lab(browser, tmp_path, port_offsets, scenario, reasoning, edit):
+    """Issue #21: the steps show observations, not verdicts; the answer list has the case's cause (a warning too);
+    the solution is complete (cause → deciding evidence → fix); the trainee edits the lab's file at the path shown
+    (and restarts the profile from the notebook), and "check my fix" re-runs everything and grades it."""
+    import html as _html
+
+    from fsnb.lab import scenarios
+    from fsnb.present.training import cause_long
+    off = port_offsets.take()
+    case = scenarios.get(scenario)
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "training.ipynb", parameters={"port_offset": off, "scenario": scenario}) as (url, home):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, f"training-fix-{scenario}"):
+                open_and_run_all(page, url, outside)
+                page.locator(".fsnb-briefing-widget").wait_for(timeout=30000)
+                _run_steps(page)
+                obs = page.locator(".fsnb-obs-wissen").inner_text()
+                assert "Das Urteil der Prüfungen bleibt bis zur Auflösung verborgen" in obs
+                held = page.locator(".fsnb-obs-wissen .fsnb-verdict").count()
+                assert held == 0 and page.locator(".fsnb-badge-wissen .fsnb-status-observed").count() == 1
+                shot(page.locator(".jp-Cell").filter(has=page.locator(".fsnb-run-wissen")), f"training-observe-{scenario}.png")
+                page.locator(".fsnb-hint-wissen").click()
+                page.locator(".fsnb-hint-wissen").click()
+                page.wait_for_function("document.querySelectorAll('.fsnb-hints-wissen .fsnb-hint').length === 2")
+                hint2 = page.locator(".fsnb-hints-wissen .fsnb-hint").nth(1).inner_text()
+                assert "Zeile" in hint2 and "unten" not in hint2, hint2
+                _choose(page, cause_long(case.cause, "de"))
+                shot(page.locator(".fsnb-guess"), f"training-answers-{scenario}.png")
+                page.locator(".fsnb-reasoning textarea").fill(reasoning)
+                page.locator(".fsnb-guess-submit").click()
+                page.wait_for_function("document.querySelector('.fsnb-guess-saved').innerText.length > 0")
+                page.locator(".fsnb-reveal").click()
+                sol = page.locator(".fsnb-solution")
+                sol.wait_for(timeout=60000)
+                assert sol.get_attribute("data-right") == "true" and sol.get_attribute("data-expected") == case.cause
+                assert sol.get_attribute("data-reasoning") == "hit"
+                for part in ("cause", "evidence", "fix"):
+                    assert page.locator(f".fsnb-solution .fsnb-why-{part}").inner_text().strip().count(" ") >= 3, part
+                assert page.locator(".fsnb-solution .fsnb-why-evidence li").count() >= 1
+                assert "Zeile" in page.locator(".fsnb-solution .fsnb-why-evidence").inner_text()
+                shot(sol, f"training-solution-{scenario}.png")
+                # after the reveal the cards show their verdicts
+                page.wait_for_function("document.querySelectorAll('.fsnb-obs-wissen .fsnb-verdict').length > 0")
+                tasks = page.locator(".fsnb-tasks[data-shown='true']")
+                tasks.wait_for(timeout=30000)
+                shot(page.locator(".jp-Cell").filter(has=tasks), f"training-tasks-{scenario}.png")
+                path = next(_html.unescape(c) for c in tasks.locator("code").all_inner_texts() if c.strip().endswith(edit))
+                text = open(path).read()
+                if edit == "internal.xml":          # the trainee's edit: uncomment wss-binding
+                    new = re.sub(r"<!--\s*(<param name=\"wss-binding\"[^>]*/>)\s*-->", r"\1", text)
+                else:                               # the trainee's edit: a catch-all rule last
+                    new = text.rstrip("\n") + "\n- service: http_status:404\n"
+                assert new != text
+                open(path, "w").write(new)
+                if edit == "internal.xml":
+                    page.locator(".fsnb-command-input input").fill("sofia profile internal restart")
+                    page.locator(".fsnb-command-send").click()
+                    page.wait_for_function("document.querySelector('.fsnb-command-out').innerText.includes('restarting')",
+                                           timeout=30000)
+                    assert manager._wait_port("127.0.0.1", 7443 + off, 15)
+                page.locator(".fsnb-verify").scroll_into_view_if_needed()
+                page.locator(".fsnb-verify").click()
+                graded = page.locator(".fsnb-graded")
+                graded.wait_for(timeout=90000)
+                assert graded.get_attribute("data-fixed") == "true", graded.inner_text()
+                assert "von dir" in graded.inner_text()
+                assert "Error displaying widget" not in page.content()
+                shot(graded, f"training-graded-{scenario}.png")
+    finally:
+        manager.down(off)
     assert not outside, f"requests left the machine: {outside[:5]}"

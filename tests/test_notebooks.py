@@ -114,7 +114,9 @@ def _ui_words(html_text: str) -> str:
 @pytest.mark.parametrize("notebook,params", [
     ("runbook.ipynb", {}),
     ("training.ipynb", {"scenario": "wss-pem-cert-only", "reveal": True, "fix": True, "hints": True,
-                        "guess": "wss-pem-bad", "reasoning": "bad key"})])
+                        "guess": "wss-pem-bad", "reasoning": "bad key"}),
+    ("training.ipynb", {"scenario": "tunnel-no-catch-all", "reveal": True, "check_fix": True, "hints": True,
+                        "guess": "tunnel-config-invalid", "reasoning": "no catch-all rule"})])
 def test_english_notebooks_have_no_german_ui(tmp_path, notebook, params, lab_offset):
     """Issue #13/#14: in lang="en" no German word of fsnb's own (headings, verdicts, prompts, badges, hints)."""
     import re

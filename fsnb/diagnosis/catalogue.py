@@ -69,6 +69,10 @@ class Cause:
     reads: tuple[str, ...] = ()            # the checks whose observations the rule reads
     explains: tuple[str, ...] = ()         # the checks whose FAIL/ERR this cause accounts for
     superseded_by: tuple[str, ...] = ()    # deeper causes that make this one redundant
+    # for the training (fsnb/present/training): where its deciding evidence is — (check, regex of the line; None:
+    # the check's first evidence block) — and the words a reasoning that found it would use (lower case, de and en)
+    deciding: tuple[tuple[str, str | None], ...] = ()
+    keywords: tuple[str, ...] = ()
     rank: int = field(default=-1, compare=False)   # its place in the catalogue (0 = first); set by _ranked
 
     def __post_init__(self):
@@ -119,13 +123,16 @@ CAUSES: dict[str, Cause] = _ranked([
           "`sofia profile internal start`.",
           "Rebuild wss.pem in certs_dir (global_getvar certs_dir): key, leaf certificate, then chain; then `sofia profile internal start`.",
           reads=(LOG, CERT, PORTS), explains=(CERT, LOG) + LISTENERS_DOWN,
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-cert-only"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-cert-only",
+        deciding=((LOG, r"Bad WSS\.PEM"), (CERT, r"^\s*blocks:"),),
+        keywords=("wss.pem", "bad wss", "zertifikat", "certificate", "schlüssel", "key", "private"),),
     Cause("freeswitch-down", "FreeSWITCH läuft nicht (kein ESL, keine SIP-Ports).", "FreeSWITCH is not running (no ESL, no SIP ports).",
           "Container/Dienst starten und dessen Log lesen (`docker logs`, freeswitch.log).",
           "Start the container/service and read its log (`docker logs`, freeswitch.log).",
           reads=(ESL, ESL_CONF, LOG, PORTS),
           explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
-          node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start"),
+          node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start",
+        keywords=("läuft nicht", "not running", "kein esl", "no esl"),),
     # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
     Cause("container-ports-not-published",
           "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
@@ -149,7 +156,10 @@ CAUSES: dict[str, Cause] = _ranked([
           "`:7443` with sip-ip the container's IP; ESL listen-ip 0.0.0.0 with an ACL admitting the Docker gateway): "
           "Docker forwards published ports to the container's address, not to its loopback.",
           reads=(PORTS,), explains=(ESL, ESL_CONF) + LISTENERS_DOWN,
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="docker-own-netns"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="docker-own-netns",
+        deciding=((PORTS, r"^\s*(wss|esl)\s"), (ESL, r"refused|container|Container"),),
+        keywords=("namespace", "network host", "--network", "publish", "veröffentlich", "-p ",
+                                      "container"),),
     Cause("container-listens-on-loopback",
           "Docker veröffentlicht den WSS-Port, aber FreeSWITCH lauscht nur auf dem Loopback des Containers: Dockers "
           "Weiterleitung verbindet zur Container-Adresse und wird abgewiesen.",
@@ -173,7 +183,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "`load mod_sofia` (fs_cli) and `<load module=\"mod_sofia\"/>` in autoload_configs/modules.conf.xml; read the "
           "log for why if loading fails.",
           reads=(PROFILE,), explains=LISTENERS_DOWN,
-          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, no_scenario="the simulator always loads mod_sofia and has no `unload mod_sofia`"),
+          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, no_scenario="the simulator always loads mod_sofia and has no `unload mod_sofia`",
+        keywords=("mod_sofia", "command not found"),),
     Cause("profile-not-configured", "FreeSWITCHs XML kennt kein Profil internal ('No Such Profile'): die Datei fehlt oder "
           "sofia.conf.xml bindet sie nicht ein — ein Start kann nicht gelingen.",
           "FreeSWITCH's XML has no profile internal ('No Such Profile'): the file is missing or sofia.conf.xml does not "
@@ -183,7 +194,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Restore sip_profiles/internal.xml (or its include in sofia.conf.xml), `reloadxml`, then "
           "`sofia profile internal start`.",
           reads=(LOG, BINDING, PROFILE, PORTS), explains=(LOG, BINDING) + LISTENERS_DOWN,
-          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab always writes sip_profiles/internal.xml; no knob leaves it out"),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab always writes sip_profiles/internal.xml; no knob leaves it out",
+        keywords=("no such profile", "internal.xml"),),
     Cause("bind-failed", "Ein Listener des Profils konnte nicht binden (Port belegt oder Adresse nicht lokal): das ganze Profil startet nicht.",
           "A listener of the profile could not bind (port in use or address not local): the whole profile fails.",
           "Den Port freimachen (wer hält ihn? `ss -ltnp`), bzw. eine lokale Adresse binden; `sofia loglevel tport 9` zeigt den "
@@ -192,7 +204,10 @@ CAUSES: dict[str, Cause] = _ranked([
           "`sofia profile internal start`.",
           reads=(LOG, PROFILE, PORTS), explains=(LOG,) + LISTENERS_DOWN,
           superseded_by=("freeswitch-down",),
-          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="port-7443-taken"),
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="port-7443-taken",
+        deciding=((LOG, r"Error Creating SIP UA|\[ERR\]"), (PORTS, r"^\s*wss\s"),),
+        keywords=("belegt", "in use", "bind", "address already", "blocker", "fremd", "foreign", "sip ua", "anderes programm",
+                    "another program"),),
     Cause("wss-port-mismatch", "FreeSWITCH bindet WSS auf einem anderen Port, als Ziel und nginx erwarten (wss-binding; bei "
           "mehreren wss-binding-Parametern gilt der letzte).",
           "FreeSWITCH binds WSS on another port than the target and nginx expect (wss-binding; with several wss-binding "
@@ -203,7 +218,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "proxy_pass and the target at the bound port.",
           reads=(BINDING, PROFILE), explains=(BINDING, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
           superseded_by=("ws-wss-port-shared",),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="the simulator's wss port knob only moves WSS onto the ws port (that is ws-wss-port-shared)"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="the simulator's wss port knob only moves WSS onto the ws port (that is ws-wss-port-shared)",
+        deciding=((BINDING, r"wss-binding"), (PORTS, r"^\s*wss\s"),),
+        keywords=("wss-binding", "anderen port", "other port", "port"),),
     Cause("ws-wss-port-shared", "ws-binding und wss-binding stehen auf demselben Port: sofia-sip bindet beide (SO_REUSEPORT), "
           "der Kernel verteilt jede Verbindung zufällig auf den Klartext- oder den TLS-Listener — Handshakes scheitern "
           "mal so, mal so; der WSS-Port des Ziels bleibt zu.",
@@ -215,7 +232,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "Give wss-binding its own port (`<param name=\"wss-binding\" value=\":7443\"/>`), proxy nginx to "
           "`https://…:7443`, then `sofia profile internal restart`.",
           reads=(BINDING,), explains=(BINDING, NGINX_CONF, PORTS, CURL, ALTERNATIVE) + HOPS,
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-same-port-as-ws"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-same-port-as-ws",
+        deciding=((BINDING, r"wss-binding"), (NGINX_CONF, r"proxy_pass"),),
+        keywords=("derselbe port", "same port", "gleichen port", "ws-binding", "wss-binding", "reuseport"),),
     Cause("wss-port-shared-by-profiles", "Ein zweites Profil in sip_profiles/*.xml bindet denselben WSS-Port wie das "
           "Profil des Ziels: sofia-sip bindet beide ohne Fehler (SO_REUSEPORT), der Kernel verteilt die Verbindungen — "
           "WSS-Clients landen zeitweise im falschen Profil (REGISTER/Auth scheitert mal, anderer Kontext).",
@@ -230,7 +249,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "at the next load (mod_sofia reloaded, FreeSWITCH restarted).",
           reads=(BINDING,), explains=(BINDING, HOP_WSS, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("ws-wss-port-shared", "wss-port-mismatch"),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-port-second-profile"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-port-second-profile",
+        deciding=((BINDING, r"wss-binding"),),
+        keywords=("zweites profil", "second profile", "internal-b", "reuseport"),),
     Cause("bound-elsewhere", "7443/5066 lauschen auf einer anderen Adresse, als nginx/Clients ansprechen (leere IP = sip-ip).",
           "7443/5066 listen on another address than nginx/clients target (empty IP = sip-ip).",
           "nginx an die Adresse aus WSS-BIND-URL leiten, oder explizit binden (`wss-binding 127.0.0.1:7443`) und neu starten.",
@@ -238,7 +259,9 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(PORTS, HOP_WSS), explains=(PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
           superseded_by=("wss-port-mismatch", "ws-wss-port-shared", "container-ports-not-published",
                          "container-listens-on-loopback"),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere",
+        deciding=((PORTS, r"^\s*wss\s"), (NGINX_CONF, r"proxy_pass"),),
+        keywords=("127.0.0.2", "adresse", "address", "sip-ip", "bind"),),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
           "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
@@ -247,7 +270,10 @@ CAUSES: dict[str, Cause] = _ranked([
           "only 10 s after a start).",
           reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
           superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad"),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-missing"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-missing",
+        deciding=((BINDING, r"wss-binding"), (PORTS, r"^\s*wss\s"),),
+        keywords=("wss-binding", "binding", "auskommentiert", "commented", "reloadxml", "rescan",
+                                "restart", "neustart"),),
     Cause("wss-cert-shadowed", "Neben wss.pem liegen wss.crt und wss.key: FreeSWITCH lädt dieses Paar vor wss.pem und liefert "
           "auf 7443 das alte Zertifikat aus — das erneuerte wss.pem wirkt nie.",
           "wss.crt and wss.key lie beside wss.pem: FreeSWITCH loads that pair before wss.pem and serves the old certificate "
@@ -255,14 +281,18 @@ CAUSES: dict[str, Cause] = _ranked([
           "wss.crt und wss.key entfernen (oder aus dem neuen Zertifikat neu schreiben), dann `sofia profile internal restart`.",
           "Remove wss.crt and wss.key (or rewrite them from the new certificate), then `sofia profile internal restart`.",
           reads=(CERT,), explains=(CERT, HOP_WSS),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-crt-shadows-pem"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-crt-shadows-pem",
+        deciding=((CERT, r"wss\.crt|wss\.key"),),
+        keywords=("wss.crt", "wss.key", "alte", "old"),),
     Cause("profile-not-running", "Das Profil internal läuft nicht (gestoppt), obwohl FreeSWITCH Profile beim Laden selbst startet.",
           "Profile internal is not running (stopped), although FreeSWITCH starts profiles at load by itself.",
           "`sofia profile internal start` (Bestätigung nötig), dann prüfen, dass 7443 wirklich lauscht; klären, wer es gestoppt hat.",
           "`sofia profile internal start` (needs confirmation), then verify that 7443 really listens; find out who stopped it.",
           reads=(PROFILE, PORTS), explains=LISTENERS_DOWN,
           superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "wss-pem-bad", "bind-failed", "freeswitch-down"),
-          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, scenario="profile-stopped"),
+          node=Node.PROFILE, fix_kind=Fix.RUNTIME_COMMAND, scenario="profile-stopped",
+        deciding=((PROFILE, None), (PORTS, r"^\s*(wss|sip)\s"),),
+        keywords=("gestoppt", "stopped", "läuft nicht", "not running", "invalid profile", "sofia status"),),
     Cause("nginx-port-taken", "nginx konnte seinen Port nicht binden ('Address already in use'): ein anderes Programm hält ihn — "
           "z. B. mod_verto mit seinem Standard-Port 8082 bei Host-Netzwerk — und antwortet dort statt nginx.",
           "nginx could not bind its port ('Address already in use'): another program holds it — e.g. mod_verto on its "
@@ -272,12 +302,15 @@ CAUSES: dict[str, Cause] = _ranked([
           "Who holds the port? `ss -ltnp 'sport = :8082'`; move mod_verto to another port in verto.conf.xml (or do not load "
           "it), then restart nginx.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="verto-on-nginx-port"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="verto-on-nginx-port",
+        deciding=((HOP_NGINX, r"HTTP|verto|bind"),),
+        keywords=("verto", "8082", "address already", "belegt", "in use"),),
     Cause("nginx-not-listening", "nginx lauscht nicht auf der Adresse, auf die der Tunnel zeigt.",
           "nginx does not listen on the address the tunnel points to.", "nginx starten bzw. `listen` korrigieren.",
           "Start nginx or fix its `listen`.",
           reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
-          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="the lab starts nginx on its port and waits for it; no knob moves nginx's `listen`"),
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="the lab starts nginx on its port and waits for it; no knob moves nginx's `listen`",
+        keywords=("listen", "nginx"),),
     Cause("nginx-upstream-cert-rejected", "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on) und lehnt es ab "
           "('upstream SSL certificate verify error'): abgelaufen, unbekannte CA oder falscher Name — 502.",
           "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on) and rejects it ('upstream SSL certificate verify "
@@ -287,14 +320,18 @@ CAUSES: dict[str, Cause] = _ranked([
           "A valid certificate in wss.pem (then `sofia profile internal restart`), `proxy_ssl_trusted_certificate` with the "
           "issuing CA and `proxy_ssl_name` matching its SAN — or `proxy_ssl_verify off` for an internal wss.pem.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
-          node=Node.NGINX, fix_kind=Fix.CERTIFICATE, scenario="nginx-verify-expired-wss"),
+          node=Node.NGINX, fix_kind=Fix.CERTIFICATE, scenario="nginx-verify-expired-wss",
+        deciding=((HOP_NGINX, r"verify|certificate|502"),),
+        keywords=("proxy_ssl_verify", "verify", "upstream ssl", "zertifikat", "certificate", "ca"),),
     Cause("nginx-scheme-mismatch", "nginx spricht das falsche Protokoll zum Upstream (http:// an den TLS-Port oder https:// an den Klartext-Port).",
           "nginx speaks the wrong scheme upstream (http:// to the TLS port or https:// to the plain port).",
           "`proxy_pass https://…:7443` (mit proxy_ssl_verify off bei selbstsigniertem wss.pem) oder `http://…:5066`.",
           "`proxy_pass https://…:7443` (proxy_ssl_verify off for a self-signed wss.pem) or `http://…:5066`.",
           reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("ws-wss-port-shared",),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls",
+        deciding=((NGINX_CONF, r"proxy_pass"), (HOP_NGINX, r"upstream|502|within|innerhalb"),),
+        keywords=("proxy_pass", "http://", "https://", "scheme", "schema", "tls", "klartext", "plain"),),
     Cause("nginx-listen-ssl", "nginx lauscht mit `listen … ssl`, der Tunnel schickt aber Klartext-HTTP ('The plain HTTP request "
           "was sent to HTTPS port', 400).",
           "nginx listens with `listen … ssl`, but the tunnel sends plain HTTP ('The plain HTTP request was sent to HTTPS "
@@ -304,7 +341,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Cloudflare ends TLS: drop `ssl` from `listen 8082` — or set the tunnel service to `https://localhost:8082` with "
           "`originRequest: noTLSVerify: true`.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx listens without `ssl`; no knob for it"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx listens without `ssl`; no knob for it",
+        keywords=("listen", "ssl", "400", "plain http"),),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
@@ -312,7 +350,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "nginx an wss 7443 leiten (`proxy_pass https://…:7443`), oder den Client 'Via …/WS' senden lassen (JsSIP via_transport).",
           "Proxy nginx to wss 7443 (`proxy_pass https://…:7443`), or make the client send 'Via …/WS' (JsSIP via_transport).",
           reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC, ALTERNATIVE),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="alternative-via-mismatch"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="alternative-via-mismatch",
+        deciding=((ALTERNATIVE, r"Via"), (HOP_NGINX, r"Via|SIP"),),
+        keywords=("via", "wss", "transport", "5066"),),
     Cause("nginx-location-mismatch", "nginx antwortet 404: die location mit proxy_pass passt nicht zum Pfad, den die Clients "
           "aufrufen (z. B. nur `location /ws`).",
           "nginx answers 404: the location holding proxy_pass does not match the path the clients request (e.g. only "
@@ -320,14 +360,17 @@ CAUSES: dict[str, Cause] = _ranked([
           "`location / {` (oder den Pfad in die Client-URL aufnehmen), `nginx -s reload`.",
           "`location / {` (or put the path into the client URL), `nginx -s reload`.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC), superseded_by=("nginx-other-default-server",),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path",
+        keywords=("location", "404"),),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
           "Point proxy_pass at the port/address of WSS-BIND-URL, `nginx -s reload`.",
           reads=(NGINX_CONF, HOP_WSS, HOP_NGINX), explains=(PORTS, HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-location-mismatch", "nginx-listen-ssl", "nginx-upstream-cert-rejected", "nginx-port-taken", "nginx-scheme-mismatch", "bound-elsewhere"),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-down",
+        deciding=((NGINX_CONF, r"proxy_pass"), (PORTS, r"^\s*wss\s"),),
+        keywords=("proxy_pass", "port", "refused", "abgelehnt", "nichts lauscht", "nothing listens"),),
     Cause("nginx-other-default-server",
           "Ein anderer Server-Block auf nginx' Port ist default_server (andere Datei, `nginx -T`): Anfragen, deren Host "
           "der Block mit proxy_pass nicht nennt, landen dort — nicht bei FreeSWITCH.",
@@ -339,7 +382,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "Make the proxy_pass block `listen 8082 default_server;` (and drop it from the other), or give it the "
           "`server_name` of the public hostname the tunnel passes on; `nginx -t && nginx -s reload`.",
           reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-other-default-server"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-other-default-server",
+        deciding=((HOP_NGINX, r"404|default_server|server_name"),),
+        keywords=("default_server", "server_name", "000-default", "zweite", "second", "404"),),
     # -- issue #18, nginx's own view: its error log names what failed upstream (fsnb/read/nginxlog.py) -----------
     Cause("nginx-upstream-tls-failed",
           "nginx' TLS-Handshake zum Upstream scheitert (Fehlerlog: '… while SSL handshaking to upstream'): am Ziel "
@@ -355,7 +400,9 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-scheme-mismatch", "nginx-upstream-cert-rejected", "wss-pem-bad", "ws-wss-port-shared",
                          "bind-failed"),   # a foreign program on the wss port (port-7443-taken) speaks no TLS
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable",
+        deciding=((HOP_NGINX, r"SSL|handshak|502"),),
+        keywords=("ssl handshak", "handshake", "https", "5066", "variable", "$fs_upstream"),),
     Cause("nginx-upstream-protocol",
           "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
           "connection'): meist `http://` an den TLS-Port 7443.",
@@ -367,7 +414,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "check what the variable/upstream block resolves to; `nginx -s reload`.",
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
           superseded_by=("nginx-scheme-mismatch", "ws-wss-port-shared", "bind-failed"),
-          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls-variable"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-http-to-tls-variable",
+        deciding=((HOP_NGINX, r"prematurely|upstream|502"),),
+        keywords=("prematurely", "https://", "klartext", "plain http", "variable", "$fs_upstream"),),
     Cause("nginx-upstream-timeout",
           "nginx wartet vergeblich auf den Upstream (Fehlerlog: 'upstream timed out'): am Ziel nimmt etwas "
           "Verbindungen an, antwortet aber nicht.",
@@ -389,7 +438,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "Issue a new certificate (e.g. certbot renew), rebuild wss.pem (key, certificate, chain), then "
           "`sofia profile internal restart` — FreeSWITCH reads wss.pem only when the profile starts.",
           reads=(CERT,), explains=(CERT, HOP_WSS),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-expired"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-expired",
+        deciding=((CERT, r"not after"),),
+        keywords=("abgelaufen", "expired", "not after", "gültig bis", "valid until"),),
     Cause("wss-cert-not-yet-valid", "Das Zertifikat in wss.pem ist noch nicht gültig (notBefore in der Zukunft: Uhr falsch "
           "oder zu früh ausgestellt): Clients mit Prüfung lehnen es ab.",
           "The certificate in wss.pem is not valid yet (notBefore in the future: wrong clock or issued too early): "
@@ -398,7 +449,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "`sofia profile internal restart`.",
           "Check the host's/container's clock (NTP), else install a valid certificate and `sofia profile internal restart`.",
           reads=(CERT,), explains=(CERT, HOP_WSS),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-not-yet-valid"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-cert-not-yet-valid",
+        deciding=((CERT, r"not before|not after"),),
+        keywords=("noch nicht gültig", "not yet valid", "not before", "uhr", "clock", "zukunft", "future"),),
     Cause("wss-pem-bad-pending", "wss.pem auf der Platte ist unbrauchbar, aber FreeSWITCH liefert noch das beim letzten Start "
           "geladene Zertifikat — der nächste Profil-Neustart nimmt das ganze Profil vom Netz.",
           "wss.pem on disk is unusable, but FreeSWITCH still serves the certificate it loaded at its last start — the next "
@@ -408,7 +461,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Repair wss.pem before any restart (key unencrypted, leaf certificate first, then the chain; `openssl pkey -in "
           "wss.pem -out key.pem` decrypts a key).",
           reads=(CERT, PORTS, HOP_WSS), explains=(CERT,),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="needs wss.pem broken after the profile started; no live step replaces it"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="needs wss.pem broken after the profile started; no live step replaces it",
+        keywords=("wss.pem", "neustart", "restart"),),
     Cause("wss-binding-change-pending", "internal.xml nennt für wss-binding einen anderen Port als Ziel und nginx; das "
           "laufende Profil bindet noch den richtigen — der nächste Profil-Neustart nimmt WSS vom erwarteten Port.",
           "internal.xml gives wss-binding another port than the target and nginx use; the running profile still binds the "
@@ -418,7 +472,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set wss-binding in internal.xml back to the expected port (one param only) before the profile restarts — or "
           "move nginx and the target to the new port first.",
           reads=(BINDING, PROFILE), explains=(BINDING,),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="needs internal.xml edited on a running profile without a restart; no live step does that"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, no_scenario="needs internal.xml edited on a running profile without a restart; no live step does that",
+        keywords=("wss-binding", "neustart", "restart"),),
     Cause("tunnel-config-invalid", "cloudflared lehnt die Tunnel-Konfiguration ab und startet so nicht: kein gültiges YAML, "
           "keine Tunnel-Konfiguration oder Ingress-Regeln, die `cloudflared tunnel ingress validate` nicht bestehen "
           "(z. B. kein Catch-all als letzte Regel, eine Regel ohne Hostname vor anderen).",
@@ -430,7 +485,10 @@ CAUSES: dict[str, Cause] = _ranked([
           "Change config.yml until `cloudflared tunnel --config config.yml ingress validate` says OK (the catch-all "
           "`- service: http_status:404` last, and only last), then restart cloudflared.",
           reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all"),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all",
+        deciding=((TUNNEL, None),),
+        keywords=("yaml", "config.yml", "einrückung", "indentation", "catch-all", "catch all",
+                              "http_status", "letzte regel", "last rule", "validate"),),
     Cause("tunnel-origin-tls", "Der Tunnel spricht TLS mit nginx (`service: https://…`), nginx lauscht dort ohne ssl: "
           "cloudflareds Anfragen scheitern (502).",
           "The tunnel speaks TLS to nginx (`service: https://…`), which listens there without ssl: cloudflared's "
@@ -438,7 +496,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "Ingress-Regel `service: http://localhost:8082` (nginx spricht dort HTTP), cloudflared neu starten.",
           "Ingress rule `service: http://localhost:8082` (nginx speaks plain HTTP there), restart cloudflared.",
           reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-https-origin"),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-https-origin",
+        deciding=((TUNNEL, r"service:\s*https"), (NGINX_CONF, r"listen"),),
+        keywords=("https://", "https", "tls", "ssl", "origin", "ursprung"),),
     Cause("tunnel-origin-unreachable", "Der Tunnel leitet die öffentliche URL nicht an nginx 8082: die Regel, die cloudflared "
           "für sie nimmt, hat einen anderen Service (falscher Host/Port, ein `path:`, der nicht passt, eine Regel davor "
           "oder der Catch-all).",
@@ -453,26 +513,32 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
           superseded_by=("tunnel-config-invalid", "tunnel-origin-tls", "nginx-listen-ssl", "ws-wss-port-shared",
                          "nginx-port-taken"),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service"),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service",
+        deciding=((TUNNEL, r"service:"), (NGINX_CONF, r"listening|listen"),),
+        keywords=("ingress", "service", "tunnel", "config.yml", "8083"),),
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
           "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
           "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
           reads=HOPS, explains=HOPS,
-          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="needs something in the path that rewrites the handshake; sofia-sip (and the simulator) echo what the client offers, and the lab's nginx has no knob to strip it"),
+          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="needs something in the path that rewrites the handshake; sofia-sip (and the simulator) echo what the client offers, and the lab's nginx has no knob to strip it",
+        keywords=("sec-websocket-protocol", "subprotocol", "sip"),),
     Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
           "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
           "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",
           "Benutzer/Passwort mit directory/default/<user>.xml abgleichen (Ziel: [sip] user/password).",
           "Match user/password with directory/default/<user>.xml (target: [sip] user/password).",
           reads=(HOP_PUBLIC,), explains=(HOP_PUBLIC,),
-          node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, scenario="sip-wrong-password"),
+          node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, scenario="sip-wrong-password",
+        deciding=((HOP_PUBLIC, r"403|REGISTER"),),
+        keywords=("403", "passwort", "password", "register", "digest"),),
     Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
           "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
           "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
           "Set esl_port in the target to the listen-port — or change listen-port back and `reload mod_event_socket`.",
           reads=(ESL, ESL_CONF), explains=(ESL, ESL_CONF, LOG),
-          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target another ESL port than event_socket.conf.xml"),
+          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, no_scenario="no knob gives the target another ESL port than event_socket.conf.xml",
+        keywords=("listen-port", "esl_port", "port"),),
     # -- issue #18: where ESL really listens, by FreeSWITCH's own socket table -------------------------------------
     Cause("esl-address-mismatch",
           "ESL lauscht — aber auf einer anderen Adresse als der des Ziels (listen-ip in event_socket.conf.xml): "
@@ -487,7 +553,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "then `fs_cli -H <address>` reaches ESL.",
           reads=(ESL, PORTS), explains=(ESL, ESL_CONF, LOG),
           superseded_by=("container-ports-not-published", "container-listens-on-loopback"),
-          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-other-address"),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-other-address",
+        deciding=((PORTS, r"^\s*esl\s"), (ESL_CONF, r"listen-ip"),),
+        keywords=("listen-ip", "127.0.0.2", "adresse", "address", "socket table", "sockettabelle"),),
     Cause("esl-not-listening", "mod_event_socket lauscht nicht (listen-ip nicht lokal oder :: ohne IPv6); SIP läuft davon unabhängig.",
           "mod_event_socket does not listen (listen-ip not local, or :: without IPv6); SIP runs independently.",
           "listen-ip 127.0.0.1 (oder 0.0.0.0 mit ACL) in event_socket.conf.xml, dann `reload mod_event_socket`.",
@@ -495,30 +563,41 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
           superseded_by=("esl-port-mismatch", "freeswitch-down", "container-ports-not-published",
                          "container-listens-on-loopback", "esl-address-mismatch"),
-          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip"),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-listen-ip",
+        deciding=((ESL_CONF, r"listen-ip"), (LOG, r"Socket Error"),),
+        keywords=("listen-ip", "10.254", "socket error", "nicht lokal", "not local"),),
     Cause("esl-acl-rejects", "ESL weist diesen Client per ACL ab ('Access Denied, go away.').",
           "ESL rejects this client by ACL ('Access Denied, go away.').",
           "apply-inbound-acl auf eine Liste setzen, die den Client erlaubt (Docker-Portweiterleitung: Bridge-Gateway!).",
           "Set apply-inbound-acl to a list allowing the client (Docker port publishing: the bridge gateway!).",
           reads=(ESL,), explains=(ESL, ESL_CONF, LOG),
-          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-acl"),
+          node=Node.ESL, fix_kind=Fix.CONFIG_EDIT, scenario="esl-acl",
+        deciding=((ESL, r"rude-rejection|Access Denied"), (ESL_CONF, r"acl"),),
+        keywords=("acl", "access denied", "rude", "abgewiesen", "rejected"),),
     Cause("esl-bad-password", "Falsches ESL-Passwort (fs_cli zeigt nur 'Error Connecting []').",
           "Wrong ESL password (fs_cli shows only 'Error Connecting []').",
           "Passwort aus event_socket.conf.xml verwenden (Ziel: esl_password-Quelle).",
           "Use the password from event_socket.conf.xml (target: esl_password source).",
           reads=(ESL,), explains=(ESL,),
-          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, scenario="esl-wrong-password"),
+          node=Node.ESL, fix_kind=Fix.TARGET_EDIT, scenario="esl-wrong-password",
+        deciding=((ESL, r"-ERR|invalid|auth"),),
+        keywords=("passwort", "password", "-err", "invalid", "auth"),),
     Cause("esl-port-not-esl", "Auf dem ESL-Port läuft ein anderer Dienst (z. B. HTTP) statt mod_event_socket.",
           "Another service (e.g. HTTP) runs on the ESL port instead of mod_event_socket.",
           "Den fremden Dienst vom Port nehmen oder ESL-Port/Ziel korrigieren.", "Move the foreign service off the port or fix the ESL port/target.",
           reads=(ESL,), explains=(ESL, LOG),
-          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-port-not-esl"),
+          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-port-not-esl",
+        deciding=((ESL, r"erste Bytes|first bytes|HTTP"), (LOG, r"Socket Error"),),
+        keywords=("http", "kein esl", "not esl", "anderer dienst", "another service", "testserver", "test server"),),
     Cause("esl-no-answer", "Auf dem ESL-Port nimmt etwas Verbindungen an, antwortet aber nie (fs_cli hängt ohne -T).",
           "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
           "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
           reads=(ESL,), explains=(ESL, LOG),
-          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit"),
+          node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit",
+        deciding=((ESL, r"erste Bytes|first bytes|sends nothing"), (LOG, r"Socket Error"),),
+        keywords=("hängt", "hangs", "kein gruß", "no greeting", "nothing", "nichts", "tarpit", "anderes programm",
+                      "another program"),),
     # -- issue #18, FreeSWITCH's own view of its XML --------------------------------------------------------------
     Cause("profile-xml-broken",
           "sip_profiles/internal.xml ist kein wohlgeformtes XML, auch nicht für FreeSWITCH (z. B. ein falsches "
@@ -534,7 +613,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "Repair the file at the line/column named, check with `fs_cli -x reloadxml` (its answer names the error, "
           "else '+OK [Success]'), then `sofia profile internal restart`.",
           reads=(BINDING,), explains=(BINDING,),
-          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-xml-broken"),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-xml-broken",
+        deciding=((BINDING, r"error near line|closing tag|line"),),
+        keywords=("closing tag", "schluss-tag", "settingz", "error near line", "reloadxml"),),
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'.",
@@ -546,14 +627,17 @@ CAUSES: dict[str, Cause] = _ranked([
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
           "`proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_read_timeout 3600s;`",
           reads=(NGINX_CONF,),
-          severity="warn", node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-no-upgrade-headers"),
+          severity="warn", node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-no-upgrade-headers",
+        deciding=((NGINX_CONF, r"http_version|upgrade|read_timeout"),),
+        keywords=("upgrade", "connection", "http_version", "1.1", "read_timeout", "timeout"),),
     Cause("certificate-untrusted", "Das WSS-Zertifikat ist für Clients nicht vertrauenswürdig (direktes wss:// zu 7443 scheitert im Browser).",
           "The WSS certificate is not trusted by clients (direct wss:// to 7443 fails in browsers).",
           "CA-signiertes Zertifikat für den Hostnamen, oder TLS vor FreeSWITCH terminieren.",
           "A CA-signed certificate for the hostname, or terminate TLS in front of FreeSWITCH.",
           reads=(HOP_WSS,),
           superseded_by=("wss-cert-shadowed", "wss-pem-in-other-dir"),
-          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another"),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="the lab's wss.pem comes from the lab CA, which the target trusts; no knob serves another",
+        keywords=("vertrauens", "trusted", "ca"),),
     Cause("profile-xml-not-well-formed",
           "sip_profiles/internal.xml ist kein wohlgeformtes XML (z. B. ein nacktes '&'): FreeSWITCH liest darüber "
           "hinweg und das Profil läuft, aber XML-Werkzeuge, Editoren mit Prüfung und Konfigurationsmanagement "
@@ -563,7 +647,9 @@ CAUSES: dict[str, Cause] = _ranked([
           "An der genannten Stelle `&` als `&amp;` schreiben (bzw. `<` als `&lt;`).",
           "Write `&` as `&amp;` (or `<` as `&lt;`) at the place named.",
           reads=(BINDING,), explains=(BINDING,),
-          severity="warn", node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-bare-ampersand"),
+          severity="warn", node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="profile-bare-ampersand",
+        deciding=((BINDING, r"well-formed|not well|&"),),
+        keywords=("&amp;", "ampersand", "&", "well-formed", "wohlgeformt"),),
     # -- issue #18, FreeSWITCH's own view of its certificate: certs_dir from its command line ---------------------
     Cause("wss-pem-in-other-dir",
           "Das Zertifikat des Betreibers liegt an einem üblichen Ort (z. B. /etc/freeswitch/tls oder "
@@ -579,12 +665,16 @@ CAUSES: dict[str, Cause] = _ranked([
           "certs_dir`) — e.g. `docker run -v /path/wss.pem:<certs_dir>/wss.pem:ro` — or start FreeSWITCH with "
           "`-certs <the operator's dir>`; then `sofia profile internal restart`.",
           reads=(CERT,), explains=(CERT,),
-          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-in-other-dir"),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="wss-pem-in-other-dir",
+        deciding=((CERT, r"certs_dir|wss\.pem"), (BINDING, r"wss\.pem|certs"),),
+        keywords=("-certs", "certs_dir", "/etc/freeswitch/tls", "verzeichnis", "directory", "selbst",
+                             "self-signed"),),
     Cause("wss-pem-warning", "wss.pem lädt, hat aber Mängel (selbst erzeugt, SAN passt nicht).",
           "wss.pem loads but has flaws (self-generated, SAN mismatch).", "Eigenes Zertifikat in certs_dir legen.",
           "Put your own certificate into certs_dir.",
           reads=(CERT,), superseded_by=("wss-pem-in-other-dir",),
-          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own"),
+          severity="warn", node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, no_scenario="no simulator knob leaves wss.pem out for FreeSWITCH to generate its own",
+        keywords=("selbst erzeugt", "self", "san"),),
 ])
 
 

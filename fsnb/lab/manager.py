@@ -429,3 +429,92 @@ def follow_tunnel(d: Path) -> str:
                                      (str(d / "pki/edge.crt"), str(d / "pki/edge.key")))
     _save_state(d, state)
     return state["edge_judge"]
+
+
+# -- for the training (fsnb/present/training): a lab of its own, and what a trainee's fix needs ---------------------
+def lab_ports(offset: int, real: bool = False) -> set[int]:
+    """Every port a lab at `offset` binds (and the real FreeSWITCH's extra ones with `real`)."""
+    ports = layout.Ports.offset(offset)
+    out = set(vars(ports).values())
+    if real:
+        from fsnb.lab import realconf
+        out |= set(vars(realconf.RealPorts.for_offset(ports)).values())
+    return out
+
+
+def free_offset(start: int = 0, step: int = 10, real: bool = False, prefer: int | None = None) -> int:
+    """A lab port offset nothing else uses: no lab recorded at it, none of its ports a port of a recorded lab, every
+    port free on 127.0.0.1. `prefer` (e.g. the offset of one's own last lab) is taken when it is such an offset or its
+    lab is the only thing holding its ports (the caller restarts that lab)."""
+    def recorded_ports(skip: int | None) -> set[int]:
+        out: set[int] = set()
+        for d in state_root().glob("lab-*"):
+            st = _load_state(d)
+            if st and st.get("offset") != skip:
+                out |= lab_ports(int(st["offset"]), real=st.get("mode") == "real")
+        return out
+
+    def bindable(ports: set[int]) -> bool:
+        for port in ports:
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    return False
+        return True
+
+    if prefer is not None:
+        ports = lab_ports(prefer, real)
+        own = _load_state(lab_dir(prefer))
+        if max(ports) <= 65535 and not ports & recorded_ports(prefer) and (own or bindable(ports)):
+            return prefer
+    taken = recorded_ports(None)
+    off = start
+    while max(lab_ports(off, real)) <= 65535:
+        ports = lab_ports(off, real)
+        if not (lab_dir(off) / "state.json").exists() and not ports & taken and bindable(ports):
+            return off
+        off += step
+    raise FsnbError("no free lab port offset left on 127.0.0.1")
+
+
+def restart_process(offset: int, name: str, timeout: float = 20.0) -> str:
+    """Stop and start one of a lab's own processes ("freeswitch", "nginx") with its recorded command line, as
+    `systemctl restart` would; waits until it listens again. Returns what it did."""
+    d = lab_dir(offset)
+    state = _load_state(d)
+    if not state or name not in state.get("procs", {}):
+        raise FsnbError(f"no process {name!r} in the lab with port offset {offset}")
+    rec = state["procs"][name]
+    procs.stop(rec)
+    log = d / "logs" / ("freeswitch.out" if name == "freeswitch" else f"{name}.out")
+    argv = list(rec["argv"])
+    if name == "freeswitch" and "--age" in argv:    # a restarted FreeSWITCH has been up for 0 s, not "a while"
+        i = argv.index("--age")
+        del argv[i:i + 2]
+    state["procs"][name] = procs.start(argv, log)
+    _save_state(d, state)
+    ports = state["ports"]
+    port = ports["sip"] if name == "freeswitch" else ports["nginx"]
+    if not _wait_port("127.0.0.1", port, timeout) and name == "nginx":
+        raise AccessError(f"nginx did not listen on {port} after the restart; see {d / 'nginx/error.log'}")
+    return f"{name} restarted (pid {state['procs'][name]['pid']})"
+
+
+def sync_tunnel(offset: int) -> str:
+    """The edge stand-in follows cloudflared's config.yml again (what restarting cloudflared does) and nginx
+    reloads. Returns who decided the route."""
+    who = follow_tunnel(lab_dir(offset))
+    reload_nginx(offset)
+    return who
+
+
+def reload_nginx(offset: int) -> None:
+    """`nginx -s reload` for the lab's nginx (its pid file, its config)."""
+    import signal
+    rec = ((_load_state(lab_dir(offset)) or {}).get("procs") or {}).get("nginx")
+    if not rec or not procs.alive(rec):
+        raise FsnbError(f"the lab's nginx (port offset {offset}) is not running")
+    os.kill(rec["pid"], signal.SIGHUP)     # the master we started, by its recorded pid
+    time.sleep(0.5)

@@ -12,6 +12,8 @@ import typing
 from dataclasses import asdict, dataclass, field, fields
 from enum import Enum, StrEnum
 
+from fsnb.i18n import T
+
 
 class _Settings:
     """Frozen settings built from keywords or a dict: unknown names are a TypeError, unknown values a ValueError;
@@ -225,6 +227,9 @@ class Scenario:
     sim_why_not: str = ""
     hostile: bool = False       # plant hostile strings and files into everything fsnb reads (fsnb/lab/hostile.py)
     log_history: tuple = ()     # freeswitch.log lines of an earlier run (a day old), written before FreeSWITCH starts
+    # the training's ticket for it (fsnb/present/training): (label, briefing) — symptoms and circumstances only,
+    # never the scenario's name, cause or description
+    briefing: tuple[T, T] | None = None
 
     def __post_init__(self):
         # dicts and plain strings are accepted, and checked: a typo is an error here, not a healthy lab
@@ -255,85 +260,203 @@ SCENARIOS: list[Scenario] = [
     Scenario("profile-stopped", "profile-not-running", 1,
              "Die Lage der Analyse: Port 7443 lauscht nicht, weil das Profil internal gestoppt wurde.",
              "The analysis' situation: 7443 is not listening because profile internal was stopped.",
-             after_start=(Step.PROFILE_STOP,)),
+             after_start=(Step.PROFILE_STOP,),
+        briefing=(
+        T("Nach der Nachtschicht ist alles still", "All quiet after the night shift"),
+        T("Seit heute Morgen verbindet kein Browser-Telefon, und auch die Tischtelefone registrieren sich nicht mehr. "
+          "Die Nachtschicht sagt, sie habe „nur kurz etwas ausprobiert“. Das Monitoring meldet Port 7443 als geschlossen.",
+          "Since this morning no browser phone connects, and the desk phones no longer register either. The night "
+          "shift says they “only tried something quickly”. Monitoring reports port 7443 as closed.")),),
     Scenario("wss-binding-missing", "wss-binding-not-applied", 1,
              "wss-binding ist in internal.xml auskommentiert: das Profil läuft, 7443 nicht.",
              "wss-binding is commented out in internal.xml: the profile runs, 7443 does not.",
-             fs=FsSettings(wss_binding=WssBinding.COMMENTED)),
+             fs=FsSettings(wss_binding=WssBinding.COMMENTED),
+        briefing=(
+        T("Neuer Server: das Browser-Telefon ging dort noch nie", "New server: the browser phone never worked there"),
+        T("Auf dem neu aufgesetzten Server funktionieren die Tischtelefone (SIP) vom ersten Tag an; das Browser-Telefon "
+          "hat sich dort noch nie verbunden. Das Monitoring meldet Port 7443 als geschlossen.",
+          "On the newly set-up server the desk phones (SIP) work from day one; the browser phone has never connected "
+          "there. Monitoring reports port 7443 as closed.")),),
     Scenario("wss-binding-reloadxml", "wss-binding-not-applied", 1,
              "wss-binding wurde im laufenden Betrieb ergänzt, aber nur reloadxml/rescan ausgeführt: 7443 bleibt zu.",
              "wss-binding added on a running FreeSWITCH, but only reloadxml/rescan ran: 7443 stays closed.",
-             fs=FsSettings(wss_binding=WssBinding.COMMENTED), after_start=(Step.UNCOMMENT_WSS, Step.RELOADXML, Step.RESCAN)),
+             fs=FsSettings(wss_binding=WssBinding.COMMENTED), after_start=(Step.UNCOMMENT_WSS, Step.RELOADXML, Step.RESCAN),
+        briefing=(
+        T("Konfiguration ergänzt, neu geladen — wirkt nicht", "Config added and reloaded — no effect"),
+        T("Ein Kollege hat gestern die Konfiguration für das Browser-Telefon ergänzt und neu geladen, „ohne Neustart, um "
+          "keine Gespräche zu kappen“. Die Tischtelefone laufen, das Browser-Telefon verbindet weiter nicht; Port 7443 "
+          "bleibt geschlossen.",
+          "Yesterday a colleague added the config for the browser phone and reloaded it, “without a restart, so as not "
+          "to drop calls”. The desk phones work, the browser phone still does not connect; port 7443 stays closed.")),),
     Scenario("port-7443-taken", "bind-failed", 1,
              "Ein anderes Programm hält 127.0.0.1:7443: das ganze Profil internal startet nicht (auch 5060/5066 nicht).",
              "Another program holds 127.0.0.1:7443: the whole internal profile fails (5060/5066 too).",
-             blockers=(Blocker(BlockerKind.HTTP, LabPort.WSS),)),
+             blockers=(Blocker(BlockerKind.HTTP, LabPort.WSS),),
+        briefing=(
+        T("Seit der Installation eines Agenten geht nichts mehr", "Nothing works since an agent was installed"),
+        T("Auf dem Host wurde ein neuer Monitoring-Agent installiert, danach wurde FreeSWITCH neu gestartet. Seitdem "
+          "gehen weder Browser- noch Tischtelefone. Auf 7443 antwortet zwar etwas — aber kein WebSocket.",
+          "A new monitoring agent was installed on the host, then FreeSWITCH was restarted. Since then neither browser "
+          "nor desk phones work. Something does answer on 7443 — but no WebSocket.")),),
     Scenario("wss-pem-cert-only", "wss-pem-bad", 1,
              "wss.pem enthält nur das Zertifikat, keinen Schlüssel: 'Bad WSS.PEM certificate.', Profil aus.",
              "wss.pem holds the certificate only, no key: 'Bad WSS.PEM certificate.', profile down.",
-             fs=FsSettings(wss_pem=WssPem.CERT_ONLY)),
+             fs=FsSettings(wss_pem=WssPem.CERT_ONLY),
+        briefing=(
+        T("Nach dem nächtlichen Zertifikatstausch", "After the nightly certificate swap"),
+        T("Gestern Abend wurde das Zertifikat für den Hostnamen getauscht und FreeSWITCH neu gestartet. Seitdem "
+          "verbinden weder Browser- noch Tischtelefone; Port 7443 ist geschlossen.",
+          "Last night the certificate for the hostname was swapped and FreeSWITCH restarted. Since then neither "
+          "browser nor desk phones connect; port 7443 is closed.")),),
     Scenario("wss-pem-wrong-key", "wss-pem-bad", 1,
              "wss.pem enthält den Schlüssel eines anderen Zertifikats.",
              "wss.pem holds the key of another certificate.",
-             fs=FsSettings(wss_pem=WssPem.WRONG_KEY)),
+             fs=FsSettings(wss_pem=WssPem.WRONG_KEY),
+        briefing=(
+        T("Dateien vom Dienstleister eingespielt", "Files from the provider installed"),
+        T("Der Dienstleister hat „Zertifikat und Schlüssel“ per Mail geschickt; ein Kollege hat beides eingespielt und "
+          "neu gestartet. Jetzt registriert sich kein Telefon mehr, Port 7443 ist zu.",
+          "The provider mailed “certificate and key”; a colleague installed both and restarted. Now no phone registers "
+          "any more, port 7443 is closed.")),),
     Scenario("wss-pem-ca-first", "wss-pem-bad", 1,
              "wss.pem: CA-Zertifikat vor dem eigenen Zertifikat.",
              "wss.pem: CA certificate before the leaf.",
-             fs=FsSettings(wss_pem=WssPem.CA_FIRST)),
+             fs=FsSettings(wss_pem=WssPem.CA_FIRST),
+        briefing=(
+        T("Nach einer Wiki-Anleitung von Hand gebaut", "Built by hand from a wiki how-to"),
+        T("Eine Datei wurde nach einer Anleitung aus dem Wiki von Hand zusammengesetzt, danach Neustart. Seitdem ist das "
+          "ganze SIP-Profil stumm: kein Browser-Telefon, kein Tischtelefon.",
+          "A file was put together by hand from a wiki how-to, then a restart. Since then the whole SIP profile is "
+          "silent: no browser phone, no desk phone.")),),
     Scenario("esl-listen-ip", "esl-not-listening", 1,
              "event_socket listen-ip ist keine lokale Adresse: ESL lauscht nie, SIP läuft.",
              "event_socket listen-ip is not a local address: ESL never listens, SIP runs.",
-             fs=FsSettings(esl_listen_ip="10.254.254.254")),
+             fs=FsSettings(esl_listen_ip="10.254.254.254"),
+        briefing=(
+        T("Monitoring rot seit dem Umzug", "Monitoring red since the move"),
+        T("Seit dem Umzug auf den neuen Host meldet das Monitoring (`fs_cli -x status`) einen Verbindungsfehler. Die "
+          "Nutzer sagen, telefonieren gehe normal.",
+          "Since the move to the new host, monitoring (`fs_cli -x status`) reports a connection error. Users say "
+          "calls work as usual.")),),
     Scenario("esl-acl", "esl-acl-rejects", 1,
              "Die ESL-ACL weist 127.0.0.1 ab (text/rude-rejection).",
              "The ESL ACL rejects 127.0.0.1 (text/rude-rejection).",
-             fs=FsSettings(esl_acl="fsnb_deny_all")),
+             fs=FsSettings(esl_acl="fsnb_deny_all"),
+        briefing=(
+        T("Monitoring rot nach der Sicherheitshärtung", "Monitoring red after the security hardening"),
+        T("Nach einer „Sicherheitshärtung“ am Wochenende meldet das Monitoring FreeSWITCH als gestört. Telefonie "
+          "scheint zu gehen.",
+          "After a “security hardening” at the weekend, monitoring reports FreeSWITCH as broken. Telephony seems to "
+          "work.")),),
     Scenario("esl-wrong-password", "esl-bad-password", 1,
              "Das Ziel nutzt ein falsches ESL-Passwort (fs_cli: 'Error Connecting []').",
              "The target uses a wrong ESL password (fs_cli: 'Error Connecting []').",
-             target=TargetSettings(esl_password_wrong=True)),
+             target=TargetSettings(esl_password_wrong=True),
+        briefing=(
+        T("Monitoring rot seit dem Passwortwechsel", "Monitoring red since the password change"),
+        T("Seit dem Passwortwechsel letzte Woche meldet das Monitoring-Skript nur noch „Error Connecting []“. Die "
+          "Telefonie läuft.",
+          "Since last week's password change, the monitoring script only reports “Error Connecting []”. Telephony "
+          "works.")),),
     Scenario("bound-elsewhere", "bound-elsewhere", 1,
              "ws/wss lauschen auf 127.0.0.2, nginx leitet an 127.0.0.1 weiter.",
              "ws/wss listen on 127.0.0.2 while nginx proxies to 127.0.0.1.",
-             fs=FsSettings(ws_ip="127.0.0.2", wss_ip="127.0.0.2")),
+             fs=FsSettings(ws_ip="127.0.0.2", wss_ip="127.0.0.2"),
+        briefing=(
+        T("Proxy antwortet 502 — „aber 7443 lauscht doch!“", "Proxy answers 502 — “but 7443 is listening!”"),
+        T("Das Browser-Telefon verbindet nicht, der Proxy antwortet 502. Ein Kollege sagt: „FreeSWITCH lauscht doch "
+          "auf 7443, hab ich mit ss gesehen!“",
+          "The browser phone does not connect, the proxy answers 502. A colleague says: “But FreeSWITCH is listening "
+          "on 7443, I saw it with ss!”")),),
     Scenario("nginx-http-to-tls", "nginx-scheme-mismatch", 1,
              "nginx: proxy_pass http:// an den TLS-Port 7443 (502).",
              "nginx: proxy_pass http:// to the TLS port 7443 (502).",
-             nginx=NginxSettings(scheme=Scheme.HTTP, upstream=Upstream.WSS)),
+             nginx=NginxSettings(scheme=Scheme.HTTP, upstream=Upstream.WSS),
+        briefing=(
+        T("Sofort 502 nach dem Proxy-Umbau", "Instant 502 after the proxy rework"),
+        T("Nach dem Umbau der Proxy-Konfiguration bekommt das Browser-Telefon sofort HTTP 502. FreeSWITCH selbst scheint "
+          "zu laufen, die Tischtelefone gehen.",
+          "After the proxy config was reworked, the browser phone gets HTTP 502 at once. FreeSWITCH itself seems to "
+          "run, the desk phones work.")),),
     Scenario("nginx-tls-to-plain", "nginx-scheme-mismatch", 1,
              "nginx: proxy_pass https:// an den Klartext-Port 5066 (502 nach ~10 s).",
              "nginx: proxy_pass https:// to the plain port 5066 (502 after ~10 s).",
-             nginx=NginxSettings(scheme=Scheme.HTTPS, upstream=Upstream.WS)),
+             nginx=NginxSettings(scheme=Scheme.HTTPS, upstream=Upstream.WS),
+        briefing=(
+        T("502 nach zehn Sekunden Warten", "502 after ten seconds of waiting"),
+        T("Das Browser-Telefon wartet rund zehn Sekunden und bekommt dann HTTP 502. Die Tischtelefone gehen.",
+          "The browser phone waits about ten seconds and then gets HTTP 502. The desk phones work.")),),
     Scenario("nginx-upstream-down", "nginx-upstream-down", 1,
              "nginx leitet an einen Port weiter, auf dem nichts lauscht (502, Connection refused).",
              "nginx proxies to a port where nothing listens (502, connection refused).",
-             nginx=NginxSettings(upstream_closed=True)),
+             nginx=NginxSettings(upstream_closed=True),
+        briefing=(
+        T("Sofort 502 — „FreeSWITCH ist geprüft“", "Instant 502 — “FreeSWITCH is checked”"),
+        T("Das Browser-Telefon bekommt sofort HTTP 502. Im Ticket steht: „FreeSWITCH läuft, 7443 ist offen, hab ich "
+          "geprüft.“",
+          "The browser phone gets HTTP 502 at once. The ticket says: “FreeSWITCH runs, 7443 is open, I checked.”")),),
     Scenario("alternative-via-mismatch", "via-transport-mismatch", 1,
              "Die Alternative der Analyse: TLS endet vor nginx, nginx leitet an ws 5066; der Browser sendet "
              "'Via: SIP/2.0/WSS' und FreeSWITCH antwortet gar nicht.",
              "The analysis' alternative: TLS ends in front of nginx, nginx proxies to ws 5066; the browser sends "
              "'Via: SIP/2.0/WSS' and FreeSWITCH answers nothing.",
-             nginx=NginxSettings(scheme=Scheme.HTTP, upstream=Upstream.WS)),
+             nginx=NginxSettings(scheme=Scheme.HTTP, upstream=Upstream.WS),
+        briefing=(
+        T("Verbindet, registriert sich aber nie", "Connects, but never registers"),
+        T("Der WebSocket verbindet, aber das Browser-Telefon registriert sich nie (Zeitüberschreitung beim REGISTER). "
+          "Ein Kollege hat letzte Woche „TLS vereinfacht“.",
+          "The WebSocket connects, but the browser phone never registers (REGISTER times out). Last week a colleague "
+          "“simplified TLS”.")),),
     Scenario("tunnel-wrong-service", "tunnel-origin-unreachable", 1,
              "Die Tunnel-Ingress-Regel zeigt auf http://localhost:8083 statt auf nginx 8082.",
              "The tunnel ingress rule points at http://localhost:8083 instead of nginx 8082.",
-             tunnel=TunnelSettings(service_port_delta=1)),
+             tunnel=TunnelSettings(service_port_delta=1),
+        briefing=(
+        T("Von außen Fehler, intern geht es", "Fails from outside, works inside"),
+        T("Von außen antwortet wss://freeswitch.aidevelo.ai/ mit einem Fehler; intern soll alles gehen. Am Tunnel wurde "
+          "zuletzt „aufgeräumt“.",
+          "From outside wss://freeswitch.aidevelo.ai/ answers with an error; inside everything is said to work. The "
+          "tunnel was “tidied up” recently.")),),
     Scenario("nginx-no-upgrade-headers", "nginx-websocket-config", 0,
              "nginx ohne proxy_http_version 1.1/Upgrade/Connection: FreeSWITCH antwortet trotzdem (Warnung).",
              "nginx without proxy_http_version 1.1/Upgrade/Connection: FreeSWITCH still answers (a warning).",
-             nginx=NginxSettings(upgrade_headers=False)),
+             nginx=NginxSettings(upgrade_headers=False),
+        briefing=(
+        T("Verbindet, bricht aber nach Stille ab", "Connects, but drops after silence"),
+        T("Browser-Telefone verbinden, Nutzer berichten aber von Abbrüchen nach etwa einer Minute ohne Gespräch. Ein "
+          "Kollege meint, die Proxy-Konfiguration sei „irgendwie kürzer als die Vorlage“.",
+          "Browser phones connect, but users report drops after about a minute without a call. A colleague says the "
+          "proxy config is “somehow shorter than the template”.")),),
     Scenario("esl-tarpit", "esl-no-answer", 1,
              "Auf dem ESL-Port nimmt ein Programm Verbindungen an und antwortet nie.",
              "A program on the ESL port accepts connections and never answers.",
-             blockers=(Blocker(BlockerKind.TARPIT, LabPort.ESL),)),
+             blockers=(Blocker(BlockerKind.TARPIT, LabPort.ESL),),
+        briefing=(
+        T("fs_cli hängt ohne Ausgabe", "fs_cli hangs without output"),
+        T("`fs_cli -x status` hängt ohne jede Ausgabe, bis man es abbricht; das Monitoring meldet Zeitüberschreitungen. "
+          "Ob Telefonie betroffen ist, weiß noch niemand.",
+          "`fs_cli -x status` hangs without any output until interrupted; monitoring reports timeouts. Nobody knows yet "
+          "whether telephony is affected.")),),
     Scenario("wss-tarpit", "bind-failed", 1,
              "Auf 7443 nimmt ein fremdes Programm Verbindungen an und antwortet nie; das Profil internal startet nicht.",
              "A foreign program on 7443 accepts connections and never answers; profile internal fails to start.",
-             blockers=(Blocker(BlockerKind.TARPIT, LabPort.WSS),)),
+             blockers=(Blocker(BlockerKind.TARPIT, LabPort.WSS),),
+        briefing=(
+        T("Browser-Telefone hängen beim Verbinden", "Browser phones hang while connecting"),
+        T("Browser-Telefone hängen beim Verbinden, bis sie aufgeben; Tischtelefone registrieren sich nicht mehr. Ein "
+          "Portscan sagt: 7443 ist offen.",
+          "Browser phones hang while connecting until they give up; desk phones no longer register. A port scan says: "
+          "7443 is open.")),),
     Scenario("esl-port-not-esl", "esl-port-not-esl", 1,
              "Auf dem ESL-Port läuft ein HTTP-Server (fs_cli hängt ohne -T).",
              "An HTTP server runs on the ESL port (fs_cli hangs without -T).",
-             blockers=(Blocker(BlockerKind.HTTP, LabPort.ESL),)),
+             blockers=(Blocker(BlockerKind.HTTP, LabPort.ESL),),
+        briefing=(
+        T("Monitoring rot seit einem Testserver", "Monitoring red since a test server"),
+        T("Seit ein Entwickler auf dem Host „kurz einen Testserver“ gestartet hat, meldet das Monitoring FreeSWITCH als "
+          "gestört. Telefonie: unklar.",
+          "Since a developer started “a quick test server” on the host, monitoring reports FreeSWITCH as broken. "
+          "Telephony: unclear.")),),
 ]
 
 SCENARIOS.append(Scenario(
@@ -363,38 +486,73 @@ SCENARIOS.extend([
              "Browser (direkt auf 7443) lehnen es ab.",
              "wss.pem has expired: FreeSWITCH starts the profile anyway and serves it; browsers (direct to 7443) "
              "refuse it.",
-             fs=FsSettings(wss_cert=WssCert.EXPIRED)),
+             fs=FsSettings(wss_cert=WssCert.EXPIRED),
+        briefing=(
+        T("Zertifikatswarnung beim direkten Test", "Certificate warning in a direct test"),
+        T("Ein Entwickler, der direkt gegen wss://…:7443 testet, bekommt im Browser eine Zertifikatswarnung; über die "
+          "öffentliche Adresse geht es. Der Kalendereintrag „Zertifikat erneuern“ wurde weggeklickt.",
+          "A developer testing directly against wss://…:7443 gets a certificate warning in the browser; through the "
+          "public address it works. The calendar reminder “renew certificate” was dismissed.")),),
     Scenario("wss-cert-not-yet-valid", "wss-cert-not-yet-valid", 1,
              "wss.pem ist noch nicht gültig (notBefore in der Zukunft, z. B. falsche Uhr beim Ausstellen): "
              "FreeSWITCH liefert es aus, Browser lehnen es ab.",
              "wss.pem is not valid yet (notBefore in the future, e.g. a wrong clock when issued): FreeSWITCH serves "
              "it, browsers refuse it.",
-             fs=FsSettings(wss_cert=WssCert.NOT_YET_VALID)),
+             fs=FsSettings(wss_cert=WssCert.NOT_YET_VALID),
+        briefing=(
+        T("Frisch ausgestellt, trotzdem abgelehnt", "Freshly issued, still refused"),
+        T("Direkt nach dem Zertifikatstausch lehnen Browser die direkte Verbindung zu 7443 ab; über die öffentliche "
+          "Adresse geht es. Die Uhr des Rechners, auf dem es ausgestellt wurde, „ging ein bisschen falsch“.",
+          "Right after the certificate swap, browsers refuse the direct connection to 7443; through the public address "
+          "it works. The clock of the machine that issued it “was a bit off”.")),),
     Scenario("wss-same-port-as-ws", "ws-wss-port-shared", 1,
              "wss-binding auf demselben Port wie ws-binding (:5066), nginx → https://…:5066: sofia-sip bindet beide "
              "(SO_REUSEPORT), der Kernel verteilt die Verbindungen — WS und WSS gelingen nur mal, mal nicht.",
              "wss-binding on the same port as ws-binding (:5066), nginx → https://…:5066: sofia-sip binds both "
              "(SO_REUSEPORT), the kernel spreads connections between them — WS and WSS work only now and then.",
-             fs=FsSettings(wss_port=WssPort.WS), nginx=NginxSettings(scheme=Scheme.HTTPS, upstream=Upstream.WS)),
+             fs=FsSettings(wss_port=WssPort.WS), nginx=NginxSettings(scheme=Scheme.HTTPS, upstream=Upstream.WS),
+        briefing=(
+        T("Mal geht es, mal nicht — wechselnde Fehler", "Works now and then — changing errors"),
+        T("Browser-Telefone verbinden mal, mal nicht; die Fehler wechseln zwischen TLS-Fehler und geschlossener "
+          "Verbindung. Jemand hat „die Ports zusammengelegt, damit nur einer offen sein muss“.",
+          "Browser phones connect now and then; the errors alternate between a TLS error and a closed connection. "
+          "Somebody “merged the ports so that only one has to be open”.")),),
     Scenario("wss-crt-shadows-pem", "wss-cert-shadowed", 1,
              "Neues wss.pem, aber ein altes (abgelaufenes) wss.crt/wss.key liegt daneben: FreeSWITCH nimmt "
              "wss.crt/wss.key und liefert das alte Zertifikat aus.",
              "A new wss.pem, but an old (expired) wss.crt/wss.key lies beside it: FreeSWITCH takes wss.crt/wss.key "
              "and serves the old certificate.",
-             fs=FsSettings(wss_crt_key=CrtKey.OLD_EXPIRED)),
+             fs=FsSettings(wss_crt_key=CrtKey.OLD_EXPIRED),
+        briefing=(
+        T("Erneuert — und doch das alte Zertifikat", "Renewed — and still the old certificate"),
+        T("Das Zertifikat wurde erneuert und das Profil neu gestartet — trotzdem zeigt der Browser bei direkter "
+          "Verbindung zu 7443 weiter das alte, abgelaufene Zertifikat.",
+          "The certificate was renewed and the profile restarted — still, a direct connection to 7443 shows the old, "
+          "expired certificate in the browser.")),),
     Scenario("verto-on-nginx-port", "nginx-port-taken", 1,
              "mod_verto behält seinen Standard-Port 8082 (secure) — mit Host-Netzwerk und vor nginx gestartet "
              "belegt FreeSWITCH den nginx-Port; nginx startet nicht.",
              "mod_verto keeps its default port 8082 (secure) — with host networking and started before nginx, "
              "FreeSWITCH holds nginx's port; nginx does not start.",
              fs=FsSettings(verto=Verto.NGINX_PORT), sim=False,
-             sim_why_not="the simulator has no mod_verto"),
+             sim_why_not="the simulator has no mod_verto",
+        briefing=(
+        T("Nach dem Wechsel auf Host-Netzwerk", "After the switch to host networking"),
+        T("Seit der Container mit Host-Netzwerk läuft, startet der Proxy nicht mehr; das Browser-Telefon bekommt keine "
+          "Verbindung.", "Since the container runs with host networking the proxy no longer starts; the browser phone "
+          "gets no connection.")),),
     Scenario("nginx-verify-expired-wss", "nginx-upstream-cert-rejected", 1,
              "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on, eigene CA) und wss.pem ist abgelaufen: "
              "502, im nginx-Log 'upstream SSL certificate verify error: (10:certificate has expired)'.",
              "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on, own CA) and wss.pem has expired: 502, "
              "nginx logs 'upstream SSL certificate verify error: (10:certificate has expired)'.",
-             fs=FsSettings(wss_cert=WssCert.EXPIRED), nginx=NginxSettings(verify=Verify.LAB_CA)),
+             fs=FsSettings(wss_cert=WssCert.EXPIRED), nginx=NginxSettings(verify=Verify.LAB_CA),
+        briefing=(
+        T("502 seit der Proxy-Härtung", "502 since the proxy hardening"),
+        T("Nach einer Härtung der Proxy-Konfiguration („Upstream-Zertifikate prüfen“) bekommt das Browser-Telefon HTTP "
+          "502. Direkt auf 7443 meldet der Browser eine Zertifikatswarnung.",
+          "After the proxy config was hardened (“verify upstream certificates”), the browser phone gets HTTP 502. "
+          "Directly on 7443 the browser shows a certificate warning.")),),
     Scenario("nginx-verify-system-cas", "nginx-upstream-cert-rejected", 1,
              "nginx prüft FreeSWITCHs Zertifikat (proxy_ssl_verify on) gegen die System-CAs, wss.pem ist von "
              "einer eigenen CA: 502, '(19:self-signed certificate in certificate chain)' (ohne CA in wss.pem: "
@@ -402,7 +560,13 @@ SCENARIOS.extend([
              "nginx verifies FreeSWITCH's certificate (proxy_ssl_verify on) against the system CAs while wss.pem is "
              "from a private CA: 502, '(19:self-signed certificate in certificate chain)' (without the CA in "
              "wss.pem: '(20:unable to get local issuer certificate)').",
-             nginx=NginxSettings(verify=Verify.SYSTEM)),
+             nginx=NginxSettings(verify=Verify.SYSTEM),
+        briefing=(
+        T("502 seit der „sicheren Vorlage“", "502 since the “secure template”"),
+        T("Seit die Proxy-Konfiguration gegen eine „sichere Vorlage“ aus dem Internet getauscht wurde, bekommt das "
+          "Browser-Telefon HTTP 502. Direkt auf 7443 klappt der Handshake.",
+          "Since the proxy config was swapped for a “secure template” from the internet, the browser phone gets HTTP "
+          "502. Directly on 7443 the handshake works.")),),
     Scenario("wss-port-second-profile", "wss-port-shared-by-profiles", 1,
              "Ein zweites Profil internal-b (Kopie von internal.xml mit eigenem SIP-Port) behält wss-binding :7443: "
              "sofia-sip bindet beide Profile ohne Fehler (SO_REUSEPORT), der Kernel verteilt die WSS-Verbindungen "
@@ -410,7 +574,13 @@ SCENARIOS.extend([
              "A second profile internal-b (a copy of internal.xml with its own SIP port) keeps wss-binding :7443: "
              "sofia-sip binds both profiles without an error (SO_REUSEPORT), the kernel spreads WSS connections "
              "between them.",
-             fs=FsSettings(second_profile=SecondProfile.SAME_WSS), sim=False, sim_why_not="the simulator runs one sofia profile"),
+             fs=FsSettings(second_profile=SecondProfile.SAME_WSS), sim=False, sim_why_not="the simulator runs one sofia profile",
+        briefing=(
+        T("Manche registrieren sich, andere nicht", "Some register, others do not"),
+        T("Manche Browser-Telefone registrieren sich, andere nicht — ein zweiter Versuch klappt oft. Seit letzter Woche, "
+          "als ein Kollege ein Profil „zum Testen“ kopiert hat.",
+          "Some browser phones register, others do not — a second attempt often works. Since last week, when a "
+          "colleague copied a profile “for testing”.")),),
 ])
 
 # Issue #23: causes that had no scenario, where an existing part of the lab reproduces them
@@ -420,25 +590,54 @@ SCENARIOS.extend([
              "wird mit 403 abgelehnt.",
              "WebSocket and SIP work, but the target names a wrong SIP password: REGISTER with digest is refused "
              "with 403.",
-             target=TargetSettings(sip_password_wrong=True)),
+             target=TargetSettings(sip_password_wrong=True),
+        briefing=(
+        T("Verbindet, Anmeldung abgelehnt", "Connects, login refused"),
+        T("Das Browser-Telefon verbindet, die Anmeldung scheitert aber mit „403 Forbidden“. Die Zugangsdaten stehen "
+          "„wie immer“ in der Zielkonfiguration des Operators.",
+          "The browser phone connects, but the login fails with “403 Forbidden”. The credentials are “as always” in "
+          "the operator's target config.")),),
     Scenario("tunnel-no-catch-all", "tunnel-config-invalid", 1,
              "Die Tunnel-Konfiguration hat keine Catch-all-Regel am Ende: cloudflared lehnt sie ab und startet nicht "
              "(`ingress validate`: „The last ingress rule must match all URLs“).",
              "The tunnel config has no catch-all rule at the end: cloudflared refuses it and does not start "
              "(`ingress validate`: \"The last ingress rule must match all URLs\").",
-             tunnel=TunnelSettings(catch_all=False)),
+             tunnel=TunnelSettings(catch_all=False),
+        briefing=(
+        T("Alles geht — aber das Audit meckert", "Everything works — but the audit complains"),
+        T("Alles funktioniert. Ein Audit der Tunnel-Konfiguration bemängelt trotzdem etwas; der Prüfer hat nicht gesagt, "
+          "was.", "Everything works. Still, an audit of the tunnel config found something; the auditor did not say "
+          "what.")),),
     Scenario("tunnel-catch-all-first", "tunnel-config-invalid", 1,
              "Die Catch-all-Regel steht vor der Regel für den Hostnamen: cloudflared lehnt die Reihenfolge ab.",
              "The catch-all rule comes before the hostname's rule: cloudflared refuses the order.",
-             tunnel=TunnelSettings(catch_all_first=True)),
+             tunnel=TunnelSettings(catch_all_first=True),
+        briefing=(
+        T("Nach dem Hinzufügen einer Fallback-Regel ist der Tunnel weg", "After adding a fallback rule the tunnel is gone"),
+        T("Jemand hat dem Tunnel eine Standardregel „für alles andere“ hinzugefügt, ganz oben, „damit sie sicher "
+          "greift“. Seitdem ist die öffentliche Adresse nicht mehr erreichbar.",
+          "Someone added a default rule “for everything else” to the tunnel, at the very top, “so it surely "
+          "applies”. Since then the public address is unreachable.")),),
     Scenario("tunnel-path-mismatch", "tunnel-origin-unreachable", 1,
              "Die Regel für den Hostnamen hat `path: ^/ws$`: die öffentliche URL `/` trifft den Catch-all (404).",
              "The hostname's rule has `path: ^/ws$`: the public URL `/` matches the catch-all (404).",
-             tunnel=TunnelSettings(path="^/ws$")),
+             tunnel=TunnelSettings(path="^/ws$"),
+        briefing=(
+        T("Der Tunnel kennt nur noch einen Pfad", "The tunnel only knows one path now"),
+        T("Die Tunnel-Regel wurde auf einen Pfad eingeschränkt, „damit nur das Telefon durchkommt“. Seitdem bekommt "
+          "das Browser-Telefon 404 über die öffentliche Adresse.",
+          "The tunnel rule was restricted to a path “so that only the phone gets through”. Since then the browser "
+          "phone gets 404 through the public address.")),),
     Scenario("tunnel-https-origin", "tunnel-origin-tls", 1,
              "Die Ingress-Regel sagt `https://localhost:8082`, nginx spricht dort HTTP: cloudflared scheitert am TLS.",
              "The ingress rule says `https://localhost:8082`, nginx speaks plain HTTP there: cloudflared fails at TLS.",
-             tunnel=TunnelSettings(origin_scheme=OriginScheme.HTTPS)),
+             tunnel=TunnelSettings(origin_scheme=OriginScheme.HTTPS),
+        briefing=(
+        T("„Sicherer“ Tunnel, seitdem 502", "A “more secure” tunnel, 502 since"),
+        T("Bei einem Sicherheits-Review wurde im Tunnel „http“ durch „https“ ersetzt. Seitdem scheitert jede "
+          "Verbindung über die öffentliche Adresse; lokal geht alles.",
+          "In a security review “http” was replaced by “https” in the tunnel. Since then every connection through "
+          "the public address fails; locally all works.")),),
 ])
 
 # Issue #18: FreeSWITCH's container in its own network namespace (real FreeSWITCH only). The lab's engine has no
@@ -455,7 +654,15 @@ SCENARIOS.extend([
              "FreeSWITCH runs without `--network host`, in its own network namespace: 7443 and 8021 listen on the "
              "container's 127.0.0.1, Docker publishes no port — nginx and ESL: connection refused.",
              fs=FsSettings(network=Network.OWN_NETNS), target=TargetSettings(dirs_named=False),
-             sim=False, sim_why_not=_NETNS_WHY),
+             sim=False, sim_why_not=_NETNS_WHY,
+        briefing=(
+        T("Nach dem Umzug in den Container: alles verweigert", "After the move into a container: everything refused"),
+        T("FreeSWITCH läuft seit gestern in einem Docker-Container statt direkt auf dem Server. `docker ps` zeigt ihn "
+          "als „Up“, im Container-Log steht nichts Auffälliges. nginx meldet 502, fs_cli auf dem Server: "
+          "„Connection refused“.",
+          "Since yesterday FreeSWITCH runs in a Docker container instead of directly on the server. `docker ps` shows it "
+          "“Up”, the container log shows nothing unusual. nginx reports 502, fs_cli on the server: “Connection "
+          "refused”.")),),
     Scenario("docker-own-netns-published", None, 0,
              "FreeSWITCH im eigenen Netzwerk-Namespace, wss/ws/SIP/ESL auf den Loopback dieses Rechners "
              "veröffentlicht: alles funktioniert (gesund).",
@@ -492,7 +699,13 @@ SCENARIOS.append(Scenario(
     "esl-other-address", "esl-address-mismatch", 1,
     "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL läuft, aber nicht auf 127.0.0.1, wohin Ziel und fs_cli verbinden.",
     "event_socket.conf.xml: listen-ip 127.0.0.2 — ESL runs, but not on 127.0.0.1, where the target and fs_cli connect.",
-    fs=FsSettings(esl_listen_ip="127.0.0.2")))
+    fs=FsSettings(esl_listen_ip="127.0.0.2"),
+                     briefing=(
+        T("fs_cli findet FreeSWITCH nicht mehr", "fs_cli cannot find FreeSWITCH any more"),
+        T("Telefonie läuft normal, Browser-Telefone auch. Nur das Monitoring und fs_cli kommen nicht mehr an "
+          "FreeSWITCH heran, seit jemand „die Sicherheit der Steuerschnittstelle verbessert“ hat.",
+          "Telephony works as usual, browser phones too. Only the monitoring and fs_cli no longer reach FreeSWITCH, "
+          "since someone “improved the security of the control interface”.")),))
 
 # Issue #18, FreeSWITCH's own view of its certificates: the operator's wss.pem where the packages look
 SCENARIOS.append(Scenario(
@@ -502,7 +715,13 @@ SCENARIOS.append(Scenario(
     "The operator puts wss.pem into /etc/freeswitch/tls (as for the package/official image), FreeSWITCH runs with "
     "-certs <another dir>, finds none there and silently generates a self-signed one (a warning).",
     fs=FsSettings(wss_pem=WssPem.MISSING, operator_pem_at="/etc/freeswitch/tls"), target=TargetSettings(dirs_named=False),
-    sim=False, sim_why_not="FreeSWITCH's own wss.pem generation and -certs exist on the real FreeSWITCH only"))
+    sim=False, sim_why_not="FreeSWITCH's own wss.pem generation and -certs exist on the real FreeSWITCH only",
+                     briefing=(
+        T("Das neue Zertifikat kommt nicht an", "The new certificate does not arrive"),
+        T("Das gekaufte Zertifikat liegt als wss.pem an der Stelle, die die Paketdokumentation nennt. Direkte wss://-"
+          "Verbindungen zeigen aber weiter ein selbstsigniertes Zertifikat, und der Browser warnt.",
+          "The purchased certificate lies as wss.pem where the package documentation says. Direct wss:// connections "
+          "still show a self-signed certificate, and the browser warns.")),))
 
 # Issue #18, FreeSWITCH's own view of its XML: a flaw it reads past, and one it refuses too
 SCENARIOS.extend([
@@ -511,13 +730,25 @@ SCENARIOS.extend([
              "(Warnung).",
              "internal.xml holds `value=\"AIDevelo & Co\"` (a bare &): FreeSWITCH reads it, the profile runs (a "
              "warning).",
-             fs=FsSettings(bare_ampersand=True)),
+             fs=FsSettings(bare_ampersand=True),
+        briefing=(
+        T("Ein XML-Prüfer meckert über die Konfiguration", "An XML checker complains about the config"),
+        T("Alles läuft. Die neue Konfigurationsprüfung in der Pipeline lehnt aber das SIP-Profil ab, seit der "
+          "Firmenname in einem Parameter steht.",
+          "Everything works. The new config check in the pipeline refuses the SIP profile, though, since the company "
+          "name was put into a parameter.")),),
     Scenario("profile-xml-broken", "profile-xml-broken", 1,
              "Nach dem Start wird internal.xml mit einem falschen Schluss-Tag (`</settingz>`) gespeichert: das Profil "
              "läuft weiter, die Datei lehnt auch FreeSWITCH ab ('[error near line N]: unexpected closing tag').",
              "After the start internal.xml is saved with a wrong closing tag (`</settingz>`): the profile keeps "
              "running, FreeSWITCH refuses the file too ('[error near line N]: unexpected closing tag').",
-             after_start=(Step.BREAK_XML,)),
+             after_start=(Step.BREAK_XML,),
+        briefing=(
+        T("Nach einer schnellen Änderung: reloadxml meldet einen Fehler", "After a quick edit: reloadxml reports an error"),
+        T("Ein Kollege hat im SIP-Profil „nur kurz etwas angepasst“. Telefonie läuft noch, aber `reloadxml` meldet "
+          "einen Fehler und niemand traut sich, das Profil neu zu starten.",
+          "A colleague “just quickly adjusted something” in the SIP profile. Telephony still works, but `reloadxml` "
+          "reports an error and nobody dares to restart the profile.")),),
 ])
 
 # Issue #18, nginx's own view: the upstream hidden behind a variable, so the config cannot show the scheme mismatch
@@ -528,13 +759,25 @@ SCENARIOS.extend([
              "die Datei verrät es nicht, nginx' Fehlerlog schon ('… while SSL handshaking to upstream').",
              "nginx speaks TLS to ws port 5066 through a variable (`proxy_pass https://$fs_upstream`): the file does "
              "not show it, nginx's error log does ('… while SSL handshaking to upstream').",
-             nginx=NginxSettings(upstream=Upstream.WS, scheme=Scheme.HTTPS, upstream_variable=True)),
+             nginx=NginxSettings(upstream=Upstream.WS, scheme=Scheme.HTTPS, upstream_variable=True),
+        briefing=(
+        T("502 seit der Umstellung auf eine Variable", "502 since the switch to a variable"),
+        T("Jemand hat die nginx-Konfiguration „aufgeräumt“: das Ziel steht jetzt in einer Variablen. Seitdem antwortet "
+          "nginx auf Browser-Telefone mit 502; die Datei sieht für alle richtig aus.",
+          "Someone “tidied up” the nginx config: the upstream is now in a variable. Since then nginx answers browser "
+          "phones with 502; the file looks right to everyone.")),),
     Scenario("nginx-http-to-tls-variable", "nginx-upstream-protocol", 1,
              "nginx spricht Klartext-HTTP zum TLS-Port 7443 über eine Variable (`proxy_pass http://$fs_upstream`): "
              "nginx' Fehlerlog: 'upstream prematurely closed connection'.",
              "nginx speaks plain HTTP to TLS port 7443 through a variable (`proxy_pass http://$fs_upstream`): nginx's "
              "error log: 'upstream prematurely closed connection'.",
-             nginx=NginxSettings(scheme=Scheme.HTTP, upstream_variable=True)),
+             nginx=NginxSettings(scheme=Scheme.HTTP, upstream_variable=True),
+        briefing=(
+        T("502 nach dem Aufräumen der Proxy-Konfiguration", "502 after tidying the proxy config"),
+        T("Nach einem Refactoring der nginx-Konfiguration (Ziele in Variablen, „damit man sie an einer Stelle ändert“) "
+          "sagt nginx 502. FreeSWITCH lauscht auf 7443, direkt klappt es.",
+          "After a refactoring of the nginx config (upstreams in variables, “so they change in one place”) nginx says "
+          "502. FreeSWITCH listens on 7443, directly it works.")),),
 ])
 
 # Issue #18, nginx's own view: `nginx -T` shows a server block the target's file does not
@@ -544,7 +787,12 @@ SCENARIOS.append(Scenario(
     "mit proxy_pass hat keinen server_name: jede Anfrage landet im anderen Block.",
     "A second file in sites/ (000-default.conf) is default_server on nginx's port and answers 404; the proxy_pass "
     "block has no server_name: every request lands in the other block.",
-    nginx=NginxSettings(other_default_server=True)))
+    nginx=NginxSettings(other_default_server=True),
+                     briefing=(
+        T("404 seit dem Paket-Update von nginx", "404 since nginx's package update"),
+        T("Seit dem nächtlichen Update von nginx bekommen Browser-Telefone 404. Die Datei mit der Weiterleitung zu "
+          "FreeSWITCH ist unverändert.",
+          "Since last night's nginx update browser phones get 404. The file forwarding to FreeSWITCH is unchanged.")),))
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet
