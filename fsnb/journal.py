@@ -226,9 +226,36 @@ class NoteRecord(Record):
             raise ShapeError(f"field 'kind': {self.kind[:20]!r} is not one of {', '.join(NOTE_KINDS)}")
 
 
+@dataclass(kw_only=True)
+class TrainingCommandRecord(Record):
+    """A command the trainee ran from the training notebook (its output is not kept)."""
+    type: str = "training-command"
+    command: str = ""
+
+
+@dataclass(kw_only=True)
+class TrainingGuessRecord(Record):
+    """The trainee's answer: the cause picked and the evidence named."""
+    type: str = "training-guess"
+    scenario: str = ""
+    guess: str = ""
+    reasoning: str = ""
+
+
+@dataclass(kw_only=True)
+class TrainingFixRecord(Record):
+    """A graded fix of a training case, by the trainee or by fsnb (the fallback)."""
+    type: str = "training-fix"
+    by: str = ""                     # trainee | fsnb
+    scenario: str = ""
+    fixed: bool = False
+    remaining: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
 RECORDS: dict[str, type[Record]] = {c.__dataclass_fields__["type"].default: c for c in (
     MetaRecord, ResultRecord, DiagnosisRecord, ConfirmationRecord, ActionRecord, DeclinedRecord, NoteRecord,
-    FixPlanRecord, FixAppliedRecord, FixVerificationRecord)}
+    FixPlanRecord, FixAppliedRecord, FixVerificationRecord, TrainingCommandRecord, TrainingGuessRecord, TrainingFixRecord)}
 
 
 def parse(rec: dict) -> Record:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from fsnb import journal
 from fsnb.errors import FsnbError
 from fsnb.lab import manager
 from fsnb.present.escape import html as escape
@@ -37,7 +38,7 @@ class FixCells:
         except FsnbError as exc:
             out = f"-ERR {exc}"
         if self.rb.journal:
-            self.rb.journal.write({"type": "training-command", "command": line})
+            self.rb.journal.write(journal.TrainingCommandRecord(command=line))
         return self.rb.redactor.text(out)
 
     def check_fix(self) -> fixing.Grade:
@@ -53,8 +54,9 @@ class FixCells:
         run = self.rb.run()
         g = fixing.grade(self.scenario.cause, run.findings, run.results)
         if self.rb.journal:
-            self.rb.journal.write({"type": "training-fix", "by": "trainee", "scenario": self.scenario.name,
-                                   "fixed": g.fixed, "remaining": [f.cause for f in g.remaining], "failed": g.failed})
+            self.rb.journal.write(journal.TrainingFixRecord(
+                by="trainee", scenario=self.scenario.name, fixed=g.fixed, remaining=[f.cause for f in g.remaining],
+                failed=list(g.failed)))
         return g
 
     def grade_html(self, g) -> str:
@@ -83,8 +85,8 @@ class FixCells:
         ok = g.fixed and self.rb.complete
         head = self._t("fixed") if ok else self._t("not_fixed", c=", ".join(C.cause_text(f.cause)(L) for f in g.remaining) or "?")
         if self.rb.journal:
-            self.rb.journal.write({"type": "training-fix", "by": "fsnb", "scenario": self.scenario.name, "fixed": ok,
-                                   "remaining": [f.cause for f in g.remaining]})
+            self.rb.journal.write(journal.TrainingFixRecord(
+                by="fsnb", scenario=self.scenario.name, fixed=ok, remaining=[f.cause for f in g.remaining]))
         return (f"{CSS}<div class='fsnb-nb fsnb-card fsnb-fixed' data-fixed='{str(ok).lower()}' data-by='fsnb'>"
                 f"<span class='fsnb-badge' style='background:{'#2e7d32' if ok else '#c62828'};color:#fff'>"
                 f"{'OK' if ok else '✗'}</span> <b>{escape(head)}</b><ul>"

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+from fsnb.journal import TrainingGuessRecord
 from fsnb.errors import FsnbError
 from fsnb.fix.steps import fix_steps
 from fsnb.i18n import LANGS, T
@@ -264,8 +265,8 @@ class Training(FixCells):
     def record_guess(self, guess: str | None, reasoning: str = "") -> None:
         self.guess, self.reasoning = guess or None, reasoning or ""
         if self.rb.journal:
-            self.rb.journal.write({"type": "training-guess", "scenario": self.scenario.name, "guess": self.guess,
-                                   "reasoning": self.reasoning})
+            self.rb.journal.write(TrainingGuessRecord(scenario=self.scenario.name, guess=self.guess or "",
+                                                              reasoning=self.reasoning or ""))
 
     def answers_html(self, chosen: str | None = None) -> str:
         """The answer list as static HTML (headless), the chosen one marked."""
