@@ -1,0 +1,270 @@
+"""The smallest change to the operator's own files, as text (fsnb/fix/plan.py decides which): a param of
+FreeSWITCH's XML, a directive of an nginx block, the ingress rules of a cloudflared config, a wss.pem rebuilt from
+the key and certificates at hand. Each keeps everything else of the file byte for byte; nothing here writes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from fsnb.errors import FsnbError
+from fsnb.read import files
+
+
+class FixRefused(FsnbError):
+    """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed."""
+
+
+def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
+    """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
+    `where`: (container, docker_host) when the file is inside a container."""
+    if where is not None and not where[0]:
+        raise FixRefused(f"{path}: fsnb reaches this FreeSWITCH over ESL only (access 'esl') and reads none of its "
+                         "files — edit it yourself")
+    if where:
+        from fsnb.fix.container import ContainerFiles
+        data, mode, _, _ = ContainerFiles(*where).read(path)
+        return data, mode
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise FixRefused(f"{path}: does not exist") from None
+    except OSError as exc:
+        raise FixRefused(f"{path}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
+    if not stat.S_ISREG(st.st_mode):
+        raise FixRefused(f"{path} is not a regular file")
+    try:
+        data = files.read_bytes(path)
+    except OSError as exc:
+        raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
+    return data, stat.S_IMODE(st.st_mode)
+
+
+
+# -- text edits: the smallest change to the operator's own file ---------------------------------------------------
+
+def _param_re(name: str) -> re.Pattern:
+    return re.compile(r'<param\s+name="' + re.escape(name) + r'"\s+value="([^"]*)"\s*/>')
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]
+
+
+def set_param(text: str, name: str, value: str, after_param: str = "ws-binding") -> str:
+    """internal.xml / event_socket.conf.xml with exactly one active `<param name=NAME value=VALUE/>`: the last
+    active one changed (extra active ones removed: the last one wins in FreeSWITCH), else a commented-out one
+    uncommented, else a new line after `after_param` (or before </settings>)."""
+    pat = _param_re(name)
+    spans = _comments(text)
+    inside = lambda pos: any(a <= pos < b for a, b in spans)
+    active = [m for m in pat.finditer(text) if not inside(m.start())]
+    newp = f'<param name="{name}" value="{value}"/>'
+    if active:
+        last = active[-1]
+        out = text[:last.start()] + newp + text[last.end():]
+        for m in reversed(active[:-1]):        # drop the earlier duplicates, whole line
+            ls = out.rfind("\n", 0, m.start()) + 1
+            le = out.find("\n", m.end())
+            out = out[:ls] + out[le + 1 if le >= 0 else len(out):]
+        return out
+    for a, b in spans:
+        if pat.search(text[a:b]):
+            return text[:a] + newp + text[b:]
+    anchor = [m for m in _param_re(after_param).finditer(text) if not inside(m.start())]
+    if anchor:
+        m = anchor[-1]
+        ls = text.rfind("\n", 0, m.start()) + 1
+        indent = text[ls:m.start()]
+        le = text.find("\n", m.end())
+        le = len(text) if le < 0 else le
+        return text[:le] + "\n" + indent + newp + text[le:]
+    i = text.find("</settings>")
+    if i < 0:
+        raise FixRefused(f"no <settings> to put {name} into")
+    ls = text.rfind("\n", 0, i) + 1
+    return text[:ls] + "    " + newp + "\n" + text[ls:]
+
+
+def hostport(binding: str) -> tuple[str, str]:
+    host, _, port = binding.rpartition(":")
+    return host, port
+
+
+def nginx_set_directive(text: str, line: int, name: str, value: str, after: str = "proxy_pass") -> str:
+    """The location around config line `line` (1-based, its proxy_pass) with `name value;` set: an existing
+    directive in that block replaced, else added after `after`."""
+    lines = text.splitlines(keepends=True)
+    i = line - 1
+    # the block: from the `{` before the proxy_pass line to the matching `}`
+    start = i
+    while start > 0 and "{" not in lines[start]:
+        start -= 1
+    depth, end = 0, len(lines) - 1
+    for j in range(start, len(lines)):
+        depth += lines[j].count("{") - lines[j].count("}")
+        if depth <= 0 and j > start:
+            end = j
+            break
+    rx = re.compile(r"^(\s*)" + re.escape(name) + r"(\s+)(.*?);(.*)$")
+    key = value.split()[0] if name == "proxy_set_header" else None
+    for j in range(start + 1, end):
+        m = rx.match(lines[j].rstrip("\n"))
+        if m and (key is None or m.group(3).split()[:1] == [key]):
+            lines[j] = f"{m.group(1)}{name}{m.group(2)}{value};\n"
+            return "".join(lines)
+    anchor = next((j for j in range(start + 1, end) if lines[j].strip().startswith(after)), i)
+    indent = re.match(r"\s*", lines[anchor]).group(0)
+    lines.insert(anchor + 1, f"{indent}{name} {value};\n")
+    return "".join(lines)
+
+
+def tunnel_set_service(text: str, hostname: str, service: str) -> str:
+    """cloudflared config.yml with the `service:` of the rule for `hostname` set (only that line changes)."""
+    lines = text.splitlines(keepends=True)
+    for a, b in _rule_blocks(lines):
+        if not _names(lines[a:b], hostname):
+            continue
+        key = re.match(r"^(\s*-\s*)", lines[a]).group(1)
+        indent = " " * len(key)                    # the rule's own keys, not those of a mapping nested in it
+        for j in range(a, b):
+            sm = re.match(r"^(" + re.escape(key) + "|" + re.escape(indent) + r")service:\s*\S.*$", lines[j].rstrip("\n"))
+            if sm:
+                lines[j] = f"{sm.group(1)}service: {service}\n"
+                return "".join(lines)
+    raise FixRefused(f"no ingress rule for {hostname} with a `service:` line in the tunnel config")
+
+
+def _names(block: list[str], hostname: str) -> bool:
+    return any(re.match(r"^\s*(-\s*)?hostname:\s*['\"]?" + re.escape(hostname) + r"['\"]?\s*$", l.rstrip("\n"))
+               for l in block)
+
+
+def tunnel_add_catch_all(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    rule = [l for l in lines if re.match(r"^\s*-\s*(hostname|service):", l)]
+    indent = re.match(r"^(\s*)-", rule[-1]).group(1) if rule else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + f"{indent}- service: http_status:404\n"
+
+
+def _rule_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, end) line ranges of the `ingress:` list items (a block ends where the next item or key begins)."""
+    start = next((i for i, l in enumerate(lines) if re.match(r"^ingress:\s*$", l.rstrip("\n"))), None)
+    if start is None:
+        raise FixRefused("no top-level `ingress:` list in the tunnel config")
+    items, end, indent = [], len(lines), None
+    for i in range(start + 1, len(lines)):
+        if re.match(r"^\S", lines[i]) and not lines[i].startswith("-"):      # the next top-level key
+            end = i
+            break
+        m = re.match(r"^(\s*)-\s", lines[i])
+        if m and indent in (None, m.group(1)):         # an item of ingress, not of a list nested in a rule
+            indent = m.group(1)
+            items.append(i)
+    if not items:
+        raise FixRefused("the tunnel config's `ingress:` has no rules")
+    return list(zip(items, items[1:] + [end], strict=True))
+
+
+def tunnel_catch_all_last(text: str) -> str:
+    """Rules without hostname and path (catch-alls) before the last rule are dropped; one catch-all ends the list."""
+    lines = text.splitlines(keepends=True)
+    blocks = _rule_blocks(lines)
+    keep = []
+    for n, (a, b) in enumerate(blocks):
+        block = "".join(lines[a:b])
+        catch_all = not re.search(r"^\s*(-\s*)?(hostname|path):", block, re.M)
+        if not catch_all or n == len(blocks) - 1:
+            keep.append((a, b))
+    first, end = blocks[0][0], blocks[-1][1]
+    out = lines[:first] + [l for a, b in keep for l in lines[a:b]] + lines[end:]
+    text = "".join(out)
+    last = "".join(lines[keep[-1][0]:keep[-1][1]]) if keep else ""
+    if not keep or re.search(r"^\s*(-\s*)?(hostname|path):", last, re.M):
+        text = tunnel_add_catch_all(text)
+    return text
+
+
+def tunnel_drop_path(text: str, hostname: str) -> str:
+    """The `path:` line of the rule for `hostname` removed (the public URL's path did not match it)."""
+    lines = text.splitlines(keepends=True)
+    for a, b in _rule_blocks(lines):
+        if _names(lines[a:b], hostname):
+            key = re.match(r"^(\s*-\s*)", lines[a]).group(1)
+            for i in range(a, b):
+                if re.match(r"^(" + re.escape(key) + "|" + " " * len(key) + r")path:", lines[i]):
+                    del lines[i]
+                    return "".join(lines)
+    return text
+
+
+# -- certificates -------------------------------------------------------------------------------------------------
+
+def load_crypto(blocks):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    keys, certs = [], []
+    for label, body in blocks:
+        try:
+            if label.endswith("PRIVATE KEY") and "ENCRYPTED" not in label:
+                keys.append((body, serialization.load_pem_private_key(body.encode(), None)))
+            elif label == "CERTIFICATE":
+                certs.append((body, x509.load_pem_x509_certificate(body.encode())))
+        except (ValueError, TypeError):
+            continue
+    return keys, certs
+
+
+def _pub(obj) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    k = obj.public_key()
+    return k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = None) -> tuple[str | None, str]:
+    """wss.pem rebuilt as FreeSWITCH needs it — key, leaf, chain — from the operator's own key and certificates
+    found in wss.pem and the other PEM files of certs_dir; (None, why) when no unencrypted key matching a
+    certificate is readable there."""
+    from fsnb.read.certs import pem_blocks
+    own = read_for_edit(pem_path, where)[0].decode("utf-8", "replace")
+    blocks = pem_blocks(own)[0]
+    for p in ([] if where else sorted(Path(certs_dir).glob("*"))):   # in a container: wss.pem only
+        if str(p) == pem_path or p.name in ("wss.crt", "wss.key") or p.is_symlink() or not p.is_file():
+            continue
+        if p.suffix not in (".pem", ".key", ".crt", ".cer") or p.stat().st_size > 256 * 1024:
+            continue
+        try:
+            blocks += pem_blocks(files.read_text(p))[0]
+        except OSError:
+            continue
+    keys, certs = load_crypto(blocks)
+    if not keys:
+        return None, "no readable unencrypted private key in wss.pem or beside it"
+    for kbody, key in keys:
+        kp = _pub(key)
+        leaves = [(b, c) for b, c in certs if _pub(c) == kp]
+        if not leaves:
+            continue
+        lbody, leaf = max(leaves, key=lambda bc: bc[1].not_valid_after_utc)
+        chain, cur, seen = [], leaf, {lbody}
+        while cur.issuer != cur.subject:
+            nxt = next(((b, c) for b, c in certs if c.subject == cur.issuer and b not in seen), None)
+            if not nxt:
+                break
+            chain.append(nxt[0])
+            seen.add(nxt[0])
+            cur = nxt[1]
+        return "".join(x.strip("\n") + "\n" for x in [kbody, lbody, *chain]), ""
+    return None, "no certificate in wss.pem or beside it matches a readable private key (the key of another certificate?)"
+
+
+def pem_commands(pem: str) -> list[str]:
+    return [f"cat privkey.pem cert.pem chain.pem > {pem}.new   # your key, your certificate, then the chain",
+            f"openssl x509 -in {pem}.new -noout -pubkey | sha256sum; openssl pkey -in {pem}.new -pubout | sha256sum   # equal",
+            f"chmod 600 {pem}.new && mv {pem}.new {pem}"]
