@@ -12,6 +12,7 @@ One declaration per cause (issue #23), everything about it in one place:
 - `reads`: the checks whose observations its rule reads (enforced by the diagnosis), `explains`: the checks whose
   failures it accounts for.
 tests/test_catalogue.py checks that every declaration is complete.
+Over 500 lines: a declaration, one entry per cause (its size grows with the catalogue).
 """
 from __future__ import annotations
 

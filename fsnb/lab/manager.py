@@ -1,6 +1,7 @@
 """`fsnb lab up|down|status`: the lab around the simulator — real nginx, a tunnel config, a TLS edge stand-in.
 
 Everything a lab starts is recorded in its state file and stopped by pid (or container id) only.
+Over 500 lines: up/down/status and the live steps share the state file's format; kept in one module so that every process the lab starts is recorded and stopped in one place.
 """
 from __future__ import annotations
 

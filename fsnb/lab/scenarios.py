@@ -5,6 +5,7 @@ code `fsnb run` must give. What a scenario changes is typed (FsSettings, NginxSe
 TargetSettings, Step, Blocker): an unknown setting or value is an error when the scenario is built, never a
 healthy lab. The readers: fsnb/lab/layout.py and realconf.py (FreeSWITCH's files), manager.py (nginx, tunnel,
 target, blockers, live steps), real.py.
+Over 500 lines: a declaration, one entry per scenario with its typed settings and its training ticket.
 """
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 The HTML comes from templates/report.html.j2 (Jinja2, autoescaped, StrictUndefined); the Markdown is built here,
 every value through escape.md / escape.md_code. ReportData keeps the journal's records as read (dicts, as other
 views read them); the renderers read them as typed records (fsnb.journal.parse).
+Over 500 lines: one write-up in two formats (the Markdown built here, the HTML's context for its template) from the same ReportData, so both say the same.
 """
 from __future__ import annotations
 
