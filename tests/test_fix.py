@@ -25,6 +25,7 @@ APPLIED = ["profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "w
            "nginx-http-to-tls", "nginx-tls-to-plain", "nginx-upstream-down", "alternative-via-mismatch",
            "tunnel-wrong-service", "nginx-no-upgrade-headers", "wss-same-port-as-ws", "wss-crt-shadows-pem",
            "tunnel-no-catch-all", "tunnel-catch-all-first", "tunnel-https-origin", "tunnel-path-mismatch",
+           "nginx-http-to-tls-variable", "nginx-tls-to-plain-variable", "profile-bare-ampersand",
            "esl-wrong-password", "sip-wrong-password", "nginx-verify-system-cas"]
 # ... and those where it shows the fix but does not apply it, with why (a substring of FixPlan.why_not)
 SHOWN_ONLY = {
@@ -42,8 +43,7 @@ SHOWN_ONLY = {
     # the fix is the catalogue's step: a variable or upstream block, a second server, XML only a person repairs, ESL
     # on another address (a restart of FreeSWITCH)
     **{n: "no computed fix for this cause yet" for n in (
-        "esl-other-address", "nginx-http-to-tls-variable", "nginx-tls-to-plain-variable", "nginx-other-default-server",
-        "profile-bare-ampersand", "profile-xml-broken")},
+        "esl-other-address", "nginx-other-default-server", "profile-xml-broken")},
 }
 
 
@@ -464,3 +464,13 @@ def test_tunnel_edits_make_a_config_cloudflared_routes_to_nginx(config, want):
     assert not ing.problems and ing.service == want, (new, ing.problems)
     assert "warp-routing" not in config or new.endswith("warp-routing:\n  enabled: false\n")
     assert "audTag" not in config or "      - x\n" in new
+
+
+@pytest.mark.unit
+def test_bare_ampersands_escaped_and_nothing_else():
+    text = ('<profile name="a">\n  <!-- a & b -->\n  <param name="x" value="A & B &amp; C &#38; &lt;"/>\n'
+            '  <x><![CDATA[ & ]]></x>\n</profile>\n')
+    new = fixedits.xml_escape_bare_ampersands(text)
+    assert new == text.replace('value="A & B', 'value="A &amp; B')
+    with pytest.raises(fixedits.FixRefused):          # another flaw: for a person to repair
+        fixedits.xml_escape_bare_ampersands("<a><b></a>")

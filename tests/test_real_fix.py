@@ -6,7 +6,7 @@ import json
 
 import pytest
 import realfs
-from conftest import fsnb_cli
+from conftest import fsnb_cli, lab_secrets
 
 from fsnb import journal
 from fsnb.lab import manager
@@ -56,5 +56,26 @@ def test_real_esl_listen_ip_fixed_with_a_container_restart(real_engine, port_off
         assert '+    <param name="listen-ip" value="127.0.0.1"/>' in plan["edits"][0]["diff"]
         assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
         assert json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)["exit"] == 0
+    finally:
+        realfs.down(off)
+
+
+def test_real_bare_ampersand_escaped_and_freeswitch_reads_it(real_engine, port_offsets, tmp_path):
+    """The XML fix judged by FreeSWITCH itself: after `&` → `&amp;`, reloadxml answers +OK and the profile's
+    user-agent-string still reads `AIDevelo & Co` (FreeSWITCH decodes the entity)."""
+    off = port_offsets.take()
+    realfs.up("profile-bare-ampersand", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=180)
+        assert f.returncode == 0, f.stdout + f.stderr
+        recs = journal.read(j).records
+        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        assert 'value="AIDevelo &amp; Co"' in next(x for x in recs if x["type"] == "fix-applied")["edits"][0]["diff"]
+        esl_port = realfs.state(off)["ports"]["esl"]
+        api = lambda cmd: manager.esl_api(esl_port, lab_secrets(off)[0], cmd, timeout=10)  # noqa: E731
+        assert "+OK" in api("reloadxml")
+        assert "AIDevelo & Co" in api("sofia xmlstatus profile internal")
     finally:
         realfs.down(off)

@@ -204,6 +204,27 @@ def tunnel_drop_path(text: str, hostname: str) -> str:
     return text
 
 
+_BARE_AMP = re.compile(r"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
+_VERBATIM = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+
+
+def xml_escape_bare_ampersands(text: str) -> str:
+    """Every `&` that starts no entity or character reference written `&amp;` (comments and CDATA as they are).
+    FixRefused when the result is still no well-formed XML: then the flaw is another one, for a person to repair."""
+    out, pos = [], 0
+    for m in _VERBATIM.finditer(text):
+        out += [_BARE_AMP.sub("&amp;", text[pos:m.start()]), m.group(0)]
+        pos = m.end()
+    new = "".join(out) + _BARE_AMP.sub("&amp;", text[pos:])
+    import xml.etree.ElementTree as ET
+    try:
+        ET.fromstring(new)
+    except ET.ParseError as exc:
+        raise FixRefused(f"with its bare '&' escaped the file is still no well-formed XML ({exc}): repair it yourself") \
+            from None
+    return new
+
+
 # -- certificates -------------------------------------------------------------------------------------------------
 
 def load_crypto(blocks):

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
 from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
-                            tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service)
+                            tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service,
+                            xml_escape_bare_ampersands)
 
 
 # -- the plan -------------------------------------------------------------------------------------------------
@@ -286,6 +287,12 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         if c == "wss-binding-not-applied" and not any(edits) and reloads:
             reloads[0].why = "wss-binding is in the file but not bound: reloadxml/rescan do not rebind"
         return finish(edits, reloads)
+    if c == "profile-xml-not-well-formed":
+        if not xml_file:
+            raise FixRefused("fsnb does not know which file holds the profile")
+        text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
+        # FreeSWITCH reads past a bare '&' already: the edit needs no reload to take effect
+        return finish([edit(xml_file, xml_escape_bare_ampersands(text), "a bare '&' written as &amp;", where)], [])
     if c in ("wss-pem-bad", "wss-pem-bad-pending"):
         cert = _obs(run, "wissen.zertifikat")
         certs_dir = cert.get("certs_dir") or fs.certs_dir
@@ -323,7 +330,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         p.why_not = "needs a new certificate from your CA (fsnb does not issue certificates)"
         return finish([], [], ["certbot renew   # or your CA's renewal", *pem_commands(pem),
                                f"fs_cli -x 'sofia profile {fs.profile} restart'"])
-    if c in ("nginx-scheme-mismatch", "nginx-upstream-down", "via-transport-mismatch"):
+    if c in ("nginx-scheme-mismatch", "nginx-upstream-down", "via-transport-mismatch", "nginx-upstream-protocol",
+             "nginx-upstream-tls-failed"):
         e = _nginx_upstream_edit(target, nginx, ports, run)
         return finish([e], [_nginx_reload(target)] if e else [])
     if c == "nginx-websocket-config":
