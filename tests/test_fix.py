@@ -26,6 +26,7 @@ APPLIED = ["profile-stopped", "wss-binding-missing", "wss-binding-reloadxml", "w
            "tunnel-wrong-service", "nginx-no-upgrade-headers", "wss-same-port-as-ws", "wss-crt-shadows-pem",
            "tunnel-no-catch-all", "tunnel-catch-all-first", "tunnel-https-origin", "tunnel-path-mismatch",
            "nginx-http-to-tls-variable", "nginx-tls-to-plain-variable", "profile-bare-ampersand",
+           "nginx-other-default-server",
            "esl-wrong-password", "sip-wrong-password", "nginx-verify-system-cas"]
 # ... and those where it shows the fix but does not apply it, with why (a substring of FixPlan.why_not)
 SHOWN_ONLY = {
@@ -40,10 +41,8 @@ SHOWN_ONLY = {
     "wss-cert-expired": "needs a new certificate",
     "wss-cert-not-yet-valid": "needs a new certificate",
     "nginx-verify-expired-wss": "needs a new certificate",
-    # the fix is the catalogue's step: a variable or upstream block, a second server, XML only a person repairs, ESL
-    # on another address (a restart of FreeSWITCH)
-    **{n: "no computed fix for this cause yet" for n in (
-        "esl-other-address", "nginx-other-default-server", "profile-xml-broken")},
+    "esl-other-address": "restart FreeSWITCH yourself",          # the edit is shown, the restart is the operator's
+    "profile-xml-broken": "for a person to decide",
 }
 
 

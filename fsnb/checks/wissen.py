@@ -418,6 +418,8 @@ async def _other_servers(ctx, port: int, own_file: str, observed: dict, ev: list
     if default is None or any(s.default for s in mine):
         return None
     observed["other_default"] = default.text()
+    observed["other_default_file"], observed["other_default_line"] = default.file, default.line
+    observed["own_server_line"] = mine[0].line if mine else None
     names = ", ".join(n for s in mine for n in s.server_names) or None
     if names:
         return TEXTS["other-default-named"].format(p=port, o=default.text(), n=names)

@@ -93,6 +93,9 @@ class Nginx(Observed):
     effective_from: str | None = None        # `nginx -T -p … -c …` of the running nginx (issue #18)
     servers_on_port: list[str] = field(default_factory=list)   # every server block on the port, by nginx -T
     other_default: str | None = None         # another file's default_server on the port (this block is not)
+    other_default_file: str | None = None    # ... where it is (for the fix): its file and its server's line
+    other_default_line: int | None = None
+    own_server_line: int | None = None       # the line of the target's own server block on the port
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -247,6 +247,8 @@ async def _esl(target, command: str) -> str:
 
 
 async def _reload(target, r) -> str:
+    from fsnb.read import nginxeff
+    nginxeff.forget()          # whatever was reloaded, the next run asks nginx for its config again
     if r.kind == "esl":
         return await _esl(target, r.command)
     if r.kind == "nginx":

@@ -123,6 +123,27 @@ def nginx_set_directive(text: str, line: int, name: str, value: str, after: str 
     return "".join(lines)
 
 
+def nginx_listen_default(text: str, server_line: int, port: int, on: bool) -> str:
+    """The `listen … <port>` lines of the server block starting at `server_line` (1-based) with `default_server`
+    added (`on`) or removed; nothing else of the file changes. FixRefused when the block has no such listen."""
+    lines = text.splitlines(keepends=True)
+    changed = False
+    for i in range(max(server_line - 1, 0), len(lines)):
+        if i > server_line - 1 and re.match(r"^\s*server\s*\{", lines[i]):
+            break                                           # the next server block
+        m = re.match(r"^(\s*listen\s+)([^;]*?)(\s*;.*)$", lines[i].rstrip("\n"))
+        if not m or not re.search(r"(^|:)" + str(port) + r"(\s|$)", m.group(2)):
+            continue
+        words = [w for w in m.group(2).split() if w not in ("default_server", "default")]
+        if on:
+            words.insert(1, "default_server")
+        lines[i] = m.group(1) + " ".join(words) + m.group(3) + "\n"
+        changed = True
+    if not changed:
+        raise FixRefused(f"no `listen … {port}` in the server block at line {server_line}")
+    return "".join(lines)
+
+
 def tunnel_set_service(text: str, hostname: str, service: str) -> str:
     """cloudflared config.yml with the `service:` of the rule for `hostname` set (only that line changes)."""
     lines = text.splitlines(keepends=True)

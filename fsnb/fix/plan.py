@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
-from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
+from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_listen_default, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
                             tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service,
                             xml_escape_bare_ampersands)
 
@@ -287,6 +287,9 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         if c == "wss-binding-not-applied" and not any(edits) and reloads:
             reloads[0].why = "wss-binding is in the file but not bound: reloadxml/rescan do not rebind"
         return finish(edits, reloads)
+    if c == "profile-xml-broken":
+        raise FixRefused("FreeSWITCH refuses the file at the line it names: which tag was meant is for a person to "
+                         "decide — repair it there, check with `fs_cli -x reloadxml`")
     if c == "profile-xml-not-well-formed":
         if not xml_file:
             raise FixRefused("fsnb does not know which file holds the profile")
@@ -344,13 +347,35 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             new = nginx_set_directive(new, line, name, value)
         return finish([edit(f, new, "WebSocket through nginx: HTTP/1.1, Upgrade, Connection, long read timeout")],
                       [_nginx_reload(target)])
+    if c == "nginx-other-default-server":
+        own_file, _ = _nginx_loc(target, nginx)
+        other, other_line, own_line = nginx.get("other_default_file"), nginx.get("other_default_line"), \
+            nginx.get("own_server_line")
+        if not (other and other_line and own_line):
+            raise FixRefused("nginx -T did not say where the other default server is")
+        port = int(target.nginx.address.rpartition(":")[2])
+        # the proxy block becomes the port's default, the other block stops being it (nginx refuses two)
+        mine = nginx_listen_default(read_for_edit(own_file)[0].decode("utf-8", "surrogateescape"), own_line, port, True)
+        theirs = nginx_listen_default(read_for_edit(other)[0].decode("utf-8", "surrogateescape"), other_line, port, False)
+        return finish([edit(own_file, mine, "the proxy_pass block is the default server of the port"),
+                       edit(other, theirs, "this block is no longer the default server of the port")],
+                      [_nginx_reload(target)])
     if c in ("tunnel-origin-unreachable", "tunnel-config-invalid", "tunnel-origin-tls"):
         return _tunnel_plan(target, finish, p)
-    if c in ("esl-not-listening", "esl-acl-rejects"):
+    if c in ("esl-not-listening", "esl-acl-rejects", "esl-address-mismatch"):
         f = f"{fs.conf_dir.rstrip('/')}/autoload_configs/event_socket.conf.xml"
         text = read_for_edit(f, where)[0].decode("utf-8", "surrogateescape")
         if c == "esl-not-listening":
             new = set_param(text, "listen-ip", "127.0.0.1", after_param="nat-map")
+        elif c == "esl-address-mismatch":      # where the target (and fs_cli) connect
+            import ipaddress
+            try:
+                want = str(ipaddress.ip_address(fs.host))
+            except ValueError:
+                want = "127.0.0.1" if fs.host == "localhost" else ""
+            if not want:
+                raise FixRefused(f"the target names ESL by host name ({fs.host}): set listen-ip to its address yourself")
+            new = set_param(text, "listen-ip", want, after_param="nat-map")
         elif fs.host in ("127.0.0.1", "localhost", "::1"):
             new = set_param(text, "apply-inbound-acl", "loopback.auto", after_param="password")
         else:
@@ -362,7 +387,11 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         else:
             reloads = []
             p.why_not = p.why_not or ("mod_event_socket reads its config only at load and fsnb cannot reach ESL to "
-                                      "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit")
+                                      "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit"
+                                      if c != "esl-address-mismatch" else
+                                      "mod_event_socket reads its config only at load: restart FreeSWITCH yourself "
+                                      "after the edit (or `fs_cli -H <the address it listens on now> -x 'reload "
+                                      "mod_event_socket'`)")
             p.user_steps.append("systemctl restart freeswitch   # then: fsnb run")
         return finish([edit(f, new, "event_socket.conf.xml", where)], reloads)
     if c in ("esl-bad-password", "sip-register-rejected"):

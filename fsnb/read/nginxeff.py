@@ -140,6 +140,12 @@ _DUMPS: dict[tuple[str, str, str], tuple[float, str | None]] = {}
 CACHE_SECONDS = 5.0      # a fleet run asks for many targets at once: one `nginx -T` per master, not per target
 
 
+def forget() -> None:
+    """Drop the kept dumps: after fsnb itself changed and reloaded nginx's config (fsnb fix), the next check must
+    ask nginx again."""
+    _DUMPS.clear()
+
+
 def _dump_cached(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
     import time
     key = (binary, prefix, conf)
