@@ -7,6 +7,7 @@ it back when the re-run is worse.
 
 A plan is `applicable` only when fsnb can carry all of it out itself (edit + reload through the access it reads
 with); otherwise it still shows the diff / the exact commands and says why fsnb does not apply it.
+Over 500 lines: one branch per cause with a computed fix, side by side (the text edits themselves are in edits.py).
 """
 from __future__ import annotations
 
