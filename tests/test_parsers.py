@@ -356,3 +356,20 @@ def test_digest_challenge_values():
 def test_digest_challenge_roundtrip(params):
     value = "Digest " + ", ".join(f'{k}="{v}"' for k, v in params)
     assert sip.parse_challenge(value) == dict(params)
+
+
+@pytest.mark.unit
+def test_a_certificate_cryptography_warns_about_is_a_finding_not_stderr(tmp_path):
+    """FreeSWITCH's own generated wss.pem may carry a serial number that is not positive: cryptography warns (to
+    stderr, in the operator's output) and will refuse such certificates later. fsnb reports it as a warning."""
+    import subprocess
+    import warnings
+
+    from fsnb.read import certs
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(tmp_path / "k"),
+                    "-out", str(tmp_path / "c"), "-days", "1", "-subj", "/CN=FreeSWITCH", "-set_serial", "-5"],
+                   check=True, capture_output=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # a warning that escaped would raise here
+        r = certs.analyse((tmp_path / "k").read_text() + (tmp_path / "c").read_text(), ["localhost"])
+    assert any("RFC 5280" in w.en for w in r.warnings), r.warnings

@@ -120,8 +120,16 @@ def read(pem: str) -> dict:
                           "the private key is encrypted (FreeSWITCH cannot read it)"))
     if not certs:
         return _jsonable(f)
+    import warnings
     try:   # cryptography reads the PEM list; the first one is the leaf
-        chain = x509.load_pem_x509_certificates("\n".join(c[1] for c in certs).encode())
+        # what cryptography warns about (e.g. a negative serial number, as in certificates FreeSWITCH generated
+        # itself) is a finding about the file, not a line on the operator's stderr
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            chain = x509.load_pem_x509_certificates("\n".join(c[1] for c in certs).encode())
+        for w in caught[:4]:
+            msg = str(w.message)[:300]
+            f["warnings"].append(T(f"cryptography warnt: {msg}", f"cryptography warns: {msg}"))
         leaf = chain[0]
     except ValueError as exc:
         try:
