@@ -289,6 +289,44 @@ def test_action_confirmed_in_jupyterlab(browser, tmp_path, lab_offset):
     assert not outside, f"requests left the machine: {outside[:5]}"
 
 
+def test_fix_view_shows_the_diff_applies_and_verifies(browser, tmp_path, lab_offset):
+    """Issue #20: the runbook shows the computed fix as a diff before anything changes, applies it only after the
+    typed confirmation, and shows the verification; the file changed exactly as the diff said."""
+    lab = manager.up("nginx-http-to-tls", offset=lab_offset)
+    site = manager.lab_dir(lab_offset) / "nginx/sites/freeswitch.conf"
+    before = site.read_text()
+    outside: list = []
+    try:
+        with jupyterlab(tmp_path, "runbook.ipynb", {"FSNB_TARGET": lab.target}, parameters={"lang": "en"}) as (url, _):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            with _guarded(page, "fix-view"):
+                open_and_run_all(page, url, outside)
+                fix = page.locator(".fsnb-fix[data-cause='nginx-scheme-mismatch']")
+                fix.wait_for(timeout=90000)
+                assert fix.get_attribute("data-applicable") == "true"
+                diff = fix.locator(".fsnb-diff").inner_text()
+                assert "proxy_pass http://" in diff and "proxy_pass https://" in diff
+                assert site.read_text() == before                     # shown, nothing changed yet
+                fix.scroll_into_view_if_needed()
+                shot(fix, "runbook-fix-plan.png")
+                apply_btn = page.locator(".fsnb-fix-apply")
+                assert apply_btn.is_disabled()                        # no confirmation typed yet
+                page.get_by_placeholder("Type 'yes' to apply").fill("yes")
+                page.wait_for_function("!document.querySelector('.fsnb-fix-apply').disabled", timeout=15000)
+                apply_btn.click()
+                res = page.locator(".fsnb-fix-result")
+                res.wait_for(timeout=120000)
+                assert res.get_attribute("data-verdict") == "verified", res.inner_text()
+                assert "nginx-scheme-mismatch is gone" in res.inner_text()
+                assert "proxy_pass https://" in site.read_text() and site.read_text() != before
+                res.scroll_into_view_if_needed()
+                shot(res, "runbook-fix-verified.png")
+                assert "Error displaying widget" not in page.content()
+    finally:
+        manager.down(lab_offset)
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
 def test_training_round_in_jupyterlab(browser, tmp_path, port_offsets):
     """A trainee's round on a random case: symptoms only, steps with hints, a guess with reasoning, a reveal that
     grades it and explains cause → evidence → fix, then the fix in the lab and a re-run that confirms it."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsnb import blocking
+from fsnb.i18n import T
 from fsnb.errors import FsnbError
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
 from fsnb.journal import (ConfirmationRecord, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
@@ -339,11 +340,13 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     out = Outcome("verified", "", applied, outputs, cause_gone, new_failures, b, a_, _causes(after), after.exit_code,
                   explained_after=explained)
     if cause_gone and not new_failures and not reload_error:
-        out.message = (f"verified: {p.cause} is gone and no check newly failed"
-                       + (f" (exit {after.exit_code}: {', '.join(out.findings_after)})" if out.findings_after else ""))
+        rest = f" (exit {after.exit_code}: {', '.join(out.findings_after)})" if out.findings_after else ""
+        out.message = T(f"nachgeprüft: {p.cause} ist weg und keine Prüfung schlägt neu fehl{rest}",
+                        f"verified: {p.cause} is gone and no check newly failed{rest}")(lang)
     else:
-        why = reload_error or (f"{p.cause} is still there" if not cause_gone else
-                               f"newly failed: {', '.join(new_failures)}")
+        why = (T(reload_error, reload_error) if reload_error else
+               T(f"{p.cause} ist noch da", f"{p.cause} is still there") if not cause_gone else
+               T(f"neu fehlgeschlagen: {', '.join(new_failures)}", f"newly failed: {', '.join(new_failures)}"))
         ident = True
         for x in reversed(applied):
             try:
@@ -361,10 +364,14 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
         again = await run_async(target)
         out.after_rollback = _statuses(again)
         out.verdict = "rolled-back" if ident else "failed"
-        out.message = (f"not verified ({why}): the original files were restored "
-                       + ("byte-identical" if ident else "BUT DIFFER from what fsnb read — check them")
-                       + f" and reloaded; the re-run after the rollback: exit {again.exit_code}"
-                       + (f" ({', '.join(_causes(again))})" if again.findings else ""))
+        tail = f"exit {again.exit_code}" + (f" ({', '.join(_causes(again))})" if again.findings else "")
+        out.message = (T(f"nicht bestätigt ({why.de}): die Originaldateien wurden "
+                         + ("byte-gleich wiederhergestellt" if ident else "wiederhergestellt, WEICHEN ABER von dem ab, "
+                            "was fsnb gelesen hat — prüfen Sie sie")
+                         + f" und neu geladen; die Prüfung nach dem Zurückrollen: {tail}",
+                         f"not verified ({why.en}): the original files were restored "
+                         + ("byte-identical" if ident else "BUT DIFFER from what fsnb read — check them")
+                         + f" and reloaded; the re-run after the rollback: {tail}"))(lang)
     if journal:
         journal.write(FixVerificationRecord(cause=p.cause, verdict=out.verdict, cause_gone=cause_gone,
                                             new_failures=new_failures, before=b, after=a_,

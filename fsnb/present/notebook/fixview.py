@@ -6,10 +6,12 @@ The Runbook's action card adds `panel(self)` (one line); headless, `plan_html` i
 """
 from __future__ import annotations
 
+import re
 import threading
 
 from fsnb.i18n import T
 from fsnb.present.escape import html as escape
+from fsnb.present.notebook.views import code
 
 WORDS = {
     "title": T("Berechnete Behebung", "Computed fix"),
@@ -45,7 +47,7 @@ def plan_html(p, lang: str = "de") -> str:
     if p is None:
         return f"<div class='fsnb-nb fsnb-fix' data-fix='none'>{WORDS['none'](L)}</div>"
     html = [f"<div class='fsnb-nb fsnb-fix' data-cause='{escape(p.cause)}' data-applicable='{str(p.applicable).lower()}'>"
-            f"<h4>{WORDS['title'](L)}: {escape(p.cause)} ({escape(p.kind)})</h4><p>{escape(p.summary(L))}</p>"]
+            f"<h4>{WORDS['title'](L)}: {escape(p.cause)} ({escape(p.kind)})</h4><p>{code(p.summary(L))}</p>"]
     for e in p.edits:
         html.append(f"<p>{WORDS['file'](L)}: <code>{escape(e.path)}</code>"
                     + (f" — {WORDS['removed'](L)}" if e.after is None else "") + "</p>" + _diff_html(e.diff))
@@ -65,8 +67,10 @@ def outcome_html(out, lang: str = "de") -> str:
     """The re-run's verdict: verified, or rolled back (files restored byte-identical?) and what the re-run showed."""
     L = lang
     word = WORDS.get(out.verdict, WORDS["failed"])(L)
+    # the message starts with the verdict's own English word (the CLI prints it so): not twice
+    message = re.sub(r"^(verified|nachgeprüft):\s*", "", out.message or "")
     html = [f"<div class='fsnb-nb fsnb-fix-result' data-verdict='{escape(out.verdict)}'><b>{word}</b>: "
-            f"{escape(out.message)}"]
+            f"{escape(message)}"]
     for a in out.applied:
         html.append(f"<br>{WORDS['backup'](L)}: <code>{escape(a.backup)}</code>")
     if out.outputs:
