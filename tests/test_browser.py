@@ -70,8 +70,11 @@ def jupyterlab(tmp_path: Path, notebook: str, env: dict | None = None, parameter
     settings.mkdir(parents=True, exist_ok=True)
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = free_port(), secrets.token_hex(16)
+    from fsnb.read import cloudflared
+    judge = cloudflared.find()       # found in the real HOME's cache: the notebook's kernel gets a temporary HOME
     full_env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-                "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path), **(env or {})}
+                "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "HOME": str(tmp_path),
+                **({"FSNB_CLOUDFLARED": judge} if judge else {}), **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                              f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
                              f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",

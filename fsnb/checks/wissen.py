@@ -474,6 +474,10 @@ async def tunnel_check(ctx):
     else:
         judge = TEXTS["judge-fsnb"]
         invalid, rule, service = ing.invalid, ing.rule, ing.service
+        # the model's verdict as evidence too, in cloudflared's words (what the summary says must be shown)
+        ev.append(Evidence(TEXTS["judge-fsnb"], ("Validation failed: " + invalid) if invalid else
+                           f"Validation OK\nMatched rule #{rule or '—'}: service {service or '—'}",
+                           "fsnb/read/tunnel.py (cloudflared 2023.7's validateIngress/FindMatchingRule)"))
     observed = {"config_read": True, "hostname": t.tunnel.hostname, "service": service, "catch_all": ing.catch_all,
                 "standin": t.tunnel.standin, "judge": f"cloudflared {cf.version}" if cf else "fsnb",
                 "invalid": invalid, "rule": rule, "model_agrees": None if cf is None else (

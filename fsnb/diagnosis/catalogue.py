@@ -487,7 +487,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "`- service: http_status:404` last, and only last), then restart cloudflared.",
           reads=(TUNNEL,), explains=(TUNNEL, HOP_PUBLIC),
           node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-no-catch-all",
-        deciding=((TUNNEL, None),),
+        deciding=((TUNNEL, r"Validation failed|[Ee]rror|invalid|refus"),),
         keywords=("yaml", "config.yml", "einrückung", "indentation", "catch-all", "catch all",
                               "http_status", "letzte regel", "last rule", "validate"),),
     Cause("tunnel-origin-tls", "Der Tunnel spricht TLS mit nginx (`service: https://…`), nginx lauscht dort ohne ssl: "
