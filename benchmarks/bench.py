@@ -62,9 +62,9 @@ def fleet_time(targets) -> tuple[float, float, float]:
         runs = run_fleet(targets)
         wall, client = time.perf_counter() - t0, time.process_time() - c0
         samples.append((wall, client, max(0.0, busy_cpu() - m0 - client)))
-        bad = [r.target.name for r in runs if r.exit_code]
-        if bad:
-            raise SystemExit(f"healthy lab targets failed: {bad}")
+        bad = [f"{r.target.name}: {', '.join(f.cause for f in r.findings) or r.exit_code}" for r in runs if r.exit_code]
+        if bad:        # timed like the others, and said: on a loaded machine a fleet's checks can hit their timeouts
+            FAILED_RUNS.append(f"fleet of {len(targets)}: {len(bad)} healthy targets failed, e.g. {bad[:3]}")
     return tuple(statistics.median(x[i] for x in samples) for i in range(3))
 
 
