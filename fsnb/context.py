@@ -89,27 +89,23 @@ class Ctx:
 
     async def process(self):
         """FreeSWITCH's process and its command line (fsnb/read/fsprocess.py); None when not found."""
-        async def go():
-            fn = getattr(self.machine(), "process", None)
-            if fn is None:
-                return None
-            try:
-                return await fn()
-            except (FsnbError, OSError, asyncio.TimeoutError):
-                return None
-        return await self.once("process", go)
+        return await self._machine_fact("process")
 
     async def docker_view(self):
         """Docker's record of the container (fsnb/read/dockerview.py); None for a local FreeSWITCH or unreadable."""
+        return await self._machine_fact("docker_view")
+
+    async def _machine_fact(self, name: str):
+        """The machine's answer to `name` once per run; None where the machine has no such view or cannot read it."""
         async def go():
-            fn = getattr(self.machine(), "docker_view", None)
+            fn = getattr(self.machine(), name, None)
             if fn is None:
                 return None
             try:
                 return await fn()
             except (FsnbError, OSError, asyncio.TimeoutError):
                 return None
-        return await self.once("docker_view", go)
+        return await self.once(name, go)
 
     async def _from_process(self, what: str, suffix: str = "") -> tuple[str | None, str]:
         proc = await self.process()

@@ -177,14 +177,8 @@ def up(scenario: str = scenarios.DEFAULT, docker: bool = False, offset: int = 0,
 
 def _ports_free(sc: scenarios.Scenario, ports: layout.Ports) -> None:
     """Refuse to start over somebody else's listener (another lab, a real FreeSWITCH): say which port."""
-    busy = []
-    for name, port in vars(ports).items():
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                busy.append(f"{name} {port}")
+    taken = set(procs.busy_ports(vars(ports).values()))
+    busy = [f"{name} {port}" for name, port in vars(ports).items() if port in taken]
     if busy:
         raise AccessError(f"ports in use on 127.0.0.1: {', '.join(busy)} — another lab or service holds them; "
                           "stop it (fsnb lab down --all) or choose another --port-offset")
@@ -456,14 +450,7 @@ def free_offset(start: int = 0, step: int = 10, real: bool = False, prefer: int 
         return out
 
     def bindable(ports: set[int]) -> bool:
-        for port in ports:
-            with socket.socket() as s:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    return False
-        return True
+        return not procs.busy_ports(ports)
 
     if prefer is not None:
         ports = lab_ports(prefer, real)

@@ -53,3 +53,18 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def busy_ports(ports) -> list[int]:
+    """The ports of `ports` something already listens on at 127.0.0.1 (a bind test, as the program would do it:
+    SO_REUSEADDR, so a port in TIME_WAIT counts as free)."""
+    import socket
+    busy = []
+    for port in ports:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(port)
+    return busy

@@ -189,15 +189,8 @@ def prepare(sc, d: Path, ports, esl_pw: str, sip_pw: str, ca, leaf, state: dict,
 
 
 def _ports_free(ports: list[int]) -> None:
-    import socket
-    busy = []
-    for port in ports:
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                busy.append(str(port))
+    from fsnb.lab import procs
+    busy = [str(p) for p in procs.busy_ports(ports)]
     if busy:
         raise AccessError(f"ports the real FreeSWITCH needs are in use on 127.0.0.1: {', '.join(busy)}; "
                           "choose another --port-offset")
