@@ -133,6 +133,22 @@ CAUSES: dict[str, Cause] = _ranked([
           explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
           node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start",
         keywords=("läuft nicht", "not running", "kein esl", "no esl"),),
+    # -- red team (#18.5): the container is frozen, not stopped — every socket accepts, nothing answers ---------------
+    Cause("container-paused",
+          "Der FreeSWITCH-Container ist eingefroren (`docker pause`, Docker-Status 'paused'): der Kernel nimmt "
+          "Verbindungen auf jedem Port noch an, FreeSWITCH beantwortet keine — ESL, ws/wss, nginx und der Tunnel hängen "
+          "bis zum Timeout.",
+          "FreeSWITCH's container is frozen (`docker pause`, Docker status 'paused'): the kernel still accepts "
+          "connections on every port, FreeSWITCH answers none — ESL, ws/wss, nginx and the tunnel hang until they "
+          "time out.",
+          "`docker unpause <container>` (und herausfinden, wer/was pausiert hat: Backup-Skript, Orchestrator); danach "
+          "fsnb erneut laufen lassen.",
+          "`docker unpause <container>` (and find out who or what paused it: a backup script, an orchestrator); then "
+          "run fsnb again.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="container-paused",
+        deciding=((PORTS, r"paused"),),
+        keywords=("pause", "paused", "unpause", "eingefroren", "frozen", "docker"),),
     # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
     Cause("container-ports-not-published",
           "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
@@ -262,6 +278,36 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere",
         deciding=((PORTS, r"^\s*wss\s"), (NGINX_CONF, r"proxy_pass"),),
         keywords=("127.0.0.2", "adresse", "address", "sip-ip", "bind"),),
+    Cause("wss-binding-malformed",
+          "Der Wert von wss-binding (oder ws-binding) ist kein `[ip]:port`: sofia-sip nimmt den Port nur hinter dem "
+          "letzten ':' — ohne ':' (z. B. `7443`) oder ohne gültige Zahl bindet es nichts, ohne Fehler im Log; das Profil "
+          "läuft ohne WSS-BIND-URL. Ein Neustart ändert daran nichts.",
+          "The value of wss-binding (or ws-binding) is not `[ip]:port`: sofia-sip takes the port only after the last "
+          "':' — without ':' (e.g. `7443`) or without a valid number it binds nothing, with no error in the log; the "
+          "profile runs without WSS-BIND-URL. A restart changes nothing.",
+          "Den Wert als `:7443` (sip-ip) oder `127.0.0.1:7443` schreiben, dann `sofia profile internal restart`.",
+          "Write the value as `:7443` (sip-ip) or `127.0.0.1:7443`, then `sofia profile internal restart`.",
+          reads=(BINDING,), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "bind-failed", "wss-pem-bad"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-no-colon",
+        deciding=((BINDING, r"wss-binding|ws-binding"),),
+        keywords=("wss-binding", "doppelpunkt", "colon", ":7443", "format", "port"),),
+    Cause("wss-bound-by-other-profile",
+          "Das Profil des Ziels (internal) hat kein wss-binding, ein anderes Profil (z. B. external) bindet aber den "
+          "WSS-Port: WebSocket-Clients landen in dessen Kontext (external: `public`, ohne Anmeldung) — Registrierungen "
+          "und Anrufe gehen am Profil internal vorbei.",
+          "The target's profile (internal) has no wss-binding, but another profile (e.g. external) binds the WSS port: "
+          "WebSocket clients land in that profile's context (external: `public`, no authentication) — registrations "
+          "and calls bypass profile internal.",
+          "wss-binding aus dem anderen Profil entfernen und in internal.xml setzen; beide Profile neu starten "
+          "(`sofia profile external restart`, `sofia profile internal restart`).",
+          "Remove wss-binding from the other profile and set it in internal.xml; restart both profiles "
+          "(`sofia profile external restart`, `sofia profile internal restart`).",
+          reads=(BINDING,), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-in-external",
+        deciding=((BINDING, r"external|other profile|anderes Profil"),),
+        keywords=("external", "profil", "profile", "wss-binding", "public", "kontext", "context"),),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
           "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
@@ -269,7 +315,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
           "only 10 s after a start).",
           reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad"),
+          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed",
+                         "wss-pem-bad", "wss-binding-malformed", "wss-bound-by-other-profile"),
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-missing",
         deciding=((BINDING, r"wss-binding"), (PORTS, r"^\s*wss\s"),),
         keywords=("wss-binding", "binding", "auskommentiert", "commented", "reloadxml", "rescan",
@@ -343,6 +390,19 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx listens without `ssl`; no knob for it",
         keywords=("listen", "ssl", "400", "plain http"),),
+    Cause("nginx-listen-http2",
+          "nginx lauscht mit `listen … http2` ohne ssl: dort spricht es nur HTTP/2 mit Vorwissen (h2c), der Tunnel und "
+          "Browser-WebSockets kommen mit HTTP/1.1 und `Upgrade` — nginx antwortet ihnen nicht mit HTTP.",
+          "nginx listens with `listen … http2` without ssl: there it speaks only HTTP/2 with prior knowledge (h2c); "
+          "the tunnel and browsers' WebSockets come with HTTP/1.1 and `Upgrade` — nginx gives them no HTTP answer.",
+          "`http2` aus dem `listen` des Ports entfernen, den der Tunnel anspricht (WebSocket braucht HTTP/1.1); "
+          "`nginx -t && nginx -s reload`.",
+          "Drop `http2` from the `listen` of the port the tunnel targets (WebSocket needs HTTP/1.1); "
+          "`nginx -t && nginx -s reload`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-listen-http2",
+        deciding=((NGINX_CONF, r"http2"),),
+        keywords=("http2", "h2c", "http/2", "listen", "http/1.1"),),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
@@ -362,6 +422,33 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC), superseded_by=("nginx-other-default-server",),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path",
         keywords=("location", "404"),),
+    Cause("nginx-redirects",
+          "nginx beantwortet den WebSocket-Handshake mit einer Umleitung (3xx, z. B. `return 301 https://…`): Browser "
+          "folgen bei WebSocket keiner Umleitung — die Verbindung scheitert. TLS endet schon bei Cloudflare.",
+          "nginx answers the WebSocket handshake with a redirect (3xx, e.g. `return 301 https://…`): browsers never "
+          "follow a redirect on a WebSocket — the connection fails. TLS already ends at Cloudflare.",
+          "Die Umleitung (`return 3xx`/`rewrite … redirect`) aus dem server/location-Block entfernen, der an FreeSWITCH "
+          "weiterleitet (HTTP→HTTPS macht Cloudflare: „Always Use HTTPS“); `nginx -s reload`.",
+          "Remove the redirect (`return 3xx`/`rewrite … redirect`) from the server/location block that proxies to "
+          "FreeSWITCH (HTTP→HTTPS is Cloudflare's job: “Always Use HTTPS”); `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-redirect-https",
+        deciding=((HOP_NGINX, r"30[1278]|Location"),),
+        keywords=("redirect", "umleitung", "301", "return", "location", "https"),),
+    Cause("nginx-refuses-request",
+          "nginx weist die Anfrage selbst ab (401/403): eine Zugriffsregel (`allow`/`deny`, `auth_basic`, ein "
+          "`return 403` für eine Bedingung) trifft die Anfragen, die der Tunnel von 127.0.0.1 bringt — FreeSWITCH sieht "
+          "sie nie.",
+          "nginx refuses the request itself (401/403): an access rule (`allow`/`deny`, `auth_basic`, a `return 403` on "
+          "a condition) hits the requests the tunnel brings from 127.0.0.1 — FreeSWITCH never sees them.",
+          "Die Regel im Block, der an FreeSWITCH weiterleitet, so fassen, dass sie cloudflared (127.0.0.1) und "
+          "Browser-WebSockets durchlässt (WebSocket kann keine Basic-Auth senden); `nginx -s reload`.",
+          "Shape the rule in the block that proxies to FreeSWITCH so that it lets cloudflared (127.0.0.1) and "
+          "browsers' WebSockets through (a WebSocket cannot send basic auth); `nginx -s reload`.",
+          reads=(HOP_NGINX, HOP_WSS), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-deny-loopback",
+        deciding=((HOP_NGINX, r"40[13]|forbidden|authentication"),),
+        keywords=("403", "401", "deny", "allow", "auth", "forbidden", "zugriff", "access"),),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
@@ -403,6 +490,22 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable",
         deciding=((HOP_NGINX, r"SSL|handshak|502"),),
         keywords=("ssl handshak", "handshake", "https", "5066", "variable", "$fs_upstream"),),
+    Cause("nginx-upstream-tls-mismatch",
+          "nginx und FreeSWITCH finden keine gemeinsame TLS-Version oder Cipher-Suite (Fehlerlog: 'alert protocol "
+          "version', 'no ciphers available', 'handshake failure' … while SSL handshaking to upstream): z. B. "
+          "`proxy_ssl_protocols TLSv1` gegen OpenSSL 3 — 502.",
+          "nginx and FreeSWITCH share no TLS version or cipher suite (error log: 'alert protocol version', 'no ciphers "
+          "available', 'handshake failure' … while SSL handshaking to upstream): e.g. `proxy_ssl_protocols TLSv1` "
+          "against OpenSSL 3 — 502.",
+          "`proxy_ssl_protocols`/`proxy_ssl_ciphers` im Block streichen (nginx' Vorgabe TLSv1.2/1.3 passt) oder "
+          "`proxy_ssl_protocols TLSv1.2 TLSv1.3;`; `nginx -t && nginx -s reload`.",
+          "Drop `proxy_ssl_protocols`/`proxy_ssl_ciphers` from the block (nginx's default TLSv1.2/1.3 fits) or set "
+          "`proxy_ssl_protocols TLSv1.2 TLSv1.3;`; `nginx -t && nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "wss-pem-bad", "bind-failed"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-tls1",
+        deciding=((HOP_NGINX, r"protocol version|cipher|handshake failure|SSL"),),
+        keywords=("tls", "protocol", "proxy_ssl_protocols", "cipher", "tlsv1", "version"),),
     Cause("nginx-upstream-protocol",
           "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
           "connection'): meist `http://` an den TLS-Port 7443.",
@@ -593,7 +696,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
           "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
-          reads=(ESL,), explains=(ESL, LOG),
+          reads=(ESL,), explains=(ESL, LOG), superseded_by=("container-paused",),
           node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit",
         deciding=((ESL, r"erste Bytes|first bytes|sends nothing"), (LOG, r"Socket Error"),),
         keywords=("hängt", "hangs", "kein gruß", "no greeting", "nothing", "nichts", "tarpit", "anderes programm",

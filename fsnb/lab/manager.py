@@ -338,6 +338,14 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
         cas = str(d / "pki/ca.pem") if n.verify is scenarios.Verify.LAB_CA else "/etc/ssl/certs/ca-certificates.crt"
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
                               f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
+    # red team (#18.5): an operator's additions to the proxying block (each one breaks the WebSocket in its own way)
+    extra = [line for on, line in ((n.redirect_https, "return 301 https://$host$request_uri;"),
+                                   (n.deny_loopback, "allow 10.0.0.0/8;\n        deny all;"),
+                                   (bool(n.ssl_protocols), f"proxy_ssl_protocols {n.ssl_protocols};")) if on]
+    if extra:
+        block = block.replace("    location / {\n", "    location / {\n" + "".join(f"        {x}\n" for x in extra), 1)
+    if n.listen_http2:
+        block = block.replace(f"    listen 127.0.0.1:{ports.nginx};", f"    listen 127.0.0.1:{ports.nginx} http2;", 1)
     (d / "nginx/sites/freeswitch.conf").write_text(block)
     if n.other_default_server:   # what a distribution's default site does: default_server on the same port
         (d / "nginx/sites/000-default.conf").write_text(

@@ -238,6 +238,11 @@ def split_binding(binding: str, sip_ip: str) -> tuple[str, int]:
     binding = binding.strip()
     if not binding:
         raise ConfigError("empty binding")
+    if ":" not in binding:
+        # sofia-sip (sofia.c, wss-binding): the port is what follows the last ':'; without one the whole value is
+        # taken as the address and the port stays 0 — nothing is bound, and nothing is logged
+        raise ConfigError(f"binding {binding!r}: no ':' before the port — sofia-sip binds nothing (write ':{binding}' "
+                          f"or 'ip:port')" if binding.isdigit() else f"binding {binding!r}: no ':port' — sofia-sip binds nothing")
     if binding.startswith("["):
         host, _, port = binding[1:].partition("]:")
     else:
