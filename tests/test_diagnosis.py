@@ -240,6 +240,8 @@ _LOG_TLS1 = ('2026/12/03 03:11:05 [error] 10494#10494: *53 SSL_do_handshake() fa
 _LOG_NULL_CIPHER = ('2026/12/03 03:11:29 [crit] 11624#11624: *77 SSL_do_handshake() failed (SSL: error:0A0000B5:SSL '
                     'routines::no ciphers available:No ciphers enabled for max supported SSL/TLS version) while SSL '
                     'handshaking to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1"')
+_LOG_LIMIT = ('2026/12/03 03:32:52 [error] 24155#24155: *40 limiting requests, excess: 1.000 by zone "fsred", client: '
+              '127.0.0.1, server: , request: "GET / HTTP/1.1", host: "freeswitch.aidevelo.ai"')
 _HOPS_SAY = lambda **hop: {k: res(k, "fail", **hop) for k in ("schritt4.nginx", "schritt4.public")}  # noqa: E731
 _NO_WSS = {"schritt2.profil": res("schritt2.profil", "fail", running=True, wss_bind_url=None),
            "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443),
@@ -251,6 +253,9 @@ _HANGS = {k: res(k, "fail", outcome="timeout") for k in ("schritt4.wss", "schrit
 CASES.update({
     "nginx-upstream-tls-mismatch": _nginx_502(_LOG_TLS1),
     "nginx-redirects": _HOPS_SAY(outcome="http-status", status=301),
+    # the nginx hop got the one request a minute, the public hop's was refused: 'limiting requests' in nginx's log
+    "nginx-rate-limited": {"schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=503,
+                                                  nginx_errors=[_LOG_LIMIT], nginx_reason="rate-limited")},
     "nginx-refuses-request": _HOPS_SAY(outcome="http-status", status=403),
     "nginx-listen-http2": dict(_HOPS_SAY(outcome="not-http"), **{"wissen.nginx": res(
         "wissen.nginx", "fail", listening=True, config_read=True, scheme="https", upstream_port=7443,
@@ -278,6 +283,7 @@ def test_a_tls_version_or_cipher_refusal_is_not_read_as_no_tls_there():
     from fsnb.read import nginxlog
     assert nginxlog.reason([_LOG_TLS1]) == nginxlog.reason([_LOG_NULL_CIPHER]) == "upstream-tls-params"
     assert nginxlog.reason([_LOG_505]) == "upstream-tls-handshake"
+    assert nginxlog.reason([_LOG_LIMIT]) == "rate-limited"
 
 
 WARNINGS = {

@@ -44,7 +44,8 @@ SHOWN_ONLY = {
         "esl-other-address", "nginx-http-to-tls-variable", "nginx-tls-to-plain-variable", "nginx-other-default-server",
         "profile-bare-ampersand", "profile-xml-broken",
         # the red team's round (#18 item 5): the catalogue's step names the line to change
-        "nginx-redirect-https", "nginx-deny-loopback", "nginx-listen-http2",
+        "nginx-redirect-https", "nginx-deny-loopback", "nginx-listen-http2", "nginx-rate-limit-tunnel",
+        "nginx-hides-subprotocol",
         "wss-binding-no-colon")},
 }
 

@@ -25,6 +25,15 @@ def test_a_binding_without_colon_binds_nothing(value):
     assert fsconfig.split_binding("localhost:7443", "127.0.0.1") == ("localhost", 7443)   # resolved: it works (seen)
 
 
+@pytest.mark.unit
+@pytest.mark.parametrize("value,port", [("0", 8021), ("", 8021), ("auto", 8021), (" 8022", 8022), ("8023x", 8023),
+                                        ("70000", 4464)])
+def test_esl_listen_port_as_mod_event_socket_reads_it(value, port):
+    """`listen-port 0`: the real mod_event_socket listened on 8021 ('Socket up listening on 127.0.0.1:8021'), and
+    fsnb told the operator to put port 0 into the target."""
+    assert fsconfig.esl_port(value) == port
+
+
 def _pem(key) -> str:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.timezone.utc)
@@ -44,6 +53,15 @@ def test_a_key_openssl_3_refuses_makes_wss_pem_unusable():
     for key in (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP256R1())):
         rep = certs.analyse(_pem(key), ["localhost"])
         assert not rep.unusable, rep.problems
+
+
+@pytest.mark.unit
+def test_a_utf8_bom_before_wss_pem_is_read_past_as_openssl_does():
+    """A wss.pem saved with a BOM: the real FreeSWITCH served it, `openssl pkey` read it; fsnb said 'no PRIVATE KEY
+    block' and named wss-pem-bad-pending."""
+    pem = _pem(ec.generate_private_key(ec.SECP256R1()))
+    rep = certs.analyse("\ufeff" + pem, ["localhost"])
+    assert not rep.unusable and rep.blocks == ["PRIVATE KEY", "CERTIFICATE"], (rep.blocks, rep.problems)
 
 
 @pytest.mark.unit

@@ -435,6 +435,22 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-redirect-https",
         deciding=((HOP_NGINX, r"30[1278]|Location"),),
         keywords=("redirect", "umleitung", "301", "return", "location", "https"),),
+    Cause("nginx-rate-limited",
+          "nginx begrenzt die Anfragen selbst (limit_req/limit_conn, Fehlerlog: 'limiting requests', 503): hinter dem "
+          "Tunnel kommen alle Browser von cloudflareds einer Adresse (127.0.0.1) — `$binary_remote_addr` ist für alle "
+          "derselbe Schlüssel, schon die zweite Verbindung wird abgewiesen.",
+          "nginx limits the requests itself (limit_req/limit_conn, error log: 'limiting requests', 503): behind the "
+          "tunnel every browser comes from cloudflared's one address (127.0.0.1) — `$binary_remote_addr` is the same "
+          "key for all, the second connection is already refused.",
+          "Das Limit im Block, der an FreeSWITCH weiterleitet, nach der echten Client-Adresse schlüsseln "
+          "(`$http_cf_connecting_ip` bzw. real_ip_header CF-Connecting-IP mit set_real_ip_from 127.0.0.1) oder dort "
+          "weglassen; `nginx -s reload`.",
+          "Key the limit in the block that proxies to FreeSWITCH by the real client address (`$http_cf_connecting_ip`, "
+          "or real_ip_header CF-Connecting-IP with set_real_ip_from 127.0.0.1) or drop it there; `nginx -s reload`.",
+          reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-rate-limit-tunnel",
+        deciding=((HOP_PUBLIC, r"limiting|503"), (HOP_NGINX, r"limiting|503"),),
+        keywords=("limit_req", "limit", "rate", "503", "limiting", "cf-connecting-ip", "real_ip"),),
     Cause("nginx-refuses-request",
           "nginx weist die Anfrage selbst ab (401/403): eine Zugriffsregel (`allow`/`deny`, `auth_basic`, ein "
           "`return 403` für eine Bedingung) trifft die Anfragen, die der Tunnel von 127.0.0.1 bringt — FreeSWITCH sieht "
@@ -615,17 +631,22 @@ CAUSES: dict[str, Cause] = _ranked([
           "restart cloudflared.",
           reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
           superseded_by=("tunnel-config-invalid", "tunnel-origin-tls", "nginx-listen-ssl", "ws-wss-port-shared",
-                         "nginx-port-taken"),
+                         "nginx-port-taken", "nginx-rate-limited"),
           node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service",
         deciding=((TUNNEL, r"service:"), (NGINX_CONF, r"listening|listen"),),
         keywords=("ingress", "service", "tunnel", "config.yml", "8083"),),
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
-          "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
-          "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
+          "Prüfen, wer den Handshake umschreibt: in nginx `proxy_hide_header Sec-WebSocket-Protocol` oder ein "
+          "`proxy_set_header Sec-WebSocket-Protocol …`, das das Angebot des Browsers ersetzt, entfernen; sonst, dass "
+          "der Client 'sip' anbietet.",
+          "Find what rewrites the handshake: in nginx remove `proxy_hide_header Sec-WebSocket-Protocol` or a "
+          "`proxy_set_header Sec-WebSocket-Protocol …` that replaces the browser's offer; else make the client offer "
+          "'sip'.",
           reads=HOPS, explains=HOPS,
-          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="needs something in the path that rewrites the handshake; sofia-sip (and the simulator) echo what the client offers, and the lab's nginx has no knob to strip it",
-        keywords=("sec-websocket-protocol", "subprotocol", "sip"),),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-hides-subprotocol",
+        deciding=((HOP_NGINX, r"Sec-WebSocket-Protocol|sip"),),
+        keywords=("sec-websocket-protocol", "subprotocol", "sip", "proxy_hide_header"),),
     Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
           "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
           "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",

@@ -335,6 +335,11 @@ def _nginx_redirects(f):
     return bool(h and h.outcome == "http-status" and h.status is not None and 300 <= h.status < 400)
 
 
+@rule("nginx-rate-limited")
+def _nginx_rate_limited(f):
+    return any((h := f.get(cid)) and h.nginx_reason == "rate-limited" for cid in (HOP_NGINX, HOP_PUBLIC))
+
+
 @rule("nginx-refuses-request")
 def _nginx_refuses(f):
     h = f.get(HOP_NGINX)

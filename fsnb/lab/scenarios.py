@@ -152,6 +152,8 @@ class NginxSettings(_Settings):
     deny_loopback: bool = False     # `allow 10.0.0.0/8; deny all;`: the tunnel's 127.0.0.1 is refused (403)
     listen_http2: bool = False      # `listen … http2` without ssl: HTTP/2 prior knowledge only (nginx ≤ 1.24)
     ssl_protocols: str = ""         # `proxy_ssl_protocols …` towards FreeSWITCH (e.g. TLSv1: OpenSSL 3 refuses it)
+    hide_subprotocol: bool = False  # `proxy_hide_header Sec-WebSocket-Protocol;`: the 101 reaches browsers without it
+    rate_limit: bool = False        # `limit_req` keyed by $binary_remote_addr: behind the tunnel all clients are one
 
     @property
     def proxy_scheme(self) -> Scheme:
@@ -853,6 +855,30 @@ SCENARIOS.extend([
           "Seitdem antwortet nginx Browser-Telefonen mit 502; FreeSWITCH lauscht auf 7443 und direkt klappt es.",
           "The nginx config was taken from a colleague's older template (“it ran for years”). Since then nginx "
           "answers browser phones with 502; FreeSWITCH listens on 7443 and directly it works.")),),
+    Scenario("nginx-rate-limit-tunnel", "nginx-rate-limited", 1,
+             "nginx begrenzt mit `limit_req` nach `$binary_remote_addr` (1 Anfrage/Minute): hinter dem Tunnel kommen "
+             "alle Browser von 127.0.0.1 — die zweite Verbindung bekommt 503.",
+             "nginx limits with `limit_req` keyed by `$binary_remote_addr` (1 request/minute): behind the tunnel every "
+             "browser comes from 127.0.0.1 — the second connection gets 503.",
+             nginx=NginxSettings(rate_limit=True),
+        briefing=(
+        T("Nur der Erste kommt durch", "Only the first one gets through"),
+        T("Seit dem Einbau eines „DDoS-Schutzes“ am Proxy verbindet sich morgens genau ein Browser-Telefon; alle "
+          "anderen bekommen einen Fehler 503. Ein Test vom Server selbst klappt meistens.",
+          "Since a “DDoS protection” went into the proxy exactly one browser phone connects in the morning; all the "
+          "others get an error 503. A test from the server itself mostly works.")),),
+    Scenario("nginx-hides-subprotocol", "subprotocol-missing", 1,
+             "nginx entfernt mit `proxy_hide_header Sec-WebSocket-Protocol;` FreeSWITCHs 'sip' aus der 101-Antwort: "
+             "Browser brechen den WebSocket ab.",
+             "nginx strips FreeSWITCH's 'sip' from the 101 with `proxy_hide_header Sec-WebSocket-Protocol;`: browsers "
+             "abort the WebSocket.",
+             nginx=NginxSettings(hide_subprotocol=True),
+        briefing=(
+        T("Nach dem Header-Aufräumen bricht der Browser ab", "After a header clean-up the browser aborts"),
+        T("Im Proxy wurden „überflüssige Antwort-Header entfernt“. Seitdem bricht das Browser-Telefon die Verbindung "
+          "sofort nach dem Aufbau ab; nginx und FreeSWITCH melden keinen Fehler.",
+          "“Superfluous response headers were removed” in the proxy. Since then the browser phone drops the connection "
+          "right after it opens; nginx and FreeSWITCH report no error.")),),
     Scenario("wss-binding-no-colon", "wss-binding-malformed", 1,
              "internal.xml: `<param name=\"wss-binding\" value=\"7443\"/>` ohne Doppelpunkt: sofia-sip nimmt das als "
              "Adresse, bindet keinen Port und loggt nichts; ein Neustart hilft nicht.",

@@ -24,6 +24,8 @@ def pem_blocks(pem: str) -> tuple[list[tuple[str, str]], int]:
     restarts it (as OpenSSL's reader does); an unterminated block is dropped."""
     out: list[tuple[str, str]] = []
     skipped = 0
+    # a file saved by a Windows editor starts with a UTF-8 BOM: OpenSSL (and FreeSWITCH) read past it (seen)
+    pem = pem.removeprefix("\ufeff")
     label, start, lines = None, 0, pem.split("\n")
     pos = 0
     for line in lines:

@@ -11,6 +11,9 @@ import datetime as _dt
 
 # (substring, reason) in the order they are tested; the recorded nginx 1.22 messages (fixtures 503, 505, 506)
 REQUEST_REASONS = (
+    # limit_req/limit_conn answering 503 itself: behind a tunnel every browser comes from cloudflared's one address
+    ("limiting requests", "rate-limited"),
+    ("limiting connections", "rate-limited"),
     ("upstream SSL certificate verify error", "upstream-cert-rejected"),
     ("connect() failed (111", "upstream-refused"),
     ("upstream prematurely closed connection", "upstream-closed"),
