@@ -266,6 +266,13 @@ CASES.update({
         "wissen.binding": res("wissen.binding", "fail", read=True, wss_binding=None,
                               wss_in_other_profile=["external: wss-binding :7443 (/etc/freeswitch/sip_profiles/external.xml)"]),
         "schritt2.profil": res("schritt2.profil", "fail", running=True, wss_bind_url=None)},
+    "freeswitch-process-stopped": dict(_HANGS, **{
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="no-answer"),
+        "schritt2.profil": res("schritt2.profil", "skip"),
+        "schritt3.ports": res("schritt3.ports", "fail", network_mode="host", own_netns=False,
+                              container_status="running", process_state="T",
+                              wss={"port": 7443, "listening_on": ["127.0.0.1"], "from_here": "open"}),
+        "schritt4.curl": res("schritt4.curl", "fail", result="timeout")}),
     "container-paused": dict(_HANGS, **{
         "schritt1.esl": res("schritt1.esl", "fail", outcome="no-answer"),
         "schritt2.profil": res("schritt2.profil", "skip"),

@@ -64,6 +64,31 @@ def test_a_utf8_bom_before_wss_pem_is_read_past_as_openssl_does():
     assert not rep.unusable and rep.blocks == ["PRIVATE KEY", "CERTIFICATE"], (rep.blocks, rep.problems)
 
 
+@pytest.mark.lab
+def test_a_stopped_process_state_is_read():
+    """/proc/<pid>/stat's state after the last ')' (a comm may hold ')' and spaces): T once SIGSTOPped, else not."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fsnb.read import fsprocess
+    p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert fsprocess.read_state(p.pid) in ("S", "R")
+        os.kill(p.pid, signal.SIGSTOP)
+        for _ in range(100):     # the stop is asynchronous: wait for the kernel to show it (bounded)
+            if fsprocess.read_state(p.pid) == "T":
+                break
+            time.sleep(0.01)
+        assert fsprocess.read_state(p.pid) == "T"
+    finally:
+        p.kill()
+        p.wait()
+    assert fsprocess.read_state(p.pid) == ""
+
+
 @pytest.mark.unit
 def test_docker_state_paused_is_read():
     v = dockerview.of({"HostConfig": {"NetworkMode": "host"}, "State": {"Status": "paused", "Paused": True}})

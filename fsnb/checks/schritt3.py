@@ -24,6 +24,10 @@ TEXTS = {
     "paused": T("Der Container {c} ist pausiert (Docker-Status 'paused', `docker pause`): die Ports nehmen Verbindungen "
                 "an, aber kein Prozess darin antwortet.", "Container {c} is paused (Docker status 'paused', `docker "
                 "pause`): its ports accept connections, but no process in it answers."),
+    "process-stopped": T("Der FreeSWITCH-Prozess ist angehalten (Zustand {s} in /proc, {src}: SIGSTOP, Strg-Z einer "
+                         "Vordergrund-Sitzung oder ein Debugger): die Ports nehmen Verbindungen an, nichts antwortet.",
+                         "FreeSWITCH's process is stopped (state {s} in /proc, {src}: SIGSTOP, Ctrl-Z of a foreground "
+                         "session or a debugger): its ports accept connections, nothing answers."),
     "pub-by-docker": T("von Docker veröffentlicht: {x}", "published by Docker: {x}"),
     "pub-other": T("Docker veröffentlicht ihn nicht: etwas anderes leitet weiter",
                    "Docker does not publish it: something else forwards it"),
@@ -104,6 +108,11 @@ async def ports(ctx):
             observed["unpublished"] = [f"{role} {port}" for role, (_, port) in roles.items()
                                        if role != "nginx" and observed[role]["listening_on"]
                                        and observed[role]["from_here"] != "open" and not view.published_for(port)]
+    proc = await ctx.process()
+    if proc is not None and proc.state in ("T", "t"):
+        # stopped (SIGSTOP, Ctrl-Z of a foreground `freeswitch -nc`, a debugger): as frozen as a paused container
+        observed["process_state"] = proc.state
+        return fail(TEXTS["process-stopped"].format(s=proc.state, src=proc.source), evidence=ev, observed=observed)
     if view is not None and view.status == "paused":
         # frozen by the engine: the kernel still completes every handshake in the backlog, no process ever answers
         return fail(TEXTS["paused"].format(c=ctx.fs.container), evidence=ev, observed=observed)

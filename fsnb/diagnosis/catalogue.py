@@ -149,6 +149,19 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="container-paused",
         deciding=((PORTS, r"paused"),),
         keywords=("pause", "paused", "unpause", "eingefroren", "frozen", "docker"),),
+    Cause("freeswitch-process-stopped",
+          "Der FreeSWITCH-Prozess ist angehalten (Zustand T: SIGSTOP, Strg-Z in einer Vordergrund-Sitzung "
+          "`freeswitch -nc`, ein angehängter Debugger): der Kernel nimmt Verbindungen an, FreeSWITCH beantwortet keine.",
+          "FreeSWITCH's process is stopped (state T: SIGSTOP, Ctrl-Z in a foreground `freeswitch -nc` session, an "
+          "attached debugger): the kernel accepts connections, FreeSWITCH answers none.",
+          "`kill -CONT <pid>` (bzw. `fg` in der Sitzung, den Debugger lösen); FreeSWITCH als Dienst statt im "
+          "Vordergrund eines Terminals betreiben.",
+          "`kill -CONT <pid>` (or `fg` in that session, detach the debugger); run FreeSWITCH as a service, not in the "
+          "foreground of a terminal.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="freeswitch-sigstop",
+        deciding=((PORTS, r"stopped|angehalten|state T|Zustand T"),),
+        keywords=("sigstop", "stopped", "angehalten", "kill -cont", "ctrl-z", "strg-z", "fg", "debugger"),),
     # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
     Cause("container-ports-not-published",
           "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
@@ -717,7 +730,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
           "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
-          reads=(ESL,), explains=(ESL, LOG), superseded_by=("container-paused",),
+          reads=(ESL,), explains=(ESL, LOG), superseded_by=("container-paused", "freeswitch-process-stopped"),
           node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit",
         deciding=((ESL, r"erste Bytes|first bytes|sends nothing"), (LOG, r"Socket Error"),),
         keywords=("hängt", "hangs", "kein gruß", "no greeting", "nothing", "nichts", "tarpit", "anderes programm",

@@ -209,6 +209,7 @@ class Ports(Observed):
     published: list[str] = field(default_factory=list)     # "127.0.0.1:7443 -> 7443/tcp"
     unpublished: list[str] = field(default_factory=list)   # "wss 7443": listens in the container, not published
     container_status: str | None = None  # Docker's State.Status: running | paused | restarting | exited | …
+    process_state: str | None = None     # FreeSWITCH's process stopped: T (SIGSTOP, Ctrl-Z) or t (a debugger)
 
 
 # -- Schritt 4 ---------------------------------------------------------------------------------------

@@ -244,6 +244,11 @@ def _container_paused(f):
     return _ports(f).container_status == "paused"
 
 
+@rule("freeswitch-process-stopped")
+def _process_stopped(f):
+    return _ports(f).process_state in ("T", "t")
+
+
 # -- issue #18, Docker's own view: FreeSWITCH in the container's own network namespace -------------------------
 def _in_container_only(p: obs.Ports) -> bool:
     """WSS listens by the container's own socket table, but not from here (its 127.0.0.1 is not ours)."""

@@ -394,6 +394,12 @@ def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: 
     elif step is scenarios.Step.BREAK_XML:
         from fsnb.lab import layout
         layout.break_xml(dirs.conf / "sip_profiles/internal.xml")
+    elif step is scenarios.Step.STOP_PROCESS:
+        import signal
+
+        from fsnb.lab import dockerlab
+        pid = dockerlab.client(docker_host).containers.get(CONTAINER).attrs["State"]["Pid"]
+        os.kill(pid, signal.SIGSTOP)     # the lab's own FreeSWITCH, by the pid its engine reports
     elif step is scenarios.Step.PAUSE_CONTAINER:
         from fsnb.lab import dockerlab
         dockerlab.client(docker_host).containers.get(CONTAINER).pause()    # what a backup script's `docker pause` does

@@ -191,6 +191,7 @@ class Step(StrEnum):
     RESCAN = "rescan"
     BREAK_XML = "break-xml"         # a wrong closing tag written into internal.xml once the profile runs
     PAUSE_CONTAINER = "pause-container"   # `docker pause` of FreeSWITCH's container (real lab only)
+    STOP_PROCESS = "stop-process"         # SIGSTOP to FreeSWITCH's process (Ctrl-Z of a foreground session)
 
 
 class BlockerKind(StrEnum):          # fsnb/lab/blocker.py
@@ -919,6 +920,22 @@ SCENARIOS.extend([
           "Since a new backup scheme went live, browser and desk phones hang at night; fs_cli hangs too. `docker ps` "
           "shows the container. This morning it did not go away by itself.")),),
 ])
+
+SCENARIOS.append(Scenario(
+    "freeswitch-sigstop", "freeswitch-process-stopped", 1,
+    "FreeSWITCHs Prozess bekommt SIGSTOP (wie Strg-Z in einer Vordergrund-Sitzung): Zustand T, alle Ports nehmen "
+    "Verbindungen an, nichts antwortet; Docker meldet den Container weiter als 'running'.",
+    "FreeSWITCH's process gets SIGSTOP (as Ctrl-Z in a foreground session does): state T, every port accepts "
+    "connections, nothing answers; Docker still reports the container 'running'.",
+    after_start=(Step.STOP_PROCESS,), sim=False,
+    sim_why_not="the simulator is a Python process, not found as FreeSWITCH's (its /proc comm is not `freeswitch`): "
+    "the real lab stops the real process",
+    briefing=(
+        T("Nach der Fehlersuche am Server hängt alles", "After debugging on the server everything hangs"),
+        T("Ein Kollege hat gestern Abend FreeSWITCH „zum Debuggen kurz im Terminal“ laufen lassen. Seitdem hängen "
+          "Browser- und Tischtelefone; fs_cli hängt auch. Der Container läuft laut `docker ps`.",
+          "Last night a colleague ran FreeSWITCH “briefly in the terminal for debugging”. Since then browser and desk "
+          "phones hang; fs_cli hangs too. The container is up according to `docker ps`.")),))
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet
