@@ -233,6 +233,66 @@ CASES.update({
     "nginx-upstream-protocol": _nginx_502(_LOG_503),
     "nginx-upstream-timeout": _nginx_502(_LOG_TIMEOUT, 504),
 })
+# the red team's round (#18 item 5): what the real FreeSWITCH 1.11, nginx 1.22 and Docker showed for each new cause
+_LOG_TLS1 = ('2026/12/03 03:11:05 [error] 10494#10494: *53 SSL_do_handshake() failed (SSL: error:0A00042E:SSL '
+             'routines::tlsv1 alert protocol version:SSL alert number 70) while SSL handshaking to upstream, client: '
+             '127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "https://127.0.0.1:14453/"')
+_LOG_NULL_CIPHER = ('2026/12/03 03:11:29 [crit] 11624#11624: *77 SSL_do_handshake() failed (SSL: error:0A0000B5:SSL '
+                    'routines::no ciphers available:No ciphers enabled for max supported SSL/TLS version) while SSL '
+                    'handshaking to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1"')
+_LOG_LIMIT = ('2026/12/03 03:32:52 [error] 24155#24155: *40 limiting requests, excess: 1.000 by zone "fsred", client: '
+              '127.0.0.1, server: , request: "GET / HTTP/1.1", host: "freeswitch.aidevelo.ai"')
+_HOPS_SAY = lambda **hop: {k: res(k, "fail", **hop) for k in ("schritt4.nginx", "schritt4.public")}  # noqa: E731
+_NO_WSS = {"schritt2.profil": res("schritt2.profil", "fail", running=True, wss_bind_url=None),
+           "schritt3.ports": res("schritt3.ports", "fail", wss=closed(7443),
+                                 ws={"port": 5066, "listening_on": ["127.0.0.1"], "from_here": "open"},
+                                 sip={"port": 5060, "listening_on": ["127.0.0.1"], "from_here": "open"}),
+           **{k: res(k, "fail", outcome="refused") for k in ("schritt4.wss", "schritt4.nginx", "schritt4.public")}}
+_HANGS = {k: res(k, "fail", outcome="timeout") for k in ("schritt4.wss", "schritt4.ws", "schritt4.nginx",
+                                                        "schritt4.public")}
+CASES.update({
+    "nginx-upstream-tls-mismatch": _nginx_502(_LOG_TLS1),
+    "nginx-redirects": _HOPS_SAY(outcome="http-status", status=301),
+    # the nginx hop got the one request a minute, the public hop's was refused: 'limiting requests' in nginx's log
+    "nginx-rate-limited": {"schritt4.public": res("schritt4.public", "fail", outcome="http-status", status=503,
+                                                  nginx_errors=[_LOG_LIMIT], nginx_reason="rate-limited")},
+    "nginx-refuses-request": _HOPS_SAY(outcome="http-status", status=403),
+    "nginx-listen-http2": dict(_HOPS_SAY(outcome="not-http"), **{"wissen.nginx": res(
+        "wissen.nginx", "fail", listening=True, config_read=True, scheme="https", upstream_port=7443,
+        listen_h2c="127.0.0.1:8082 http2")}),
+    "wss-binding-malformed": dict(_NO_WSS, **{"wissen.binding": res(
+        "wissen.binding", "fail", read=True, wss_binding="7443", binding_malformed="wss-binding: 7443")}),
+    "wss-bound-by-other-profile": {
+        "wissen.binding": res("wissen.binding", "fail", read=True, wss_binding=None,
+                              wss_in_other_profile=["external: wss-binding :7443 (/etc/freeswitch/sip_profiles/external.xml)"]),
+        "schritt2.profil": res("schritt2.profil", "fail", running=True, wss_bind_url=None)},
+    "freeswitch-process-stopped": dict(_HANGS, **{
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="no-answer"),
+        "schritt2.profil": res("schritt2.profil", "skip"),
+        "schritt3.ports": res("schritt3.ports", "fail", network_mode="host", own_netns=False,
+                              container_status="running", process_state="T",
+                              wss={"port": 7443, "listening_on": ["127.0.0.1"], "from_here": "open"}),
+        "schritt4.curl": res("schritt4.curl", "fail", result="timeout")}),
+    "container-paused": dict(_HANGS, **{
+        "schritt1.esl": res("schritt1.esl", "fail", outcome="no-answer"),
+        "schritt2.profil": res("schritt2.profil", "skip"),
+        "schritt3.ports": res("schritt3.ports", "fail", network_mode="host", own_netns=False, container_status="paused",
+                              wss={"port": 7443, "listening_on": None, "from_here": "open"}),
+        "schritt4.curl": res("schritt4.curl", "fail", result="timeout")}),
+})
+
+
+@pytest.mark.unit
+def test_a_tls_version_or_cipher_refusal_is_not_read_as_no_tls_there():
+    """OpenSSL's refusals of a version or a cipher are a TLS both ends speak (nginx-upstream-tls-mismatch); a
+    handshake the peer closes is nothing speaking TLS (nginx-upstream-tls-failed) — both end in 'while SSL
+    handshaking to upstream'."""
+    from fsnb.read import nginxlog
+    assert nginxlog.reason([_LOG_TLS1]) == nginxlog.reason([_LOG_NULL_CIPHER]) == "upstream-tls-params"
+    assert nginxlog.reason([_LOG_505]) == "upstream-tls-handshake"
+    assert nginxlog.reason([_LOG_LIMIT]) == "rate-limited"
+
+
 WARNINGS = {
     "nginx-websocket-config": {"wissen.nginx": res("wissen.nginx", "warn", listening=True, config_read=True,
                                                    warnings=["proxy_http_version 1.1 fehlt"])},

@@ -21,6 +21,13 @@ TEXTS = {
                   "hier erreichbar ({pub}).",
                   "{p} listens ({on}, in the container's own network namespace, network mode {mode}) and is reachable "
                   "from here ({pub})."),
+    "paused": T("Der Container {c} ist pausiert (Docker-Status 'paused', `docker pause`): die Ports nehmen Verbindungen "
+                "an, aber kein Prozess darin antwortet.", "Container {c} is paused (Docker status 'paused', `docker "
+                "pause`): its ports accept connections, but no process in it answers."),
+    "process-stopped": T("Der FreeSWITCH-Prozess ist angehalten (Zustand {s} in /proc, {src}: SIGSTOP, Strg-Z einer "
+                         "Vordergrund-Sitzung oder ein Debugger): die Ports nehmen Verbindungen an, nichts antwortet.",
+                         "FreeSWITCH's process is stopped (state {s} in /proc, {src}: SIGSTOP, Ctrl-Z of a foreground "
+                         "session or a debugger): its ports accept connections, nothing answers."),
     "pub-by-docker": T("von Docker veröffentlicht: {x}", "published by Docker: {x}"),
     "pub-other": T("Docker veröffentlicht ihn nicht: etwas anderes leitet weiter",
                    "Docker does not publish it: something else forwards it"),
@@ -87,7 +94,7 @@ async def ports(ctx):
     observed, rows = {"source": source}, []
     if view is not None:
         observed.update(network_mode=view.network_mode, own_netns=view.own_netns,
-                        published=[p.text() for p in view.published])
+                        published=[p.text() for p in view.published], container_status=view.status or None)
     for (role, (host, port)), r in zip(roles.items(), reach, strict=True):
         listening = sorted({s.ip for s in socks if s.port == port}) if socks is not None else None
         observed[role] = {"port": port, "listening_on": listening, "from_here": r, "expected": host}
@@ -101,6 +108,14 @@ async def ports(ctx):
             observed["unpublished"] = [f"{role} {port}" for role, (_, port) in roles.items()
                                        if role != "nginx" and observed[role]["listening_on"]
                                        and observed[role]["from_here"] != "open" and not view.published_for(port)]
+    proc = await ctx.process()
+    if proc is not None and proc.state in ("T", "t"):
+        # stopped (SIGSTOP, Ctrl-Z of a foreground `freeswitch -nc`, a debugger): as frozen as a paused container
+        observed["process_state"] = proc.state
+        return fail(TEXTS["process-stopped"].format(s=proc.state, src=proc.source), evidence=ev, observed=observed)
+    if view is not None and view.status == "paused":
+        # frozen by the engine: the kernel still completes every handshake in the backlog, no process ever answers
+        return fail(TEXTS["paused"].format(c=ctx.fs.container), evidence=ev, observed=observed)
     wss = observed["wss"]
     elsewhere = wss["listening_on"] and wss["from_here"] != "open"
     if upstream and socks is not None:

@@ -114,7 +114,8 @@ async def _hop(ctx, key: str, register: bool = False):
             pass
     started = _dt.datetime.now() - _dt.timedelta(seconds=2)    # nginx stamps its log in local time, to the second
     r = await wsprobe.run(hop, ctx.timeout, user, password, ctx.target.sip.domain or ctx.fs.host)
-    nginx_errors = await _nginx_errors(ctx, started) if key == "nginx" and r.outcome != "ok" else []
+    # the public hop passes nginx too: its words about this request count there as well (a rate limit, …)
+    nginx_errors = await _nginx_errors(ctx, started) if key in ("nginx", "public") and r.outcome != "ok" else []
     observed = {"url": hop.url, "outcome": r.outcome, "status": r.status, "subprotocol": r.subprotocol,
                 "via_transport": hop.via_transport, "sip_status": r.sip_status, "tls_verified": r.tls_verified,
                 "register": r.register, "sip_unmatched": r.unmatched}
@@ -122,9 +123,9 @@ async def _hop(ctx, key: str, register: bool = False):
     if nginx_errors:
         observed["nginx_errors"] = nginx_errors
         observed["nginx_reason"] = nginxlog.reason(nginx_errors)
+        ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     if r.outcome == "http-status" and "plain HTTP request was sent to HTTPS port" in (r.response or ""):
         observed["http_hint"] = "plain-http-to-https-port"     # nginx's own 400 page: `listen … ssl` got plain HTTP
-        ev.append(Evidence("nginx error.log", "\n".join(nginx_errors), f"local file {ctx.target.nginx.error_log}"))
     n = NAME[key]
     if r.outcome == "ok":
         if r.register and r.register[-1].endswith("no answer"):

@@ -82,6 +82,13 @@ TEXTS = {
                     "wss-binding {b} → binds {eff}{note}. Takes effect only when the profile (re)starts."),
     "nginx-unreadable": T("nginx-Konfiguration nicht lesbar: {e}", "nginx config unreadable: {e}"),
     "no-proxy-pass": T("{f}: kein proxy_pass gefunden.", "{f}: no proxy_pass found."),
+    "wss-in-other-profile": T("{path} hat kein wss-binding, aber ein anderes Profil bindet den WSS-Port: {o} — "
+                              "WebSocket-Clients landen dort, nicht im Profil des Ziels.",
+                              "{path} has no wss-binding, but another profile binds the WSS port: {o} — WebSocket "
+                              "clients land there, not in the target's profile."),
+    "listen-h2c": T("`listen {s}`: http2 ohne ssl — nginx spricht dort nur HTTP/2 (h2c), der Tunnel und Browser-"
+                    "WebSockets kommen mit HTTP/1.1 und Upgrade", "`listen {s}`: http2 without ssl — nginx speaks only "
+                    "HTTP/2 (h2c) there, the tunnel and browsers' WebSockets come with HTTP/1.1 and Upgrade"),
     "nothing-listens": T("nichts lauscht auf {a}", "nothing listens on {a}"),
     "http-to-tls": T("proxy_pass http:// an den TLS-Port {p}{via} (nginx: 502 'upstream prematurely closed')",
                      "proxy_pass http:// to the TLS port {p}{via} (nginx: 502 'upstream prematurely closed')"),
@@ -111,6 +118,12 @@ TEXTS = {
                         "{j} refuses the tunnel config — cloudflared does not start with it: {m}"),
     "tunnel-elsewhere": T("{u} trifft laut {j} Regel #{n} → {s}, aber nginx lauscht auf {a}.",
                           "{u} matches rule #{n} → {s} according to {j}, but nginx listens on {a}."),
+    "tunnel-not-http": T("{u} trifft laut {j} Regel #{n} → {s}: ein {k}-Dienst ist kein HTTP — cloudflared reicht ihn "
+                         "nur an `cloudflared access`-Clients als Bytestrom weiter; Browser-WebSockets erreichen nginx "
+                         "auf {a} nie als HTTP (nötig: `http://`).",
+                         "{u} matches rule #{n} → {s} according to {j}: a {k} service is not HTTP — cloudflared passes "
+                         "it only to `cloudflared access` clients as a byte stream; browsers' WebSockets never reach "
+                         "nginx on {a} as HTTP (needed: `http://`)."),
     "tunnel-status": T("{u} trifft laut {j} Regel #{n} → {s}: cloudflared antwortet selbst, nginx bekommt nichts.",
                        "{u} matches rule #{n} → {s} according to {j}: cloudflared answers itself, nginx gets nothing."),
     "tunnel-https": T("{u} trifft laut {j} Regel #{n} → {s}: cloudflared spricht TLS mit nginx auf {a}, das ohne ssl "
@@ -256,6 +269,7 @@ async def binding(ctx):
                 ip, port = fsconfig.split_binding(prof.get(key), sip_ip)
                 observed[key.replace("-", "_") + "_effective"] = f"{ip}:{port}"
             except ConfigError as exc:
+                observed["binding_malformed"] = f"{key}: {prof.get(key)}"
                 return fail(same(f"{key}: {exc}"), evidence=ev, observed=observed)
     observed["wss_binding_count"] = prof.count("wss-binding")
     observed["tls_cert_dir"] = prof.get("tls-cert-dir") or None
@@ -264,6 +278,14 @@ async def binding(ctx):
         observed["port_shared"] = True
         return fail(TEXTS["port-shared"].format(b=shared), evidence=ev, observed=observed)
     if not prof.get("wss-binding"):
+        # the WSS port bound by another profile instead (the binding put into external.xml): clients reach that one
+        others = await _shared_by_profiles(ctx, path, prof.name, variables, f"{sip_ip}:{ctx.fs.wss_port}")
+        if others:
+            observed["wss_in_other_profile"] = others
+            ev.append(Evidence(T("andere Profile", "other profiles"), "\n".join(others),
+                               ctx.machine().via(f"files {conf_dir.rstrip('/')}/sip_profiles/*.xml")))
+            return fail(TEXTS["wss-in-other-profile"].format(path=path, o="; ".join(others)), evidence=ev,
+                        observed=observed)
         how = TEXTS["commented"] if observed["wss_commented"] else TEXTS["missing"]
         return fail(TEXTS["binding-absent"].format(path=path, how=how), evidence=ev, observed=observed)
     eff = observed.get("wss_binding_effective") or ""
@@ -375,6 +397,10 @@ async def nginx(ctx):
     if loc.scheme == "https" and loc.port == fs.ws_port:
         observed["scheme_mismatch"] = True
         problems.append(TEXTS["https-to-plain"].format(p=fs.ws_port, via=via))
+    h2c = next((spec for spec in loc.listen if "http2" in spec.split() and "ssl" not in spec.split()), None)
+    if h2c:     # nginx ≤ 1.24: a plain listener with http2 takes HTTP/2 prior knowledge only, never an HTTP/1.1 Upgrade
+        observed["listen_h2c"] = h2c
+        problems.append(TEXTS["listen-h2c"].format(s=h2c))
     if loc.http_version != "1.1":
         warnings.append(TEXTS["no-http11"])
     if not loc.upgrade_header:
@@ -492,6 +518,12 @@ async def tunnel_check(ctx):
     nhost, nport = _port_of(t.nginx.address)
     local = {"localhost", "127.0.0.1", "::1", nhost}
     observed["routes_to_nginx"] = bool(svc and svc[2] == nport and svc[1] in local)
+    scheme = urlsplit(service or "").scheme
+    if svc is None and scheme and scheme not in ("http", "https", "ws", "wss"):
+        # tcp://, ssh://, rdp://, unix:…: cloudflared bridges such a service only for `cloudflared access` clients
+        # (a byte stream inside its own WebSocket) — a browser's HTTP/WebSocket request never reaches nginx as HTTP
+        observed["not_http_service"] = scheme
+        return fail(TEXTS["tunnel-not-http"].format(**fmt, k=scheme), evidence=ev, observed=observed)
     if not observed["routes_to_nginx"]:
         return fail(TEXTS["tunnel-elsewhere"].format(**fmt), evidence=ev, observed=observed)
     if svc[0] in ("https", "wss"):

@@ -134,6 +134,35 @@ CAUSES: dict[str, Cause] = _ranked([
           explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
           node=Node.PROFILE, fix_kind=Fix.USER_ACTION, no_scenario="no knob stops FreeSWITCH once `fsnb lab up` has waited for it to start",
         keywords=("läuft nicht", "not running", "kein esl", "no esl"),),
+    # -- red team (#18.5): the container is frozen, not stopped — every socket accepts, nothing answers ---------------
+    Cause("container-paused",
+          "Der FreeSWITCH-Container ist eingefroren (`docker pause`, Docker-Status 'paused'): der Kernel nimmt "
+          "Verbindungen auf jedem Port noch an, FreeSWITCH beantwortet keine — ESL, ws/wss, nginx und der Tunnel hängen "
+          "bis zum Timeout.",
+          "FreeSWITCH's container is frozen (`docker pause`, Docker status 'paused'): the kernel still accepts "
+          "connections on every port, FreeSWITCH answers none — ESL, ws/wss, nginx and the tunnel hang until they "
+          "time out.",
+          "`docker unpause <container>` (und herausfinden, wer/was pausiert hat: Backup-Skript, Orchestrator); danach "
+          "fsnb erneut laufen lassen.",
+          "`docker unpause <container>` (and find out who or what paused it: a backup script, an orchestrator); then "
+          "run fsnb again.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="container-paused",
+        deciding=((PORTS, r"paused"),),
+        keywords=("pause", "paused", "unpause", "eingefroren", "frozen", "docker"),),
+    Cause("freeswitch-process-stopped",
+          "Der FreeSWITCH-Prozess ist angehalten (Zustand T: SIGSTOP, Strg-Z in einer Vordergrund-Sitzung "
+          "`freeswitch -nc`, ein angehängter Debugger): der Kernel nimmt Verbindungen an, FreeSWITCH beantwortet keine.",
+          "FreeSWITCH's process is stopped (state T: SIGSTOP, Ctrl-Z in a foreground `freeswitch -nc` session, an "
+          "attached debugger): the kernel accepts connections, FreeSWITCH answers none.",
+          "`kill -CONT <pid>` (bzw. `fg` in der Sitzung, den Debugger lösen); FreeSWITCH als Dienst statt im "
+          "Vordergrund eines Terminals betreiben.",
+          "`kill -CONT <pid>` (or `fg` in that session, detach the debugger); run FreeSWITCH as a service, not in the "
+          "foreground of a terminal.",
+          reads=(PORTS,), explains=(ESL, ESL_CONF, LOG, CERT, BINDING) + LISTENERS_DOWN,
+          node=Node.FREESWITCH, fix_kind=Fix.USER_ACTION, scenario="freeswitch-sigstop",
+        deciding=((PORTS, r"stopped|angehalten|state T|Zustand T"),),
+        keywords=("sigstop", "stopped", "angehalten", "kill -cont", "ctrl-z", "strg-z", "fg", "debugger"),),
     # -- issue #18, Docker's own view: the container's network namespace (fsnb/read/dockerview.py) --------------
     Cause("container-ports-not-published",
           "FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (kein `--network host`): 7443/8021 lauschen "
@@ -263,6 +292,36 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="bound-elsewhere",
         deciding=((PORTS, r"^\s*wss\s"), (NGINX_CONF, r"proxy_pass"),),
         keywords=("127.0.0.2", "adresse", "address", "sip-ip", "bind"),),
+    Cause("wss-binding-malformed",
+          "Der Wert von wss-binding (oder ws-binding) ist kein `[ip]:port`: sofia-sip nimmt den Port nur hinter dem "
+          "letzten ':' — ohne ':' (z. B. `7443`) oder ohne gültige Zahl bindet es nichts, ohne Fehler im Log; das Profil "
+          "läuft ohne WSS-BIND-URL. Ein Neustart ändert daran nichts.",
+          "The value of wss-binding (or ws-binding) is not `[ip]:port`: sofia-sip takes the port only after the last "
+          "':' — without ':' (e.g. `7443`) or without a valid number it binds nothing, with no error in the log; the "
+          "profile runs without WSS-BIND-URL. A restart changes nothing.",
+          "Den Wert als `:7443` (sip-ip) oder `127.0.0.1:7443` schreiben, dann `sofia profile internal restart`.",
+          "Write the value as `:7443` (sip-ip) or `127.0.0.1:7443`, then `sofia profile internal restart`.",
+          reads=(BINDING,), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE),
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded", "bind-failed", "wss-pem-bad"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-no-colon",
+        deciding=((BINDING, r"wss-binding|ws-binding"),),
+        keywords=("wss-binding", "doppelpunkt", "colon", ":7443", "format", "port"),),
+    Cause("wss-bound-by-other-profile",
+          "Das Profil des Ziels (internal) hat kein wss-binding, ein anderes Profil (z. B. external) bindet aber den "
+          "WSS-Port: WebSocket-Clients landen in dessen Kontext (external: `public`, ohne Anmeldung) — Registrierungen "
+          "und Anrufe gehen am Profil internal vorbei.",
+          "The target's profile (internal) has no wss-binding, but another profile (e.g. external) binds the WSS port: "
+          "WebSocket clients land in that profile's context (external: `public`, no authentication) — registrations "
+          "and calls bypass profile internal.",
+          "wss-binding aus dem anderen Profil entfernen und in internal.xml setzen; beide Profile neu starten "
+          "(`sofia profile external restart`, `sofia profile internal restart`).",
+          "Remove wss-binding from the other profile and set it in internal.xml; restart both profiles "
+          "(`sofia profile external restart`, `sofia profile internal restart`).",
+          reads=(BINDING,), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
+          superseded_by=("profile-not-configured", "mod-sofia-not-loaded"),
+          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-in-external",
+        deciding=((BINDING, r"external|other profile|anderes Profil"),),
+        keywords=("external", "profil", "profile", "wss-binding", "public", "kontext", "context"),),
     Cause("wss-binding-not-applied", "wss-binding ist nicht wirksam: fehlt, ist auskommentiert oder wurde nach dem Start nur per reloadxml/rescan ergänzt.",
           "wss-binding is not in effect: missing, commented out, or added after the start with only reloadxml/rescan.",
           "wss-binding in internal.xml setzen, dann `sofia profile internal restart` (reloadxml/rescan binden nicht neu; "
@@ -270,7 +329,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set wss-binding in internal.xml, then `sofia profile internal restart` (reloadxml/rescan do not rebind; restart "
           "only 10 s after a start).",
           reads=(PROFILE, PORTS, BINDING, LOG), explains=(BINDING, PROFILE, PORTS, HOP_WSS, HOP_NGINX, HOP_PUBLIC, CURL),
-          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed", "wss-pem-bad"),
+          superseded_by=("wss-port-mismatch", "profile-not-configured", "mod-sofia-not-loaded", "ws-wss-port-shared", "bind-failed",
+                         "wss-pem-bad", "wss-binding-malformed", "wss-bound-by-other-profile"),
           node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="wss-binding-missing",
         deciding=((BINDING, r"wss-binding"), (PORTS, r"^\s*wss\s"),),
         keywords=("wss-binding", "binding", "auskommentiert", "commented", "reloadxml", "rescan",
@@ -344,6 +404,19 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx listens without `ssl`; no knob for it",
         keywords=("listen", "ssl", "400", "plain http"),),
+    Cause("nginx-listen-http2",
+          "nginx lauscht mit `listen … http2` ohne ssl: dort spricht es nur HTTP/2 mit Vorwissen (h2c), der Tunnel und "
+          "Browser-WebSockets kommen mit HTTP/1.1 und `Upgrade` — nginx antwortet ihnen nicht mit HTTP.",
+          "nginx listens with `listen … http2` without ssl: there it speaks only HTTP/2 with prior knowledge (h2c); "
+          "the tunnel and browsers' WebSockets come with HTTP/1.1 and `Upgrade` — nginx gives them no HTTP answer.",
+          "`http2` aus dem `listen` des Ports entfernen, den der Tunnel anspricht (WebSocket braucht HTTP/1.1); "
+          "`nginx -t && nginx -s reload`.",
+          "Drop `http2` from the `listen` of the port the tunnel targets (WebSocket needs HTTP/1.1); "
+          "`nginx -t && nginx -s reload`.",
+          reads=(NGINX_CONF,), explains=(NGINX_CONF, HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-listen-http2",
+        deciding=((NGINX_CONF, r"http2"),),
+        keywords=("http2", "h2c", "http/2", "listen", "http/1.1"),),
     Cause("via-transport-mismatch", "Der WebSocket öffnet, aber FreeSWITCH beantwortet keine SIP-Anfrage: der Browser sendet 'Via: SIP/2.0/WSS', "
           "die Verbindung zu FreeSWITCH ist WS (TLS endet vorher). Die Alternative der Analyse bricht genau daran.",
           "The WebSocket opens, but FreeSWITCH answers no SIP request: the browser sends 'Via: SIP/2.0/WSS', the connection to "
@@ -363,6 +436,49 @@ CAUSES: dict[str, Cause] = _ranked([
           reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC), superseded_by=("nginx-other-default-server",),
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, no_scenario="the lab's nginx block always proxies `location /`; no knob for the path",
         keywords=("location", "404"),),
+    Cause("nginx-redirects",
+          "nginx beantwortet den WebSocket-Handshake mit einer Umleitung (3xx, z. B. `return 301 https://…`): Browser "
+          "folgen bei WebSocket keiner Umleitung — die Verbindung scheitert. TLS endet schon bei Cloudflare.",
+          "nginx answers the WebSocket handshake with a redirect (3xx, e.g. `return 301 https://…`): browsers never "
+          "follow a redirect on a WebSocket — the connection fails. TLS already ends at Cloudflare.",
+          "Die Umleitung (`return 3xx`/`rewrite … redirect`) aus dem server/location-Block entfernen, der an FreeSWITCH "
+          "weiterleitet (HTTP→HTTPS macht Cloudflare: „Always Use HTTPS“); `nginx -s reload`.",
+          "Remove the redirect (`return 3xx`/`rewrite … redirect`) from the server/location block that proxies to "
+          "FreeSWITCH (HTTP→HTTPS is Cloudflare's job: “Always Use HTTPS”); `nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-redirect-https",
+        deciding=((HOP_NGINX, r"30[1278]|Location"),),
+        keywords=("redirect", "umleitung", "301", "return", "location", "https"),),
+    Cause("nginx-rate-limited",
+          "nginx begrenzt die Anfragen selbst (limit_req/limit_conn, Fehlerlog: 'limiting requests', 503): hinter dem "
+          "Tunnel kommen alle Browser von cloudflareds einer Adresse (127.0.0.1) — `$binary_remote_addr` ist für alle "
+          "derselbe Schlüssel, schon die zweite Verbindung wird abgewiesen.",
+          "nginx limits the requests itself (limit_req/limit_conn, error log: 'limiting requests', 503): behind the "
+          "tunnel every browser comes from cloudflared's one address (127.0.0.1) — `$binary_remote_addr` is the same "
+          "key for all, the second connection is already refused.",
+          "Das Limit im Block, der an FreeSWITCH weiterleitet, nach der echten Client-Adresse schlüsseln "
+          "(`$http_cf_connecting_ip` bzw. real_ip_header CF-Connecting-IP mit set_real_ip_from 127.0.0.1) oder dort "
+          "weglassen; `nginx -s reload`.",
+          "Key the limit in the block that proxies to FreeSWITCH by the real client address (`$http_cf_connecting_ip`, "
+          "or real_ip_header CF-Connecting-IP with set_real_ip_from 127.0.0.1) or drop it there; `nginx -s reload`.",
+          reads=(HOP_NGINX, HOP_PUBLIC), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-rate-limit-tunnel",
+        deciding=((HOP_PUBLIC, r"limiting|503"), (HOP_NGINX, r"limiting|503"),),
+        keywords=("limit_req", "limit", "rate", "503", "limiting", "cf-connecting-ip", "real_ip"),),
+    Cause("nginx-refuses-request",
+          "nginx weist die Anfrage selbst ab (401/403): eine Zugriffsregel (`allow`/`deny`, `auth_basic`, ein "
+          "`return 403` für eine Bedingung) trifft die Anfragen, die der Tunnel von 127.0.0.1 bringt — FreeSWITCH sieht "
+          "sie nie.",
+          "nginx refuses the request itself (401/403): an access rule (`allow`/`deny`, `auth_basic`, a `return 403` on "
+          "a condition) hits the requests the tunnel brings from 127.0.0.1 — FreeSWITCH never sees them.",
+          "Die Regel im Block, der an FreeSWITCH weiterleitet, so fassen, dass sie cloudflared (127.0.0.1) und "
+          "Browser-WebSockets durchlässt (WebSocket kann keine Basic-Auth senden); `nginx -s reload`.",
+          "Shape the rule in the block that proxies to FreeSWITCH so that it lets cloudflared (127.0.0.1) and "
+          "browsers' WebSockets through (a WebSocket cannot send basic auth); `nginx -s reload`.",
+          reads=(HOP_NGINX, HOP_WSS), explains=(HOP_NGINX, HOP_PUBLIC),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-deny-loopback",
+        deciding=((HOP_NGINX, r"40[13]|forbidden|authentication"),),
+        keywords=("403", "401", "deny", "allow", "auth", "forbidden", "zugriff", "access"),),
     Cause("nginx-upstream-down", "nginx leitet an einen Port, auf dem nichts lauscht (502, Connection refused).",
           "nginx proxies to a port where nothing listens (502, connection refused).",
           "proxy_pass auf den Port/die Adresse aus WSS-BIND-URL setzen, `nginx -s reload`.",
@@ -404,6 +520,22 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-tls-to-plain-variable",
         deciding=((HOP_NGINX, r"SSL|handshak|502"),),
         keywords=("ssl handshak", "handshake", "https", "5066", "variable", "$fs_upstream"),),
+    Cause("nginx-upstream-tls-mismatch",
+          "nginx und FreeSWITCH finden keine gemeinsame TLS-Version oder Cipher-Suite (Fehlerlog: 'alert protocol "
+          "version', 'no ciphers available', 'handshake failure' … while SSL handshaking to upstream): z. B. "
+          "`proxy_ssl_protocols TLSv1` gegen OpenSSL 3 — 502.",
+          "nginx and FreeSWITCH share no TLS version or cipher suite (error log: 'alert protocol version', 'no ciphers "
+          "available', 'handshake failure' … while SSL handshaking to upstream): e.g. `proxy_ssl_protocols TLSv1` "
+          "against OpenSSL 3 — 502.",
+          "`proxy_ssl_protocols`/`proxy_ssl_ciphers` im Block streichen (nginx' Vorgabe TLSv1.2/1.3 passt) oder "
+          "`proxy_ssl_protocols TLSv1.2 TLSv1.3;`; `nginx -t && nginx -s reload`.",
+          "Drop `proxy_ssl_protocols`/`proxy_ssl_ciphers` from the block (nginx's default TLSv1.2/1.3 fits) or set "
+          "`proxy_ssl_protocols TLSv1.2 TLSv1.3;`; `nginx -t && nginx -s reload`.",
+          reads=(HOP_NGINX,), explains=(HOP_NGINX, HOP_PUBLIC),
+          superseded_by=("nginx-scheme-mismatch", "wss-pem-bad", "bind-failed"),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-upstream-tls1",
+        deciding=((HOP_NGINX, r"protocol version|cipher|handshake failure|SSL"),),
+        keywords=("tls", "protocol", "proxy_ssl_protocols", "cipher", "tlsv1", "version"),),
     Cause("nginx-upstream-protocol",
           "nginx spricht Klartext zum Upstream, der Upstream schließt sofort (Fehlerlog: 'upstream prematurely closed "
           "connection'): meist `http://` an den TLS-Port 7443.",
@@ -513,17 +645,22 @@ CAUSES: dict[str, Cause] = _ranked([
           "restart cloudflared.",
           reads=(TUNNEL, HOP_NGINX, HOP_PUBLIC), explains=(TUNNEL, HOP_PUBLIC),
           superseded_by=("tunnel-config-invalid", "tunnel-origin-tls", "nginx-listen-ssl", "ws-wss-port-shared",
-                         "nginx-port-taken"),
+                         "nginx-port-taken", "nginx-rate-limited"),
           node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="tunnel-wrong-service",
         deciding=((TUNNEL, r"service:"), (NGINX_CONF, r"listening|listen"),),
         keywords=("ingress", "service", "tunnel", "config.yml", "8083"),),
     Cause("subprotocol-missing", "Die 101-Antwort trägt kein 'Sec-WebSocket-Protocol: sip': Browser brechen ab.",
           "The 101 carries no 'Sec-WebSocket-Protocol: sip': browsers abort.",
-          "Prüfen, wer den Handshake umschreibt (Proxy), bzw. dass der Client 'sip' anbietet.",
-          "Find what rewrites the handshake (proxy), or make the client offer 'sip'.",
+          "Prüfen, wer den Handshake umschreibt: in nginx `proxy_hide_header Sec-WebSocket-Protocol` oder ein "
+          "`proxy_set_header Sec-WebSocket-Protocol …`, das das Angebot des Browsers ersetzt, entfernen; sonst, dass "
+          "der Client 'sip' anbietet.",
+          "Find what rewrites the handshake: in nginx remove `proxy_hide_header Sec-WebSocket-Protocol` or a "
+          "`proxy_set_header Sec-WebSocket-Protocol …` that replaces the browser's offer; else make the client offer "
+          "'sip'.",
           reads=HOPS, explains=HOPS,
-          node=Node.NGINX, fix_kind=Fix.USER_ACTION, no_scenario="needs something in the path that rewrites the handshake; sofia-sip (and the simulator) echo what the client offers, and the lab's nginx has no knob to strip it",
-        keywords=("sec-websocket-protocol", "subprotocol", "sip"),),
+          node=Node.NGINX, fix_kind=Fix.CONFIG_EDIT, scenario="nginx-hides-subprotocol",
+        deciding=((HOP_NGINX, r"Sec-WebSocket-Protocol|sip"),),
+        keywords=("sec-websocket-protocol", "subprotocol", "sip", "proxy_hide_header"),),
     Cause("sip-register-rejected", "WebSocket und SIP funktionieren, aber REGISTER mit Digest wird abgelehnt "
           "(falscher SIP-Benutzer oder falsches Passwort im Verzeichnis).",
           "WebSocket and SIP work, but REGISTER with digest is rejected (wrong SIP user or password in the directory).",
@@ -594,7 +731,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Something on the ESL port accepts connections but never answers (fs_cli hangs without -T).",
           "Herausfinden, welches Programm den Port hält (`ss -ltnp`), es beenden, dann `reload mod_event_socket`.",
           "Find the program holding the port (`ss -ltnp`), stop it, then `reload mod_event_socket`.",
-          reads=(ESL,), explains=(ESL, LOG),
+          reads=(ESL,), explains=(ESL, LOG), superseded_by=("container-paused", "freeswitch-process-stopped"),
           node=Node.ESL, fix_kind=Fix.USER_ACTION, scenario="esl-tarpit",
         deciding=((ESL, r"erste Bytes|first bytes|sends nothing"), (LOG, r"Socket Error"),),
         keywords=("hängt", "hangs", "kein gruß", "no greeting", "nothing", "nichts", "tarpit", "anderes programm",

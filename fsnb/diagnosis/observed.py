@@ -74,6 +74,9 @@ class Binding(Observed):
     shared_by_profiles: list[str] = field(default_factory=list)
     xml_flaw: str | None = None      # not well-formed, but FreeSWITCH reads past it (a bare '&'): where and what
     xml_error: str | None = None     # not well-formed so that FreeSWITCH refuses it too (an unmatched tag)
+    binding_malformed: str | None = None   # "wss-binding: …": a value sofia-sip binds nothing for (no ':port')
+    # the profile has no wss-binding, but another profile binds the target's WSS port: "external: wss-binding :7443 (…)"
+    wss_in_other_profile: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +99,7 @@ class Nginx(Observed):
     other_default_file: str | None = None    # ... where it is (for the fix): its file and its server's line
     other_default_line: int | None = None
     own_server_line: int | None = None       # the line of the target's own server block on the port
+    listen_h2c: str | None = None            # a `listen … http2` without ssl on the port: HTTP/2 prior knowledge only
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -114,6 +118,7 @@ class Tunnel(Observed):
     rule: int | None = None          # the ingress rule (1-based) the public URL matches
     model_agrees: bool | None = None  # fsnb's model gave the same verdict as cloudflared (None: no cloudflared)
     origin_tls_mismatch: bool | None = None   # service https:// to an nginx that listens without ssl
+    not_http_service: str | None = None      # the rule's service scheme is not HTTP (tcp, ssh, …): browsers never get through
 
 
 # -- Schritt 1 ---------------------------------------------------------------------------------------
@@ -206,6 +211,8 @@ class Ports(Observed):
     own_netns: bool | None = None        # the container has its own network namespace: its 127.0.0.1 is not ours
     published: list[str] = field(default_factory=list)     # "127.0.0.1:7443 -> 7443/tcp"
     unpublished: list[str] = field(default_factory=list)   # "wss 7443": listens in the container, not published
+    container_status: str | None = None  # Docker's State.Status: running | paused | restarting | exited | …
+    process_state: str | None = None     # FreeSWITCH's process stopped: T (SIGSTOP, Ctrl-Z) or t (a debugger)
 
 
 # -- Schritt 4 ---------------------------------------------------------------------------------------

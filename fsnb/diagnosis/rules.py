@@ -200,6 +200,19 @@ def _bound_elsewhere(f):
         return True
 
 
+# -- red team (#18.5): a binding sofia-sip cannot read, a binding in the wrong profile ------------------------------
+@rule("wss-binding-malformed")
+def _binding_malformed(f):
+    b = f.get(BINDING)
+    return bool(b and b.binding_malformed)
+
+
+@rule("wss-bound-by-other-profile")
+def _bound_by_other(f):
+    b = f.get(BINDING)
+    return bool(b and b.wss_in_other_profile)
+
+
 @rule("wss-binding-not-applied")
 def _binding_not_applied(f):
     p = _ports(f)
@@ -225,6 +238,17 @@ def _freeswitch_down(f):
     nothing = not any(port.listening_on for port in (p.wss, p.ws, p.sip))
     if nothing and not log.esl_socket_error and f.status(ESL_CONF) != Status.FAIL and not conf.problems:
         return True
+
+
+# -- red team (#18.5): Docker's state of the container (a paused one accepts every connection and answers none) ---
+@rule("container-paused")
+def _container_paused(f):
+    return _ports(f).container_status == "paused"
+
+
+@rule("freeswitch-process-stopped")
+def _process_stopped(f):
+    return _ports(f).process_state in ("T", "t")
 
 
 # -- issue #18, Docker's own view: FreeSWITCH in the container's own network namespace -------------------------
@@ -311,6 +335,31 @@ def _upstream_down(f):
         return True
 
 
+# -- red team (#18.5): nginx answers itself — a redirect, an access rule, a listener that speaks only HTTP/2 -------
+@rule("nginx-redirects")
+def _nginx_redirects(f):
+    h = f.get(HOP_NGINX)
+    return bool(h and h.outcome == "http-status" and h.status is not None and 300 <= h.status < 400)
+
+
+@rule("nginx-rate-limited")
+def _nginx_rate_limited(f):
+    return any((h := f.get(cid)) and h.nginx_reason == "rate-limited" for cid in (HOP_NGINX, HOP_PUBLIC))
+
+
+@rule("nginx-refuses-request")
+def _nginx_refuses(f):
+    h = f.get(HOP_NGINX)
+    # FreeSWITCH answers a WebSocket handshake with 101 or closes; a 401/403 at this hop is nginx's own rule
+    return bool(h and h.outcome == "http-status" and h.status in (401, 403))
+
+
+@rule("nginx-listen-http2")
+def _nginx_h2c(f):
+    n = f.get(NGINX_CONF)
+    return bool(n and n.listen_h2c)
+
+
 @rule("nginx-other-default-server")
 def _nginx_other_default(f):
     n = f.get(NGINX_CONF)
@@ -328,6 +377,7 @@ def _nginx_said(reason: str):
 RULES["nginx-upstream-tls-failed"] = _nginx_said("upstream-tls-handshake")
 RULES["nginx-upstream-protocol"] = _nginx_said("upstream-closed")
 RULES["nginx-upstream-timeout"] = _nginx_said("upstream-timeout")
+RULES["nginx-upstream-tls-mismatch"] = _nginx_said("upstream-tls-params")
 
 
 @rule("wss-cert-expired")

@@ -141,6 +141,8 @@ def remove(c: docker.DockerClient, container_id: str, kill: bool = False) -> Non
     if cont.labels.get("fsnb.lab") != "1":
         return  # not ours: never touch it
     try:
+        if cont.status == "paused":     # scenario container-paused: a frozen process takes no signal
+            cont.unpause()
         cont.kill() if kill else cont.stop(timeout=5)
     except docker.errors.APIError:
         pass

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fsnb.errors import ConfigError
 from fsnb.read import cloudflared, nginxconf, tunnel
 
 SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt"
@@ -23,7 +24,10 @@ SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt"
 
 def route(config_yml: str, public_url: str, hostname: str) -> tuple[str, str | None, bool, str]:
     """(who decided, the service or None when the config is refused, noTLSVerify, cloudflared's reason if refused)."""
-    ing = tunnel.parse(config_yml, hostname, urlsplit(cloudflared.request_url(public_url)).path or "/")
+    try:
+        ing = tunnel.parse(config_yml, hostname, urlsplit(cloudflared.request_url(public_url)).path or "/")
+    except ConfigError as exc:     # not YAML, no `ingress:` list: cloudflared refuses it as well
+        return "fsnb's reading of config.yml", None, False, str(exc)
     cf = cloudflared.judge(config_yml, public_url, timeout=10.0)
     if cf is not None:
         who, service, rule, reason = f"cloudflared {cf.version}", cf.service if cf.valid else None, cf.rule, cf.message
@@ -49,6 +53,11 @@ def write(path: Path, config_yml: str, public_url: str, listen: str, hostname: s
                 "    location / { return 530; }"]
     elif service.startswith("http_status:"):
         body = [f"    location / {{ return {int(service.split(':', 1)[1])}; }}"]
+    elif tunnel.service_target(service) is None:
+        # tcp://, ssh://, unix:…: cloudflared streams bytes for `cloudflared access` clients only — a browser's
+        # request never reaches the origin as HTTP
+        body = [f"    # {service[:100]} is no HTTP origin: browsers get nothing through".replace("\n", " "),
+                "    location / { return 502; }"]
     else:
         upstream = service.replace("://localhost:", "://127.0.0.1:").replace("wss://", "https://").replace("ws://", "http://")
         block = nginxconf.server_block(listen, upstream, server_name=hostname, ssl=cert, ssl_verify_off=no_verify)

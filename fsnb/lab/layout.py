@@ -132,7 +132,10 @@ def write_old_crt_key(certs: Path, ca: pki.CA, fs: FsSettings | dict | None) -> 
 
 def bindings(fs: FsSettings, ports: Ports) -> tuple[str, str]:
     """The ws-binding and wss-binding values the scenario wants."""
-    return (f"{fs.ws_ip}:{ports.ws}", f"{fs.wss_ip}:{ports.ws if fs.wss_port is WssPort.WS else ports.wss}")
+    wss = f"{fs.wss_ip}:{ports.ws if fs.wss_port is WssPort.WS else ports.wss}"
+    if fs.wss_binding_port_only:    # an operator's `value="7443"`: sofia-sip wants `[ip]:port`
+        wss = wss.rpartition(":")[2]
+    return (f"{fs.ws_ip}:{ports.ws}", wss)
 
 
 def write_conf(prefix: Path, *, ports: Ports, esl_password: str, sip_password: str, fs: FsSettings | dict | None,

@@ -333,6 +333,18 @@ def _start_nginx(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: di
         cas = str(d / "pki/ca.pem") if n.verify is scenarios.Verify.LAB_CA else "/etc/ssl/certs/ca-certificates.crt"
         block = block.replace("        proxy_read_timeout", f"        proxy_ssl_verify on;\n"
                               f"        proxy_ssl_trusted_certificate {cas};\n        proxy_read_timeout", 1)
+    # red team (#18.5): an operator's additions to the proxying block (each one breaks the WebSocket in its own way)
+    extra = [line for on, line in ((n.redirect_https, "return 301 https://$host$request_uri;"),
+                                   (n.deny_loopback, "allow 10.0.0.0/8;\n        deny all;"),
+                                   (bool(n.ssl_protocols), f"proxy_ssl_protocols {n.ssl_protocols};"),
+                                   (n.hide_subprotocol, "proxy_hide_header Sec-WebSocket-Protocol;"),
+                                   (n.rate_limit, "limit_req zone=fsnb_per_ip;")) if on]
+    if extra:
+        block = block.replace("    location / {\n", "    location / {\n" + "".join(f"        {x}\n" for x in extra), 1)
+    if n.rate_limit:    # one request a minute per client address, no burst: a "DDoS protection" copied from a blog
+        block = "limit_req_zone $binary_remote_addr zone=fsnb_per_ip:1m rate=1r/m;\n" + block
+    if n.listen_http2:
+        block = block.replace(f"    listen 127.0.0.1:{ports.nginx};", f"    listen 127.0.0.1:{ports.nginx} http2;", 1)
     (d / "nginx/sites/freeswitch.conf").write_text(block)
     if n.other_default_server:   # what a distribution's default site does: default_server on the same port
         (d / "nginx/sites/000-default.conf").write_text(

@@ -251,7 +251,7 @@ def start(sc, d: Path, ports, esl_pw: str, state: dict) -> None:
         publish(c, cont.id, d, [ports.wss, ports.ws, ports.sip, ports.esl], state)
     state["freeswitch"] = "real " + version(ports.esl, esl_pw) + (f" (image {r['image']})" if r["image"] else "")
     for step in sc.after_start:
-        live_step(step, dirs, ports.esl, esl_pw, ports.wss)
+        live_step(step, dirs, ports.esl, esl_pw, ports.wss, state["docker_host"])
 
 
 def publish(c, cid: str, d: Path, to: list[int], state: dict) -> None:
@@ -370,7 +370,8 @@ def guarded(esl_port: int, pw: str, cmd: str, deadline: float = 20.0) -> str:
         time.sleep(min(int(m.group(1)) if m else 1, 10) + 0.3)
 
 
-def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: int) -> None:
+def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: int,
+              docker_host: str | None = None) -> None:
     step = scenarios.Step(step)
     if step is scenarios.Step.PROFILE_STOP:
         guarded(esl_port, pw, "sofia profile internal stop")
@@ -386,5 +387,14 @@ def live_step(step: str, dirs: realconf.Dirs, esl_port: int, pw: str, wss_port: 
     elif step is scenarios.Step.BREAK_XML:
         from fsnb.lab import layout
         layout.break_xml(dirs.conf / "sip_profiles/internal.xml")
+    elif step is scenarios.Step.STOP_PROCESS:
+        import signal
+
+        from fsnb.lab import dockerlab
+        pid = dockerlab.client(docker_host).containers.get(CONTAINER).attrs["State"]["Pid"]
+        os.kill(pid, signal.SIGSTOP)     # the lab's own FreeSWITCH, by the pid its engine reports
+    elif step is scenarios.Step.PAUSE_CONTAINER:
+        from fsnb.lab import dockerlab
+        dockerlab.client(docker_host).containers.get(CONTAINER).pause()    # what a backup script's `docker pause` does
     else:
         raise FsnbError(f"unknown live step {step!r}")

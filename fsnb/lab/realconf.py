@@ -197,6 +197,14 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     for rel, edit in edits.items():
         p = c / rel
         p.write_text(edit(p.read_text()))
+    if fs.wss_profile != "internal":    # the wss-binding put into another profile's file (e.g. external.xml)
+        internal, other = c / "sip_profiles/internal.xml", c / f"sip_profiles/{fs.wss_profile}.xml"
+        binding = re.search(r'\s*<param name="wss-binding" value="[^"]*"/>', internal.read_text())
+        if binding is None:
+            raise ValueError("internal.xml: no wss-binding to move")
+        internal.write_text(internal.read_text().replace(binding.group(0), "", 1))
+        other.write_text(_sub(other.read_text(), r"(<settings>)", lambda m: m.group(1) + binding.group(0),
+                              f"{fs.wss_profile}.xml <settings>"))
     if fs.second_profile is SecondProfile.SAME_WSS:
         (c / "sip_profiles/internal-b.xml").write_text(second_profile((c / "sip_profiles/internal.xml").read_text(), real))
     for rel in ("vars.xml", "autoload_configs/event_socket.conf.xml"):

@@ -119,6 +119,8 @@ class FsSettings(_Settings):
     esl_password_symbols: bool = False      # the ESL password has spaces and XML/shell symbols (escaped in the XML)
     operator_pem_at: str = ""               # the operator's good wss.pem in this dir of the container (real lab only)
     bare_ampersand: bool = False            # internal.xml: `value="AIDevelo & Co"` (FreeSWITCH reads past it)
+    wss_binding_port_only: bool = False     # wss-binding value="7443" (no ':'): sofia-sip binds nothing
+    wss_profile: str = "internal"           # "external": the wss-binding put into external.xml instead (real lab only)
 
 
 class Upstream(StrEnum):
@@ -147,6 +149,12 @@ class NginxSettings(_Settings):
     other_default_server: bool = False   # another file in sites/ is default_server on nginx's port (return 404)
     upstream_variable: bool = False  # proxy_pass through a variable (`set $fs_upstream …`): the file names no port,
     #                                  only nginx's error log tells what went wrong (proxy_connect_timeout 1s: within the hop's deadline)
+    redirect_https: bool = False    # `return 301 https://$host$request_uri;` in the proxying location
+    deny_loopback: bool = False     # `allow 10.0.0.0/8; deny all;`: the tunnel's 127.0.0.1 is refused (403)
+    listen_http2: bool = False      # `listen … http2` without ssl: HTTP/2 prior knowledge only (nginx ≤ 1.24)
+    ssl_protocols: str = ""         # `proxy_ssl_protocols …` towards FreeSWITCH (e.g. TLSv1: OpenSSL 3 refuses it)
+    hide_subprotocol: bool = False  # `proxy_hide_header Sec-WebSocket-Protocol;`: the 101 reaches browsers without it
+    rate_limit: bool = False        # `limit_req` keyed by $binary_remote_addr: behind the tunnel all clients are one
 
     @property
     def proxy_scheme(self) -> Scheme:
@@ -183,6 +191,8 @@ class Step(StrEnum):
     RELOADXML = "reloadxml"
     RESCAN = "rescan"
     BREAK_XML = "break-xml"         # a wrong closing tag written into internal.xml once the profile runs
+    PAUSE_CONTAINER = "pause-container"   # `docker pause` of FreeSWITCH's container (real lab only)
+    STOP_PROCESS = "stop-process"         # SIGSTOP to FreeSWITCH's process (Ctrl-Z of a foreground session)
 
 
 class BlockerKind(StrEnum):          # fsnb/lab/blocker.py
@@ -794,6 +804,139 @@ SCENARIOS.append(Scenario(
         T("Seit dem nächtlichen Update von nginx bekommen Browser-Telefone 404. Die Datei mit der Weiterleitung zu "
           "FreeSWITCH ist unverändert.",
           "Since last night's nginx update browser phones get 404. The file forwarding to FreeSWITCH is unchanged.")),))
+
+# Issue #18 item 5, the red team's round: operator mistakes nobody had listed, made the real way (README "Red team")
+_PAUSE_WHY = "the simulator runs as a process on the host; `docker pause` needs FreeSWITCH in a container (real lab)"
+SCENARIOS.extend([
+    Scenario("nginx-redirect-https", "nginx-redirects", 1,
+             "Im location-Block, der an FreeSWITCH weiterleitet, steht `return 301 https://$host$request_uri;` (die "
+             "übliche HTTP→HTTPS-Umleitung): der WebSocket-Handshake bekommt 301, Browser folgen nicht.",
+             "The location block that proxies to FreeSWITCH holds `return 301 https://$host$request_uri;` (the usual "
+             "HTTP→HTTPS redirect): the WebSocket handshake gets 301, browsers do not follow it.",
+             nginx=NginxSettings(redirect_https=True),
+        briefing=(
+        T("Nach der „HTTPS überall“-Initiative", "After the “HTTPS everywhere” initiative"),
+        T("Die IT hat auf allen Webservern „HTTP konsequent auf HTTPS umgeleitet“. Seitdem verbindet das "
+          "Browser-Telefon nicht mehr; die Entwicklerkonsole zeigt einen fehlgeschlagenen WebSocket.",
+          "IT “consistently redirected HTTP to HTTPS” on every web server. Since then the browser phone no longer "
+          "connects; the developer console shows a failed WebSocket.")),),
+    Scenario("nginx-deny-loopback", "nginx-refuses-request", 1,
+             "nginx erlaubt im Block nur `allow 10.0.0.0/8; deny all;`: cloudflared kommt von 127.0.0.1 und bekommt 403.",
+             "nginx's block allows only `allow 10.0.0.0/8; deny all;`: cloudflared comes from 127.0.0.1 and gets 403.",
+             nginx=NginxSettings(deny_loopback=True),
+        briefing=(
+        T("Nach der Härtung: 403", "After the hardening: 403"),
+        T("Ein Sicherheitsaudit hat den Zugriff auf den Proxy „auf das interne Netz beschränkt“. Seitdem sehen "
+          "Browser-Telefone über die öffentliche Adresse 403; FreeSWITCH selbst läuft unauffällig.",
+          "A security audit “restricted access to the proxy to the internal network”. Since then browser phones see "
+          "403 through the public address; FreeSWITCH itself runs normally.")),),
+    Scenario("nginx-listen-http2", "nginx-listen-http2", 1,
+             "nginx lauscht mit `listen 127.0.0.1:8082 http2;` ohne ssl: dort nur HTTP/2 (h2c), der WebSocket-"
+             "Handshake mit HTTP/1.1 bekommt keine HTTP-Antwort.",
+             "nginx listens with `listen 127.0.0.1:8082 http2;` without ssl: HTTP/2 (h2c) only there, the HTTP/1.1 "
+             "WebSocket handshake gets no HTTP answer.",
+             nginx=NginxSettings(listen_http2=True),
+        briefing=(
+        T("„HTTP/2 für mehr Tempo“", "“HTTP/2 for more speed”"),
+        T("Nach einem Performance-Tuning am Proxy („HTTP/2 überall aktiviert“) hängt das Browser-Telefon beim "
+          "Verbinden und gibt nach einigen Sekunden auf. Die Webseite selbst lädt normal.",
+          "After performance tuning on the proxy (“enabled HTTP/2 everywhere”) the browser phone hangs while "
+          "connecting and gives up after a few seconds. The web page itself loads normally.")),),
+    Scenario("nginx-upstream-tls1", "nginx-upstream-tls-mismatch", 1,
+             "nginx spricht zu FreeSWITCH nur `proxy_ssl_protocols TLSv1;`: OpenSSL 3 lehnt TLS 1.0 ab ('alert "
+             "protocol version'), nginx antwortet 502.",
+             "nginx offers FreeSWITCH only `proxy_ssl_protocols TLSv1;`: OpenSSL 3 refuses TLS 1.0 ('alert protocol "
+             "version'), nginx answers 502.",
+             nginx=NginxSettings(ssl_protocols="TLSv1"),
+             sim=False, sim_why_not="the simulator's TLS (Python's ssl under asyncio) closes a TLS 1.0 hello without "
+             "the 'protocol version' alert FreeSWITCH's OpenSSL sends: nginx then logs 'peer closed connection in SSL "
+             "handshake', which is what nothing speaking TLS looks like (seen)",
+        briefing=(
+        T("502 nach dem Kopieren einer alten Proxy-Vorlage", "502 after copying an old proxy template"),
+        T("Die nginx-Konfiguration wurde aus einer älteren Vorlage eines Kollegen übernommen („die lief jahrelang“). "
+          "Seitdem antwortet nginx Browser-Telefonen mit 502; FreeSWITCH lauscht auf 7443 und direkt klappt es.",
+          "The nginx config was taken from a colleague's older template (“it ran for years”). Since then nginx "
+          "answers browser phones with 502; FreeSWITCH listens on 7443 and directly it works.")),),
+    Scenario("nginx-rate-limit-tunnel", "nginx-rate-limited", 1,
+             "nginx begrenzt mit `limit_req` nach `$binary_remote_addr` (1 Anfrage/Minute): hinter dem Tunnel kommen "
+             "alle Browser von 127.0.0.1 — die zweite Verbindung bekommt 503.",
+             "nginx limits with `limit_req` keyed by `$binary_remote_addr` (1 request/minute): behind the tunnel every "
+             "browser comes from 127.0.0.1 — the second connection gets 503.",
+             nginx=NginxSettings(rate_limit=True),
+        briefing=(
+        T("Nur der Erste kommt durch", "Only the first one gets through"),
+        T("Seit dem Einbau eines „DDoS-Schutzes“ am Proxy verbindet sich morgens genau ein Browser-Telefon; alle "
+          "anderen bekommen einen Fehler 503. Ein Test vom Server selbst klappt meistens.",
+          "Since a “DDoS protection” went into the proxy exactly one browser phone connects in the morning; all the "
+          "others get an error 503. A test from the server itself mostly works.")),),
+    Scenario("nginx-hides-subprotocol", "subprotocol-missing", 1,
+             "nginx entfernt mit `proxy_hide_header Sec-WebSocket-Protocol;` FreeSWITCHs 'sip' aus der 101-Antwort: "
+             "Browser brechen den WebSocket ab.",
+             "nginx strips FreeSWITCH's 'sip' from the 101 with `proxy_hide_header Sec-WebSocket-Protocol;`: browsers "
+             "abort the WebSocket.",
+             nginx=NginxSettings(hide_subprotocol=True),
+        briefing=(
+        T("Nach dem Header-Aufräumen bricht der Browser ab", "After a header clean-up the browser aborts"),
+        T("Im Proxy wurden „überflüssige Antwort-Header entfernt“. Seitdem bricht das Browser-Telefon die Verbindung "
+          "sofort nach dem Aufbau ab; nginx und FreeSWITCH melden keinen Fehler.",
+          "“Superfluous response headers were removed” in the proxy. Since then the browser phone drops the connection "
+          "right after it opens; nginx and FreeSWITCH report no error.")),),
+    Scenario("wss-binding-no-colon", "wss-binding-malformed", 1,
+             "internal.xml: `<param name=\"wss-binding\" value=\"7443\"/>` ohne Doppelpunkt: sofia-sip nimmt das als "
+             "Adresse, bindet keinen Port und loggt nichts; ein Neustart hilft nicht.",
+             "internal.xml: `<param name=\"wss-binding\" value=\"7443\"/>` without a colon: sofia-sip takes it as the "
+             "address, binds no port and logs nothing; a restart does not help.",
+             fs=FsSettings(wss_binding_port_only=True),
+        briefing=(
+        T("Neu gestartet, trotzdem zu", "Restarted, still closed"),
+        T("Das Browser-Telefon soll auf dem neuen Server in Betrieb gehen. Der Parameter für WSS steht in der "
+          "Konfiguration, das Profil wurde mehrmals neu gestartet, FreeSWITCH meldet keinen Fehler — Port 7443 bleibt "
+          "geschlossen.",
+          "The browser phone is to go live on the new server. The parameter for WSS is in the config, the profile was "
+          "restarted several times, FreeSWITCH reports no error — port 7443 stays closed.")),),
+    Scenario("wss-binding-in-external", "wss-bound-by-other-profile", 1,
+             "wss-binding steht in external.xml statt in internal.xml: 7443 lauscht, aber im Profil external (Kontext "
+             "public, ohne Anmeldung); internal hat kein WSS.",
+             "wss-binding sits in external.xml instead of internal.xml: 7443 listens, but in profile external (context "
+             "public, no authentication); internal has no WSS.",
+             fs=FsSettings(wss_profile="external"),
+             sim=False, sim_why_not="the simulator runs profile internal only; a second profile needs the real FreeSWITCH",
+        briefing=(
+        T("Verbunden, aber die Nebenstelle ist fremd", "Connected, but the extension is a stranger"),
+        T("Das Browser-Telefon verbindet sich, doch Anrufe landen im falschen Wählplan und die Registrierung "
+          "erscheint nicht bei den internen Nebenstellen. Die Konfiguration wurde „aus der Doku in die SIP-Profile "
+          "kopiert“.",
+          "The browser phone connects, but calls land in the wrong dialplan and the registration does not show up "
+          "among the internal extensions. The config was “copied from the docs into the SIP profiles”.")),),
+    Scenario("container-paused", "container-paused", 1,
+             "Der FreeSWITCH-Container ist pausiert (`docker pause`, z. B. von einem Backup-Skript): alle Ports nehmen "
+             "Verbindungen an, nichts antwortet.",
+             "FreeSWITCH's container is paused (`docker pause`, e.g. by a backup script): every port accepts "
+             "connections, nothing answers.",
+             after_start=(Step.PAUSE_CONTAINER,), sim=False, sim_why_not=_PAUSE_WHY,
+        briefing=(
+        T("Jede Nacht um drei: alles hängt", "Every night at three: everything hangs"),
+        T("Seit ein neues Sicherungskonzept aktiv ist, hängen nachts Browser- und Tischtelefone; fs_cli hängt ebenfalls. "
+          "`docker ps` zeigt den Container. Heute Morgen ist es nicht von selbst vorbeigegangen.",
+          "Since a new backup scheme went live, browser and desk phones hang at night; fs_cli hangs too. `docker ps` "
+          "shows the container. This morning it did not go away by itself.")),),
+])
+
+SCENARIOS.append(Scenario(
+    "freeswitch-sigstop", "freeswitch-process-stopped", 1,
+    "FreeSWITCHs Prozess bekommt SIGSTOP (wie Strg-Z in einer Vordergrund-Sitzung): Zustand T, alle Ports nehmen "
+    "Verbindungen an, nichts antwortet; Docker meldet den Container weiter als 'running'.",
+    "FreeSWITCH's process gets SIGSTOP (as Ctrl-Z in a foreground session does): state T, every port accepts "
+    "connections, nothing answers; Docker still reports the container 'running'.",
+    after_start=(Step.STOP_PROCESS,), sim=False,
+    sim_why_not="the simulator is a Python process, not found as FreeSWITCH's (its /proc comm is not `freeswitch`): "
+    "the real lab stops the real process",
+    briefing=(
+        T("Nach der Fehlersuche am Server hängt alles", "After debugging on the server everything hangs"),
+        T("Ein Kollege hat gestern Abend FreeSWITCH „zum Debuggen kurz im Terminal“ laufen lassen. Seitdem hängen "
+          "Browser- und Tischtelefone; fs_cli hängt auch. Der Container läuft laut `docker ps`.",
+          "Last night a colleague ran FreeSWITCH “briefly in the terminal for debugging”. Since then browser and desk "
+          "phones hang; fs_cli hangs too. The container is up according to `docker ps`.")),))
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet

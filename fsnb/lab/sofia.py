@@ -88,12 +88,10 @@ class Profile:
 
     def ws_urls(self, cfg: ProfileConfig) -> tuple[str | None, str | None]:
         ws = wss = None
-        if cfg.get("ws-binding"):
-            ip, port = split_binding(cfg.get("ws-binding"), self.sip_ip)
-            ws = f"sip:mod_sofia@{ip}:{port};transport=ws"
-        if cfg.get("wss-binding"):
-            ip, port = split_binding(cfg.get("wss-binding"), self.sip_ip)
-            wss = f"sips:mod_sofia@{ip}:{port};transport=wss"
+        if b := _binding(cfg.get("ws-binding"), self.sip_ip):
+            ws = f"sip:mod_sofia@{b[0]}:{b[1]};transport=ws"
+        if b := _binding(cfg.get("wss-binding"), self.sip_ip):
+            wss = f"sips:mod_sofia@{b[0]}:{b[1]};transport=wss"
         return ws, wss
 
     def certs_dir(self) -> Path:
@@ -180,10 +178,9 @@ class Profile:
     async def _bind_all(self, cfg: ProfileConfig) -> None:
         loop = asyncio.get_running_loop()
         plan = [("udp", self.sip_ip, self.sip_port), ("tcp", self.sip_ip, self.sip_port)]
-        if cfg.get("ws-binding"):
-            plan.append(("ws", *split_binding(cfg.get("ws-binding"), self.sip_ip)))
-        if cfg.get("wss-binding"):
-            plan.append(("wss", *split_binding(cfg.get("wss-binding"), self.sip_ip)))
+        for transport in ("ws", "wss"):
+            if b := _binding(cfg.get(f"{transport}-binding"), self.sip_ip):
+                plan.append((transport, *b))
         handle = f"0x7f{id(self) & 0xffffffffff:010x}"
         self._tport(f"tport.c:566 tport_tcreate() tport_create(): {handle}")
         try:
@@ -342,3 +339,13 @@ class Profile:
             "tel_event": (cfg.get("rfc2833-pt") if cfg else None) or "101",
             "registrations": len(self.registrations),
         }
+
+
+def _binding(value: str | None, sip_ip: str) -> tuple[str, int] | None:
+    """(ip, port) of a ws-/wss-binding as sofia-sip binds it; None when it binds nothing (absent, or no ':port')."""
+    if not value:
+        return None
+    try:
+        return split_binding(value, sip_ip)
+    except ConfigError:
+        return None

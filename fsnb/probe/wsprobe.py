@@ -81,6 +81,14 @@ def _headers(h) -> str:
     return "\n".join(f"{k}: {v}" for k, v in h.raw_items())
 
 
+class _NoRedirect(websockets.connect):
+    """A browser's WebSocket never follows a redirect (RFC 6455 4.1: any status but 101 fails the connection): the
+    3xx is the answer, not a hop to take (websockets ≥ 14 would follow it, and raise on an https:// Location)."""
+
+    def process_redirect(self, exc: Exception) -> Exception:
+        return exc
+
+
 async def run(hop: HopTarget, timeout: float, sip_user: str = "", sip_password: str = "", domain: str = "") -> HopResult:
     t0 = time.monotonic()
     deadline = t0 + timeout
@@ -99,7 +107,7 @@ async def run(hop: HopTarget, timeout: float, sip_user: str = "", sip_password: 
             if hop.server_hostname:
                 kwargs["server_hostname"] = hop.server_hostname
         try:
-            ws = await websockets.connect(hop.url, subprotocols=["sip"], open_timeout=left(), close_timeout=0.2,
+            ws = await _NoRedirect(hop.url, subprotocols=["sip"], open_timeout=left(), close_timeout=0.2,
                                           max_size=MAX_MESSAGE, ping_interval=None, proxy=None, logger=LOG, **kwargs)
             verified = attempt if tls else None
             break

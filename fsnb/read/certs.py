@@ -24,6 +24,8 @@ def pem_blocks(pem: str) -> tuple[list[tuple[str, str]], int]:
     restarts it (as OpenSSL's reader does); an unterminated block is dropped."""
     out: list[tuple[str, str]] = []
     skipped = 0
+    # a file saved by a Windows editor starts with a UTF-8 BOM: OpenSSL (and FreeSWITCH) read past it (seen)
+    pem = pem.removeprefix("\ufeff")
     label, start, lines = None, 0, pem.split("\n")
     pos = 0
     for line in lines:
@@ -150,6 +152,13 @@ def read(pem: str) -> dict:
         pass
     cn = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     f["self_signed_freeswitch"] = bool(cn and cn[0].value == "FreeSWITCH" and leaf.issuer == leaf.subject)
+    bits = _weak_key_bits(leaf)
+    if bits:    # OpenSSL 3 at security level 2 (Debian/Ubuntu's default) refuses it: 'ee key too small' → Bad WSS.PEM
+        problems.append(T(f"der Schlüssel des Zertifikats hat nur {bits} Bit: OpenSSL 3 (Sicherheitsstufe 2, Standard "
+                          f"bei Debian/Ubuntu) lehnt ihn ab ('ee key too small'), Browser ebenso — mindestens RSA 2048 "
+                          f"bzw. EC 256",
+                          f"the certificate's key has only {bits} bits: OpenSSL 3 (security level 2, Debian/Ubuntu's "
+                          f"default) refuses it ('ee key too small'), and so do browsers — at least RSA 2048 or EC 256"))
     if keys and "ENCRYPTED" not in keys[0][0]:
         spki = lambda k: k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         try:
@@ -170,6 +179,17 @@ def read(pem: str) -> dict:
         except (ValueError, TypeError) as exc:
             problems.append(T(f"privater Schlüssel unlesbar: {exc}", f"private key unreadable: {exc}"))
     return _jsonable(f)
+
+
+def _weak_key_bits(cert) -> int | None:
+    """The key size of a certificate whose RSA/DSA key is under 2048 bits or EC key under 224 (OpenSSL's level 2)."""
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+    k = cert.public_key()
+    if isinstance(k, (rsa.RSAPublicKey, dsa.DSAPublicKey)) and k.key_size < 2048:
+        return k.key_size
+    if isinstance(k, ec.EllipticCurvePublicKey) and k.curve.key_size < 224:
+        return k.curve.key_size
+    return None
 
 
 def _jsonable(f: dict) -> dict:

@@ -139,6 +139,17 @@ def parse_profile(text: str, name: str, variables: dict[str, str]) -> ProfileCon
     return ProfileConfig(profile.get("name", name), params, commented, flaw)
 
 
+def esl_port(value: str) -> int:
+    """The port mod_event_socket listens on for a listen-port value: `(uint16_t) atoi(val)`, and 0 means its default
+    8021 (mod_event_socket.c) — `0`, `""` or `auto` is 8021, not "no port" (seen: 'Socket up listening on …:8021')."""
+    s = value.lstrip(" \t\n\r\v\f")
+    sign = -1 if s[:1] == "-" else 1
+    s = s[1:] if s[:1] in "+-" else s
+    digits = len(s) - len(s.lstrip("0123456789"))
+    n = (sign * int(s[:digits][:12])) % 65536 if digits else 0
+    return n or 8021
+
+
 @dataclass
 class EslConfig:
     listen_ip: str = "127.0.0.1"
@@ -159,10 +170,7 @@ def parse_event_socket(text: str, variables: dict[str, str]) -> EslConfig:
         if key == "listen-ip":
             cfg.listen_ip = value
         elif key == "listen-port":
-            try:
-                cfg.listen_port = int(value)
-            except ValueError:
-                raise ConfigError(f"event_socket.conf.xml: listen-port {value!r} is not a number") from None
+            cfg.listen_port = esl_port(value)
         elif key == "password":
             cfg.password = value
         elif key == "apply-inbound-acl":
@@ -238,6 +246,11 @@ def split_binding(binding: str, sip_ip: str) -> tuple[str, int]:
     binding = binding.strip()
     if not binding:
         raise ConfigError("empty binding")
+    if ":" not in binding:
+        # sofia-sip (sofia.c, wss-binding): the port is what follows the last ':'; without one the whole value is
+        # taken as the address and the port stays 0 — nothing is bound, and nothing is logged
+        raise ConfigError(f"binding {binding!r}: no ':' before the port — sofia-sip binds nothing (write ':{binding}' "
+                          f"or 'ip:port')" if binding.isdigit() else f"binding {binding!r}: no ':port' — sofia-sip binds nothing")
     if binding.startswith("["):
         host, _, port = binding[1:].partition("]:")
     else:

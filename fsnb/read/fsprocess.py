@@ -28,6 +28,9 @@ class Process:
     argv: list[str]
     source: str                       # where the command line came from (evidence)
     dirs: dict[str, str] = field(default_factory=dict)   # base, conf, log, certs, … as given on the command line
+    # the kernel's run state of the process (/proc/<pid>/stat): R/S/D running or waiting, T stopped (SIGSTOP, Ctrl-Z),
+    # t stopped by a debugger; "" when unknown (the engine's record only)
+    state: str = ""
 
     def dir(self, what: str) -> str | None:
         """A directory FreeSWITCH uses: its flag, else what -base implies for a source install (base/conf, …)."""
@@ -78,6 +81,17 @@ def read_cmdline(pid: int) -> list[str] | None:
         return None
 
 
+def read_state(pid: int) -> str:
+    """The state letter of /proc/<pid>/stat (after the last ')': the comm may hold anything); "" when unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            raw = fh.read(4096)
+    except OSError:
+        return ""
+    rest = raw[raw.rfind(b")") + 1:].split()
+    return rest[0].decode("ascii", "replace")[:1] if rest else ""
+
+
 def _children(pid: int) -> list[int]:
     out = []
     try:
@@ -98,6 +112,7 @@ def in_tree(pid: int) -> Process | None:
         argv = read_cmdline(p)
         proc = parse(argv or [], f"/proc/{p}/cmdline")
         if proc is not None:
+            proc.state = read_state(p)
             return proc
         todo.extend(_children(p))
     return None
@@ -126,6 +141,7 @@ def local() -> Process | None:
             continue
         proc = parse(read_cmdline(pid) or [], f"/proc/{pid}/cmdline")
         if proc is not None:
+            proc.state = read_state(pid)
             return proc
     return None
 

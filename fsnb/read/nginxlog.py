@@ -11,9 +11,20 @@ import datetime as _dt
 
 # (substring, reason) in the order they are tested; the recorded nginx 1.22 messages (fixtures 503, 505, 506)
 REQUEST_REASONS = (
+    # limit_req/limit_conn answering 503 itself: behind a tunnel every browser comes from cloudflared's one address
+    ("limiting requests", "rate-limited"),
+    ("limiting connections", "rate-limited"),
     ("upstream SSL certificate verify error", "upstream-cert-rejected"),
     ("connect() failed (111", "upstream-refused"),
     ("upstream prematurely closed connection", "upstream-closed"),
+    # a TLS handshake both ends speak but cannot agree on (OpenSSL's words for version and cipher refusals) — tested
+    # before the generic handshake failure, which means nothing speaks TLS there
+    ("alert protocol version", "upstream-tls-params"),
+    ("unsupported protocol", "upstream-tls-params"),
+    ("no protocols available", "upstream-tls-params"),
+    ("no ciphers available", "upstream-tls-params"),
+    ("no shared cipher", "upstream-tls-params"),
+    ("alert handshake failure", "upstream-tls-params"),
     ("SSL handshak", "upstream-tls-handshake"),
     ("upstream timed out", "upstream-timeout"),
 )
