@@ -177,25 +177,14 @@ def _restore(a: Applied) -> bool:
 
 # -- reloads ------------------------------------------------------------------------------------------------------
 
-def _nginx_masters() -> list[tuple[int, list[str]]]:
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if cmd.startswith("nginx: master process"):
-            out.append((int(pid), cmd.rstrip("\0").split("nginx: master process", 1)[1].split()))
-    return out
-
-
 def nginx_argv(config: str) -> list[str]:
-    """`nginx [-p P] [-c C]` as the master process serving `config` was started (its own prefix and main config)."""
+    """`nginx [-p P] [-c C]` as the master process serving `config` was started (its own prefix and main config).
+    The masters and their binaries are those nginxeff.masters() trusts: a process merely *named* `nginx: master
+    process /tmp/x` is never a binary fsnb runs."""
+    from fsnb.read import nginxeff
     cands = []
-    for _pid, argv in _nginx_masters():
-        prefix = argv[argv.index("-p") + 1] if "-p" in argv[:-1] else ""
-        conf = argv[argv.index("-c") + 1] if "-c" in argv[:-1] else "/etc/nginx/nginx.conf"
-        exe = argv[0] if argv else "nginx"
+    for exe, prefix, conf in nginxeff.masters():
+        conf = conf or "/etc/nginx/nginx.conf"
         args = [exe] + (["-p", prefix] if prefix else []) + ["-c", conf]
         base = Path(conf).parent
         where = Path(config).resolve()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -41,8 +42,38 @@ class Effective:
     servers: list[Server] = field(default_factory=list)
 
 
+def _binary(pid: str, words: list[str]) -> str:
+    """The nginx binary of master process `pid`, or "" when it is not one fsnb may run.
+
+    A process's name is whatever its starter wrote into argv[0]: any local user can start one called
+    `nginx: master process /tmp/x -c …`, and fsnb (often root) would run /tmp/x. So the binary is the one the kernel
+    executed (/proc/PID/exe), the process must belong to root or to the user running fsnb, and the binary must be
+    nginx, owned by root or that user and writable by no one else. Without access to /proc/PID/exe (fsnb not root,
+    nginx root's) the name's binary is taken only from a root-owned process, under the same file checks."""
+    me = os.getuid()
+    try:
+        owner = os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return ""
+    if owner not in (0, me):
+        return ""
+    try:
+        binary = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        binary = words[0] if owner == 0 and words and os.path.isabs(words[0]) else ""
+    if not binary or binary.endswith(" (deleted)") or not os.path.basename(binary).startswith("nginx"):
+        return ""
+    try:
+        st = os.stat(binary)
+    except OSError:
+        return ""
+    if not stat.S_ISREG(st.st_mode) or st.st_uid not in (0, me) or st.st_mode & 0o022:
+        return ""
+    return binary
+
+
 def masters() -> list[tuple[str, str, str]]:
-    """(binary, prefix, conf) of every nginx master process in this mount namespace."""
+    """(binary, prefix, conf) of every nginx master process in this mount namespace that fsnb may run (`_binary`)."""
     try:
         own = os.readlink("/proc/self/ns/mnt")
     except OSError:
@@ -57,9 +88,10 @@ def masters() -> list[tuple[str, str, str]]:
         except OSError:
             continue
         words = cmd[len("nginx: master process "):].split()
-        if not words:
+        binary = _binary(pid, words)
+        if not binary:
             continue
-        binary, prefix, conf = words[0], "", ""
+        prefix, conf = "", ""
         for i, w in enumerate(words[1:-1], 1):
             if w == "-p":
                 prefix = words[i + 1]
