@@ -54,3 +54,38 @@ def test_fix_reload_never_runs_a_named_binary(fake_master):
     with pytest.raises(FsnbError, match="0 nginx master"):
         apply.nginx_argv(str(site))
     assert not marker.exists()
+
+
+def _esl_plan(tmp_path, monkeypatch, conf: str):
+    """The plan of esl-address-mismatch for an event_socket.conf.xml with `conf` as its text."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import plan as fixplan
+    from fsnb.target import Secret, Target
+    monkeypatch.setenv("FSNB_HOSTILE_ESL_PW", PW)
+    t = Target()
+    t.freeswitch.access, t.freeswitch.conf_dir, t.freeswitch.host = "local", str(tmp_path), "127.0.0.1"
+    t.freeswitch.esl_password = Secret("env:FSNB_HOSTILE_ESL_PW")
+    (tmp_path / "autoload_configs").mkdir()
+    (tmp_path / "autoload_configs/event_socket.conf.xml").write_bytes(conf.encode("utf-8", "surrogateescape"))
+    f = SimpleNamespace(cause="esl-address-mismatch", explains=[])
+    return fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+
+
+PW = "Hostile-ESL-pw-77"
+ESL_CONF = ('<configuration name="event_socket.conf">\n  <settings>\n'
+            f'    <!-- old: <param value="{PW}" name="password"/> -->\n'
+            f"    <param name='password' value='{PW}'/>\n"
+            f'    <param name="listen-ip" value="127.0.0.2"/> <!-- {PW} -->\n'
+            '  </settings>\n</configuration>\n')
+
+
+def test_the_esl_password_never_reaches_a_fix_diff_in_any_spelling(tmp_path, monkeypatch):
+    """Probe: event_socket.conf.xml with the password in single quotes, value before name, or in a comment on the
+    edited line: `fsnb fix` printed it three times (the diff hid only `name="password" value="…"`); the notebook's
+    fix view and the report show the same diff."""
+    p = _esl_plan(tmp_path, monkeypatch, ESL_CONF)
+    assert p.edits and '+    <param name="listen-ip" value="127.0.0.1"/>' in p.edits[0].diff
+    shown = p.text("en") + p.text("de") + "".join(e.diff + e.why for e in p.edits)
+    assert PW not in shown
+    assert PW in p.edits[0].after       # the file keeps its password, of course

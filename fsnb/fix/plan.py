@@ -239,7 +239,29 @@ def compute(finding, run, target) -> FixPlan:
         p.why_not = "fsnb has no computed fix for this cause: the catalogue's fix text is the step"
     if not p.edits and not p.reloads and not p.user_steps:
         p.user_steps.append(cause.fix_en)
+    _redact(p, target)
     return p
+
+
+def _redact(p: FixPlan, target) -> None:
+    """What a plan shows never holds a configured secret: `unified` hides `<param name="password" value="…">`, but
+    the same password in single quotes, in a comment or in another file's line would reach the terminal, the
+    journal, the report and the notebook as it is. Every shown text goes through the redactor (every spelling of
+    every secret); the new text itself (`after`) is what gets written and keeps its bytes."""
+    from fsnb.redact import Redactor
+    try:
+        secrets = target.secret_values()
+    except Exception:       # a target without readable secrets: nothing of them to mask
+        return
+    if not secrets:
+        return
+    red = Redactor(secrets)
+    for e in p.edits:
+        e.diff, e.why = red.text(e.diff), red.text(e.why)
+    for r in p.reloads:
+        r.why = red.text(r.why)
+    p.user_steps = [red.text(x) for x in p.user_steps]
+    p.why_not = red.text(p.why_not)
 
 
 def _compute(p: FixPlan, finding, run, target) -> None:
