@@ -89,3 +89,37 @@ def test_the_esl_password_never_reaches_a_fix_diff_in_any_spelling(tmp_path, mon
     shown = p.text("en") + p.text("de") + "".join(e.diff + e.why for e in p.edits)
     assert PW not in shown
     assert PW in p.edits[0].after       # the file keeps its password, of course
+
+
+def _laughs(n: int = 5) -> str:
+    lines = ['a0: &a0 {hostname: freeswitch.example.com, service: "http://localhost:1"}']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, n + 1)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("rule", ["path: *a5", "originRequest: *a5"])
+def test_a_yaml_alias_bomb_in_config_yml_is_refused(rule):
+    """Probe: `path: *a24` (10²⁴ values by aliases) in config.yml: `str(path)` for the regex never ended (killed
+    after 120 s, memory growing) — in the tunnel check's thread and in `fsnb fix`'s plan alike. Here 10⁵ values:
+    refused all the same, and the old code returns (a failure, not a hang)."""
+    from fsnb.errors import ConfigError
+    from fsnb.read import tunnel
+    text = _laughs() + (f"ingress:\n  - hostname: freeswitch.example.com\n    {rule}\n"
+                        "    service: http://localhost:1\n  - service: http_status:404\n")
+    with pytest.raises(ConfigError, match="alias"):
+        tunnel.parse(text, "freeswitch.example.com")
+
+
+def test_a_path_that_is_not_a_string_is_a_problem_not_a_regex():
+    from fsnb.read import tunnel
+    ing = tunnel.parse("ingress:\n  - hostname: h.example.com\n    path: [1, 2]\n    service: http://localhost:1\n"
+                       "  - service: http_status:404\n", "h.example.com")
+    assert ing.invalid and "path" in ing.invalid
+
+
+def test_a_large_honest_config_is_not_taken_for_a_bomb():
+    from fsnb.read import tunnel
+    rules = "".join(f"  - hostname: h{i}.example.com\n    service: http://localhost:{1000 + i % 999}\n"
+                    for i in range(15000))
+    ing = tunnel.parse("ingress:\n" + rules + "  - service: http_status:404\n", "h3.example.com")
+    assert ing.rule == 4 and not ing.problems
