@@ -3,6 +3,7 @@
 Each test fails on the code before its fix (the probe is named in its docstring)."""
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -123,3 +124,23 @@ def test_a_large_honest_config_is_not_taken_for_a_bomb():
                     for i in range(15000))
     ing = tunnel.parse("ingress:\n" + rules + "  - service: http_status:404\n", "h3.example.com")
     assert ing.rule == 4 and not ing.problems
+
+
+def test_a_file_that_grows_past_the_cap_while_read_is_refused_not_cut(tmp_path, monkeypatch):
+    """Probe: a config of 10 bytes at fstat that is 5 MiB when read (appended meanwhile; /proc files say 0 bytes):
+    read_for_edit took its first 4 MiB as the whole file, and `fsnb fix` would have written that cut text back
+    with its edit (the sha256 re-check before the rename reads the same cut prefix)."""
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.edits import FixRefused
+    from fsnb.read import files
+    f = tmp_path / "internal.xml"
+    f.write_bytes(b"<settings>\n" + b"<!-- x -->\n" * (files.MAX_FILE // 10 + 1) + b"</settings>\n")
+    real = os.fstat
+
+    def small(fd):
+        st = real(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10,
+                               st.st_atime, st.st_mtime, st.st_ctime))
+    monkeypatch.setattr(os, "fstat", small)
+    with pytest.raises(FixRefused, match="more than"):
+        fixplan.edit(str(f), "<settings/>\n")

@@ -38,9 +38,13 @@ def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[byte
     if not stat.S_ISREG(st.st_mode):
         raise FixRefused(f"{path} is not a regular file")
     try:
-        data = files.read_bytes(path)
+        # one byte past the cap: read_bytes stops at its limit, so a file that grew after its fstat (or a /proc
+        # file that says 0 bytes) would come back cut — and be written back cut, with the edit
+        data = files.read_bytes(path, limit=files.MAX_FILE + 1)
     except OSError as exc:
         raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
+    if len(data) > files.MAX_FILE:
+        raise FixRefused(f"{path}: more than the {files.MAX_FILE} bytes fsnb edits (it grew while read?)")
     return data, stat.S_IMODE(st.st_mode)
 
 
