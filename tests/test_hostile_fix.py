@@ -144,3 +144,18 @@ def test_a_file_that_grows_past_the_cap_while_read_is_refused_not_cut(tmp_path, 
     monkeypatch.setattr(os, "fstat", small)
     with pytest.raises(FixRefused, match="more than"):
         fixplan.edit(str(f), "<settings/>\n")
+
+
+def test_invalid_utf8_in_an_edited_file_is_shown_escaped_and_kept_as_bytes(tmp_path, monkeypatch):
+    """Probe: event_socket.conf.xml with `\\xff\\xfe`, a NUL and CR on the edited line: `fsnb fix` ended with
+    UnicodeEncodeError (surrogates not allowed) in the plan's confirmation digest; the diff's lone surrogates could
+    not be printed, journaled or put into HTML either."""
+    from fsnb.fix import apply as fixapply
+    from fsnb.journal import Journal
+    conf = ESL_CONF.encode().replace(b'value="127.0.0.2"/>', b'value="127.0.0.2"/> <!-- \xff\xfe \x00 -->\r')
+    p = _esl_plan(tmp_path, monkeypatch, conf.decode("utf-8", "surrogateescape"))
+    assert p.command().startswith("fsnb fix esl-address-mismatch [")
+    diff = p.edits[0].diff
+    assert "\\xff\\xfe" in diff and diff.encode("utf-8")         # printable, encodable text
+    Journal(tmp_path / "j.jsonl").write(fixapply.plan_record(p))
+    assert b"\xff\xfe \x00 -->\r" in p.edits[0].after.encode("utf-8", "surrogateescape")   # the file's own bytes

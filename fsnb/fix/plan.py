@@ -65,7 +65,8 @@ class FixPlan:
         """What a confirmation is for: the cause and a digest of exactly these edits and reloads."""
         h = hashlib.sha256()
         for e in self.edits:
-            h.update(f"{e.path}\0{e.before_sha256}\0".encode() + (e.after or "\0removed").encode())
+            # the new text as the bytes it becomes (a file's invalid UTF-8 is kept as surrogate escapes)
+            h.update(f"{e.path}\0{e.before_sha256}\0".encode() + (e.after or "\0removed").encode("utf-8", "surrogateescape"))
         for r in self.reloads:
             h.update(f"{r.kind}\0{r.command}\0".encode())
         return f"fsnb fix {self.cause} [{h.hexdigest()[:12]}]"
@@ -130,8 +131,11 @@ def unified(path: str, before: str, after: str | None) -> str:
     before, after = hide(before), (None if after is None else hide(after))
     b = before.splitlines(keepends=True)
     a = [] if after is None else after.splitlines(keepends=True)
-    return "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
+    diff = "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
                                         "/dev/null" if after is None else (f"b{path}" if path.startswith("/") else f"b/{path}")))
+    # a file's invalid UTF-8 (kept as surrogate escapes to be written back as it was) shown as `\xff`: a lone
+    # surrogate cannot be printed, written to the journal or put into HTML — it ended `fsnb fix` with a traceback
+    return diff.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] | None = None) -> FileEdit | None:
