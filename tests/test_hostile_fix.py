@@ -159,3 +159,18 @@ def test_invalid_utf8_in_an_edited_file_is_shown_escaped_and_kept_as_bytes(tmp_p
     assert "\\xff\\xfe" in diff and diff.encode("utf-8")         # printable, encodable text
     Journal(tmp_path / "j.jsonl").write(fixapply.plan_record(p))
     assert b"\xff\xfe \x00 -->\r" in p.edits[0].after.encode("utf-8", "surrogateescape")   # the file's own bytes
+
+
+def test_a_note_of_megabytes_is_refused_with_exit_2(tmp_path, capsys):
+    """Probe: `fsnb note` (or the notebook's note box) with 2 MB of text: recorded whole, and carried by every
+    report after it; at 16 MiB the journal line could no longer be read."""
+    from types import SimpleNamespace
+
+    from fsnb.present.report import cli_note
+    j = tmp_path / "j.jsonl"
+    j.write_text("")
+    args = SimpleNamespace(journal=str(j), text=["x" * 2_000_000], manual_fix=False)
+    assert cli_note(args) == 2
+    assert "at most" in capsys.readouterr().err and j.read_text() == ""
+    args.text = ["fine \x1b]0;t\x07 <b>"]
+    assert cli_note(args) == 0 and "\\u001b" in j.read_text()

@@ -533,7 +533,11 @@ def cli_note(args) -> int:
         print("fsnb note: empty note", file=sys.stderr)
         return 2
     kind = "manual-fix" if args.manual_fix else "note"
-    rec = Journal(path).note(text, kind)
+    try:
+        rec = Journal(path).note(text, kind)
+    except ValueError as exc:
+        print(f"fsnb note: {exc}", file=sys.stderr)
+        return 2
     assert isinstance(_typed(rec), NoteRecord)
     print(esc.terminal(f"{path}: {kind} recorded ({rec['ts']})"))
     return 0
