@@ -174,3 +174,36 @@ def test_a_note_of_megabytes_is_refused_with_exit_2(tmp_path, capsys):
     assert "at most" in capsys.readouterr().err and j.read_text() == ""
     args.text = ["fine \x1b]0;t\x07 <b>"]
     assert cli_note(args) == 0 and "\\u001b" in j.read_text()
+
+
+def test_a_program_named_freeswitch_of_another_user_gives_no_directories(tmp_path, monkeypatch):
+    """Probe: any user copies a binary to ~/freeswitch and runs it as `freeswitch … -conf ~/conf -certs ~/certs`:
+    its command line outranked the target file's conf_dir/certs_dir, so fsnb read (and `fsnb fix` edited) the
+    attacker's files. Only a binary installed by root or the user running fsnb counts."""
+    import shutil
+
+    from fsnb.read import fsprocess
+    if os.getuid() != 0:
+        pytest.skip("needs root to give the copy another owner")
+    d = tmp_path / "home"
+    d.mkdir()
+    d.chmod(0o755)
+    fake = d / "freeswitch"
+    shutil.copy("/usr/bin/tail", fake)        # tail -f: stays up whatever operands follow
+    os.chown(fake, 65534, 65534)
+    proc = subprocess.Popen([str(fake), "-f", "/dev/null", "--", "-conf", str(d / "conf"), "-certs", str(d / "certs")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                if open(f"/proc/{proc.pid}/comm").read().strip() == "freeswitch":
+                    break
+            except OSError:
+                pass
+            subprocess.run(["true"])
+        real = os.listdir      # only this process in /proc (another session's FreeSWITCH may run on this host)
+        monkeypatch.setattr(os, "listdir", lambda p: [str(proc.pid)] if p == "/proc" else real(p))
+        assert fsprocess.local() is None
+    finally:
+        proc.kill()
+        proc.wait()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 
 MAX_CMDLINE = 64 * 1024
@@ -124,10 +125,27 @@ def local() -> Process | None:
                 continue
         except OSError:
             continue
+        if not installed_binary(pid):
+            continue
         proc = parse(read_cmdline(pid) or [], f"/proc/{pid}/cmdline")
         if proc is not None:
             return proc
     return None
+
+
+def installed_binary(pid: int) -> bool:
+    """Whether process `pid` runs a `freeswitch` binary installed by root (or by the user running fsnb): any user
+    can start a program named freeswitch (a copy of any binary; comm and argv are the starter's to choose) with
+    `-conf`/`-certs` naming directories of their own — and the command line outranks the target file's dirs, so fsnb
+    would read, diagnose and `fsnb fix` would edit the attacker's files. The kernel's /proc/PID/exe says which file
+    runs; it must be a regular file owned by root or this user, writable by no one else."""
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+        st = os.stat(exe)
+    except OSError:        # another user's process, fsnb not root: its binary cannot be checked, so not trusted
+        return False
+    return (posixpath.basename(exe) == "freeswitch" and stat.S_ISREG(st.st_mode)
+            and st.st_uid in (0, os.getuid()) and not st.st_mode & 0o022)
 
 
 def from_inspect(info: dict | None) -> Process | None:
