@@ -207,3 +207,31 @@ def test_a_program_named_freeswitch_of_another_user_gives_no_directories(tmp_pat
     finally:
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize("judge", ["cannot-run", "none"])
+def test_a_tunnel_fix_that_cannot_be_judged_is_a_plan_saying_why(tmp_path, monkeypatch, judge):
+    """Probe: `fsnb fix` on tunnel-config-invalid with a cloudflared that cannot run (OSError: exec format error;
+    a hang is subprocess.TimeoutExpired alike) or, without cloudflared, a config fsnb refuses (ConfigError): the
+    exception left plan.compute — a traceback in the CLI, the notebook's fix view blank."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import plan as fixplan
+    from fsnb.read import cloudflared
+    from fsnb.target import Target
+    t = Target()
+    t.tunnel.config, t.tunnel.hostname = str(tmp_path / "config.yml"), "freeswitch.example.com"
+    t.tunnel.public_url, t.nginx.address = "wss://freeswitch.example.com/", "127.0.0.1:8082"
+    (tmp_path / "config.yml").write_text(_laughs() + "ingress:\n  - service: http_status:404\n"
+                                         "  - hostname: freeswitch.example.com\n    path: *a5\n"
+                                         "    service: http://localhost:1\n")
+    if judge == "cannot-run":
+        bad = tmp_path / "cloudflared"
+        bad.write_bytes(b"\x7fELF not a program")
+        bad.chmod(0o755)
+        monkeypatch.setenv("FSNB_CLOUDFLARED", str(bad))
+    else:
+        monkeypatch.setattr(cloudflared, "find", lambda: None)
+    f = SimpleNamespace(cause="tunnel-config-invalid", explains=[])
+    p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+    assert not p.applicable and not p.edits and "could not compute" in p.why_not

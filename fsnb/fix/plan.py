@@ -15,10 +15,12 @@ import difflib
 import hashlib
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
+from fsnb.errors import FsnbError
 from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_listen_default, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
                             tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service,
                             xml_escape_bare_ampersands)
@@ -237,6 +239,11 @@ def compute(finding, run, target) -> FixPlan:
     except FixRefused as exc:
         p.edits, p.reloads, p.applicable = [], [], False
         p.why_not = str(exc)
+    except (FsnbError, OSError, subprocess.SubprocessError) as exc:
+        # what the target's files or tools do to the computation (a config fsnb refuses to read, a cloudflared
+        # that cannot run or never answers) is a plan that says why it cannot be offered — never a traceback
+        p.edits, p.reloads, p.applicable = [], [], False
+        p.why_not = f"fsnb could not compute this fix: {type(exc).__name__}: {str(exc)[:500]}"
     if cause.fix_kind is Fix.NONE:
         p.why_not = cause.no_fix_because
     elif not p.applicable and not p.why_not:
