@@ -235,3 +235,22 @@ def test_a_tunnel_fix_that_cannot_be_judged_is_a_plan_saying_why(tmp_path, monke
     f = SimpleNamespace(cause="tunnel-config-invalid", explains=[])
     p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
     assert not p.applicable and not p.edits and "could not compute" in p.why_not
+
+
+@pytest.mark.parametrize("where,value", [
+    ("HostConfig", "bridge"), ("NetworkSettings", [1]), ("State", 5), ("Mounts", {"a": 1}),
+    ("HostConfig.RestartPolicy", "always"), ("NetworkSettings.Networks", ["x"]),
+    ("NetworkSettings.Ports", {"80/tcp": {"HostPort": "80"}}), ("State.Status", "S" * 1_000_000)])
+def test_a_docker_inspect_of_the_wrong_shape_is_ignored_not_a_crash(where, value):
+    """Probe: the engine's inspect answer with an object where a list belongs (or a string where an object does):
+    AttributeError/TypeError in dockerview.of, an ERROR result in the check that asked; a 1 MB Status was
+    carried whole into the summary."""
+    from fsnb.read import dockerview
+    info = {"HostConfig": {"NetworkMode": "bridge"}, "NetworkSettings": {"Ports": {}}, "State": {}}
+    *path, key = where.split(".")
+    d = info
+    for k in path:
+        d = d[k]
+    d[key] = value
+    v = dockerview.of(info)
+    assert v is not None and len(v.summary()) < 20_000
