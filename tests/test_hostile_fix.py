@@ -254,3 +254,34 @@ def test_a_docker_inspect_of_the_wrong_shape_is_ignored_not_a_crash(where, value
     d[key] = value
     v = dockerview.of(info)
     assert v is not None and len(v.summary()) < 20_000
+
+
+def test_a_reload_answer_echoing_the_password_is_redacted_in_what_fix_shows(tmp_path, monkeypatch):
+    """Probe: an ESL peer answering `sofia profile internal restart` with the password in its reply: the journal
+    redacted it, but `fsnb fix` printed out.outputs (and the notebook's fix view showed them) as they came."""
+    from types import SimpleNamespace
+
+    from fsnb import runner
+    from fsnb.fix import apply as fixapply
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.actions import Confirmation
+    from fsnb.target import Secret, Target
+    monkeypatch.setenv("FSNB_HOSTILE_ESL_PW", PW)
+    t = Target()
+    t.freeswitch.esl_password = Secret("env:FSNB_HOSTILE_ESL_PW")
+    f = tmp_path / "internal.xml"
+    f.write_text('<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n')
+    e = fixplan.edit(str(f), f.read_text().replace(":5066", ":5067"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "", [e],
+                        [fixplan.Reload("esl", "sofia profile internal restart")], applicable=True)
+
+    async def reload(target, r):
+        return f"{r.command} → +OK echo of {PW}"
+
+    async def run_async(target, only=None):
+        return SimpleNamespace(results=[], findings=[], exit_code=0)
+    monkeypatch.setattr(fixapply, "_reload", reload)
+    monkeypatch.setattr(runner, "run_async", run_async)
+    before = SimpleNamespace(results=[], findings=[SimpleNamespace(cause="wss-binding-not-applied")])
+    out = fixapply.apply(t, p, before, Confirmation.make(p.command(), "test"))
+    assert out.ok and out.outputs and not any(PW in x for x in out.outputs) and PW not in out.message

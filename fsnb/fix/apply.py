@@ -284,6 +284,14 @@ def _causes(run) -> list[str]:
     return [f.cause for f in run.findings]
 
 
+def _redactor(target):
+    from fsnb.redact import Redactor
+    try:
+        return Redactor(target.secret_values())
+    except AttributeError:      # no target (tests of the file steps): nothing to mask
+        return Redactor()
+
+
 async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None, lang: str = "de") -> Outcome:
     from fsnb.runner import run_async
     if confirmation.command != p.command():
@@ -361,6 +369,11 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                          f"not verified ({why.en}): the original files were restored "
                          + ("byte-identical" if ident else "BUT DIFFER from what fsnb read — check them")
                          + f" and reloaded; the re-run after the rollback: {tail}"))(lang)
+    # what the terminal and the notebook show of it: the journal redacts what it writes, these did not — a reload's
+    # answer (a peer's words) or an error text can carry a secret
+    red = _redactor(target)
+    out.outputs[:] = [red.text(x) for x in out.outputs]
+    out.message = red.text(out.message)
     if journal:
         journal.write(FixVerificationRecord(cause=p.cause, verdict=out.verdict, cause_gone=cause_gone,
                                             new_failures=new_failures, before=b, after=a_,
