@@ -285,3 +285,11 @@ def test_a_reload_answer_echoing_the_password_is_redacted_in_what_fix_shows(tmp_
     before = SimpleNamespace(results=[], findings=[SimpleNamespace(cause="wss-binding-not-applied")])
     out = fixapply.apply(t, p, before, Confirmation.make(p.command(), "test"))
     assert out.ok and out.outputs and not any(PW in x for x in out.outputs) and PW not in out.message
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:²³", "[::1]:" + "9" * 5000, "١٢٣", "unix:/run/x.sock"])
+def test_odd_listen_lines_are_no_port_not_a_crash(listen):
+    """Probe: a listen of `:²³` (str.isdigit() is True, int() refuses it) or of 5,000 digits: ValueError in
+    nginxeff.on_port (the default_server check and the fix's plan)."""
+    servers = [nginxeff.Server("f", 1, [listen], [], False), nginxeff.Server("g", 9, ["8082"], [], False)]
+    assert [s.file for s in nginxeff.on_port(servers, 8082)] == ["g"]

@@ -158,7 +158,8 @@ def on_port(servers: list[Server], port: int) -> list[Server]:
     def port_of(spec: str) -> int | None:
         addr = spec.split()[0] if spec.split() else ""
         tail = addr.rsplit(":", 1)[-1] if ":" in addr else addr
-        return int(tail) if tail.isdigit() else None
+        # ASCII digits, at most 5: `²³` is isdigit() and no int(); 5,000 digits exceed int()'s limit
+        return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 5 else None
     out = []
     for s in servers:
         hits = [lst for lst in s.listen if port_of(lst) == port]
