@@ -293,3 +293,17 @@ def test_odd_listen_lines_are_no_port_not_a_crash(listen):
     nginxeff.on_port (the default_server check and the fix's plan)."""
     servers = [nginxeff.Server("f", 1, [listen], [], False), nginxeff.Server("g", 9, ["8082"], [], False)]
     assert [s.file for s in nginxeff.on_port(servers, 8082)] == ["g"]
+
+
+def test_an_nginx_dump_over_the_cap_is_refused_not_cut(tmp_path):
+    """Probe: an include of a 1 GB file of comments (valid config): `nginx -T` prints it whole; fsnb held all of it
+    (subprocess.run) and then parsed the first 4 MiB as if they were nginx's whole configuration."""
+    big = tmp_path / "nginx"
+    big.write_text(f"#!/bin/sh\necho '# configuration file /etc/nginx/nginx.conf:'\n"
+                   f"head -c {nginxeff.MAX_DUMP + 1024} /dev/zero | tr '\\\\0' '#'\n")
+    big.chmod(0o755)
+    assert nginxeff.dump(str(big), "", "", timeout=60) is None
+    ok = tmp_path / "nginx-ok"
+    ok.write_text("#!/bin/sh\necho '# configuration file /etc/nginx/nginx.conf:'\necho 'events {}'\n")
+    ok.chmod(0o755)
+    assert nginxeff.sections(nginxeff.dump(str(ok), "", "", timeout=60)) == [("/etc/nginx/nginx.conf", "events {}")]
