@@ -307,3 +307,42 @@ def test_an_nginx_dump_over_the_cap_is_refused_not_cut(tmp_path):
     ok.write_text("#!/bin/sh\necho '# configuration file /etc/nginx/nginx.conf:'\necho 'events {}'\n")
     ok.chmod(0o755)
     assert nginxeff.sections(nginxeff.dump(str(ok), "", "", timeout=60)) == [("/etc/nginx/nginx.conf", "events {}")]
+
+
+def test_a_directory_swapped_for_a_link_mid_apply_gets_nothing_written(tmp_path, monkeypatch):
+    """Probe (TOCTOU): whoever may write the config's parent directory (FreeSWITCH's own user owns /etc/freeswitch
+    in packages) renames the config's directory and puts a symlink to a directory of theirs in its place after fsnb
+    checked the file: by path, the backup (the original's bytes, created as root) and the new file went into the
+    attacker's directory. Every step now works in the directory fsnb opened once."""
+    from types import SimpleNamespace
+
+    from fsnb import runner
+    from fsnb.fix import apply as fixapply
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.actions import Confirmation
+    conf, evil = tmp_path / "sip_profiles", tmp_path / "evil"
+    conf.mkdir()
+    evil.mkdir()
+    text = '<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n'
+    (conf / "internal.xml").write_text(text)
+    (evil / "internal.xml").write_text(text)        # the same bytes: every sha256 check by path passes
+    e = fixplan.edit(str(conf / "internal.xml"), text.replace(":5066", ":5067"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "", [e], applicable=True)
+    stamp = fixapply._stamp
+
+    def swap():                 # right after fsnb read and checked the file, before the backup is written
+        conf.rename(tmp_path / "moved")
+        conf.symlink_to(evil)
+        return stamp()
+
+    async def run_async(target, only=None):
+        return SimpleNamespace(results=[], findings=[], exit_code=0)
+    monkeypatch.setattr(fixapply, "_stamp", swap)
+    monkeypatch.setattr(runner, "run_async", run_async)
+    before = SimpleNamespace(results=[], findings=[SimpleNamespace(cause="wss-binding-not-applied")])
+    fixapply.apply(None, p, before, Confirmation.make(p.command(), "test"))
+    assert sorted(x.name for x in evil.iterdir()) == ["internal.xml"]
+    assert (evil / "internal.xml").read_text() == text
+    moved = tmp_path / "moved"
+    assert ":5067" in (moved / "internal.xml").read_text()
+    assert any(x.name.startswith("internal.xml.fsnb-backup-") for x in moved.iterdir())

@@ -74,8 +74,8 @@ def _stamp() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
 
 
-def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int, dir_fd: int | None = None) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=dir_fd)
     try:
         os.fchmod(fd, mode)
         try:
@@ -86,6 +86,53 @@ def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class _Dir:
+    """The directory of a local file, opened once: every later step (read, backup, temp file, rename, restore)
+    names files relative to this open directory. By path, a directory renamed and replaced by a symlink between two
+    steps (by whoever may write its parent, e.g. FreeSWITCH's own user for /etc/freeswitch/…) sent the backup — the
+    original bytes, created as root — and the temp file into a directory of the attacker's choosing."""
+
+    def __init__(self, path: str):
+        d, self.name = os.path.split(path)
+        self.path = path
+        self.fd = os.open(d or ".", os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def lstat(self, name: str | None = None) -> os.stat_result:
+        return os.stat(name or self.name, dir_fd=self.fd, follow_symlinks=False)
+
+    def read(self, name: str | None = None) -> bytes:
+        """Like read_for_edit, inside this directory (a symlink is refused by O_NOFOLLOW)."""
+        from fsnb.read import files
+        name = name or self.name
+        try:
+            st = self.lstat(name)
+        except OSError as exc:
+            raise FixRefused(f"{self.path}: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise FixRefused(f"{self.path} is a symlink: fsnb does not edit through links")
+        if not stat.S_ISREG(st.st_mode):
+            raise FixRefused(f"{self.path} is not a regular file")
+        try:
+            data = files.read_bytes(name, limit=files.MAX_FILE + 1, dir_fd=self.fd)
+        except OSError as exc:
+            raise FixRefused(f"{self.path}: unreadable ({exc.strerror or exc})") from None
+        if len(data) > files.MAX_FILE:
+            raise FixRefused(f"{self.path}: more than the {files.MAX_FILE} bytes fsnb edits")
+        return data
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
 
 
 def _cf(e: FileEdit):
@@ -107,26 +154,24 @@ def _check_unchanged(e: FileEdit):
     return got if e.container else os.lstat(e.path)
 
 
-def _replace(path: str, data: bytes, st: os.stat_result, expect_sha: str | None = None) -> None:
-    """Atomically put `data` at `path` (temp file in the same dir + rename, never following a link); with
-    `expect_sha`, only while the file still has that content (checked right before the rename)."""
-    d, name = os.path.split(path)
-    tmp = os.path.join(d, f".{name}.fsnb-tmp-{secrets.token_hex(4)}")
-    _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+def _replace(d: _Dir, data: bytes, st: os.stat_result, expect_sha: str | None = None) -> None:
+    """Atomically put `data` at d's file (temp file in the same, already open directory + rename, never following a
+    link); with `expect_sha`, only while the file still has that content (checked right before the rename)."""
+    tmp = f".{d.name}.fsnb-tmp-{secrets.token_hex(4)}"
+    _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, dir_fd=d.fd)
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise FixRefused(f"{path} became a symlink while fsnb worked: not replaced")
-        if expect_sha is not None and sha256(read_for_edit(path)[0]) != expect_sha:
-            raise FixRefused(f"{path} changed while fsnb worked: not replaced")
-        os.rename(tmp, path)
+        if stat.S_ISLNK(d.lstat().st_mode):
+            raise FixRefused(f"{d.path} became a symlink while fsnb worked: not replaced")
+        if expect_sha is not None and sha256(d.read()) != expect_sha:
+            raise FixRefused(f"{d.path} changed while fsnb worked: not replaced")
+        os.rename(tmp, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        try:
+            os.unlink(tmp, dir_fd=d.fd)
+        except FileNotFoundError:
+            pass
         raise
-    dfd = os.open(d or ".", os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    d.sync()
 
 
 def _apply_edit(e: FileEdit) -> Applied:
@@ -141,17 +186,21 @@ def _apply_edit(e: FileEdit) -> Applied:
         new = e.after.encode("utf-8", "surrogateescape")
         cf.replace(e.path, new, mode, uid, gid)
         return Applied(e, backup, sha256(new))
-    original = read_for_edit(e.path)[0]
-    if sha256(original) != e.before_sha256:
-        raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
-    backup = f"{e.path}.fsnb-backup-{_stamp()}"
-    if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
-        os.rename(e.path, backup)
-        return Applied(e, backup, "")
-    _write_new(backup, original, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
-    new = e.after.encode("utf-8", "surrogateescape")
-    _replace(e.path, new, st, expect_sha=e.before_sha256)
-    return Applied(e, backup, sha256(new))
+    with _Dir(e.path) as d:
+        original = d.read()
+        if sha256(original) != e.before_sha256:
+            raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
+        st = d.lstat()
+        backup = f"{e.path}.fsnb-backup-{_stamp()}"
+        bname = os.path.basename(backup)
+        if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
+            os.rename(d.name, bname, src_dir_fd=d.fd, dst_dir_fd=d.fd)
+            d.sync()
+            return Applied(e, backup, "")
+        _write_new(bname, original, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, dir_fd=d.fd)
+        new = e.after.encode("utf-8", "surrogateescape")
+        _replace(d, new, st, expect_sha=e.before_sha256)
+        return Applied(e, backup, sha256(new))
 
 
 def _restore(a: Applied) -> bool:
@@ -164,15 +213,19 @@ def _restore(a: Applied) -> bool:
             data, mode, uid, gid = cf.read(a.backup)
             cf.replace(a.edit.path, data, mode, uid, gid)
         return sha256(cf.read(a.edit.path)[0]) == a.edit.before_sha256
-    if a.edit.after is None:
-        if os.path.lexists(a.edit.path):
-            raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")
-        os.rename(a.backup, a.edit.path)
-        # the backup is gone (it is the original again): keep a copy beside it for the record
-    else:
-        data = read_for_edit(a.backup)[0]
-        _replace(a.edit.path, data, os.lstat(a.backup))
-    return sha256(read_for_edit(a.edit.path)[0]) == a.edit.before_sha256
+    with _Dir(a.edit.path) as d:
+        bname = os.path.basename(a.backup)
+        if a.edit.after is None:
+            try:
+                d.lstat()
+                raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")
+            except FileNotFoundError:
+                pass
+            os.rename(bname, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
+            d.sync()
+        else:
+            _replace(d, d.read(bname), d.lstat(bname))
+        return sha256(d.read()) == a.edit.before_sha256
 
 
 # -- reloads ------------------------------------------------------------------------------------------------------
