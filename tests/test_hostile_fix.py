@@ -346,3 +346,16 @@ def test_a_directory_swapped_for_a_link_mid_apply_gets_nothing_written(tmp_path,
     moved = tmp_path / "moved"
     assert ":5067" in (moved / "internal.xml").read_text()
     assert any(x.name.startswith("internal.xml.fsnb-backup-") for x in moved.iterdir())
+
+
+def test_duplicate_params_are_dropped_in_one_pass_and_never_the_new_one():
+    """Probe: 90,000 duplicate `<param name="listen-ip">` lines (a 4 MiB event_socket.conf.xml) kept `fsnb fix`
+    busy 12 s computing its plan (the text was cut once per duplicate). Written in one pass now; and a duplicate on
+    the same line as the last one took the whole line — the new param with it — out of the file."""
+    from fsnb.fix.edits import set_param
+    one_line = '<settings>\n<param name="listen-ip" value="1"/><param name="listen-ip" value="2"/>\n</settings>\n'
+    assert set_param(one_line, "listen-ip", "127.0.0.1") == \
+        '<settings>\n<param name="listen-ip" value="127.0.0.1"/>\n</settings>\n'
+    many = "<settings>\n" + '  <param name="listen-ip" value="1.2.3.4"/>\n' * 90_000 + "</settings>\n"
+    assert set_param(many, "listen-ip", "127.0.0.1") == \
+        '<settings>\n  <param name="listen-ip" value="127.0.0.1"/>\n</settings>\n'

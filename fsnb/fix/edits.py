@@ -70,12 +70,20 @@ def set_param(text: str, name: str, value: str, after_param: str = "ws-binding")
     newp = f'<param name="{name}" value="{value}"/>'
     if active:
         last = active[-1]
-        out = text[:last.start()] + newp + text[last.end():]
-        for m in reversed(active[:-1]):        # drop the earlier duplicates, whole line
-            ls = out.rfind("\n", 0, m.start()) + 1
-            le = out.find("\n", m.end())
-            out = out[:ls] + out[le + 1 if le >= 0 else len(out):]
-        return out
+        # drop the earlier duplicates, whole line, in one pass (cutting the text once per duplicate was quadratic:
+        # 90,000 duplicates in a 4 MiB file took 12 s); a duplicate on the last one's line goes alone
+        pieces, pos = [], 0
+        for m in active[:-1]:
+            ls = text.rfind("\n", 0, m.start()) + 1
+            le = text.find("\n", m.end())
+            le = len(text) if le < 0 else le + 1
+            if le > last.start():
+                ls, le = m.start(), m.end()
+            ls = max(ls, pos)
+            pieces.append(text[pos:ls])
+            pos = max(pos, le)
+        pieces += [text[pos:last.start()], newp, text[last.end():]]
+        return "".join(pieces)
     for a, b in spans:
         if pat.search(text[a:b]):
             return text[:a] + newp + text[b:]
