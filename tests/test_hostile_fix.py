@@ -386,3 +386,24 @@ def test_unterminated_comments_are_found_in_linear_time_and_as_the_regex_did():
     assert edits._verbatim(Counting(text)) == []
     assert len(calls) < 10              # a handful of scans, not one per `<!--`
     assert '<param name="listen-ip" value="2"/>' in edits.set_param(text, "listen-ip", "2")
+
+
+def test_a_rebuilt_wss_pem_never_validates_an_oversized_key(tmp_path, monkeypatch):
+    """Probe: wss.pem (or a .key beside it) holding RSA-16384 keys: the certificate check refuses such a block, but
+    `fsnb fix`'s rebuild of wss.pem loaded and validated each one (29 s apiece, the GIL held)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    from fsnb.fix import edits
+    from fsnb.lab import pki
+    leaf = pki.CA().issue(["localhost"])
+    huge = base64.encodebytes(os.urandom(12 * 1024)).decode()
+    pem = tmp_path / "wss.pem"
+    pem.write_text(leaf.cert_pem.decode() + f"-----BEGIN PRIVATE KEY-----\n{huge}-----END PRIVATE KEY-----\n")
+    (tmp_path / "more.key").write_text(f"-----BEGIN RSA PRIVATE KEY-----\n{huge}-----END RSA PRIVATE KEY-----\n" * 20)
+    loaded = []
+    real = serialization.load_pem_private_key
+    monkeypatch.setattr(serialization, "load_pem_private_key", lambda data, *a, **k: loaded.append(len(data)) or real(data, *a, **k))
+    new, why = edits.rebuild_pem(str(pem), str(tmp_path))
+    assert new is None and "no readable" in why and loaded == []

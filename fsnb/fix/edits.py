@@ -297,14 +297,26 @@ def xml_escape_bare_ampersands(text: str) -> str:
 
 # -- certificates -------------------------------------------------------------------------------------------------
 
+MAX_BLOCKS = 256      # PEM blocks considered for a rebuilt wss.pem (the chain search compares every pair)
+MAX_ENTRIES = 256     # entries of certs_dir looked at beside wss.pem
+
+
 def load_crypto(blocks):
+    """Keys and certificates of PEM blocks, under the certificate check's caps (fsnb/read/certs.py): a key block
+    over MAX_KEY_PEM is not loaded and RSA private numbers are not validated (an RSA-16384 key held the GIL 29 s,
+    per key, and `fsnb fix` read every .key/.pem beside wss.pem) — only the public halves are compared."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+
+    from fsnb.read.certs import MAX_KEY_PEM
     keys, certs = [], []
-    for label, body in blocks:
+    for label, body in blocks[:MAX_BLOCKS]:
         try:
             if label.endswith("PRIVATE KEY") and "ENCRYPTED" not in label:
-                keys.append((body, serialization.load_pem_private_key(body.encode(), None)))
+                if len(body) > MAX_KEY_PEM:
+                    continue
+                keys.append((body, serialization.load_pem_private_key(body.encode(), None,
+                                                                      unsafe_skip_rsa_key_validation=True)))
             elif label == "CERTIFICATE":
                 certs.append((body, x509.load_pem_x509_certificate(body.encode())))
         except (ValueError, TypeError):
@@ -325,7 +337,9 @@ def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = N
     from fsnb.read.certs import pem_blocks
     own = read_for_edit(pem_path, where)[0].decode("utf-8", "replace")
     blocks = pem_blocks(own)[0]
-    for p in ([] if where else sorted(Path(certs_dir).glob("*"))):   # in a container: wss.pem only
+    for p in ([] if where else sorted(Path(certs_dir).glob("*"))[:MAX_ENTRIES]):   # in a container: wss.pem only
+        if len(blocks) >= MAX_BLOCKS:
+            break
         if str(p) == pem_path or p.name in ("wss.crt", "wss.key") or p.is_symlink() or not p.is_file():
             continue
         if p.suffix not in (".pem", ".key", ".crt", ".cer") or p.stat().st_size > 256 * 1024:
