@@ -407,3 +407,12 @@ def test_a_rebuilt_wss_pem_never_validates_an_oversized_key(tmp_path, monkeypatc
     monkeypatch.setattr(serialization, "load_pem_private_key", lambda data, *a, **k: loaded.append(len(data)) or real(data, *a, **k))
     new, why = edits.rebuild_pem(str(pem), str(tmp_path))
     assert new is None and "no readable" in why and loaded == []
+
+
+def test_the_training_command_box_sends_one_command_per_line():
+    """Probe: the training notebook's command box sent `api <line>` as typed: `status\\n\\nauth …`/`exit` after a
+    line break became a second ESL command (every other ESL line goes through esl.safe_line)."""
+    from fsnb.errors import FsnbError
+    from fsnb.lab import manager
+    with pytest.raises(FsnbError, match="line break"):
+        manager.esl_api(1, "pw-unused", "status\n\napi sofia profile internal stop")

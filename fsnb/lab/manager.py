@@ -117,7 +117,10 @@ def _wait_log(path: Path, needles: list[str], timeout: float) -> str | None:
 
 
 def esl_api(port: int, password: str, command: str, timeout: float = 3.0) -> str:
-    """A minimal bounded ESL client for the lab's own set-up steps."""
+    """A minimal bounded ESL client for the lab's own set-up steps (and the training notebook's command box: a
+    typed line with a line break would have sent a second command — checked like every other ESL line)."""
+    from fsnb.probe.esl import safe_line
+    safe_line(command)
     try:
         return _esl_api(port, password, command, timeout)
     except OSError as exc:   # refused, timeout, closed
