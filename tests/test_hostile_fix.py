@@ -416,3 +416,28 @@ def test_the_training_command_box_sends_one_command_per_line():
     from fsnb.lab import manager
     with pytest.raises(FsnbError, match="line break"):
         manager.esl_api(1, "pw-unused", "status\n\napi sofia profile internal stop")
+
+
+def test_standin_in_a_target_file_is_no_licence_to_write_outside_the_labs(tmp_path, monkeypatch):
+    """Probe: a target file with `[tunnel] standin = true` and its config.yml in a directory of the attacker's
+    (with a state.json): `fsnb fix` planned the lab's stand-in reload — rewriting <dir>/nginx/edge/… (through any
+    symlink there) and state.json as root, then reloading an nginx by <dir>/nginx/nginx.conf."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import plan as fixplan
+    from fsnb.read import cloudflared
+    from fsnb.target import Target
+    d = tmp_path / "attacker"
+    (d / "cloudflared").mkdir(parents=True)
+    (d / "state.json").write_text('{"ports": {}}')
+    (d / "cloudflared/config.yml").write_text("ingress:\n  - hostname: freeswitch.example.com\n"
+                                              "    service: http://localhost:9\n  - service: http_status:404\n")
+    monkeypatch.setenv("FSNB_LAB_DIR", str(tmp_path / "labs"))
+    monkeypatch.setattr(cloudflared, "find", lambda: None)
+    t = Target()
+    t.tunnel.config, t.tunnel.hostname = str(d / "cloudflared/config.yml"), "freeswitch.example.com"
+    t.tunnel.public_url, t.nginx.address, t.tunnel.standin = "wss://freeswitch.example.com/", "127.0.0.1:8082", True
+    f = SimpleNamespace(cause="tunnel-origin-unreachable", explains=[])
+    p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+    assert p.edits and not any(r.kind == "cloudflared-standin" for r in p.reloads)
+    assert not p.applicable and "restart it yourself" in p.why_not

@@ -298,6 +298,8 @@ async def _reload(target, r) -> str:
         return await blocking.to_thread(_nginx_reload, target.nginx.config)
     if r.kind == "cloudflared-standin":
         from fsnb.lab import manager
+        if not manager.is_lab_dir(Path(target.tunnel.config).parent.parent):
+            raise FsnbError(f"{target.tunnel.config} is not in one of fsnb's labs: no stand-in to follow it")
         manager.follow_tunnel(Path(target.tunnel.config).parent.parent)
         return await blocking.to_thread(_nginx_reload, str(Path(target.tunnel.config).parent.parent / "nginx/nginx.conf"))
     if r.kind == "docker-restart":

@@ -173,7 +173,8 @@ def _tunnel_plan(target, finish, p):
         if ing.problems or ing.service != want:
             raise FixRefused("the computed tunnel config would not route to nginx: "
                              + str(ing.problems[0] if ing.problems else ing.service))
-    if target.tunnel.standin:
+    from fsnb.lab import manager
+    if target.tunnel.standin and manager.is_lab_dir(Path(path).parent.parent):
         reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
     else:
         reloads = []

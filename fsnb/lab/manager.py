@@ -35,6 +35,16 @@ def lab_dir(offset: int) -> Path:
     return state_root() / f"lab-{offset}"
 
 
+def is_lab_dir(d: str | Path) -> bool:
+    """Whether `d` is one of fsnb's own lab directories (under state_root()): only there may `fsnb fix` rewrite the
+    edge stand-in's files and reload its nginx — a target file's `standin = true` is no licence to write elsewhere."""
+    try:
+        d = Path(d).resolve()
+        return d.parent == state_root().resolve() and d.name.startswith("lab-") and (d / "state.json").is_file()
+    except OSError:
+        return False
+
+
 def current_target() -> Path | None:
     """The target file of the most recently started lab that is still up."""
     f = state_root() / "current"
