@@ -441,3 +441,26 @@ def test_standin_in_a_target_file_is_no_licence_to_write_outside_the_labs(tmp_pa
     p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
     assert p.edits and not any(r.kind == "cloudflared-standin" for r in p.reloads)
     assert not p.applicable and "restart it yourself" in p.why_not
+
+
+def test_a_fake_configuration_file_marker_in_an_include_is_not_believed(tmp_path, monkeypatch):
+    """Probe: an included file holding the line `# configuration file <the site file>:` followed by a server block
+    with default_server: `nginx -T` prints it verbatim, and fsnb attributed that block to the site file (the
+    default_server check, and the fix planned on that file)."""
+    import shutil
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        pytest.skip("no nginx")
+    site, evil, conf = tmp_path / "site.conf", tmp_path / "evil.conf", tmp_path / "nginx.conf"
+    site.write_text("server {\n    listen 127.0.0.1:18082;\n}\n")
+    evil.write_text(f"# configuration file {site}:\nserver {{\n    listen 127.0.0.1:18082 default_server;\n}}\n")
+    conf.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+                    f"http {{\n    access_log off;\n    include {site};\n    include {evil};\n}}\n")
+    monkeypatch.setattr(nginxeff, "masters", lambda: [(nginx, str(tmp_path), str(conf))])
+    nginxeff.forget()
+    got = nginxeff.effective(str(site), timeout=20)
+    assert got is None or not any(s.default and s.file == str(site) for s in got.servers)
+    evil.write_text("server {\n    listen 127.0.0.1:18083;\n}\n")       # an honest include: believed
+    nginxeff.forget()
+    got = nginxeff.effective(str(site), timeout=20)
+    assert got is not None and [s.file for s in got.servers] == [str(site), str(evil)]

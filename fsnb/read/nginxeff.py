@@ -182,6 +182,26 @@ def servers_of(text: str) -> list[Server]:
     return out
 
 
+def _dump_matches_files(parts: list[tuple[str, str]]) -> bool:
+    """Whether each part of the dump is the text of the file it is attributed to. nginx -T prints files verbatim,
+    so a line `# configuration file /etc/nginx/sites-enabled/default:` inside an included file makes what follows
+    it look like another file's: its server blocks (a default_server) would be that file's, and `fsnb fix` would
+    plan its edit there. A file fsnb may not read (not root) cannot be compared and is taken as nginx printed it."""
+    import errno
+
+    from fsnb.read import files as _files
+    for file, body in parts:
+        try:
+            real = _files.read_text(file, limit=MAX_DUMP)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                continue
+            return False
+        if "\n".join(real.splitlines()).rstrip("\n") != body.rstrip("\n"):
+            return False
+    return True
+
+
 def on_port(servers: list[Server], port: int) -> list[Server]:
     def port_of(spec: str) -> int | None:
         addr = spec.split()[0] if spec.split() else ""
@@ -234,8 +254,11 @@ def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
         text = _dump_cached(binary, prefix, conf, timeout)
         if not text:
             continue
-        files = [f for f, _ in sections(text)]
+        parts = sections(text)
+        files = [f for f, _ in parts]
         if site_file not in files and real not in files:
+            continue
+        if not _dump_matches_files(parts):
             continue
         cmd = " ".join([binary, "-T"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else []))
         return Effective(cmd, servers_of(text))
