@@ -464,3 +464,15 @@ def test_a_fake_configuration_file_marker_in_an_include_is_not_believed(tmp_path
     nginxeff.forget()
     got = nginxeff.effective(str(site), timeout=20)
     assert got is not None and [s.file for s in got.servers] == [str(site), str(evil)]
+
+
+def test_a_hard_linked_config_is_not_edited(tmp_path):
+    """Probe: internal.xml as a hard link to another file: the plan's diff showed the other file's lines, and the
+    rename cut the name off (the other name kept the old text while fsnb said "verified")."""
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.edits import FixRefused
+    other = tmp_path / "other.xml"
+    other.write_text('<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n')
+    os.link(other, tmp_path / "internal.xml")
+    with pytest.raises(FixRefused, match="hard links"):
+        fixplan.edit(str(tmp_path / "internal.xml"), "<settings/>\n")

@@ -26,6 +26,7 @@ from pathlib import Path
 from fsnb import blocking
 from fsnb.i18n import T
 from fsnb.errors import FsnbError
+from fsnb.fix.edits import HARDLINK
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
 from fsnb.journal import (ConfirmationRecord, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
 
@@ -123,6 +124,8 @@ class _Dir:
             raise FixRefused(f"{self.path} is a symlink: fsnb does not edit through links")
         if not stat.S_ISREG(st.st_mode):
             raise FixRefused(f"{self.path} is not a regular file")
+        if st.st_nlink > 1 and name == self.name:
+            raise FixRefused(HARDLINK.format(path=self.path, n=st.st_nlink))
         try:
             data = files.read_bytes(name, limit=files.MAX_FILE + 1, dir_fd=self.fd)
         except OSError as exc:

@@ -17,6 +17,11 @@ class FixRefused(FsnbError):
     """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed."""
 
 
+# the new text goes in by rename, which replaces this name only: the other names would keep the old text — and a
+# name linked to a file the attacker could not read (/etc/shadow) would put its lines into the diff
+HARDLINK = "{path} has {n} hard links: fsnb replaces files by rename, which would cut this name off the others — edit it yourself"
+
+
 def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
     """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
     `where`: (container, docker_host) when the file is inside a container."""
@@ -37,6 +42,8 @@ def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[byte
         raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
     if not stat.S_ISREG(st.st_mode):
         raise FixRefused(f"{path} is not a regular file")
+    if st.st_nlink > 1:
+        raise FixRefused(HARDLINK.format(path=path, n=st.st_nlink))
     try:
         # one byte past the cap: read_bytes stops at its limit, so a file that grew after its fstat (or a /proc
         # file that says 0 bytes) would come back cut — and be written back cut, with the edit
