@@ -476,3 +476,41 @@ def test_a_hard_linked_config_is_not_edited(tmp_path):
     os.link(other, tmp_path / "internal.xml")
     with pytest.raises(FixRefused, match="hard links"):
         fixplan.edit(str(tmp_path / "internal.xml"), "<settings/>\n")
+
+
+def test_a_please_wait_of_5000_digits_rolls_the_fix_back(tmp_path, monkeypatch):
+    """Probe: an ESL peer answering the reload with `Please wait <5,000 digits> seconds`: int() raised ValueError
+    out of apply after the file was written — no verification, no rollback, a traceback. Now the answer is no
+    restart guard (at most 4 digits, as the --fix action reads it), and any reload failure rolls the files back."""
+    from types import SimpleNamespace
+
+    from fsnb import runner
+    from fsnb.fix import apply as fixapply
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.actions import Confirmation
+    from fsnb.probe import eslclient
+    from fsnb.target import Target
+
+    class Peer:
+        def __init__(self, *a):
+            pass
+
+        async def api(self, command, timeout):
+            return "Please wait " + "9" * 5000 + " seconds"
+
+        def close(self):
+            pass
+    monkeypatch.setattr(eslclient, "GuardedESL", Peer)
+    monkeypatch.setenv("FSNB_ESL_PASSWORD", PW)
+    f = tmp_path / "internal.xml"
+    original = '<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n'
+    f.write_text(original)
+    e = fixplan.edit(str(f), original.replace(":5066", ":5067"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "", [e],
+                        [fixplan.Reload("esl", "reload mod_sofia")], applicable=True)
+
+    async def run_async(target, only=None):
+        return SimpleNamespace(results=[], findings=[SimpleNamespace(cause="wss-binding-not-applied")], exit_code=1)
+    monkeypatch.setattr(runner, "run_async", run_async)
+    out = fixapply.apply(Target(), p, SimpleNamespace(results=[], findings=[]), Confirmation.make(p.command(), "t"))
+    assert out.verdict == "rolled-back" and f.read_text() == original

@@ -272,7 +272,9 @@ async def _esl(target, command: str) -> str:
     try:
         for _ in range(3):
             out = await esl.api(command, target.timeouts.check)
-            m = re.search(r"Please wait (\d+) seconds", out)
+            # at most 4 ASCII digits, as fix/actions.py reads it: a peer's `Please wait <5,000 digits> seconds`
+            # was a ValueError from int() after the files were written — no verification, no rollback
+            m = re.search(r"Please wait ([0-9]{1,4}) seconds", out)
             if not m:
                 break
             await asyncio.sleep(min(int(m.group(1)) + 0.5, 11))   # the profile restart guard
@@ -376,8 +378,8 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     for r in p.reloads:
         try:
             outputs.append(await _reload(target, r))
-        except (FsnbError, OSError, subprocess.SubprocessError) as exc:
-            reload_error = f"{r.command}: {exc}"
+        except Exception as exc:    # noqa: BLE001 - the files are written: any failure is a failed reload, rolled back
+            reload_error = f"{r.command}: {type(exc).__name__}: {exc}"
             outputs.append(f"ERROR {reload_error}")
             break
     if journal:
@@ -414,7 +416,7 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
         for r in p.reloads:
             try:
                 out.outputs.append("rollback: " + await _reload(target, r))
-            except (FsnbError, OSError, subprocess.SubprocessError) as exc:
+            except Exception as exc:    # noqa: BLE001 - said, and the re-run below shows the state
                 out.outputs.append(f"rollback: ERROR {r.command}: {exc}")
         again = await run_async(target)
         out.after_rollback = _statuses(again)
