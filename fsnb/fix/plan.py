@@ -223,7 +223,8 @@ def _holder(port: int) -> str:
             for fd in os.listdir(f"/proc/{pid}/fd"):
                 link = os.readlink(f"/proc/{pid}/fd/{fd}")
                 if link.startswith("socket:[") and link[8:-1] in inodes:
-                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:      # its starter's words: bounded
+                        cmd = fh.read(4096).replace(b"\0", b" ").decode(errors="replace").strip()
                     return f"pid {pid} ({cmd[:160]})"
         except OSError:
             continue
