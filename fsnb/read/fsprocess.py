@@ -155,11 +155,11 @@ def from_inspect(info: dict | None) -> Process | None:
     path, args = info.get("Path"), info.get("Args") or []
     if not isinstance(path, str) or not isinstance(args, list):
         return None
-    argv = [path, *(a for a in args if isinstance(a, str))]
+    argv = [path[:4096], *(a[:4096] for a in args[:256] if isinstance(a, str))]     # the engine's answer: bounded
     proc = parse(argv, "Docker inspect: Path + Args")
     if proc is None and posixpath.basename(path) in ("sh", "bash", "dash") and len(args) >= 2 and args[0] == "-c":
         # `sh -c '… exec freeswitch -conf … '`: the words after `freeswitch` (no quoting inside: a plain split)
-        words = args[1].split()
+        words = args[1][:MAX_CMDLINE].split()
         if "freeswitch" in [posixpath.basename(w) for w in words]:
             at = [posixpath.basename(w) for w in words].index("freeswitch")
             proc = parse(words[at:], "Docker inspect: Args (sh -c)")
