@@ -514,3 +514,18 @@ def test_a_please_wait_of_5000_digits_rolls_the_fix_back(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "run_async", run_async)
     out = fixapply.apply(Target(), p, SimpleNamespace(results=[], findings=[]), Confirmation.make(p.command(), "t"))
     assert out.verdict == "rolled-back" and f.read_text() == original
+
+
+def test_a_change_too_large_to_review_is_not_offered(tmp_path):
+    """Probe: a 4 MiB event_socket.conf.xml on one line: the plan's diff was 8 MB — on the terminal, in the
+    journal (two such files pass its 16 MiB line cap, and the report loses the plan), for a `yes` nobody could
+    have read it for."""
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.edits import FixRefused, set_param
+    f = tmp_path / "event_socket.conf.xml"
+    text = '<settings><param name="listen-ip" value="1.2.3.4"/>' + "<!-- x -->" * 400_000 + "</settings>"
+    f.write_text(text)
+    with pytest.raises(FixRefused, match="reviewed"):
+        fixplan.edit(str(f), set_param(text, "listen-ip", "127.0.0.1"))
+    e = fixplan.edit(str(f), None)                  # moved aside: offered, its diff shown cut
+    assert e is not None and len(e.diff) < fixplan.MAX_DIFF + 200

@@ -146,8 +146,19 @@ def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] 
     before = data.decode("utf-8", "surrogateescape")
     if new_text is not None and new_text == before:
         return None
-    return FileEdit(path, sha256(data), new_text, unified(path, before, new_text), why, mode,
-                    *(where or ("", "")))
+    diff = unified(path, before, new_text)
+    if len(diff) > MAX_DIFF:
+        # the operator confirms what the diff shows: a change too large to read (a 4 MiB one-line file gives 8 MB of
+        # diff, on the terminal, in the journal — past its 16 MiB line cap with two such files) is not offered; a
+        # file moved aside is whole anyway, its diff shown cut
+        if new_text is not None:
+            raise FixRefused(f"{path}: the change is {len(diff)} characters of diff, more than can be reviewed before "
+                             f"typing yes (at most {MAX_DIFF}) — make it yourself")
+        diff = diff[:MAX_DIFF] + f"\n… ({len(diff) - MAX_DIFF} more characters of the removed file not shown)\n"
+    return FileEdit(path, sha256(data), new_text, diff, why, mode, *(where or ("", "")))
+
+
+MAX_DIFF = 256 * 1024
 
 
 # -- per cause -----------------------------------------------------------------------------------------------------
