@@ -533,7 +533,7 @@ def _target_secret(p: FixPlan, target, where):
     if data.decode("utf-8", "replace").strip() == want:
         raise FixRefused(f"{path} already holds the password of {src}")
     diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
-            "-(the password fsnb used)\n+(the password of {src})\n")
+            f"-(the password fsnb used)\n+(the password of {src})\n")
     return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
 
 
