@@ -529,3 +529,28 @@ def test_a_change_too_large_to_review_is_not_offered(tmp_path):
         fixplan.edit(str(f), set_param(text, "listen-ip", "127.0.0.1"))
     e = fixplan.edit(str(f), None)                  # moved aside: offered, its diff shown cut
     assert e is not None and len(e.diff) < fixplan.MAX_DIFF + 200
+
+
+def test_a_yes_typed_for_one_plan_does_not_apply_another(tmp_path, monkeypatch):
+    """Probe: the notebook's fix view recomputes its plan whenever a run ends; a file changed after the operator
+    typed 'yes' (by whoever may write it) replaced the plan under the typed word — the button stayed enabled and
+    applied a diff the operator never saw. A changed plan now clears the word."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import plan as fixplan
+    from fsnb.present.notebook import fixview
+    f = tmp_path / "internal.xml"
+    f.write_text('<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n')
+    plans = [fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "",
+                             [fixplan.edit(str(f), f.read_text().replace(":5066", ":5067"))], applicable=True)]
+    monkeypatch.setattr(fixview, "compute_for", lambda session: plans[-1])
+    session = SimpleNamespace(headless=False, lang="en", journal=None, _on_change=[],
+                              snapshot=lambda: None, run_in_background=lambda *_: None)
+    box = fixview.panel(session)
+    typed, go = box.children[1].children
+    typed.value = "yes"
+    assert not go.disabled
+    plans.append(fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "",
+                                 [fixplan.edit(str(f), f.read_text().replace(":5066", ":6666"))], applicable=True))
+    session._on_change[0]()             # a run ended: the view draws the new plan
+    assert typed.value == "" and go.disabled
