@@ -554,3 +554,22 @@ def test_a_yes_typed_for_one_plan_does_not_apply_another(tmp_path, monkeypatch):
                                  [fixplan.edit(str(f), f.read_text().replace(":5066", ":6666"))], applicable=True))
     session._on_change[0]()             # a run ended: the view draws the new plan
     assert typed.value == "" and go.disabled
+
+
+def test_cloudflared_output_is_bounded_while_it_is_read(tmp_path):
+    """Probe: a cloudflared that writes 20 MB (its errors echo a config's values): subprocess.run held all of it
+    in memory before the 64 KiB cap applied. Measured by tracemalloc's peak, not by time."""
+    import tracemalloc
+
+    from fsnb.read import cloudflared
+    chatty = tmp_path / "cloudflared"
+    chatty.write_text("#!/bin/sh\nhead -c 20000000 /dev/zero | tr '\\\\0' x\necho\necho 'Matched rule #1'\n")
+    chatty.chmod(0o755)
+    tracemalloc.start()
+    try:
+        rc, out = cloudflared._run(str(chatty), [], str(tmp_path), timeout=60)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rc == 0 and len(out) == cloudflared.MAX_OUTPUT
+    assert peak < 4 * 1024 * 1024, peak
