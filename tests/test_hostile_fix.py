@@ -573,3 +573,24 @@ def test_cloudflared_output_is_bounded_while_it_is_read(tmp_path):
         tracemalloc.stop()
     assert rc == 0 and len(out) == cloudflared.MAX_OUTPUT
     assert peak < 4 * 1024 * 1024, peak
+
+
+def test_a_write_that_fails_mid_apply_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    """Probe: the config's directory made unwritable (or removed) between the plan and the write: OSError left
+    `fsnb fix` as a traceback. Now FixRefused names the file (exit 2), and nothing is left changed."""
+    from fsnb.fix import apply as fixapply
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.actions import Confirmation
+    from fsnb.fix.edits import FixRefused
+    f = tmp_path / "internal.xml"
+    original = '<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n'
+    f.write_text(original)
+    e = fixplan.edit(str(f), original.replace(":5066", ":5067"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "", [e], applicable=True)
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(fixapply, "_write_new", full)
+    with pytest.raises(FixRefused, match="internal.xml failed .*No space left"):
+        fixapply.apply(None, p, None, Confirmation.make(p.command(), "test"))
+    assert f.read_text() == original

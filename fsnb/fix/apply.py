@@ -366,12 +366,17 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     try:
         for e in p.edits:
             applied.append(_apply_edit(e))
-    except BaseException:
+    except BaseException as exc:
         for a in reversed(applied):
             try:
                 _restore(a)
             except (FixRefused, OSError):
                 pass         # the original stays in its backup; the exception below is what the operator sees
+        if isinstance(exc, Exception) and not isinstance(exc, FsnbError):
+            # a directory gone, a disk full, the engine refusing: said with the file, not a traceback
+            done = f"; restored: {', '.join(a.edit.path for a in applied)}" if applied else ""
+            raise FixRefused(f"writing {p.edits[len(applied)].path} failed ({type(exc).__name__}: {exc}){done}") \
+                from None
         raise
     outputs = []
     reload_error = ""
