@@ -61,7 +61,8 @@ def _binary(pid: str, words: list[str]) -> str:
         binary = os.readlink(f"/proc/{pid}/exe")
     except OSError:
         binary = words[0] if owner == 0 and words and os.path.isabs(words[0]) else ""
-    if not binary or binary.endswith(" (deleted)") or not os.path.basename(binary).startswith("nginx"):
+    binary = binary.removesuffix(" (deleted)")     # upgraded under a running master: the new file at its path
+    if not binary or not os.path.basename(binary).startswith("nginx"):
         return ""
     try:
         st = os.stat(binary)
