@@ -594,3 +594,26 @@ def test_a_write_that_fails_mid_apply_is_a_message_not_a_traceback(tmp_path, mon
     with pytest.raises(FixRefused, match="internal.xml failed .*No space left"):
         fixapply.apply(None, p, None, Confirmation.make(p.command(), "test"))
     assert f.read_text() == original
+
+
+def test_a_container_file_header_that_is_no_json_is_a_plan_saying_why(monkeypatch):
+    """Probe: the engine's archive answer with an `X-Docker-Container-Path-Stat` header that is no base64 JSON:
+    ValueError out of plan.compute (a traceback in `fsnb fix`)."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import container, plan as fixplan
+    from fsnb.target import Target
+
+    class Res:
+        status_code, headers = 200, {"x-docker-container-path-stat": "not base64 json!"}
+
+        def close(self):
+            pass
+    monkeypatch.setattr(container, "_api", lambda *a: SimpleNamespace())
+    monkeypatch.setattr(container.ContainerFiles, "_archive", lambda self, path: Res())
+    t = Target()
+    t.freeswitch.access, t.freeswitch.container, t.freeswitch.conf_dir = "docker", "fs", "/etc/freeswitch"
+    t.freeswitch.host = "127.0.0.1"
+    f = SimpleNamespace(cause="esl-address-mismatch", explains=[])
+    p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+    assert not p.applicable and not p.edits and "header is unreadable" in p.why_not

@@ -252,9 +252,10 @@ def compute(finding, run, target) -> FixPlan:
     except FixRefused as exc:
         p.edits, p.reloads, p.applicable = [], [], False
         p.why_not = str(exc)
-    except (FsnbError, OSError, subprocess.SubprocessError) as exc:
+    except (FsnbError, OSError, ValueError, subprocess.SubprocessError) as exc:
         # what the target's files or tools do to the computation (a config fsnb refuses to read, a cloudflared
-        # that cannot run or never answers) is a plan that says why it cannot be offered — never a traceback
+        # that cannot run or never answers, an engine header that is no JSON) is a plan that says why it cannot be
+        # offered — never a traceback
         p.edits, p.reloads, p.applicable = [], [], False
         p.why_not = f"fsnb could not compute this fix: {type(exc).__name__}: {str(exc)[:500]}"
     if cause.fix_kind is Fix.NONE:
