@@ -617,3 +617,27 @@ def test_a_container_file_header_that_is_no_json_is_a_plan_saying_why(monkeypatc
     f = SimpleNamespace(cause="esl-address-mismatch", explains=[])
     p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
     assert not p.applicable and not p.edits and "header is unreadable" in p.why_not
+
+
+@pytest.mark.parametrize("fs_password", ["ab", "line&#10;break", " padded "])
+def test_a_freeswitch_password_the_target_would_refuse_is_not_written_to_it(tmp_path, monkeypatch, fs_password):
+    """Probe: esl-bad-password's fix copies event_socket.conf.xml's password into the target's secret file; a value
+    the target refuses (2 characters, a line break via `&#10;`, white space) was written as it was — every later
+    run exited 2 on that file, and a short one could never have been redacted."""
+    from types import SimpleNamespace
+
+    from fsnb.fix import plan as fixplan
+    from fsnb.target import Secret, Target
+    conf = tmp_path / "conf"
+    (conf / "autoload_configs").mkdir(parents=True)
+    (conf / "autoload_configs/event_socket.conf.xml").write_text(
+        f'<configuration><settings><param name="password" value="{fs_password}"/></settings></configuration>')
+    secret = tmp_path / "esl_password"
+    secret.write_text("Old-password-1\n")
+    secret.chmod(0o600)
+    t = Target()
+    t.freeswitch.access, t.freeswitch.conf_dir = "local", str(conf)
+    t.freeswitch.esl_password = Secret(f"file:{secret}")
+    f = SimpleNamespace(cause="esl-bad-password", explains=[])
+    p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
+    assert not p.edits and not p.applicable and "set it yourself" in p.why_not

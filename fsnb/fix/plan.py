@@ -529,6 +529,14 @@ def _target_secret(p: FixPlan, target, where):
     if not secret.source.startswith("file:"):
         p.why_not = f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src} yourself"
         return [], [], [f"{name}: the password of {src}"]
+    from fsnb.target import _secret_value_problem
+    problem = _secret_value_problem(want or "")
+    if problem:
+        # FreeSWITCH's file is the target's to write, not fsnb's to trust: a value the target would refuse (a line
+        # break, 1–3 characters) written into the secret file would make every later run exit 2 — and a short one
+        # could not be redacted
+        raise FixRefused(f"the password of {src} {problem}: fsnb does not put it into the target's {name} — set it "
+                         "yourself (and consider a stronger one)")
     path = str(Path(secret.source[5:]).expanduser())
     data, mode = read_for_edit(path)
     if data.decode("utf-8", "replace").strip() == want:
