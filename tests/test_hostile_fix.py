@@ -641,3 +641,26 @@ def test_a_freeswitch_password_the_target_would_refuse_is_not_written_to_it(tmp_
     f = SimpleNamespace(cause="esl-bad-password", explains=[])
     p = fixplan.compute(f, SimpleNamespace(results=[], findings=[f]), t)
     assert not p.edits and not p.applicable and "set it yourself" in p.why_not
+
+
+def test_a_rerun_that_fails_after_the_write_rolls_the_files_back(tmp_path, monkeypatch):
+    """Probe: anything that makes the verification run raise after the files were written (a secret file the fix
+    left unreadable, an internal error): the exception left apply — the files stayed changed, unverified, with no
+    verdict in the journal. Now they are restored and the operator told."""
+    from fsnb import runner
+    from fsnb.fix import apply as fixapply
+    from fsnb.fix import plan as fixplan
+    from fsnb.fix.actions import Confirmation
+    from fsnb.fix.edits import FixRefused
+    f = tmp_path / "internal.xml"
+    original = '<settings>\n    <param name="ws-binding" value=":5066"/>\n</settings>\n'
+    f.write_text(original)
+    e = fixplan.edit(str(f), original.replace(":5066", ":5067"))
+    p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "", "", [e], applicable=True)
+
+    async def broken(target, only=None):
+        raise RuntimeError("the runbook could not run")
+    monkeypatch.setattr(runner, "run_async", broken)
+    with pytest.raises(FixRefused, match="restored byte-identical"):
+        fixapply.apply(None, p, None, Confirmation.make(p.command(), "test"))
+    assert f.read_text() == original

@@ -392,8 +392,29 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
             FixEditItem(a.edit.path, a.edit.before_sha256, a.edit.after is None, a.edit.diff, a.backup, a.after_sha256)
             for a in applied], reloads=[r.command for r in p.reloads], outputs=outputs, confirmation=confirmation))
     # the checks the cause explains first (fast answer), then the whole runbook decides
-    explained = _statuses(await run_async(target, only=p.explains)) if p.explains else {}
-    after = await run_async(target)
+    try:
+        explained = _statuses(await run_async(target, only=p.explains)) if p.explains else {}
+        after = await run_async(target)
+    except Exception as exc:    # noqa: BLE001 - no verdict: the files go back, never stay changed unverified
+        ident = True
+        for x in reversed(applied):
+            try:
+                ident = _restore(x) and ident
+            except (FixRefused, OSError):
+                ident = False
+        for r in p.reloads:
+            try:
+                await _reload(target, r)
+            except Exception:   # noqa: BLE001, S110 - the message below says the re-run failed; the state is unknown
+                pass
+        msg = _redactor(target).text(
+            f"the re-run after the fix failed ({type(exc).__name__}: {exc}): the original files were restored"
+            + (" byte-identical" if ident else " BUT DIFFER from what fsnb read — check them") + " and reloaded")
+        if journal:
+            journal.write(FixVerificationRecord(cause=p.cause, verdict="rolled-back" if ident else "failed",
+                                                rollback=[x.edit.path for x in applied], restored_identical=ident,
+                                                message=msg))
+        raise FixRefused(msg) from None
     b, a_ = _statuses(before_run), _statuses(after)
     new_failures = sorted(k for k, v in a_.items() if v in FAILED and b.get(k) not in FAILED)
     # a finding the run before did not have is worse too (e.g. the cause's checks now fail unexplained)
