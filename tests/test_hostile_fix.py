@@ -664,3 +664,21 @@ def test_a_rerun_that_fails_after_the_write_rolls_the_files_back(tmp_path, monke
     with pytest.raises(FixRefused, match="restored byte-identical"):
         fixapply.apply(None, p, None, Confirmation.make(p.command(), "test"))
     assert f.read_text() == original
+
+
+def test_a_crafted_journal_cannot_make_the_report_read_credential_files(tmp_path, monkeypatch):
+    """Probe: a journal's meta naming `file:~/.ssh/id_rsa` (or `env:HOME`) as the ESL/SIP password source: `fsnb
+    report` read that file (and variable) to redact its value — a journal is anyone's to write. Now only sources
+    a target file may name are read."""
+    from fsnb.present import report
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".ssh").mkdir()
+    key = tmp_path / ".ssh/id_rsa"
+    key.write_text("KEY-MATERIAL-42\n")
+    key.chmod(0o600)
+    meta = {"type": "meta", "target": {"freeswitch": {"esl_password": f"file:{key}"}, "sip": {"password": "env:HOME"}}}
+    assert report._secrets_from_meta(meta) == []
+    ok = tmp_path / "esl_password"
+    ok.write_text("Fine-password-7\n")
+    ok.chmod(0o600)
+    assert report._secrets_from_meta({"target": {"freeswitch": {"esl_password": f"file:{ok}"}}}) == ["Fine-password-7"]
