@@ -210,6 +210,7 @@ class FixVerificationRecord(Record):
 
 
 NOTE_KINDS = ("note", "manual-fix")
+MAX_NOTE = 64 * 1024
 
 
 @dataclass(kw_only=True)
@@ -310,7 +311,12 @@ class Journal:
         return self.write(ResultRecord.of(r, run_id))
 
     def note(self, text: str, kind: str = "note", who: str | None = None) -> dict:
-        """An operator's note or manual fix (kind "note" | "manual-fix"), with who wrote it."""
+        """An operator's note or manual fix (kind "note" | "manual-fix"), with who wrote it. ValueError when longer
+        than MAX_NOTE: a pasted log of megabytes would make every report carry it (and past MAX_LINE the record
+        could no longer be read at all)."""
+        if len(text) > MAX_NOTE:
+            raise ValueError(f"a note holds at most {MAX_NOTE} characters, this one {len(text)}: shorten it (a log "
+                             "belongs in a file the note names)")
         if who is None:
             import getpass
             try:

@@ -26,6 +26,7 @@ from pathlib import Path
 from fsnb import blocking
 from fsnb.i18n import T
 from fsnb.errors import FsnbError
+from fsnb.fix.edits import HARDLINK
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
 from fsnb.journal import (ConfirmationRecord, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
 
@@ -74,8 +75,8 @@ def _stamp() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
 
 
-def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int, dir_fd: int | None = None) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=dir_fd)
     try:
         os.fchmod(fd, mode)
         try:
@@ -86,6 +87,55 @@ def _write_new(path: str, data: bytes, mode: int, uid: int, gid: int) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class _Dir:
+    """The directory of a local file, opened once: every later step (read, backup, temp file, rename, restore)
+    names files relative to this open directory. By path, a directory renamed and replaced by a symlink between two
+    steps (by whoever may write its parent, e.g. FreeSWITCH's own user for /etc/freeswitch/…) sent the backup — the
+    original bytes, created as root — and the temp file into a directory of the attacker's choosing."""
+
+    def __init__(self, path: str):
+        d, self.name = os.path.split(path)
+        self.path = path
+        self.fd = os.open(d or ".", os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def lstat(self, name: str | None = None) -> os.stat_result:
+        return os.stat(name or self.name, dir_fd=self.fd, follow_symlinks=False)
+
+    def read(self, name: str | None = None) -> bytes:
+        """Like read_for_edit, inside this directory (a symlink is refused by O_NOFOLLOW)."""
+        from fsnb.read import files
+        name = name or self.name
+        try:
+            st = self.lstat(name)
+        except OSError as exc:
+            raise FixRefused(f"{self.path}: {exc.strerror}") from None
+        if stat.S_ISLNK(st.st_mode):
+            raise FixRefused(f"{self.path} is a symlink: fsnb does not edit through links")
+        if not stat.S_ISREG(st.st_mode):
+            raise FixRefused(f"{self.path} is not a regular file")
+        if st.st_nlink > 1 and name == self.name:
+            raise FixRefused(HARDLINK.format(path=self.path, n=st.st_nlink))
+        try:
+            data = files.read_bytes(name, limit=files.MAX_FILE + 1, dir_fd=self.fd)
+        except OSError as exc:
+            raise FixRefused(f"{self.path}: unreadable ({exc.strerror or exc})") from None
+        if len(data) > files.MAX_FILE:
+            raise FixRefused(f"{self.path}: more than the {files.MAX_FILE} bytes fsnb edits")
+        return data
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
 
 
 def _cf(e: FileEdit):
@@ -107,26 +157,24 @@ def _check_unchanged(e: FileEdit):
     return got if e.container else os.lstat(e.path)
 
 
-def _replace(path: str, data: bytes, st: os.stat_result, expect_sha: str | None = None) -> None:
-    """Atomically put `data` at `path` (temp file in the same dir + rename, never following a link); with
-    `expect_sha`, only while the file still has that content (checked right before the rename)."""
-    d, name = os.path.split(path)
-    tmp = os.path.join(d, f".{name}.fsnb-tmp-{secrets.token_hex(4)}")
-    _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+def _replace(d: _Dir, data: bytes, st: os.stat_result, expect_sha: str | None = None) -> None:
+    """Atomically put `data` at d's file (temp file in the same, already open directory + rename, never following a
+    link); with `expect_sha`, only while the file still has that content (checked right before the rename)."""
+    tmp = f".{d.name}.fsnb-tmp-{secrets.token_hex(4)}"
+    _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, dir_fd=d.fd)
     try:
-        if stat.S_ISLNK(os.lstat(path).st_mode):
-            raise FixRefused(f"{path} became a symlink while fsnb worked: not replaced")
-        if expect_sha is not None and sha256(read_for_edit(path)[0]) != expect_sha:
-            raise FixRefused(f"{path} changed while fsnb worked: not replaced")
-        os.rename(tmp, path)
+        if stat.S_ISLNK(d.lstat().st_mode):
+            raise FixRefused(f"{d.path} became a symlink while fsnb worked: not replaced")
+        if expect_sha is not None and sha256(d.read()) != expect_sha:
+            raise FixRefused(f"{d.path} changed while fsnb worked: not replaced")
+        os.rename(tmp, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        try:
+            os.unlink(tmp, dir_fd=d.fd)
+        except FileNotFoundError:
+            pass
         raise
-    dfd = os.open(d or ".", os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    d.sync()
 
 
 def _apply_edit(e: FileEdit) -> Applied:
@@ -141,17 +189,21 @@ def _apply_edit(e: FileEdit) -> Applied:
         new = e.after.encode("utf-8", "surrogateescape")
         cf.replace(e.path, new, mode, uid, gid)
         return Applied(e, backup, sha256(new))
-    original = read_for_edit(e.path)[0]
-    if sha256(original) != e.before_sha256:
-        raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
-    backup = f"{e.path}.fsnb-backup-{_stamp()}"
-    if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
-        os.rename(e.path, backup)
-        return Applied(e, backup, "")
-    _write_new(backup, original, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
-    new = e.after.encode("utf-8", "surrogateescape")
-    _replace(e.path, new, st, expect_sha=e.before_sha256)
-    return Applied(e, backup, sha256(new))
+    with _Dir(e.path) as d:
+        original = d.read()
+        if sha256(original) != e.before_sha256:
+            raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
+        st = d.lstat()
+        backup = f"{e.path}.fsnb-backup-{_stamp()}"
+        bname = os.path.basename(backup)
+        if e.after is None:     # move aside: the original itself becomes the backup (owner, mode and bytes kept)
+            os.rename(d.name, bname, src_dir_fd=d.fd, dst_dir_fd=d.fd)
+            d.sync()
+            return Applied(e, backup, "")
+        _write_new(bname, original, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, dir_fd=d.fd)
+        new = e.after.encode("utf-8", "surrogateescape")
+        _replace(d, new, st, expect_sha=e.before_sha256)
+        return Applied(e, backup, sha256(new))
 
 
 def _restore(a: Applied) -> bool:
@@ -164,38 +216,31 @@ def _restore(a: Applied) -> bool:
             data, mode, uid, gid = cf.read(a.backup)
             cf.replace(a.edit.path, data, mode, uid, gid)
         return sha256(cf.read(a.edit.path)[0]) == a.edit.before_sha256
-    if a.edit.after is None:
-        if os.path.lexists(a.edit.path):
-            raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")
-        os.rename(a.backup, a.edit.path)
-        # the backup is gone (it is the original again): keep a copy beside it for the record
-    else:
-        data = read_for_edit(a.backup)[0]
-        _replace(a.edit.path, data, os.lstat(a.backup))
-    return sha256(read_for_edit(a.edit.path)[0]) == a.edit.before_sha256
+    with _Dir(a.edit.path) as d:
+        bname = os.path.basename(a.backup)
+        if a.edit.after is None:
+            try:
+                d.lstat()
+                raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")
+            except FileNotFoundError:
+                pass
+            os.rename(bname, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
+            d.sync()
+        else:
+            _replace(d, d.read(bname), d.lstat(bname))
+        return sha256(d.read()) == a.edit.before_sha256
 
 
 # -- reloads ------------------------------------------------------------------------------------------------------
 
-def _nginx_masters() -> list[tuple[int, list[str]]]:
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if cmd.startswith("nginx: master process"):
-            out.append((int(pid), cmd.rstrip("\0").split("nginx: master process", 1)[1].split()))
-    return out
-
-
 def nginx_argv(config: str) -> list[str]:
-    """`nginx [-p P] [-c C]` as the master process serving `config` was started (its own prefix and main config)."""
+    """`nginx [-p P] [-c C]` as the master process serving `config` was started (its own prefix and main config).
+    The masters and their binaries are those nginxeff.masters() trusts: a process merely *named* `nginx: master
+    process /tmp/x` is never a binary fsnb runs."""
+    from fsnb.read import nginxeff
     cands = []
-    for _pid, argv in _nginx_masters():
-        prefix = argv[argv.index("-p") + 1] if "-p" in argv[:-1] else ""
-        conf = argv[argv.index("-c") + 1] if "-c" in argv[:-1] else "/etc/nginx/nginx.conf"
-        exe = argv[0] if argv else "nginx"
+    for exe, prefix, conf in nginxeff.masters():
+        conf = conf or "/etc/nginx/nginx.conf"
         args = [exe] + (["-p", prefix] if prefix else []) + ["-c", conf]
         base = Path(conf).parent
         where = Path(config).resolve()
@@ -227,7 +272,9 @@ async def _esl(target, command: str) -> str:
     try:
         for _ in range(3):
             out = await esl.api(command, target.timeouts.check)
-            m = re.search(r"Please wait (\d+) seconds", out)
+            # at most 4 ASCII digits, as fix/actions.py reads it: a peer's `Please wait <5,000 digits> seconds`
+            # was a ValueError from int() after the files were written — no verification, no rollback
+            m = re.search(r"Please wait ([0-9]{1,4}) seconds", out)
             if not m:
                 break
             await asyncio.sleep(min(int(m.group(1)) + 0.5, 11))   # the profile restart guard
@@ -256,6 +303,8 @@ async def _reload(target, r) -> str:
         return await blocking.to_thread(_nginx_reload, target.nginx.config)
     if r.kind == "cloudflared-standin":
         from fsnb.lab import manager
+        if not manager.is_lab_dir(Path(target.tunnel.config).parent.parent):
+            raise FsnbError(f"{target.tunnel.config} is not in one of fsnb's labs: no stand-in to follow it")
         manager.follow_tunnel(Path(target.tunnel.config).parent.parent)
         return await blocking.to_thread(_nginx_reload, str(Path(target.tunnel.config).parent.parent / "nginx/nginx.conf"))
     if r.kind == "docker-restart":
@@ -295,6 +344,14 @@ def _causes(run) -> list[str]:
     return [f.cause for f in run.findings]
 
 
+def _redactor(target):
+    from fsnb.redact import Redactor
+    try:
+        return Redactor(target.secret_values())
+    except AttributeError:      # no target (tests of the file steps): nothing to mask
+        return Redactor()
+
+
 async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None, lang: str = "de") -> Outcome:
     from fsnb.runner import run_async
     if confirmation.command != p.command():
@@ -309,20 +366,25 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     try:
         for e in p.edits:
             applied.append(_apply_edit(e))
-    except BaseException:
+    except BaseException as exc:
         for a in reversed(applied):
             try:
                 _restore(a)
             except (FixRefused, OSError):
                 pass         # the original stays in its backup; the exception below is what the operator sees
+        if isinstance(exc, Exception) and not isinstance(exc, FsnbError):
+            # a directory gone, a disk full, the engine refusing: said with the file, not a traceback
+            done = f"; restored: {', '.join(a.edit.path for a in applied)}" if applied else ""
+            raise FixRefused(f"writing {p.edits[len(applied)].path} failed ({type(exc).__name__}: {exc}){done}") \
+                from None
         raise
     outputs = []
     reload_error = ""
     for r in p.reloads:
         try:
             outputs.append(await _reload(target, r))
-        except (FsnbError, OSError, subprocess.SubprocessError) as exc:
-            reload_error = f"{r.command}: {exc}"
+        except Exception as exc:    # noqa: BLE001 - the files are written: any failure is a failed reload, rolled back
+            reload_error = f"{r.command}: {type(exc).__name__}: {exc}"
             outputs.append(f"ERROR {reload_error}")
             break
     if journal:
@@ -330,8 +392,29 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
             FixEditItem(a.edit.path, a.edit.before_sha256, a.edit.after is None, a.edit.diff, a.backup, a.after_sha256)
             for a in applied], reloads=[r.command for r in p.reloads], outputs=outputs, confirmation=confirmation))
     # the checks the cause explains first (fast answer), then the whole runbook decides
-    explained = _statuses(await run_async(target, only=p.explains)) if p.explains else {}
-    after = await run_async(target)
+    try:
+        explained = _statuses(await run_async(target, only=p.explains)) if p.explains else {}
+        after = await run_async(target)
+    except Exception as exc:    # noqa: BLE001 - no verdict: the files go back, never stay changed unverified
+        ident = True
+        for x in reversed(applied):
+            try:
+                ident = _restore(x) and ident
+            except (FixRefused, OSError):
+                ident = False
+        for r in p.reloads:
+            try:
+                await _reload(target, r)
+            except Exception:   # noqa: BLE001, S110 - the message below says the re-run failed; the state is unknown
+                pass
+        msg = _redactor(target).text(
+            f"the re-run after the fix failed ({type(exc).__name__}: {exc}): the original files were restored"
+            + (" byte-identical" if ident else " BUT DIFFER from what fsnb read — check them") + " and reloaded")
+        if journal:
+            journal.write(FixVerificationRecord(cause=p.cause, verdict="rolled-back" if ident else "failed",
+                                                rollback=[x.edit.path for x in applied], restored_identical=ident,
+                                                message=msg))
+        raise FixRefused(msg) from None
     b, a_ = _statuses(before_run), _statuses(after)
     new_failures = sorted(k for k, v in a_.items() if v in FAILED and b.get(k) not in FAILED)
     # a finding the run before did not have is worse too (e.g. the cause's checks now fail unexplained)
@@ -359,7 +442,7 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
         for r in p.reloads:
             try:
                 out.outputs.append("rollback: " + await _reload(target, r))
-            except (FsnbError, OSError, subprocess.SubprocessError) as exc:
+            except Exception as exc:    # noqa: BLE001 - said, and the re-run below shows the state
                 out.outputs.append(f"rollback: ERROR {r.command}: {exc}")
         again = await run_async(target)
         out.after_rollback = _statuses(again)
@@ -372,6 +455,11 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                          f"not verified ({why.en}): the original files were restored "
                          + ("byte-identical" if ident else "BUT DIFFER from what fsnb read — check them")
                          + f" and reloaded; the re-run after the rollback: {tail}"))(lang)
+    # what the terminal and the notebook show of it: the journal redacts what it writes, these did not — a reload's
+    # answer (a peer's words) or an error text can carry a secret
+    red = _redactor(target)
+    out.outputs[:] = [red.text(x) for x in out.outputs]
+    out.message = red.text(out.message)
     if journal:
         journal.write(FixVerificationRecord(cause=p.cause, verdict=out.verdict, cause_gone=cause_gone,
                                             new_failures=new_failures, before=b, after=a_,

@@ -43,8 +43,13 @@ class ContainerFiles:
             if res.status_code != 200:
                 raise FixRefused(f"{path} in {self.name}: unreadable (Docker answered {res.status_code})")
             header = res.headers.get("x-docker-container-path-stat")
-            st = docker.utils.decode_json_header(header) if header else {}
-            mode = int(st.get("mode") or 0)
+            try:        # the engine's answer, typed: a header that is no base64 JSON object is a refusal, said
+                st = docker.utils.decode_json_header(header) if header else {}
+                mode = int(st.get("mode") or 0) if isinstance(st, dict) else -1
+            except (ValueError, TypeError):
+                mode = -1
+            if mode < 0:
+                raise FixRefused(f"{path} in {self.name}: the engine's file header is unreadable")
             if mode & GO_MODE_SYMLINK:
                 raise FixRefused(f"{path} in {self.name} is a symlink (→ {st.get('linkTarget')}): fsnb does not edit "
                                  "through links — edit the file it points to yourself")

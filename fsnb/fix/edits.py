@@ -17,6 +17,11 @@ class FixRefused(FsnbError):
     """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed."""
 
 
+# the new text goes in by rename, which replaces this name only: the other names would keep the old text — and a
+# name linked to a file the attacker could not read (/etc/shadow) would put its lines into the diff
+HARDLINK = "{path} has {n} hard links: fsnb replaces files by rename, which would cut this name off the others — edit it yourself"
+
+
 def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
     """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
     `where`: (container, docker_host) when the file is inside a container."""
@@ -37,10 +42,16 @@ def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[byte
         raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
     if not stat.S_ISREG(st.st_mode):
         raise FixRefused(f"{path} is not a regular file")
+    if st.st_nlink > 1:
+        raise FixRefused(HARDLINK.format(path=path, n=st.st_nlink))
     try:
-        data = files.read_bytes(path)
+        # one byte past the cap: read_bytes stops at its limit, so a file that grew after its fstat (or a /proc
+        # file that says 0 bytes) would come back cut — and be written back cut, with the edit
+        data = files.read_bytes(path, limit=files.MAX_FILE + 1)
     except OSError as exc:
         raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
+    if len(data) > files.MAX_FILE:
+        raise FixRefused(f"{path}: more than the {files.MAX_FILE} bytes fsnb edits (it grew while read?)")
     return data, stat.S_IMODE(st.st_mode)
 
 
@@ -51,8 +62,46 @@ def _param_re(name: str) -> re.Pattern:
     return re.compile(r'<param\s+name="' + re.escape(name) + r'"\s+value="([^"]*)"\s*/>')
 
 
+def _verbatim(text: str, kinds: tuple[tuple[str, str], ...] = (("<!--", "-->"), ("<![CDATA[", "]]>"))) \
+        -> list[tuple[int, int]]:
+    """The (start, end) of every comment / CDATA section, as `<!--.*?-->|<!\\[CDATA\\[.*?\\]\\]>` would find them — in
+    linear time: that regex retries from every unterminated `<!--` to the end of the text (40,000 of them, 160 KB:
+    60 s; a 4 MiB file: hours). Once a kind has no terminator after one start, it has none after a later one."""
+    out, pos = [], 0
+    nxt = {o: text.find(o) for o, _ in kinds}          # the next start of each kind at or after pos
+    close = dict(kinds)
+    while nxt:
+        for o in list(nxt):
+            if 0 <= nxt[o] < pos:
+                nxt[o] = text.find(o, pos)
+            if nxt[o] < 0:
+                del nxt[o]
+        if not nxt:
+            break
+        o = min(nxt, key=nxt.get)
+        i = nxt[o]
+        e = text.find(close[o], i + len(o))
+        if e < 0:
+            del nxt[o]
+            continue
+        pos = e + len(close[o])
+        out.append((i, pos))
+    return out
+
+
 def _comments(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"<!--.*?-->", text, re.S)]
+    return _verbatim(text, (("<!--", "-->"),))
+
+
+def _inside(spans: list[tuple[int, int]]):
+    """pos -> whether it lies in one of the sorted, disjoint spans (bisect: a test per param was quadratic)."""
+    import bisect
+    starts = [a for a, _ in spans]
+
+    def test(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and pos < spans[k][1]
+    return test
 
 
 def set_param(text: str, name: str, value: str, after_param: str = "ws-binding") -> str:
@@ -61,17 +110,25 @@ def set_param(text: str, name: str, value: str, after_param: str = "ws-binding")
     uncommented, else a new line after `after_param` (or before </settings>)."""
     pat = _param_re(name)
     spans = _comments(text)
-    inside = lambda pos: any(a <= pos < b for a, b in spans)
+    inside = _inside(spans)
     active = [m for m in pat.finditer(text) if not inside(m.start())]
     newp = f'<param name="{name}" value="{value}"/>'
     if active:
         last = active[-1]
-        out = text[:last.start()] + newp + text[last.end():]
-        for m in reversed(active[:-1]):        # drop the earlier duplicates, whole line
-            ls = out.rfind("\n", 0, m.start()) + 1
-            le = out.find("\n", m.end())
-            out = out[:ls] + out[le + 1 if le >= 0 else len(out):]
-        return out
+        # drop the earlier duplicates, whole line, in one pass (cutting the text once per duplicate was quadratic:
+        # 90,000 duplicates in a 4 MiB file took 12 s); a duplicate on the last one's line goes alone
+        pieces, pos = [], 0
+        for m in active[:-1]:
+            ls = text.rfind("\n", 0, m.start()) + 1
+            le = text.find("\n", m.end())
+            le = len(text) if le < 0 else le + 1
+            if le > last.start():
+                ls, le = m.start(), m.end()
+            ls = max(ls, pos)
+            pieces.append(text[pos:ls])
+            pos = max(pos, le)
+        pieces += [text[pos:last.start()], newp, text[last.end():]]
+        return "".join(pieces)
     for a, b in spans:
         if pat.search(text[a:b]):
             return text[:a] + newp + text[b:]
@@ -226,16 +283,15 @@ def tunnel_drop_path(text: str, hostname: str) -> str:
 
 
 _BARE_AMP = re.compile(r"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
-_VERBATIM = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
 
 
 def xml_escape_bare_ampersands(text: str) -> str:
     """Every `&` that starts no entity or character reference written `&amp;` (comments and CDATA as they are).
     FixRefused when the result is still no well-formed XML: then the flaw is another one, for a person to repair."""
     out, pos = [], 0
-    for m in _VERBATIM.finditer(text):
-        out += [_BARE_AMP.sub("&amp;", text[pos:m.start()]), m.group(0)]
-        pos = m.end()
+    for a, b in _verbatim(text):
+        out += [_BARE_AMP.sub("&amp;", text[pos:a]), text[a:b]]
+        pos = b
     new = "".join(out) + _BARE_AMP.sub("&amp;", text[pos:])
     import xml.etree.ElementTree as ET
     try:
@@ -248,14 +304,26 @@ def xml_escape_bare_ampersands(text: str) -> str:
 
 # -- certificates -------------------------------------------------------------------------------------------------
 
+MAX_BLOCKS = 256      # PEM blocks considered for a rebuilt wss.pem (the chain search compares every pair)
+MAX_ENTRIES = 256     # entries of certs_dir looked at beside wss.pem
+
+
 def load_crypto(blocks):
+    """Keys and certificates of PEM blocks, under the certificate check's caps (fsnb/read/certs.py): a key block
+    over MAX_KEY_PEM is not loaded and RSA private numbers are not validated (an RSA-16384 key held the GIL 29 s,
+    per key, and `fsnb fix` read every .key/.pem beside wss.pem) — only the public halves are compared."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
+
+    from fsnb.read.certs import MAX_KEY_PEM
     keys, certs = [], []
-    for label, body in blocks:
+    for label, body in blocks[:MAX_BLOCKS]:
         try:
             if label.endswith("PRIVATE KEY") and "ENCRYPTED" not in label:
-                keys.append((body, serialization.load_pem_private_key(body.encode(), None)))
+                if len(body) > MAX_KEY_PEM:
+                    continue
+                keys.append((body, serialization.load_pem_private_key(body.encode(), None,
+                                                                      unsafe_skip_rsa_key_validation=True)))
             elif label == "CERTIFICATE":
                 certs.append((body, x509.load_pem_x509_certificate(body.encode())))
         except (ValueError, TypeError):
@@ -276,7 +344,9 @@ def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = N
     from fsnb.read.certs import pem_blocks
     own = read_for_edit(pem_path, where)[0].decode("utf-8", "replace")
     blocks = pem_blocks(own)[0]
-    for p in ([] if where else sorted(Path(certs_dir).glob("*"))):   # in a container: wss.pem only
+    for p in ([] if where else sorted(Path(certs_dir).glob("*"))[:MAX_ENTRIES]):   # in a container: wss.pem only
+        if len(blocks) >= MAX_BLOCKS:
+            break
         if str(p) == pem_path or p.name in ("wss.crt", "wss.key") or p.is_symlink() or not p.is_file():
             continue
         if p.suffix not in (".pem", ".key", ".crt", ".cer") or p.stat().st_size > 256 * 1024:

@@ -15,10 +15,12 @@ import difflib
 import hashlib
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
+from fsnb.errors import FsnbError
 from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_listen_default, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
                             tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service,
                             xml_escape_bare_ampersands)
@@ -65,7 +67,8 @@ class FixPlan:
         """What a confirmation is for: the cause and a digest of exactly these edits and reloads."""
         h = hashlib.sha256()
         for e in self.edits:
-            h.update(f"{e.path}\0{e.before_sha256}\0".encode() + (e.after or "\0removed").encode())
+            # the new text as the bytes it becomes (a file's invalid UTF-8 is kept as surrogate escapes)
+            h.update(f"{e.path}\0{e.before_sha256}\0".encode() + (e.after or "\0removed").encode("utf-8", "surrogateescape"))
         for r in self.reloads:
             h.update(f"{r.kind}\0{r.command}\0".encode())
         return f"fsnb fix {self.cause} [{h.hexdigest()[:12]}]"
@@ -130,8 +133,11 @@ def unified(path: str, before: str, after: str | None) -> str:
     before, after = hide(before), (None if after is None else hide(after))
     b = before.splitlines(keepends=True)
     a = [] if after is None else after.splitlines(keepends=True)
-    return "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
+    diff = "".join(difflib.unified_diff(b, a, f"a{path}" if path.startswith("/") else f"a/{path}",
                                         "/dev/null" if after is None else (f"b{path}" if path.startswith("/") else f"b/{path}")))
+    # a file's invalid UTF-8 (kept as surrogate escapes to be written back as it was) shown as `\xff`: a lone
+    # surrogate cannot be printed, written to the journal or put into HTML — it ended `fsnb fix` with a traceback
+    return diff.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] | None = None) -> FileEdit | None:
@@ -140,8 +146,19 @@ def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] 
     before = data.decode("utf-8", "surrogateescape")
     if new_text is not None and new_text == before:
         return None
-    return FileEdit(path, sha256(data), new_text, unified(path, before, new_text), why, mode,
-                    *(where or ("", "")))
+    diff = unified(path, before, new_text)
+    if len(diff) > MAX_DIFF:
+        # the operator confirms what the diff shows: a change too large to read (a 4 MiB one-line file gives 8 MB of
+        # diff, on the terminal, in the journal — past its 16 MiB line cap with two such files) is not offered; a
+        # file moved aside is whole anyway, its diff shown cut
+        if new_text is not None:
+            raise FixRefused(f"{path}: the change is {len(diff)} characters of diff, more than can be reviewed before "
+                             f"typing yes (at most {MAX_DIFF}) — make it yourself")
+        diff = diff[:MAX_DIFF] + f"\n… ({len(diff) - MAX_DIFF} more characters of the removed file not shown)\n"
+    return FileEdit(path, sha256(data), new_text, diff, why, mode, *(where or ("", "")))
+
+
+MAX_DIFF = 256 * 1024
 
 
 # -- per cause -----------------------------------------------------------------------------------------------------
@@ -167,7 +184,8 @@ def _tunnel_plan(target, finish, p):
         if ing.problems or ing.service != want:
             raise FixRefused("the computed tunnel config would not route to nginx: "
                              + str(ing.problems[0] if ing.problems else ing.service))
-    if target.tunnel.standin:
+    from fsnb.lab import manager
+    if target.tunnel.standin and manager.is_lab_dir(Path(path).parent.parent):
         reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
     else:
         reloads = []
@@ -216,7 +234,8 @@ def _holder(port: int) -> str:
             for fd in os.listdir(f"/proc/{pid}/fd"):
                 link = os.readlink(f"/proc/{pid}/fd/{fd}")
                 if link.startswith("socket:[") and link[8:-1] in inodes:
-                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:      # its starter's words: bounded
+                        cmd = fh.read(4096).replace(b"\0", b" ").decode(errors="replace").strip()
                     return f"pid {pid} ({cmd[:160]})"
         except OSError:
             continue
@@ -233,13 +252,41 @@ def compute(finding, run, target) -> FixPlan:
     except FixRefused as exc:
         p.edits, p.reloads, p.applicable = [], [], False
         p.why_not = str(exc)
+    except (FsnbError, OSError, ValueError, subprocess.SubprocessError) as exc:
+        # what the target's files or tools do to the computation (a config fsnb refuses to read, a cloudflared
+        # that cannot run or never answers, an engine header that is no JSON) is a plan that says why it cannot be
+        # offered — never a traceback
+        p.edits, p.reloads, p.applicable = [], [], False
+        p.why_not = f"fsnb could not compute this fix: {type(exc).__name__}: {str(exc)[:500]}"
     if cause.fix_kind is Fix.NONE:
         p.why_not = cause.no_fix_because
     elif not p.applicable and not p.why_not:
         p.why_not = "fsnb has no computed fix for this cause: the catalogue's fix text is the step"
     if not p.edits and not p.reloads and not p.user_steps:
         p.user_steps.append(cause.fix_en)
+    _redact(p, target)
     return p
+
+
+def _redact(p: FixPlan, target) -> None:
+    """What a plan shows never holds a configured secret: `unified` hides `<param name="password" value="…">`, but
+    the same password in single quotes, in a comment or in another file's line would reach the terminal, the
+    journal, the report and the notebook as it is. Every shown text goes through the redactor (every spelling of
+    every secret); the new text itself (`after`) is what gets written and keeps its bytes."""
+    from fsnb.redact import Redactor
+    try:
+        secrets = target.secret_values()
+    except Exception:       # a target without readable secrets: nothing of them to mask
+        return
+    if not secrets:
+        return
+    red = Redactor(secrets)
+    for e in p.edits:
+        e.diff, e.why = red.text(e.diff), red.text(e.why)
+    for r in p.reloads:
+        r.why = red.text(r.why)
+    p.user_steps = [red.text(x) for x in p.user_steps]
+    p.why_not = red.text(p.why_not)
 
 
 def _compute(p: FixPlan, finding, run, target) -> None:
@@ -482,12 +529,20 @@ def _target_secret(p: FixPlan, target, where):
     if not secret.source.startswith("file:"):
         p.why_not = f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src} yourself"
         return [], [], [f"{name}: the password of {src}"]
+    from fsnb.target import _secret_value_problem
+    problem = _secret_value_problem(want or "")
+    if problem:
+        # FreeSWITCH's file is the target's to write, not fsnb's to trust: a value the target would refuse (a line
+        # break, 1–3 characters) written into the secret file would make every later run exit 2 — and a short one
+        # could not be redacted
+        raise FixRefused(f"the password of {src} {problem}: fsnb does not put it into the target's {name} — set it "
+                         "yourself (and consider a stronger one)")
     path = str(Path(secret.source[5:]).expanduser())
     data, mode = read_for_edit(path)
     if data.decode("utf-8", "replace").strip() == want:
         raise FixRefused(f"{path} already holds the password of {src}")
     diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
-            "-(the password fsnb used)\n+(the password of {src})\n")
+            f"-(the password fsnb used)\n+(the password of {src})\n")
     return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
 
 

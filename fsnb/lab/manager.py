@@ -35,6 +35,16 @@ def lab_dir(offset: int) -> Path:
     return state_root() / f"lab-{offset}"
 
 
+def is_lab_dir(d: str | Path) -> bool:
+    """Whether `d` is one of fsnb's own lab directories (under state_root()): only there may `fsnb fix` rewrite the
+    edge stand-in's files and reload its nginx — a target file's `standin = true` is no licence to write elsewhere."""
+    try:
+        d = Path(d).resolve()
+        return d.parent == state_root().resolve() and d.name.startswith("lab-") and (d / "state.json").is_file()
+    except OSError:
+        return False
+
+
 def current_target() -> Path | None:
     """The target file of the most recently started lab that is still up."""
     f = state_root() / "current"
@@ -117,7 +127,10 @@ def _wait_log(path: Path, needles: list[str], timeout: float) -> str | None:
 
 
 def esl_api(port: int, password: str, command: str, timeout: float = 3.0) -> str:
-    """A minimal bounded ESL client for the lab's own set-up steps."""
+    """A minimal bounded ESL client for the lab's own set-up steps (and the training notebook's command box: a
+    typed line with a line break would have sent a second command — checked like every other ESL line)."""
+    from fsnb.probe.esl import safe_line
+    safe_line(command)
     try:
         return _esl_api(port, password, command, timeout)
     except OSError as exc:   # refused, timeout, closed

@@ -58,18 +58,23 @@ def _d(x) -> dict:
 
 
 def _secrets_from_meta(meta: dict) -> list[str]:
-    """Defence in depth: where the journal names readable secret sources, redact their values too."""
+    """Defence in depth: where the journal names readable secret sources, redact their values too — only sources a
+    target file may name (a journal is anyone's to write: `file:~/.ssh/id_rsa` or `env:HOME` in its meta made the
+    report read that file or variable), and only values a target would accept."""
+    from fsnb.target import _secret_value_problem, _source_problem
     out = []
     t = _d(meta.get("target"))
     for src in [_d(t.get("freeswitch")).get("esl_password", ""), _d(t.get("sip")).get("password", "")]:
-        if isinstance(src, str) and src.startswith("file:"):
+        if not isinstance(src, str) or _source_problem(src):
+            continue
+        if src.startswith("file:"):
             try:
                 out.append(files.read_text(Path(src[5:]).expanduser(), limit=64 * 1024).strip())
             except OSError:
                 pass
-        elif isinstance(src, str) and src.startswith("env:") and os.environ.get(src[4:]):
+        elif src.startswith("env:") and os.environ.get(src[4:]):
             out.append(os.environ[src[4:]])
-    return out
+    return [v for v in out if not _secret_value_problem(v)]
 
 
 def load(path: str | Path, extra_secrets: list[str] | None = None) -> ReportData:
@@ -533,7 +538,11 @@ def cli_note(args) -> int:
         print("fsnb note: empty note", file=sys.stderr)
         return 2
     kind = "manual-fix" if args.manual_fix else "note"
-    rec = Journal(path).note(text, kind)
+    try:
+        rec = Journal(path).note(text, kind)
+    except ValueError as exc:
+        print(f"fsnb note: {exc}", file=sys.stderr)
+        return 2
     assert isinstance(_typed(rec), NoteRecord)
     print(esc.terminal(f"{path}: {kind} recorded ({rec['ts']})"))
     return 0

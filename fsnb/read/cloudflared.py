@@ -66,10 +66,32 @@ def request_url(public_url: str) -> str:
 
 
 def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, str]:
-    """The program's exit code and its output (stdout and stderr, capped); subprocess.run kills it at `timeout`."""
-    p = subprocess.run([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home, timeout=timeout)
-    return p.returncode, p.stdout[:MAX_OUTPUT].decode("utf-8", "replace")
+    """The program's exit code and its output (stdout and stderr): the first MAX_OUTPUT bytes kept, the rest read
+    and dropped as it comes (subprocess.run held all of it — a config's errors echo its values); killed at
+    `timeout` (subprocess.TimeoutExpired, as before)."""
+    import selectors
+    import time
+    p = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home)
+    kept, end = bytearray(), time.monotonic() + timeout
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(p.stdout, selectors.EVENT_READ)
+            while True:
+                left = end - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    raise subprocess.TimeoutExpired(p.args, timeout)
+                b = os.read(p.stdout.fileno(), 1 << 16)
+                if not b:
+                    break
+                kept += b[:max(0, MAX_OUTPUT - len(kept))]
+        rc = p.wait(max(0.0, end - time.monotonic()))
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+    return rc, bytes(kept).decode("utf-8", "replace")
 
 
 def version(binary: str, timeout: float = 2.0) -> str:

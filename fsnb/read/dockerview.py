@@ -66,36 +66,52 @@ def _port(v) -> int | None:
     return p if 0 < p < 65536 else None
 
 
+def _d(v) -> dict:
+    return v if isinstance(v, dict) else {}
+
+
+def _l(v) -> list:
+    return v if isinstance(v, list) else []
+
+
+MAX_TEXT = 4096
+
+
+def _s(v) -> str:
+    """A value of the engine's answer as text, capped: the engine answering is the target's, not fsnb's."""
+    return (v if isinstance(v, str) else "" if v is None else str(v) if isinstance(v, (int, float, bool)) else "")[:MAX_TEXT]
+
+
 def of(info: dict | None) -> DockerView | None:
+    """Only typed fields are taken: an object where a list belongs (or a string where an object does) is ignored,
+    never an AttributeError in a check; strings are capped at MAX_TEXT."""
     if not isinstance(info, dict):
         return None
-    hc = info.get("HostConfig") or {}
-    ns = info.get("NetworkSettings") or {}
-    st = info.get("State") or {}
-    mode = str(hc.get("NetworkMode") or "")
+    hc, ns, st = _d(info.get("HostConfig")), _d(info.get("NetworkSettings")), _d(info.get("State"))
+    mode = _s(hc.get("NetworkMode"))
     v = DockerView(network_mode=mode, own_netns=mode != "host" and not mode.startswith("container:"))
-    for name, n in list((ns.get("Networks") or {}).items())[:16]:
+    for name, n in list(_d(ns.get("Networks")).items())[:16]:
         if isinstance(n, dict):
-            v.networks[str(name)] = str(n.get("IPAddress") or "")
+            v.networks[_s(name)] = _s(n.get("IPAddress"))
     # NetworkSettings.Ports: what the engine really published (running); HostConfig.PortBindings: what was asked
-    ports = ns.get("Ports") if isinstance(ns.get("Ports"), dict) and ns.get("Ports") else hc.get("PortBindings") or {}
-    for key, binds in list(ports.items())[:256] if isinstance(ports, dict) else []:
-        cport, _, proto = str(key).partition("/")
+    ports = _d(ns.get("Ports")) or _d(hc.get("PortBindings"))
+    for key, binds in list(ports.items())[:256]:
+        cport, _, proto = _s(key).partition("/")
         cp = _port(cport)
         if cp is None:
             continue
-        for b in (binds or [])[:16]:
+        for b in _l(binds)[:16]:
             if isinstance(b, dict) and _port(b.get("HostPort")):
-                v.published.append(Published(cp, proto or "tcp", str(b.get("HostIp") or ""), _port(b.get("HostPort"))))
-    for m in (info.get("Mounts") or [])[:64]:
+                v.published.append(Published(cp, proto[:8] or "tcp", _s(b.get("HostIp")), _port(b.get("HostPort"))))
+    for m in _l(info.get("Mounts"))[:64]:
         if isinstance(m, dict):
-            v.mounts.append(f"{m.get('Source', '?')} -> {m.get('Destination', '?')} ({'rw' if m.get('RW') else 'ro'})")
+            v.mounts.append(f"{_s(m.get('Source')) or '?'} -> {_s(m.get('Destination')) or '?'} ({'rw' if m.get('RW') else 'ro'})")
             if isinstance(m.get("Source"), str) and isinstance(m.get("Destination"), str):
                 v.binds.append((m["Source"], m["Destination"], bool(m.get("RW"))))
-    v.status = str(st.get("Status") or "")
+    v.status = _s(st.get("Status"))
     v.restarting = bool(st.get("Restarting"))
     v.exit_code = st.get("ExitCode") if isinstance(st.get("ExitCode"), int) else None
     rc = info.get("RestartCount")
     v.restart_count = rc if isinstance(rc, int) else 0
-    v.restart_policy = str(((hc.get("RestartPolicy") or {}).get("Name")) or "")
+    v.restart_policy = _s(_d(hc.get("RestartPolicy")).get("Name"))
     return v

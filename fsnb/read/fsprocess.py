@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 
 MAX_CMDLINE = 64 * 1024
@@ -139,11 +140,28 @@ def local() -> Process | None:
                 continue
         except OSError:
             continue
+        if not installed_binary(pid):
+            continue
         proc = parse(read_cmdline(pid) or [], f"/proc/{pid}/cmdline")
         if proc is not None:
             proc.state = read_state(pid)
             return proc
     return None
+
+
+def installed_binary(pid: int) -> bool:
+    """Whether process `pid` runs a `freeswitch` binary installed by root (or by the user running fsnb): any user
+    can start a program named freeswitch (a copy of any binary; comm and argv are the starter's to choose) with
+    `-conf`/`-certs` naming directories of their own — and the command line outranks the target file's dirs, so fsnb
+    would read, diagnose and `fsnb fix` would edit the attacker's files. The kernel's /proc/PID/exe says which file
+    runs; it must be a regular file owned by root or this user, writable by no one else."""
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+        st = os.stat(exe)
+    except OSError:        # another user's process, fsnb not root: its binary cannot be checked, so not trusted
+        return False
+    return (posixpath.basename(exe) == "freeswitch" and stat.S_ISREG(st.st_mode)
+            and st.st_uid in (0, os.getuid()) and not st.st_mode & 0o022)
 
 
 def from_inspect(info: dict | None) -> Process | None:
@@ -153,11 +171,11 @@ def from_inspect(info: dict | None) -> Process | None:
     path, args = info.get("Path"), info.get("Args") or []
     if not isinstance(path, str) or not isinstance(args, list):
         return None
-    argv = [path, *(a for a in args if isinstance(a, str))]
+    argv = [path[:4096], *(a[:4096] for a in args[:256] if isinstance(a, str))]     # the engine's answer: bounded
     proc = parse(argv, "Docker inspect: Path + Args")
     if proc is None and posixpath.basename(path) in ("sh", "bash", "dash") and len(args) >= 2 and args[0] == "-c":
         # `sh -c '… exec freeswitch -conf … '`: the words after `freeswitch` (no quoting inside: a plain split)
-        words = args[1].split()
+        words = args[1][:MAX_CMDLINE].split()
         if "freeswitch" in [posixpath.basename(w) for w in words]:
             at = [posixpath.basename(w) for w in words].index("freeswitch")
             proc = parse(words[at:], "Docker inspect: Args (sh -c)")

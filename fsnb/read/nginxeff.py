@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -41,8 +42,39 @@ class Effective:
     servers: list[Server] = field(default_factory=list)
 
 
+def _binary(pid: str, words: list[str]) -> str:
+    """The nginx binary of master process `pid`, or "" when it is not one fsnb may run.
+
+    A process's name is whatever its starter wrote into argv[0]: any local user can start one called
+    `nginx: master process /tmp/x -c …`, and fsnb (often root) would run /tmp/x. So the binary is the one the kernel
+    executed (/proc/PID/exe), the process must belong to root or to the user running fsnb, and the binary must be
+    nginx, owned by root or that user and writable by no one else. Without access to /proc/PID/exe (fsnb not root,
+    nginx root's) the name's binary is taken only from a root-owned process, under the same file checks."""
+    me = os.getuid()
+    try:
+        owner = os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return ""
+    if owner not in (0, me):
+        return ""
+    try:
+        binary = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        binary = words[0] if owner == 0 and words and os.path.isabs(words[0]) else ""
+    binary = binary.removesuffix(" (deleted)")     # upgraded under a running master: the new file at its path
+    if not binary or not os.path.basename(binary).startswith("nginx"):
+        return ""
+    try:
+        st = os.stat(binary)
+    except OSError:
+        return ""
+    if not stat.S_ISREG(st.st_mode) or st.st_uid not in (0, me) or st.st_mode & 0o022:
+        return ""
+    return binary
+
+
 def masters() -> list[tuple[str, str, str]]:
-    """(binary, prefix, conf) of every nginx master process in this mount namespace."""
+    """(binary, prefix, conf) of every nginx master process in this mount namespace that fsnb may run (`_binary`)."""
     try:
         own = os.readlink("/proc/self/ns/mnt")
     except OSError:
@@ -57,9 +89,10 @@ def masters() -> list[tuple[str, str, str]]:
         except OSError:
             continue
         words = cmd[len("nginx: master process "):].split()
-        if not words:
+        binary = _binary(pid, words)
+        if not binary:
             continue
-        binary, prefix, conf = words[0], "", ""
+        prefix, conf = "", ""
         for i, w in enumerate(words[1:-1], 1):
             if w == "-p":
                 prefix = words[i + 1]
@@ -70,15 +103,43 @@ def masters() -> list[tuple[str, str, str]]:
 
 
 def dump(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
+    """`nginx -T`'s output; None when it fails, outlasts `timeout` or exceeds MAX_DUMP. Read as it comes and cut
+    off at the cap: nginx -T prints every included file whole, and a file of comments is valid config, so a
+    1 GB include was 1 GB in fsnb's memory (subprocess.run keeps all of it) before the cap applied — and a dump cut
+    at the cap would have been parsed as if it were the whole configuration."""
+    import selectors
+    import time
     argv = [binary, "-T", "-q"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else [])
     try:
-        p = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                           env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    except (OSError, subprocess.TimeoutExpired):
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                             env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+    except OSError:
         return None
-    if p.returncode != 0:
+    chunks, size, end = [], 0, time.monotonic() + timeout
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(p.stdout, selectors.EVENT_READ)
+            while True:
+                left = end - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    return None                     # past the deadline
+                b = os.read(p.stdout.fileno(), 1 << 16)
+                if not b:
+                    break
+                size += len(b)
+                if size > MAX_DUMP:
+                    return None                     # too large to be a configuration fsnb reads
+                chunks.append(b)
+        if p.wait(max(0.0, end - time.monotonic())) != 0:
+            return None
+    except subprocess.TimeoutExpired:
         return None
-    return p.stdout[:MAX_DUMP].decode("utf-8", "replace")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def sections(text: str) -> list[tuple[str, str]]:
@@ -122,11 +183,32 @@ def servers_of(text: str) -> list[Server]:
     return out
 
 
+def _dump_matches_files(parts: list[tuple[str, str]]) -> bool:
+    """Whether each part of the dump is the text of the file it is attributed to. nginx -T prints files verbatim,
+    so a line `# configuration file /etc/nginx/sites-enabled/default:` inside an included file makes what follows
+    it look like another file's: its server blocks (a default_server) would be that file's, and `fsnb fix` would
+    plan its edit there. A file fsnb may not read (not root) cannot be compared and is taken as nginx printed it."""
+    import errno
+
+    from fsnb.read import files as _files
+    for file, body in parts:
+        try:
+            real = _files.read_text(file, limit=MAX_DUMP)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                continue
+            return False
+        if "\n".join(real.splitlines()).rstrip("\n") != body.rstrip("\n"):
+            return False
+    return True
+
+
 def on_port(servers: list[Server], port: int) -> list[Server]:
     def port_of(spec: str) -> int | None:
         addr = spec.split()[0] if spec.split() else ""
         tail = addr.rsplit(":", 1)[-1] if ":" in addr else addr
-        return int(tail) if tail.isdigit() else None
+        # ASCII digits, at most 5: `²³` is isdigit() and no int(); 5,000 digits exceed int()'s limit
+        return int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 5 else None
     out = []
     for s in servers:
         hits = [lst for lst in s.listen if port_of(lst) == port]
@@ -173,8 +255,11 @@ def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
         text = _dump_cached(binary, prefix, conf, timeout)
         if not text:
             continue
-        files = [f for f, _ in sections(text)]
+        parts = sections(text)
+        files = [f for f, _ in parts]
         if site_file not in files and real not in files:
+            continue
+        if not _dump_matches_files(parts):
             continue
         cmd = " ".join([binary, "-T"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else []))
         return Effective(cmd, servers_of(text))

@@ -101,6 +101,8 @@ def _rule_problem(r: dict, n: int, total: int) -> T | None:
                  "nicht", f"Rule #{n} is matching the hostname '{host}', but this will match every hostname, meaning "
                  "the rules which follow it will never be triggered.")
     path = r.get("path")
+    if path is not None and not isinstance(path, str):    # str() of a list or mapping can be an alias bomb's size
+        return T(f"Regel #{n}: `path` ist kein Text", f"Rule #{n}: `path` is not a string")
     if path:
         try:
             re.compile(str(path))
@@ -153,13 +155,38 @@ def _load(text: str):
     """The YAML document (the safe loader, YAML 1.2 numbers: see _loader)."""
     import yaml
     try:
-        return yaml.load(text, Loader=_loader())  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a safe loader
+        _expanded_size(data, MAX_NODES + len(text))
+        return data
     except yaml.YAMLError as exc:
         raise ConfigError(f"cloudflared config is not valid YAML: {str(exc).splitlines()[0]}") from None
     except (UnicodeError, ValueError) as exc:   # libyaml encodes the text first
         raise ConfigError(f"cloudflared config is not readable text: {exc}") from None
     except RecursionError:
         raise ConfigError("cloudflared config: nested too deeply to read") from None
+
+
+MAX_NODES = 100_000
+
+
+def _expanded_size(data, cap: int) -> None:
+    """Refuse a document whose aliases expand it beyond `cap` values ("billion laughs": 10 anchors of 10 aliases
+    each are 10¹⁰ values to anyone who walks or prints the structure — `str()` of a rule's `path` did — though the
+    loader builds them as shared references). Without aliases a document has fewer values than characters, so the
+    cap (its length + MAX_NODES) refuses no honest file; cloudflared's yaml.v3 refuses such a document too
+    ("excessive aliasing"). The walk counts a value each time it is reached and stops at the cap: bounded itself."""
+    todo, seen = [data], 0
+    while todo:
+        v = todo.pop()
+        seen += 1
+        if seen > cap:
+            raise ConfigError(f"cloudflared config: more than {cap} values once its aliases are expanded "
+                              "(an alias bomb?) — not read")
+        if isinstance(v, dict):
+            todo.extend(v.keys())
+            todo.extend(v.values())
+        elif isinstance(v, list):
+            todo.extend(v)
 
 
 def service_target(service: str) -> tuple[str, str, int] | None:

@@ -109,7 +109,11 @@ def panel(session):
         except Exception as exc:        # shown, never a traceback
             view.value = f"<div class='fsnb-nb'>{escape(str(exc))}</div>"
             return
-        state["plan"] = p
+        before, state["plan"] = state["plan"], p
+        if typed.value and before is not None and (p is None or p.command() != before.command()):
+            # the plan changed under the typed 'yes' (a re-run, a file changed meanwhile): that 'yes' was for the
+            # plan shown before — the new one must be read and confirmed anew (this draws again, with the same plan)
+            typed.value = ""
         view.value = plan_html(p, session.lang) if p is not None else ""
         can = p is not None and p.applicable
         typed.layout.display = go.layout.display = None if can else "none"

@@ -145,7 +145,11 @@ class Runbook(Session):
             text = area.value.strip()
             if not text:
                 return
-            rec = self.journal.note(text, kind.value)
+            try:
+                rec = self.journal.note(text, kind.value)
+            except ValueError as exc:       # too long: said, the text stays in the box
+                status.value = f"<span class='fsnb-note-error'>{escape(str(exc))}</span>"
+                return
             status.value = (f"<span class='fsnb-muted fsnb-note-saved'>"
                             f"{escape(self._t('note_saved', kind=kind.label, ts=_utc(rec['ts'])))}</span>")
             area.value = ""
