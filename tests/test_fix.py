@@ -438,7 +438,7 @@ def test_typed_confirmation_declined_then_given(tmp_path, lab_offset):
         assert rc == 1 and "not confirmed — nothing changed" in out and _tree(d) == before
         assert [x for x in journal.read(j).records if x["type"] == "declined"][0]["command"].startswith("fsnb fix ")
         rc, out = _typed(["fix", "--target", lab.target, "--journal", str(j), "--lang", "de"], "ja")
-        assert rc == 0 and "verified" in out, out
+        assert rc == 0 and "nachgeprüft" in out, out
         conf = [x for x in journal.read(j).records if x["type"] == "confirmation"][-1]
         assert conf["how"] == "interactive" and conf["command"].startswith("fsnb fix nginx-scheme-mismatch [")
     finally:
