@@ -1,0 +1,367 @@
+"""Step 5's probe: a real WebRTC call (aiortc: ICE, DTLS-SRTP, PCMU) over the WebSocket path a browser uses.
+
+REGISTER (digest), INVITE the echo extension with aiortc's offer, repair FreeSWITCH's answer for aiortc (sdp.py),
+send a tone, measure what comes back (ICE, DTLS, RTP both ways from getStats, the echo's round trip), BYE. Every
+step has its own deadline; every byte from the peer is capped (wsprobe, sip, sdp). The ICE sockets stay on the
+loopback (loopback_ice.py), and the answer's candidates off the loopback are never contacted: they are reported.
+"""
+from __future__ import annotations
+
+import array
+import asyncio
+import fractions
+import ipaddress
+import logging
+import math
+import secrets
+import time
+import warnings
+from dataclasses import dataclass, field
+
+from fsnb.errors import ProtocolError
+from fsnb.probe import sdp, sip, sipcall, wsprobe
+from fsnb.probe.loopback_ice import loopback_only, udp_sockets
+
+logging.getLogger("aioice").setLevel(logging.WARNING)     # aioice logs every STUN check at INFO
+# FreeSWITCH's DTLS certificate has a negative serial; pyOpenSSL warns on stderr for every call
+warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
+
+RATE, FRAME = 8000, 160          # PCMU: 8 kHz, 20 ms frames
+TONE_AT = 0.2                    # seconds of silence before the tone, so the echo's onset can be timed
+ECHO_RMS = 500                   # a received frame louder than this is the echoed tone (silence is ~0)
+
+
+@dataclass
+class MediaResult:
+    outcome: str    # ok | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
+    detail: str = ""
+    sip_lines: list[str] = field(default_factory=list)
+    invite_status: int | None = None
+    invite_reason: str = ""
+    answer: sdp.Answer | None = None
+    answer_sdp: str = ""              # as received (capped by sdp.MAX_SDP)
+    repairs: list[str] = field(default_factory=list)
+    not_contacted: list[str] = field(default_factory=list)   # answer addresses off the loopback (never sent to)
+    ice_state: str = ""
+    dtls_state: str = ""
+    packets_sent: int = 0
+    packets_received: int = 0         # RTP from FreeSWITCH that reached the receiver
+    remote_received: int | None = None  # what FreeSWITCH's RTCP says it received of ours
+    remote_lost: int | None = None
+    echo_rtt: float | None = None     # tone sent → tone heard back (s)
+    frames_heard: int = 0
+    bye_status: int | None = None
+    sockets: list[tuple[str, int]] = field(default_factory=list)   # local UDP sockets during the call
+    steps: dict[str, float] = field(default_factory=dict)          # seconds per step
+
+
+@dataclass
+class CallSpec:
+    hop: wsprobe.HopTarget
+    user: str
+    password: str
+    domain: str
+    callee: str = "9196"
+    listen: float = 1.0               # seconds of audio once DTLS is up
+    timeout: float = 4.0              # the whole call
+
+
+def _tone_track():
+    from aiortc.mediastreams import MediaStreamTrack
+    import av
+
+    class Tone(MediaStreamTrack):
+        """Silence for TONE_AT s, then 1 kHz; `started` is when the first loud frame left."""
+        kind = "audio"
+
+        def __init__(self):
+            super().__init__()
+            self.n, self.t0, self.started = 0, None, None
+            loud = [int(8000 * math.sin(2 * math.pi * 1000 * i / RATE)) for i in range(FRAME)]
+            self.loud, self.quiet = array.array("h", loud).tobytes(), bytes(2 * FRAME)
+
+        async def recv(self):
+            if self.t0 is None:
+                self.t0 = time.monotonic()
+            due = self.t0 + self.n * FRAME / RATE
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            tone = self.n * FRAME / RATE >= TONE_AT
+            if tone and self.started is None:
+                self.started = time.monotonic()
+            frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME)
+            frame.planes[0].update(self.loud if tone else self.quiet)
+            frame.sample_rate, frame.pts, frame.time_base = RATE, self.n * FRAME, fractions.Fraction(1, RATE)
+            self.n += 1
+            return frame
+    return Tone()
+
+
+async def _listen(track, result: MediaResult, tone) -> None:
+    """Read the remote track; note when the echoed tone first arrives."""
+    while True:
+        frame = await track.recv()
+        result.frames_heard += 1
+        samples = array.array("h", bytes(frame.planes[0])[: 2 * frame.samples * len(frame.layout.channels)])
+        if result.echo_rtt is None and tone.started and samples:
+            rms = math.sqrt(sum(s * s for s in samples) / len(samples))
+            if rms > ECHO_RMS:
+                result.echo_rtt = time.monotonic() - tone.started
+
+
+def _talkspurt_marker_only(sender) -> None:
+    """Send the RTP marker bit on the first audio packet only, as browsers do (RFC 3551 4.1: the start of a
+    talkspurt). aiortc 1.16 sets it on every audio packet (rtcrtpsender.py: the last payload of each frame), and
+    FreeSWITCH flushes its read buffer on every marked audio packet (switch_rtp.c, rtp_flush_read_buffer): the echo
+    application then reads nothing and sends nothing back — why the first aiortc call heard no echo. The patch
+    point is the sender's transport's `_send_rtp` (plain RTP/RTCP before SRTP), on this connection only."""
+    from aiortc.rtp import is_rtcp
+
+    transport = sender.transport
+    send, seen = transport._send_rtp, [False]
+
+    async def _send_rtp(data: bytes) -> None:
+        if len(data) > 1 and not is_rtcp(data):
+            if seen[0]:
+                data = data[:1] + bytes([data[1] & 0x7F]) + data[2:]
+            seen[0] = True
+        await send(data)
+    transport._send_rtp = _send_rtp
+
+
+def _loopback(addr: str) -> bool:
+    try:
+        return ipaddress.ip_address(addr).is_loopback
+    except ValueError:
+        return False
+
+
+def _only_loopback_candidates(text: str) -> tuple[str, list[str]]:
+    """The answer without candidate lines aiortc must not contact (off the loopback, or a name that would be
+    resolved); those addresses are returned."""
+    keep, dropped = [], []
+    for line in text.replace("\r\n", "\n").rstrip("\n").split("\n"):
+        if line.startswith("a=candidate:"):
+            p = line.split()
+            addr = p[4] if len(p) > 5 else ""
+            if not _loopback(addr):
+                if addr and addr not in dropped:
+                    dropped.append(addr[:64])
+                continue
+        keep.append(line)
+    return "\r\n".join(keep) + "\r\n", dropped
+
+
+async def _connect(hop: wsprobe.HopTarget, timeout: float):
+    import websockets
+    kwargs = {}
+    if hop.connect:
+        kwargs["host"], kwargs["port"] = hop.connect
+    if hop.url.startswith("wss://"):
+        kwargs["ssl"] = wsprobe._ssl(hop, True)      # as a browser: a certificate it does not trust ends the call
+        if hop.server_hostname:
+            kwargs["server_hostname"] = hop.server_hostname
+    return await websockets.connect(hop.url, subprotocols=["sip"], open_timeout=timeout, close_timeout=0.2,
+                                    max_size=wsprobe.MAX_MESSAGE, ping_interval=None, proxy=None, logger=wsprobe.LOG,
+                                    **kwargs)
+
+
+async def _register(ex: wsprobe.Exchange, spec: CallSpec, call_id: str, tag: str, expires: int) -> str:
+    """REGISTER with digest; the last answer's start line ("" when none)."""
+    req = sip.register(spec.domain, spec.user, spec.hop.via_transport, call_id, 1 if expires else 3, tag,
+                       expires=expires, host=sipcall.HOST)
+    await ex.send(req)
+    if not await ex.until(lambda: ex.answer(req) is not None):
+        return ""
+    first = sip.parse(ex.answer(req))
+    if first.status not in (401, 407):
+        return first.start
+    hdr = first.header("WWW-Authenticate") or first.header("Proxy-Authenticate") or ""
+    ch = sip.parse_challenge(hdr)
+    auth = sip.authorization(spec.user, spec.password, ch, "REGISTER", f"sip:{spec.domain}")
+    req2 = sip.register(spec.domain, spec.user, spec.hop.via_transport, call_id, 2 if expires else 4, tag, auth,
+                        expires=expires, host=sipcall.HOST)
+    await ex.send(req2)
+    if not await ex.until(lambda: ex.answer(req2) is not None):
+        return ""
+    return sip.parse(ex.answer(req2)).start
+
+
+class _Clock:
+    def __init__(self, result: MediaResult, deadline: float):
+        self.result, self.deadline, self.t = result, deadline, time.monotonic()
+
+    def left(self, cap: float | None = None) -> float:
+        left = max(0.05, self.deadline - time.monotonic())
+        return min(left, cap) if cap else left
+
+    def step(self, name: str) -> None:
+        now = time.monotonic()
+        self.result.steps[name] = round(now - self.t, 3)
+        self.t = now
+
+
+async def call(spec: CallSpec) -> MediaResult:
+    """Place the call; never raises for what the peer does (the outcome says it)."""
+    r = MediaResult("error")
+    clock = _Clock(r, time.monotonic() + spec.timeout)
+    try:
+        ws = await asyncio.wait_for(_connect(spec.hop, clock.left(2.0)), clock.left(2.0) + 0.1)
+    except Exception as exc:      # refused, TLS, HTTP status …: Step 4 says which; here it only ends the call
+        r.outcome, r.detail = "ws-error", f"{spec.hop.url}: {type(exc).__name__}: {str(exc)[:200]}"
+        return r
+    pc = None
+    try:
+        clock.step("connect")
+        ex = wsprobe.Exchange(ws, clock.deadline)
+        reg_id, reg_tag = secrets.token_hex(16), secrets.token_hex(5)
+        line = await _register(ex, spec, reg_id, reg_tag, 600)
+        r.sip_lines.append(f"REGISTER -> {line[:120] or '(no answer)'}")
+        clock.step("register")
+        if not line.startswith("SIP/2.0 200"):
+            r.outcome, r.detail = "register-failed", line[:120] or "no answer to REGISTER"
+            return r
+        pc, tone, listener = await _offer_and_call(spec, ex, r, clock)
+        if pc is None:
+            return r
+        try:
+            await _media(pc, r, clock, spec)
+        finally:
+            listener.cancel()
+            await _stats(pc, r)
+            r.sockets = udp_sockets()
+            d = r._dialog       # type: ignore[attr-defined]
+            r.bye_status = await sipcall.bye(ex, d, time.monotonic() + 1.0)
+            r.sip_lines += d.lines[-1:]
+            clock.step("bye")
+        await _register(ex, spec, reg_id, reg_tag, 0)     # unregister; its answer changes nothing
+        return r
+    except ProtocolError as exc:
+        r.outcome, r.detail = "error", f"not SIP/SDP: {str(exc)[:200]}"
+        return r
+    except Exception as exc:     # the connection closed under us, or aiortc refused the peer's SDP
+        if r.outcome in ("error", "ok"):
+            r.outcome = "error"
+            r.detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return r
+    finally:
+        if pc is not None:
+            try:
+                await asyncio.wait_for(pc.close(), 1.0)
+            except Exception:
+                pass
+        try:
+            await asyncio.wait_for(ws.close(), 0.3)
+        except Exception:
+            pass
+
+
+async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc.rtcrtpsender import RTCRtpSender
+
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))     # no STUN: aiortc's default is a public server
+    tone = _tone_track()
+    tr = pc.addTransceiver(tone, direction="sendrecv")
+    tr.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("audio").codecs if c.mimeType == "audio/PCMU"])
+    got_track: asyncio.Future = asyncio.get_running_loop().create_future()
+    pc.on("track", lambda t: got_track.done() or got_track.set_result(t))
+    _talkspurt_marker_only(tr.sender)
+    with loopback_only():
+        await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), clock.left(1.0))
+    offer = pc.localDescription.sdp
+    clock.step("offer")
+    d = sipcall.Dialog(spec.domain, spec.user, spec.callee, spec.hop.via_transport)
+    r._dialog = d     # type: ignore[attr-defined]
+    inv = await sipcall.invite(ex, d, offer, spec.password)
+    r.sip_lines += d.lines
+    r.invite_status, r.invite_reason = inv.status, inv.reason
+    clock.step("invite")
+    if inv.status is None or inv.status >= 300:
+        r.outcome = "invite-failed"
+        r.detail = (f"INVITE {spec.callee}: {inv.status} {inv.reason}".strip() if inv.status else
+                    f"INVITE {spec.callee}: no final answer") + (f" ({inv.warning})" if inv.warning else "")
+        await pc.close()
+        return None, None, None
+    r.answer_sdp = inv.answer_sdp[: sdp.MAX_SDP]
+    if not inv.answer_sdp.strip():
+        r.outcome, r.detail = "no-sdp", "200 OK without an SDP answer"
+        await _bye_only(ex, d, r, pc)
+        return None, None, None
+    try:
+        r.answer = sdp.parse(inv.answer_sdp)
+    except ProtocolError as exc:
+        r.outcome, r.detail = "bad-sdp", str(exc)[:200]
+        await _bye_only(ex, d, r, pc)
+        return None, None, None
+    fixed, r.repairs = sdp.repair_answer(inv.answer_sdp, sdp.offer_mid(offer))
+    fixed, r.not_contacted = _only_loopback_candidates(fixed)
+    if r.answer.connection and not _loopback(r.answer.connection) and r.answer.connection not in r.not_contacted:
+        r.not_contacted.insert(0, r.answer.connection)
+    await asyncio.wait_for(pc.setRemoteDescription(RTCSessionDescription(fixed, "answer")), clock.left(1.0))
+    listener = asyncio.ensure_future(_listen_when(got_track, r, tone))
+    return pc, tone, listener
+
+
+async def _listen_when(got_track, r, tone):
+    await _listen(await got_track, r, tone)
+
+
+async def _bye_only(ex, d, r, pc):
+    r.bye_status = await sipcall.bye(ex, d, time.monotonic() + 1.0)
+    r.sip_lines += d.lines[-1:]
+    await pc.close()
+
+
+async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
+    """Wait for ICE and DTLS, then let the tone run for `spec.listen` seconds (until the echo is heard)."""
+    transport = pc.getTransceivers()[0].sender.transport
+    while transport.state not in ("connected", "failed", "closed") and pc.iceConnectionState != "failed":
+        if time.monotonic() >= clock.deadline - spec.listen:
+            break
+        await asyncio.sleep(0.02)
+    r.ice_state, r.dtls_state = pc.iceConnectionState, transport.state
+    clock.step("ice+dtls")
+    if r.ice_state in ("failed", "new", "checking") and transport.state != "connected":
+        r.outcome = "unreachable" if r.not_contacted else "ice-failed"
+        r.detail = _why_ice(r)
+        return
+    if transport.state != "connected":
+        r.outcome, r.detail = "dtls-failed", f"ICE {r.ice_state}, DTLS {transport.state}"
+        return
+    end = min(time.monotonic() + spec.listen, clock.deadline - 1.0)
+    while time.monotonic() < end and r.echo_rtt is None:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(min(0.1, max(0.0, clock.deadline - time.monotonic() - 1.0)))   # a last RTCP report
+    clock.step("media")
+    r.outcome = "ok"
+
+
+def _why_ice(r: MediaResult) -> str:
+    a = r.answer
+    where = ", ".join(a.addresses()) if a else "?"
+    if r.not_contacted:
+        return (f"ICE {r.ice_state}: the answer asks for media at {', '.join(r.not_contacted)} — off this host's "
+                f"loopback, so the probe did not send there (no usable candidate left)")
+    return f"ICE {r.ice_state}: no answer to connectivity checks at {where}"
+
+
+async def _stats(pc, r: MediaResult) -> None:
+    try:
+        report = await asyncio.wait_for(pc.getStats(), 0.5)
+    except Exception:
+        return
+    for s in report.values():
+        if s.type == "outbound-rtp":
+            r.packets_sent = s.packetsSent
+        elif s.type == "inbound-rtp":
+            r.packets_received = s.packetsReceived
+        elif s.type == "remote-inbound-rtp":
+            r.remote_lost = s.packetsLost
+    if r.remote_lost is not None and r.packets_sent:
+        r.remote_received = max(0, r.packets_sent - r.remote_lost)
+    if r.outcome == "ok":
+        if not r.packets_sent:
+            r.outcome, r.detail = "no-media-out", "DTLS up, but no RTP left the client"
+        elif not r.packets_received:
+            r.outcome, r.detail = "no-media-back", (f"sent {r.packets_sent} RTP packets, received none back within "
+                                                    f"{r.steps.get('media', 0):.1f}s")
