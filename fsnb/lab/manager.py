@@ -304,6 +304,8 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     if sc.target.sip_password_wrong:
         sip_file = _secret(d, "sip_password_wrong", "wrong-" + secrets.token_hex(4))
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
+    # the lab's browser is this host (everything on the loopback) unless the scenario places it elsewhere
+    t.media = tgt.MediaTarget(client=sc.target.media_client.value)
     (d / "target.toml").write_text(tgt.dumps(t))
     if sc.hostile:
         from fsnb.lab import hostile

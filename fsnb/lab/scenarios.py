@@ -85,6 +85,13 @@ class Verto(StrEnum):
     NGINX_PORT = "nginx-port"       # vanilla's secure listener, on nginx's port (real lab only)
 
 
+class Dialplan(StrEnum):
+    """What the default context does with the echo extension 9196 (real lab only: the simulator takes no calls)."""
+    ECHO = "echo"                   # an extension before the vanilla ones: answer, echo (the build has no mod_hash)
+    VANILLA = "vanilla"             # as shipped: the first extensions call `hash` — every call ends 502
+    PARK = "park"                   # 9196 answers and parks: FreeSWITCH takes the audio and sends none back
+
+
 class SecondProfile(StrEnum):
     NONE = "none"
     SAME_WSS = "same-wss"           # internal-b keeps internal's wss-binding (real lab only)
@@ -104,6 +111,8 @@ class FsSettings(_Settings):
     esl_acl: str = ""               # apply-inbound-acl (empty: none)
     verto: Verto = Verto.OWN_PORTS
     second_profile: SecondProfile = SecondProfile.NONE
+    dialplan: Dialplan = Dialplan.ECHO
+    codec_prefs: str = ""           # global_codec_prefs in vars.xml ("" = vanilla's)
 
 
 class Upstream(StrEnum):
@@ -150,11 +159,18 @@ class TunnelSettings(_Settings):
     path: str = ""                  # a `path:` regex on the hostname's rule
 
 
+class MediaClient(StrEnum):          # target.MEDIA_CLIENTS: where the browsers call from
+    HOST = "host"
+    LAN = "lan"
+    INTERNET = "internet"
+
+
 @dataclass(frozen=True)
 class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
     sip_password_wrong: bool = False    # [sip] password: not the directory's
+    media_client: MediaClient = MediaClient.HOST   # [media] client: the lab's browser is this host by default
 
 
 class Step(StrEnum):
@@ -422,6 +438,39 @@ SCENARIOS.extend([
              "Die Ingress-Regel sagt `https://localhost:8082`, nginx spricht dort HTTP: cloudflared scheitert am TLS.",
              "The ingress rule says `https://localhost:8082`, nginx speaks plain HTTP there: cloudflared fails at TLS.",
              tunnel=TunnelSettings(origin_scheme=OriginScheme.HTTPS)),
+])
+
+# Issue #22, Step 5 (media): a real WebRTC call through the whole chain — the real FreeSWITCH only
+NO_MEDIA = "the simulator carries no media: it answers INVITE with 405 (Step 5 says so and skips the call)"
+SCENARIOS.extend([
+    Scenario("media-dialplan-vanilla", "call-not-routed", 1,
+             "Der Dialplan ist der mitgelieferte: seine ersten Extensions rufen `hash` auf (mod_hash ist nicht gebaut) — "
+             "jeder Anruf endet mit 'Invalid Application hash', 502.",
+             "The dialplan is the shipped one: its first extensions call `hash` (mod_hash is not built) — every call "
+             "ends with 'Invalid Application hash', 502.",
+             fs=FsSettings(dialplan=Dialplan.VANILLA), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-no-common-codec", "no-common-codec", 1,
+             "global_codec_prefs nennt nur OPUS und G722, die dieser Build nicht hat: FreeSWITCH lehnt jedes Angebot "
+             "mit 488 ab.",
+             "global_codec_prefs names only OPUS and G722, which this build lacks: FreeSWITCH refuses every offer "
+             "with 488.",
+             fs=FsSettings(codec_prefs="OPUS,G722"), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-internet-no-turn", "media-only-tunnel", 1,
+             "Die Browser kommen aus dem Internet (nur über den Tunnel), FreeSWITCH nennt 127.0.0.1 als Medienadresse "
+             "und es gibt keinen TURN-Server: Anrufe verbinden ohne Ton.",
+             "The browsers come from the internet (through the tunnel only), FreeSWITCH names 127.0.0.1 as its media "
+             "address and there is no TURN server: calls connect without audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-lan-client-loopback", "media-address-unreachable", 1,
+             "Die Browser sitzen im LAN, FreeSWITCHs rtp-ip ist 127.0.0.1: die SDP-Antwort nennt eine Adresse, die "
+             "für jeden anderen Rechner dessen eigener Loopback ist.",
+             "The browsers are on the LAN, FreeSWITCH's rtp-ip is 127.0.0.1: the SDP answer names an address that is "
+             "every other machine's own loopback.",
+             target=TargetSettings(media_client=MediaClient.LAN), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-one-way", "one-way-audio", 1,
+             "9196 nimmt an und parkt: FreeSWITCH empfängt den Ton des Browsers und schickt keinen zurück.",
+             "9196 answers and parks: FreeSWITCH receives the browser's audio and sends none back.",
+             fs=FsSettings(dialplan=Dialplan.PARK), sim=False, sim_why_not=NO_MEDIA),
 ])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
