@@ -39,7 +39,12 @@ TEXTS = {
                        "nicht — die Antwort nennt nur diese Adresse(n).",
                        "From this host the call has audio (echo after {rtt}), but browsers on {c} cannot reach {a} — "
                        "the answer names only that address (those addresses)."),
-    "invite-failed": T("INVITE {x} → {d}", "INVITE {x} → {d}"),
+    "conf-unreachable-lan": T("Browser aus {c} erreichen {a} nicht (Loopback), und es ist kein TURN-Server eingetragen: der "
+                              "Anruf verbindet, ohne Ton.", "Browsers on {c} cannot reach {a} (loopback), and no TURN "
+                              "server is configured: the call connects without audio."),
+    "one-way": T("RTP {s} gesendet / {r} zurück, aber der Ton kam nicht zurück: FreeSWITCH sendet, nur nicht, was es "
+                 "empfängt.", "RTP {s} sent / {r} back, but the tone did not come back: FreeSWITCH sends, just not what "
+                 "it receives."),
     "other": same("{d}"),
     "result": T("Ergebnis", "Result"),
     "answer": T("SDP-Antwort", "SDP answer"),
@@ -93,7 +98,8 @@ async def config(ctx):
                    f"rtp ports = {ports}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
                    f"[media] turn = {m.turn or '(none)'}", "sip_profiles, vars.xml, autoload_configs/switch.conf.xml")]
     if reach is False and not m.turn:
-        return fail(TEXTS["conf-unreachable"].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
+        key = "conf-unreachable" if m.client == "internet" else "conf-unreachable-lan"
+        return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
     turn = TEXTS["via-turn"].format(t=m.turn) if m.turn else T("", "")
     return ok(T(TEXTS["conf-ok"].de.format(c=CLIENT[m.client].de, a=adv or "?", p=ports, turn=turn.de),
                 TEXTS["conf-ok"].en.format(c=CLIENT[m.client].en, a=adv or "?", p=ports, turn=turn.en)),
@@ -133,11 +139,9 @@ async def call(ctx):
                         evidence=ev, observed=observed)
         return ok(TEXTS["ok"].format(x=m.echo, ice=r.ice_state, dtls=r.dtls_state, s=r.packets_sent,
                                      r=r.packets_received, rtt=rtt, bye=r.bye_status), evidence=ev, observed=observed)
-    if r.outcome == "ok":       # media both ways but the tone never came back recognisably
+    if r.outcome == "ok":       # packets both ways, but not the audio sent: the tone never came back
         observed["outcome"] = "no-media-back"
-        r.detail = f"RTP {r.packets_sent} sent / {r.packets_received} back, the echoed tone not heard"
-    if r.outcome == "invite-failed":
-        return fail(TEXTS["invite-failed"].format(x=m.echo, d=r.detail), evidence=ev, observed=observed)
+        return fail(TEXTS["one-way"].format(s=r.packets_sent, r=r.packets_received), evidence=ev, observed=observed)
     return fail(TEXTS["other"].format(d=r.detail), evidence=ev, observed=observed)
 
 
