@@ -185,7 +185,7 @@ def test_run_all_diagnosis_from_complete_results(browser, tmp_path, lab_offset):
                 # rb.table(): every check, one row each for this one run, in the analysis' order, target once
                 table = page.locator("table.fsnb-results")
                 rows = table.locator("tbody tr")
-                assert rows.count() == 15
+                assert rows.count() == 17
                 body = table.inner_text()
                 for title in ("event_socket.conf.xml", "durch nginx", "öffentlichen Hostnamen", "WS 5066 hinter TLS"):
                     assert title in body
@@ -208,7 +208,7 @@ def test_run_all_diagnosis_from_complete_results(browser, tmp_path, lab_offset):
                 if r["type"] == "result":
                     seen.add(r["id"])
                 elif r["type"] == "diagnosis":
-                    assert len(seen) == 15, f"diagnosis journaled after only {len(seen)} results"
+                    assert len(seen) == 17, f"diagnosis journaled after only {len(seen)} results"
     finally:
         manager.down(lab_offset)
     assert not outside, f"requests left the machine: {outside[:5]}"
