@@ -423,13 +423,14 @@ CAUSES: dict[str, Cause] = _ranked([
     Cause("dtls-srtp-failed", "ICE steht, aber DTLS-SRTP kommt nicht zustande (oder die Antwort bietet kein DTLS an): "
           "Browser senden ohne SRTP keinen Ton.",
           "ICE is up, but DTLS-SRTP does not come up (or the answer offers no DTLS): browsers send no audio without SRTP.",
-          "FreeSWITCHs DTLS-Zertifikat (dtls-srtp.pem im certs_dir) prüfen bzw. neu erzeugen lassen; im Log nach "
-          "'DTLS' und 'Fingerprint' suchen; WebRTC-Profile brauchen rtp-secure-media nicht abzuschalten.",
-          "Check FreeSWITCH's DTLS certificate (dtls-srtp.pem in certs_dir) or let it be generated again; search the "
-          "log for 'DTLS' and 'Fingerprint'; WebRTC profiles must not switch rtp-secure-media off.",
+          "FreeSWITCHs DTLS-Zertifikat prüfen: Schlüssel und Zertifikat in dtls-srtp.pem (certs_dir) müssen "
+          "zusammengehören; im Zweifel die Datei entfernen und FreeSWITCH neu starten — es erzeugt eine neue. Im Log: "
+          "'DTLS key err', 'Fingerprint'.",
+          "Check FreeSWITCH's DTLS certificate: key and certificate in dtls-srtp.pem (certs_dir) must belong together; "
+          "when in doubt remove the file and restart FreeSWITCH — it generates a new one. In the log: 'DTLS key err', "
+          "'Fingerprint'.",
           reads=(CALL,), explains=(CALL,),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE,
-          no_scenario="the real FreeSWITCH regenerates a broken dtls-srtp.pem at start; no lab knob breaks DTLS alone (yet)"),
+          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="media-dtls-key-mismatch"),
     Cause("one-way-audio", "Der Anruf steht (ICE und DTLS verbunden), aber Ton fließt nur in eine Richtung: FreeSWITCH "
           "empfängt die Pakete des Browsers und schickt keine zurück (oder umgekehrt).",
           "The call is up (ICE and DTLS connected), but audio flows one way only: FreeSWITCH receives the browser's "

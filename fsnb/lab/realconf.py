@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fsnb.lab import pki
 from fsnb.lab.layout import Ports, bindings, write_old_crt_key
-from fsnb.lab.scenarios import Dialplan, FsSettings, SecondProfile, Verto, WssBinding, WssPem
+from fsnb.lab.scenarios import Dialplan, DtlsPem, FsSettings, SecondProfile, Verto, WssBinding, WssPem
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
             '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')
@@ -187,6 +187,26 @@ def uncomment_wss(conf: Path) -> None:
                          "commented wss-binding"))
 
 
+def dtls_pem_key_mismatch() -> bytes:
+    """dtls-srtp.pem as FreeSWITCH keeps it at start (an RSA key of 4096 bits: switch_core_check_dtls_pem checks only
+    that) but with the certificate of another key: every DTLS handshake then fails."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FreeSWITCH")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(other.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365)).sign(other, hashes.SHA256()))
+    return (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                              serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+
+
 def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_password: str,
           fs: FsSettings | dict | None, ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
     """Copy the vanilla conf to dirs.conf, edit it for the lab and the scenario, write wss.pem."""
@@ -219,6 +239,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)
     write_old_crt_key(dirs.certs, ca, fs)     # an earlier wss.crt + wss.key: sofia-sip prefers them to wss.pem
+    if fs.dtls_pem is DtlsPem.KEY_MISMATCH:
+        (dirs.certs / "dtls-srtp.pem").write_bytes(dtls_pem_key_mismatch())
     if fs.wss_pem is not WssPem.MISSING:
         pem = dirs.certs / "wss.pem"
         pem.write_bytes(pki.wss_pem(leaf, ca, fs.wss_pem))

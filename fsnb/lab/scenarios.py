@@ -92,6 +92,13 @@ class Dialplan(StrEnum):
     PARK = "park"                   # 9196 answers and parks: FreeSWITCH takes the audio and sends none back
 
 
+class DtlsPem(StrEnum):
+    """certs_dir/dtls-srtp.pem, FreeSWITCH's DTLS-SRTP certificate (real lab only)."""
+    GENERATED = "generated"         # none written: FreeSWITCH generates its own at start
+    KEY_MISMATCH = "key-mismatch"   # an RSA-4096 key with another key's certificate: FreeSWITCH keeps it (it checks
+    #                                 the key's size only) and every DTLS handshake fails ('audio DTLS key err')
+
+
 class SecondProfile(StrEnum):
     NONE = "none"
     SAME_WSS = "same-wss"           # internal-b keeps internal's wss-binding (real lab only)
@@ -112,6 +119,7 @@ class FsSettings(_Settings):
     verto: Verto = Verto.OWN_PORTS
     second_profile: SecondProfile = SecondProfile.NONE
     dialplan: Dialplan = Dialplan.ECHO
+    dtls_pem: DtlsPem = DtlsPem.GENERATED
     codec_prefs: str = ""           # global_codec_prefs in vars.xml ("" = vanilla's)
 
 
@@ -467,6 +475,12 @@ SCENARIOS.extend([
              "The browsers are on the LAN, FreeSWITCH's rtp-ip is 127.0.0.1: the SDP answer names an address that is "
              "every other machine's own loopback.",
              target=TargetSettings(media_client=MediaClient.LAN), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-dtls-key-mismatch", "dtls-srtp-failed", 1,
+             "dtls-srtp.pem im certs_dir enthält einen Schlüssel, der nicht zum Zertifikat gehört (z. B. ein "
+             "Deploy-Hook kopierte nur das neue Zertifikat): ICE steht, DTLS scheitert ('audio DTLS key err').",
+             "dtls-srtp.pem in certs_dir holds a key that does not belong to its certificate (e.g. a deploy hook "
+             "copied only the new certificate): ICE is up, DTLS fails ('audio DTLS key err').",
+             fs=FsSettings(dtls_pem=DtlsPem.KEY_MISMATCH), sim=False, sim_why_not=NO_MEDIA),
     Scenario("media-one-way", "one-way-audio", 1,
              "9196 nimmt an und parkt: FreeSWITCH empfängt den Ton des Browsers und schickt keinen zurück.",
              "9196 answers and parks: FreeSWITCH receives the browser's audio and sends none back.",

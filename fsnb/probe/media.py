@@ -326,7 +326,9 @@ async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
         r.detail = _why_ice(r)
         return
     if transport.state != "connected":
-        r.outcome, r.detail = "dtls-failed", f"ICE {r.ice_state}, DTLS {transport.state}"
+        r.outcome = "dtls-failed"
+        r.detail = (f"ICE {r.ice_state}, but DTLS-SRTP did not connect within {r.steps['ice+dtls']:.1f}s "
+                    f"(state: {transport.state}): no SRTP keys, no audio")
         return
     end = min(time.monotonic() + spec.listen, clock.deadline - 1.0)
     while time.monotonic() < end and r.echo_rtt is None:
