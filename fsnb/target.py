@@ -221,6 +221,8 @@ class MediaTarget:
     echo: str = "9196"                   # an extension that answers and echoes (vanilla dialplan: 9196)
     client: str = "internet"             # where the browsers are: host (this machine) | lan | internet
     turn: str = ""                       # the TURN server the browsers are given (turn:host:port), "" for none
+    turn_user: str = ""
+    turn_password: Secret = field(default_factory=Secret)   # a source (env:/file:/prompt), like the others
     listen: float = 1.0                  # seconds of audio once DTLS is up
 
 
@@ -246,7 +248,7 @@ class Target:
     def secret_values(self) -> list[str]:
         """Every configured secret that can be read now (for redaction); a prompted one once it was typed."""
         out = []
-        for s in [self.freeswitch.esl_password, self.sip.password, *map(Secret, self.secrets)]:
+        for s in [self.freeswitch.esl_password, self.sip.password, self.media.turn_password, *map(Secret, self.secrets)]:
             if s:
                 try:
                     out.append(s._reveal())    # unchecked: even a value refused for use is still redacted
@@ -258,11 +260,13 @@ class Target:
         """Ask for every `prompt` secret now, once (see Secret.ask)."""
         self.freeswitch.esl_password.ask("ESL password", ask)
         self.sip.password.ask("SIP password", ask)
+        self.media.turn_password.ask("TURN password", ask)
 
     def check_secrets(self) -> None:
         """Refuse (TargetError, exit 2) a configured secret whose value is unusable — before anything connects.
         A secret that cannot be read yet (env not set, prompt not asked) is left to the check that needs it."""
         for key, s in (("freeswitch.esl_password", self.freeswitch.esl_password), ("sip.password", self.sip.password),
+                       ("media.turn_password", self.media.turn_password),
                        *((f"secrets[{i}]", Secret(x)) for i, x in enumerate(self.secrets))):
             if not s or (s.source == "prompt" and getattr(s, "_typed", None) is None):
                 continue
@@ -278,6 +282,7 @@ class Target:
         d = dataclasses.asdict(self)
         d["freeswitch"]["esl_password"] = self.freeswitch.esl_password.source
         d["sip"]["password"] = self.sip.password.source
+        d["media"]["turn_password"] = self.media.turn_password.source
         return d
 
 
@@ -325,6 +330,7 @@ _CHARSETS: dict[str, tuple] = {
     "tunnel.connect": (lambda v: v == "" or _hostport_ok(v), "host:port or \"\""),
     "sip.user": (_SIP_USER.fullmatch, "a SIP user part (letters, digits, -_.!~*'()&=+$,;?/)"),
     "sip.domain": (lambda v: v == "" or _host_ok(v), "a host name or IP address, or \"\""),
+    "media.turn_user": (lambda v: v == "" or _SIP_USER.fullmatch(v), "a TURN user name (letters, digits, -_.…) or \"\""),
     "media.echo": (_SIP_USER.fullmatch, "a SIP user part (the extension to call, e.g. 9196)"),
     "media.client": (lambda v: v in MEDIA_CLIENTS, "one of " + ", ".join(MEDIA_CLIENTS)),
     "media.turn": (lambda v: v == "" or _TURN.fullmatch(v), "a TURN URI (turn:host:port or turns:host:port) or \"\""),

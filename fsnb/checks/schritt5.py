@@ -33,8 +33,8 @@ TEXTS = {
                    "real FreeSWITCH (`fsnb lab up --real`); not a failure."),
     "no-path": T("Der WebSocket-Weg trägt keinen Anruf ({d}) — Schritt 4 sagt, warum.",
                  "The WebSocket path carries no call ({d}) — step 4 says why."),
-    "ok": T("Anruf an {x}: ICE {ice}, DTLS {dtls}, RTP {s} gesendet / {r} zurück, Echo nach {rtt}; BYE {bye}.",
-            "Call to {x}: ICE {ice}, DTLS {dtls}, RTP {s} sent / {r} back, echo after {rtt}; BYE {bye}."),
+    "ok": T("Anruf an {x}{via}: ICE {ice}, DTLS {dtls}, RTP {s} gesendet / {r} zurück, Echo nach {rtt}; BYE {bye}.",
+            "Call to {x}{via}: ICE {ice}, DTLS {dtls}, RTP {s} sent / {r} back, echo after {rtt}; BYE {bye}."),
     "ok-not-client": T("Von diesem Rechner aus hat der Anruf Ton (Echo nach {rtt}), aber Browser aus {c} erreichen {a} "
                        "nicht — die Antwort nennt nur diese Adresse(n).",
                        "From this host the call has audio (echo after {rtt}), but browsers on {c} cannot reach {a} — "
@@ -51,6 +51,7 @@ TEXTS = {
     "repairs": T("Für aiortc ergänzt (FreeSWITCH lässt es weg)", "Added for aiortc (FreeSWITCH leaves it out)"),
     "measured": T("Gemessen", "Measured"),
     "sockets": T("Lokale UDP-Sockets des Anrufs", "The call's local UDP sockets"),
+    "offered": T("Eigene ICE-Kandidaten im Angebot", "Own ICE candidates in the offer"),
     "config": T("Konfiguration", "Config"),
 }
 
@@ -119,8 +120,15 @@ async def call(ctx):
     cred = _secret(ctx)
     if cred is None:
         return skip(TEXTS["no-credentials"], observed={"outcome": "not-run", "why_not": "no-credentials", "client": m.client})
+    turn_pw = ""
+    if m.turn and m.turn_password:
+        try:
+            turn_pw = m.turn_password.reveal()
+        except TargetError:
+            pass
     spec = media.CallSpec(_hop(ctx), cred[0], cred[1], ctx.target.sip.domain or ctx.fs.host.strip("[]"),
-                          callee=m.echo, listen=m.listen, timeout=ctx.timeout)
+                          callee=m.echo, listen=m.listen, timeout=ctx.timeout, turn=m.turn, turn_user=m.turn_user,
+                          turn_password=turn_pw)
     t0 = time.monotonic()
     r = await media.call(spec)
     observed = _observed(r, m.client, time.monotonic() - t0)
@@ -137,7 +145,7 @@ async def call(ctx):
             return fail(T(TEXTS["ok-not-client"].de.format(rtt=rtt, c=CLIENT[m.client].de, a=", ".join(observed["unreachable"])),
                           TEXTS["ok-not-client"].en.format(rtt=rtt, c=CLIENT[m.client].en, a=", ".join(observed["unreachable"]))),
                         evidence=ev, observed=observed)
-        return ok(TEXTS["ok"].format(x=m.echo, ice=r.ice_state, dtls=r.dtls_state, s=r.packets_sent,
+        return ok(TEXTS["ok"].format(x=m.echo, via=f" (TURN {m.turn})" if observed["relay"] else "", ice=r.ice_state, dtls=r.dtls_state, s=r.packets_sent,
                                      r=r.packets_received, rtt=rtt, bye=r.bye_status), evidence=ev, observed=observed)
     if r.outcome == "ok":       # packets both ways, but not the audio sent: the tone never came back
         observed["outcome"] = "no-media-back"
@@ -154,7 +162,8 @@ def _observed(r: media.MediaResult, client: str, seconds: float) -> dict:
             "dtls_offered": bool(a.fingerprint) if a else None, "ice_state": r.ice_state, "dtls_state": r.dtls_state,
             "packets_sent": r.packets_sent, "packets_received": r.packets_received,
             "echo_rtt": round(r.echo_rtt, 4) if r.echo_rtt is not None else None,
-            "sockets": [tgt.netloc(h, p) for h, p in r.sockets], "seconds": round(seconds, 3)}
+            "sockets": [tgt.netloc(h, p) for h, p in r.sockets], "seconds": round(seconds, 3),
+            "relay": any(c.startswith("relay ") for c in r.offered)}
 
 
 def _evidence(r: media.MediaResult, spec: media.CallSpec) -> list[Evidence]:
@@ -166,6 +175,8 @@ def _evidence(r: media.MediaResult, spec: media.CallSpec) -> list[Evidence]:
     if r.repairs:
         ev.append(Evidence(TEXTS["repairs"], "\n".join(r.repairs), "fsnb/probe/sdp.py"))
     steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in r.steps.items())
+    if r.offered:
+        ev.append(Evidence(TEXTS["offered"], "\n".join(r.offered), "aiortc (aioice), pinned to the loopback"))
     ev.append(Evidence(TEXTS["measured"], f"ICE {r.ice_state or '—'}, DTLS {r.dtls_state or '—'}; RTP sent "
                        f"{r.packets_sent}, received {r.packets_received}; echo "
                        f"{'—' if r.echo_rtt is None else f'{r.echo_rtt * 1000:.0f} ms'}; not contacted (off the "

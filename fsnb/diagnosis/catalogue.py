@@ -410,6 +410,16 @@ CAUSES: dict[str, Cause] = _ranked([
           "/ open it in the firewall.",
           reads=(MEDIA_CONF,), explains=(MEDIA_CONF, CALL),
           node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="media-internet-no-turn"),
+    Cause("turn-unusable", "Ein TURN-Server ist eingetragen, aber er vergibt kein Relay (falsche Zugangsdaten, oder "
+          "dort antwortet kein TURN-Server): Browser, die nur diesen Weg haben, bekommen keinen Ton.",
+          "A TURN server is configured, but it allocates no relay (wrong credentials, or no TURN server answers "
+          "there): browsers that have only this path get no audio.",
+          "Benutzer/Passwort mit dem TURN-Server abgleichen (coturn: `user=` bzw. static-auth-secret, realm), seine "
+          "Adresse und seinen Port prüfen (`turnutils_uclient`), dann dieselben Daten den Browsern geben (iceServers).",
+          "Match user/password with the TURN server (coturn: `user=` or static-auth-secret, realm), check its address "
+          "and port (`turnutils_uclient`), then give the browsers the same (iceServers).",
+          reads=(CALL,), explains=(CALL,),
+          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="media-turn-wrong-password"),
     Cause("media-address-unreachable", "Die SDP-Antwort nennt eine Medienadresse, die der Browser nicht erreicht (Loopback, "
           "privat, container-intern — oder dort lauscht nichts): ICE scheitert oder der Ton bleibt aus.",
           "The SDP answer names a media address the browser cannot reach (loopback, private, container-internal — or "

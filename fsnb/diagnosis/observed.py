@@ -244,7 +244,7 @@ class MediaConfig(Observed):
 @dataclass
 class Call(Observed):
     """Step 5's call (fsnb/probe/media.py)."""
-    outcome: str | None = None        # ok | not-run | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
+    outcome: str | None = None        # ok | not-run | turn-failed | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
     why_not: str = ""                 # not-run: no-credentials | simulator | no-wss
     client: str = "internet"
     invite_status: int | None = None
@@ -260,6 +260,7 @@ class Call(Observed):
     packets_received: int = 0
     echo_rtt: float | None = None
     sockets: list[str] = field(default_factory=list)        # the probe's local UDP sockets, "addr:port"
+    relay: bool = False               # media went through the TURN relay (the offer held relay candidates only)
     seconds: float = 0.0
 
 

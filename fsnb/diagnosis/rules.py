@@ -335,6 +335,12 @@ def _only_tunnel(f):
     return bool(m and m.client == "internet" and not m.public_address and not m.turn and m.reachable is False)
 
 
+@rule("turn-unusable")
+def _turn_unusable(f):
+    c = f.get(CALL)
+    return bool(c and c.outcome == "turn-failed")
+
+
 @rule("media-address-unreachable")
 def _address_unreachable(f):
     m, c = f.get(MEDIA_CONF), f.get(CALL)

@@ -173,12 +173,20 @@ class MediaClient(StrEnum):          # target.MEDIA_CLIENTS: where the browsers 
     INTERNET = "internet"
 
 
+class Turn(StrEnum):
+    """A TURN server for the browsers (manager: a coturn on the loopback, turnserver from Debian's coturn)."""
+    NONE = "none"
+    COTURN = "coturn"                       # running; the target names it with its user and password
+    WRONG_PASSWORD = "wrong-password"       # running; the target's TURN password is not coturn's
+
+
 @dataclass(frozen=True)
 class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
     sip_password_wrong: bool = False    # [sip] password: not the directory's
     media_client: MediaClient = MediaClient.HOST   # [media] client: the lab's browser is this host by default
+    turn: Turn = Turn.NONE
 
 
 class Step(StrEnum):
@@ -475,6 +483,18 @@ SCENARIOS.extend([
              "The browsers are on the LAN, FreeSWITCH's rtp-ip is 127.0.0.1: the SDP answer names an address that is "
              "every other machine's own loopback.",
              target=TargetSettings(media_client=MediaClient.LAN), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-internet-turn", None, 0,
+             "Die Browser kommen aus dem Internet, FreeSWITCH nennt nur 127.0.0.1 — aber ein TURN-Server (coturn) "
+             "ist eingetragen: die Medien laufen über das Relay, der Anruf hat Ton.",
+             "The browsers come from the internet, FreeSWITCH names only 127.0.0.1 — but a TURN server (coturn) is "
+             "configured: media goes through the relay and the call has audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET, turn=Turn.COTURN), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-turn-wrong-password", "turn-unusable", 1,
+             "Wie media-internet-turn, aber das TURN-Passwort der Browser ist nicht das des TURN-Servers: kein Relay, "
+             "kein Ton.",
+             "As media-internet-turn, but the browsers' TURN password is not the TURN server's: no relay, no audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET, turn=Turn.WRONG_PASSWORD), sim=False,
+             sim_why_not=NO_MEDIA),
     Scenario("media-dtls-key-mismatch", "dtls-srtp-failed", 1,
              "dtls-srtp.pem im certs_dir enthält einen Schlüssel, der nicht zum Zertifikat gehört (z. B. ein "
              "Deploy-Hook kopierte nur das neue Zertifikat): ICE steht, DTLS scheitert ('audio DTLS key err').",

@@ -8,11 +8,13 @@ loopback (loopback_ice.py), and the answer's candidates off the loopback are nev
 from __future__ import annotations
 
 import array
+import dataclasses
 import asyncio
 import fractions
 import ipaddress
 import logging
 import math
+import re
 import secrets
 import time
 import warnings
@@ -42,6 +44,7 @@ class MediaResult:
     answer_sdp: str = ""              # as received (capped by sdp.MAX_SDP)
     repairs: list[str] = field(default_factory=list)
     not_contacted: list[str] = field(default_factory=list)   # answer addresses off the loopback (never sent to)
+    offered: list[str] = field(default_factory=list)         # our offer's candidates, "kind address:port"
     ice_state: str = ""
     dtls_state: str = ""
     packets_sent: int = 0
@@ -64,6 +67,16 @@ class CallSpec:
     callee: str = "9196"
     listen: float = 1.0               # seconds of audio once DTLS is up
     timeout: float = 4.0              # the whole call
+    turn: str = ""                    # turn:IP:port — media only through this relay (iceTransportPolicy "relay")
+    turn_user: str = ""
+    turn_password: str = ""
+
+
+def turn_contactable(uri: str) -> bool:
+    """Only a TURN server given as a loopback IP literal is contacted: a name would be resolved (DNS), and this
+    probe keeps every packet on the loopback."""
+    m = re.fullmatch(r"turns?:(\[[^\]]{1,64}\]|[^:?\[\]]{1,255})(:\d{1,5})?(\?transport=(udp|tcp))?", uri)
+    return bool(m) and _loopback(m.group(1).strip("[]"))
 
 
 def _tone_track():
@@ -204,6 +217,9 @@ async def call(spec: CallSpec) -> MediaResult:
     """Place the call; never raises for what the peer does (the outcome says it)."""
     r = MediaResult("error")
     clock = _Clock(r, time.monotonic() + spec.timeout)
+    if spec.turn and not turn_contactable(spec.turn):
+        r.not_contacted.append(f"TURN {spec.turn[:80]} (not a loopback IP address: not contacted from here)")
+        spec = dataclasses.replace(spec, turn="")
     try:
         ws = await asyncio.wait_for(_connect(spec.hop, clock.left(2.0)), clock.left(2.0) + 0.1)
     except Exception as exc:      # refused, TLS, HTTP status …: Step 4 says which; here it only ends the call
@@ -256,19 +272,38 @@ async def call(spec: CallSpec) -> MediaResult:
 
 
 async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
-    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+    from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+    from aiortc.rtcconfiguration import RTCIceTransportPolicy
     from aiortc.rtcrtpsender import RTCRtpSender
 
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))     # no STUN: aiortc's default is a public server
+    if spec.turn:   # media only through the relay, as a browser that got this TURN server and no other path
+        servers = [RTCIceServer(urls=[spec.turn], username=spec.turn_user, credential=spec.turn_password)]
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=RTCIceTransportPolicy.RELAY))
+    else:           # no STUN: aiortc's default is a public server
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     tone = _tone_track()
     tr = pc.addTransceiver(tone, direction="sendrecv")
     tr.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("audio").codecs if c.mimeType == "audio/PCMU"])
     got_track: asyncio.Future = asyncio.get_running_loop().create_future()
     pc.on("track", lambda t: got_track.done() or got_track.set_result(t))
     _talkspurt_marker_only(tr.sender)
-    with loopback_only():
-        await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), clock.left(1.0))
+    try:
+        with loopback_only():
+            await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), clock.left(1.0))
+    except (asyncio.TimeoutError, TimeoutError):
+        if not spec.turn:
+            raise
+        r.outcome, r.detail = "turn-failed", f"TURN {spec.turn}: no relay candidate within {clock.left(1.0):.1f}s"
+        await pc.close()
+        return None, None, None
     offer = pc.localDescription.sdp
+    r.offered = [f"{p[7]} {p[4]}:{p[5]}" for p in (line.split() for line in offer.splitlines()
+                                                    if line.startswith("a=candidate:")) if len(p) > 7]
+    if spec.turn and not any(c.startswith("relay ") for c in r.offered):
+        r.outcome, r.detail = "turn-failed", (f"TURN {spec.turn}: no relay allocated (refused credentials, or no TURN "
+                                              "server there): a browser given only this path has no media path")
+        await pc.close()
+        return None, None, None
     clock.step("offer")
     d = sipcall.Dialog(spec.domain, spec.user, spec.callee, spec.hop.via_transport)
     r._dialog = d     # type: ignore[attr-defined]
