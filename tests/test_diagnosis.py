@@ -434,3 +434,12 @@ def test_nginx_error_log_reasons():
             "2026/11/20 09:00:02 [emerg] 5#5: still could not bind()"]
     assert nginxlog.reason(nginxlog.relevant(bind, now)) == "port-taken"       # a start-up error stays relevant
     assert nginxlog.reason(nginxlog.relevant(lines[:1], now)) is None           # an old request error does not
+
+
+@pytest.mark.unit
+def test_a_call_that_ran_out_of_time_names_no_media_cause():
+    """A busy machine is no evidence: a call not judged in its budget is a warning, never one-way audio or an
+    unreachable address."""
+    slow = res("schritt5.anruf", "warn", **{**CALL_OK, "outcome": "too-slow", "ice_state": "checking",
+                                            "dtls_state": "new", "packets_received": 0, "echo_rtt": None})
+    assert [f.cause for f in diagnose(with_({"schritt5.anruf": slow}))] == []

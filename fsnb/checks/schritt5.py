@@ -5,7 +5,7 @@ import time
 from urllib.parse import urlsplit
 
 from fsnb import target as tgt
-from fsnb.checks import T, check, fail, ok, same, skip
+from fsnb.checks import T, check, fail, ok, same, skip, warn
 from fsnb.checks.schritt4 import hops
 from fsnb.diagnosis import observed as obs
 from fsnb.errors import AccessError, CheckTimeout, ConfigError, TargetError
@@ -127,7 +127,7 @@ async def call(ctx):
         except TargetError:
             pass
     spec = media.CallSpec(_hop(ctx), cred[0], cred[1], ctx.target.sip.domain or ctx.fs.host.strip("[]"),
-                          callee=m.echo, listen=m.listen, timeout=ctx.timeout, turn=m.turn, turn_user=m.turn_user,
+                          callee=m.echo, listen=m.listen, timeout=ctx.timeout + 0.5,   # the runner allows +1 s turn=m.turn, turn_user=m.turn_user,
                           turn_password=turn_pw)
     t0 = time.monotonic()
     r = await media.call(spec)
@@ -147,6 +147,8 @@ async def call(ctx):
                         evidence=ev, observed=observed)
         return ok(TEXTS["ok"].format(x=m.echo, via=f" (TURN {m.turn})" if observed["relay"] else "", ice=r.ice_state, dtls=r.dtls_state, s=r.packets_sent,
                                      r=r.packets_received, rtt=rtt, bye=r.bye_status), evidence=ev, observed=observed)
+    if r.outcome == "too-slow":     # not judged: a warning, never a cause
+        return warn(TEXTS["other"].format(d=r.detail), evidence=ev, observed=observed)
     if r.outcome == "ok":       # packets both ways, but not the audio sent: the tone never came back
         observed["outcome"] = "no-media-back"
         return fail(TEXTS["one-way"].format(s=r.packets_sent, r=r.packets_received), evidence=ev, observed=observed)

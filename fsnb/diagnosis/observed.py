@@ -244,7 +244,7 @@ class MediaConfig(Observed):
 @dataclass
 class Call(Observed):
     """Step 5's call (fsnb/probe/media.py)."""
-    outcome: str | None = None        # ok | not-run | turn-failed | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
+    outcome: str | None = None        # ok | not-run | turn-failed | too-slow | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
     why_not: str = ""                 # not-run: no-credentials | simulator | no-wss
     client: str = "internet"
     invite_status: int | None = None

@@ -31,6 +31,9 @@ warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't p
 RATE, FRAME = 8000, 160          # PCMU: 8 kHz, 20 ms frames
 TONE_AT = 0.2                    # seconds of silence before the tone, so the echo's onset can be timed
 ECHO_RMS = 500                   # a received frame louder than this is the echoed tone (silence is ~0)
+CLEANUP = 0.6                    # of the call's budget, kept for BYE and closing (so the check ends in time)
+ICE_MIN = 1.0                    # ICE still checking after this long on a host candidate: nothing answers there
+MIN_LISTEN = 0.5                 # less audio than this proves nothing about the echo (tone at 0.2 s, echo ~0.1 s)
 
 
 @dataclass
@@ -246,13 +249,20 @@ async def call(spec: CallSpec) -> MediaResult:
             await _stats(pc, r)
             r.sockets = udp_sockets()
             d = r._dialog       # type: ignore[attr-defined]
-            r.bye_status = await sipcall.bye(ex, d, time.monotonic() + 1.0)
+            r.bye_status = await sipcall.bye(ex, d, time.monotonic() + CLEANUP - 0.2)
             r.sip_lines += d.lines[-1:]
             clock.step("bye")
-        await _register(ex, spec, reg_id, reg_tag, 0)     # unregister; its answer changes nothing
+        try:    # unregister (with digest), briefly: its answer changes nothing
+            await asyncio.wait_for(_register(ex, spec, reg_id, reg_tag, 0), 0.3)
+        except (asyncio.TimeoutError, TimeoutError):
+            pass
         return r
     except ProtocolError as exc:
         r.outcome, r.detail = "error", f"not SIP/SDP: {str(exc)[:200]}"
+        return r
+    except (asyncio.TimeoutError, TimeoutError):
+        r.outcome = "too-slow"
+        r.detail = f"a step did not finish within the {spec.timeout:.1f}s budget (steps done: {r.steps})"
         return r
     except Exception as exc:     # the connection closed under us, or aiortc refused the peer's SDP
         if r.outcome in ("error", "ok"):
@@ -262,7 +272,7 @@ async def call(spec: CallSpec) -> MediaResult:
     finally:
         if pc is not None:
             try:
-                await asyncio.wait_for(pc.close(), 1.0)
+                await asyncio.wait_for(pc.close(), 0.2)
             except Exception:
                 pass
         try:
@@ -342,7 +352,7 @@ async def _listen_when(got_track, r, tone):
 
 
 async def _bye_only(ex, d, r, pc):
-    r.bye_status = await sipcall.bye(ex, d, time.monotonic() + 1.0)
+    r.bye_status = await sipcall.bye(ex, d, time.monotonic() + CLEANUP - 0.2)
     r.sip_lines += d.lines[-1:]
     await pc.close()
 
@@ -350,12 +360,20 @@ async def _bye_only(ex, d, r, pc):
 async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
     """Wait for ICE and DTLS, then let the tone run for `spec.listen` seconds (until the echo is heard)."""
     transport = pc.getTransceivers()[0].sender.transport
+    waited_from = time.monotonic()
     while transport.state not in ("connected", "failed", "closed") and pc.iceConnectionState != "failed":
-        if time.monotonic() >= clock.deadline - spec.listen:
+        if time.monotonic() >= clock.deadline - CLEANUP - MIN_LISTEN:
             break
         await asyncio.sleep(0.02)
     r.ice_state, r.dtls_state = pc.iceConnectionState, transport.state
     clock.step("ice+dtls")
+    waited = time.monotonic() - waited_from
+    if r.ice_state in ("new", "checking") and waited < ICE_MIN:
+        # earlier steps ate the budget (a busy machine): ICE was not given its chance — not judged
+        r.outcome = "too-slow"
+        r.detail = (f"ICE was still {r.ice_state} after {waited:.2f}s, when the {spec.timeout:.1f}s budget ran out "
+                    f"(steps: {r.steps}): too little to judge")
+        return
     if r.ice_state in ("failed", "new", "checking") and transport.state != "connected":
         r.outcome = "unreachable" if r.not_contacted else "ice-failed"
         r.detail = _why_ice(r)
@@ -365,12 +383,17 @@ async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
         r.detail = (f"ICE {r.ice_state}, but DTLS-SRTP did not connect within {r.steps['ice+dtls']:.1f}s "
                     f"(state: {transport.state}): no SRTP keys, no audio")
         return
-    end = min(time.monotonic() + spec.listen, clock.deadline - 1.0)
+    start = time.monotonic()
+    end = min(start + spec.listen, clock.deadline - CLEANUP)
     while time.monotonic() < end and r.echo_rtt is None:
         await asyncio.sleep(0.02)
-    await asyncio.sleep(min(0.1, max(0.0, clock.deadline - time.monotonic() - 1.0)))   # a last RTCP report
     clock.step("media")
     r.outcome = "ok"
+    if r.echo_rtt is None and time.monotonic() - start < min(spec.listen, MIN_LISTEN):
+        # the budget ran out before the echo could be judged: say so, never "one-way audio"
+        r.outcome = "too-slow"
+        r.detail = (f"ICE and DTLS took {r.steps.get('ice+dtls', 0):.1f}s; {time.monotonic() - start:.2f}s of audio "
+                    f"left in the {spec.timeout:.1f}s budget is too little to judge the echo")
 
 
 def _why_ice(r: MediaResult) -> str:
