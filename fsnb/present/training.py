@@ -61,6 +61,21 @@ SYMPTOMS = {
                                      "Some browser phones register, others do not — a second attempt often works. Since "
                                      "last week, when a colleague copied a profile “for testing”."),
 }
+# Step 5 (media): the browser phone registers — what users hear is the symptom
+_SILENT = T("Das Browser-Telefon registriert sich, Anrufe werden angenommen — aber man hört nichts.",
+            "The browser phone registers and calls are answered — but nobody hears anything.")
+SYMPTOMS.update({
+    "call-not-routed": T("Das Browser-Telefon registriert sich, aber jeder Anruf bricht sofort ab (Besetzt/Fehlerton).",
+                         "The browser phone registers, but every call ends at once (busy/error tone)."),
+    "no-common-codec": T("Das Browser-Telefon registriert sich; Anrufe scheitern sofort mit „nicht akzeptabel“.",
+                         "The browser phone registers; calls fail at once with “not acceptable”."),
+    "media-only-tunnel": _SILENT, "media-address-unreachable": _SILENT, "turn-unusable": _SILENT,
+    "dtls-srtp-failed": T("Anrufe werden angenommen, bleiben stumm und brechen nach einigen Sekunden ab.",
+                          "Calls are answered, stay silent and drop after a few seconds."),
+    "one-way-audio": T("Anrufe verbinden, Ton kommt aber nur in eine Richtung: im Echo-Test (9196) hört man sich nicht, "
+                       "obwohl das Mikrofon geht.", "Calls connect, but audio flows one way only: in the echo test (9196) "
+                       "you do not hear yourself although the microphone works."),
+})
 SYMPTOMS["nginx-upstream-down"] = SYMPTOMS["nginx-scheme-mismatch"]
 for _c in ("esl-not-listening", "esl-acl-rejects", "esl-bad-password", "esl-no-answer", "esl-port-not-esl"):
     SYMPTOMS[_c] = T("Das Monitoring (`fs_cli -x status`) meldet FreeSWITCH als gestört; ob Telefonie betroffen ist, "
