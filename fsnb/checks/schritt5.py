@@ -127,8 +127,8 @@ async def call(ctx):
         except TargetError:
             pass
     spec = media.CallSpec(_hop(ctx), cred[0], cred[1], ctx.target.sip.domain or ctx.fs.host.strip("[]"),
-                          callee=m.echo, listen=m.listen, timeout=ctx.timeout + 0.5,   # the runner allows +1 s turn=m.turn, turn_user=m.turn_user,
-                          turn_password=turn_pw)
+                          callee=m.echo, listen=m.listen, turn=m.turn, turn_user=m.turn_user, turn_password=turn_pw,
+                          timeout=ctx.timeout + 0.5)    # the runner allows its checks 1 s of grace
     t0 = time.monotonic()
     r = await media.call(spec)
     observed = _observed(r, m.client, time.monotonic() - t0)
@@ -136,8 +136,8 @@ async def call(ctx):
     if r.invite_status == 405:      # a SIP peer that takes no INVITE: the simulator (it answers REGISTER/OPTIONS only)
         observed.update(outcome="not-run", why_not="simulator")
         return skip(TEXTS["simulator"].format(s=r.detail), evidence=ev, observed=observed)
-    if r.outcome == "ws-error":
-        observed.update(outcome="not-run", why_not="no-wss")
+    if r.outcome in ("ws-error", "register-failed"):     # Step 4 tests (and names) the WebSocket and REGISTER
+        observed.update(outcome="not-run", why_not="no-wss" if r.outcome == "ws-error" else "no-register")
         return skip(TEXTS["no-path"].format(d=r.detail), evidence=ev, observed=observed)
     rtt = f"{r.echo_rtt * 1000:.0f} ms" if r.echo_rtt is not None else "—"
     if r.outcome == "ok" and r.echo_rtt is not None:

@@ -245,7 +245,7 @@ class MediaConfig(Observed):
 class Call(Observed):
     """Step 5's call (fsnb/probe/media.py)."""
     outcome: str | None = None        # ok | not-run | turn-failed | too-slow | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
-    why_not: str = ""                 # not-run: no-credentials | simulator | no-wss
+    why_not: str = ""                 # not-run: no-credentials | simulator | no-wss | no-register
     client: str = "internet"
     invite_status: int | None = None
     invite_reason: str = ""
