@@ -94,16 +94,17 @@ async def config(ctx):
     observed = {"client": m.client, "rtp_ip": c.rtp_ip, "ext_rtp_ip": c.ext_rtp_ip, "ext_kind": c.ext_kind,
                 "rtp_start": c.rtp_start, "rtp_end": c.rtp_end, "rtp_range_set": c.rtp_range_set,
                 "codec_prefs": c.codec_prefs, "turn": m.turn, "public_address": public, "reachable": reach}
-    ports = f"{c.rtp_start}–{c.rtp_end}/udp" + ("" if c.rtp_range_set else " (FreeSWITCH default)")
+    ports = T(f"{c.rtp_start}–{c.rtp_end}/udp" + ("" if c.rtp_range_set else " (FreeSWITCH-Vorgabe)"),
+              f"{c.rtp_start}–{c.rtp_end}/udp" + ("" if c.rtp_range_set else " (FreeSWITCH default)"))
     ev = [Evidence(TEXTS["config"], f"rtp-ip = {c.rtp_ip}\next-rtp-ip = {c.ext_rtp_ip or '(none)'} ({c.ext_kind})\n"
-                   f"rtp ports = {ports}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
+                   f"rtp ports = {ports.en}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
                    f"[media] turn = {m.turn or '(none)'}", "sip_profiles, vars.xml, autoload_configs/switch.conf.xml")]
     if reach is False and not m.turn:
         key = "conf-unreachable" if m.client == "internet" else "conf-unreachable-lan"
         return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
     turn = TEXTS["via-turn"].format(t=m.turn) if m.turn else T("", "")
-    return ok(T(TEXTS["conf-ok"].de.format(c=CLIENT[m.client].de, a=adv or "?", p=ports, turn=turn.de),
-                TEXTS["conf-ok"].en.format(c=CLIENT[m.client].en, a=adv or "?", p=ports, turn=turn.en)),
+    return ok(T(TEXTS["conf-ok"].de.format(c=CLIENT[m.client].de, a=adv or "?", p=ports.de, turn=turn.de),
+                TEXTS["conf-ok"].en.format(c=CLIENT[m.client].en, a=adv or "?", p=ports.en, turn=turn.en)),
               evidence=ev, observed=observed)
 
 
