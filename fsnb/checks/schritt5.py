@@ -31,6 +31,8 @@ TEXTS = {
                    "läuft gegen ein echtes FreeSWITCH (`fsnb lab up --real`), kein Fehler.",
                    "This FreeSWITCH takes no calls ({s}): the lab's simulator carries no media — step 5 runs against a "
                    "real FreeSWITCH (`fsnb lab up --real`); not a failure."),
+    "no-register": T("REGISTER gelingt nicht ({d}): ohne Registrierung kein Anruf — Schritt 4 sagt, warum.",
+                     "REGISTER does not succeed ({d}): no call without it — step 4 says why."),
     "no-path": T("Der WebSocket-Weg trägt keinen Anruf ({d}) — Schritt 4 sagt, warum.",
                  "The WebSocket path carries no call ({d}) — step 4 says why."),
     "ok": T("Anruf an {x}{via}: ICE {ice}, DTLS {dtls}, RTP {s} gesendet / {r} zurück, Echo nach {rtt}; BYE {bye}.",
@@ -139,7 +141,8 @@ async def call(ctx):
         return skip(TEXTS["simulator"].format(s=r.detail), evidence=ev, observed=observed)
     if r.outcome in ("ws-error", "register-failed"):     # Step 4 tests (and names) the WebSocket and REGISTER
         observed.update(outcome="not-run", why_not="no-wss" if r.outcome == "ws-error" else "no-register")
-        return skip(TEXTS["no-path"].format(d=r.detail), evidence=ev, observed=observed)
+        key = "no-path" if r.outcome == "ws-error" else "no-register"
+        return skip(TEXTS[key].format(d=r.detail), evidence=ev, observed=observed)
     rtt = f"{r.echo_rtt * 1000:.0f} ms" if r.echo_rtt is not None else "—"
     if r.outcome == "ok" and r.echo_rtt is not None:
         if observed["unreachable"] and not m.turn:
