@@ -113,6 +113,8 @@ def test_media_scenario_names_its_cause_first(real_lab, off, name):
         assert call["observed"]["relay"] and call["observed"]["packets_received"] > 0, call["observed"]
         offered = next(e["text"] for e in call["evidence"] if e["label_en"] == "Own ICE candidates in the offer")
         assert offered.startswith("relay 127.0.0.1:") and "host" not in offered, offered
+        turn_pw = (manager.lab_dir(off) / "secrets/turn_password").read_text().strip()
+        assert turn_pw not in json.dumps(out)       # the TURN password is redacted like the others
         return
     assert out["diagnosis"] and out["diagnosis"][0]["cause"] == sc.cause, [d["cause"] for d in out["diagnosis"]]
     assert "schritt5.anruf" in out["diagnosis"][0]["explains"], out["diagnosis"][0]
