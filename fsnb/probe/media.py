@@ -7,13 +7,10 @@ loopback (loopback_ice.py), and the answer's candidates off the loopback are nev
 """
 from __future__ import annotations
 
-import array
-import dataclasses
 import asyncio
-import fractions
+import dataclasses
 import ipaddress
 import logging
-import math
 import re
 import secrets
 import time
@@ -21,16 +18,13 @@ import warnings
 from dataclasses import dataclass, field
 
 from fsnb.errors import ProtocolError
-from fsnb.probe import sdp, sip, sipcall, wsprobe
+from fsnb.probe import rtcaudio, sdp, sip, sipcall, wsprobe
 from fsnb.probe.loopback_ice import loopback_only, udp_sockets
 
 logging.getLogger("aioice").setLevel(logging.WARNING)     # aioice logs every STUN check at INFO
 # FreeSWITCH's DTLS certificate has a negative serial; pyOpenSSL warns on stderr for every call
 warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
 
-RATE, FRAME = 8000, 160          # PCMU: 8 kHz, 20 ms frames
-TONE_AT = 0.2                    # seconds of silence before the tone, so the echo's onset can be timed
-ECHO_RMS = 500                   # a received frame louder than this is the echoed tone (silence is ~0)
 CLEANUP = 0.6                    # of the call's budget, kept for BYE and closing (so the check ends in time)
 ICE_MIN = 1.0                    # ICE still checking after this long on a host candidate: nothing answers there
 MIN_LISTEN = 0.5                 # less audio than this proves nothing about the echo (tone at 0.2 s, echo ~0.1 s)
@@ -80,68 +74,6 @@ def turn_contactable(uri: str) -> bool:
     probe keeps every packet on the loopback."""
     m = re.fullmatch(r"turns?:(\[[^\]]{1,64}\]|[^:?\[\]]{1,255})(:\d{1,5})?(\?transport=(udp|tcp))?", uri)
     return bool(m) and _loopback(m.group(1).strip("[]"))
-
-
-def _tone_track():
-    from aiortc.mediastreams import MediaStreamTrack
-    import av
-
-    class Tone(MediaStreamTrack):
-        """Silence for TONE_AT s, then 1 kHz; `started` is when the first loud frame left."""
-        kind = "audio"
-
-        def __init__(self):
-            super().__init__()
-            self.n, self.t0, self.started = 0, None, None
-            loud = [int(8000 * math.sin(2 * math.pi * 1000 * i / RATE)) for i in range(FRAME)]
-            self.loud, self.quiet = array.array("h", loud).tobytes(), bytes(2 * FRAME)
-
-        async def recv(self):
-            if self.t0 is None:
-                self.t0 = time.monotonic()
-            due = self.t0 + self.n * FRAME / RATE
-            await asyncio.sleep(max(0.0, due - time.monotonic()))
-            tone = self.n * FRAME / RATE >= TONE_AT
-            if tone and self.started is None:
-                self.started = time.monotonic()
-            frame = av.AudioFrame(format="s16", layout="mono", samples=FRAME)
-            frame.planes[0].update(self.loud if tone else self.quiet)
-            frame.sample_rate, frame.pts, frame.time_base = RATE, self.n * FRAME, fractions.Fraction(1, RATE)
-            self.n += 1
-            return frame
-    return Tone()
-
-
-async def _listen(track, result: MediaResult, tone) -> None:
-    """Read the remote track; note when the echoed tone first arrives."""
-    while True:
-        frame = await track.recv()
-        result.frames_heard += 1
-        samples = array.array("h", bytes(frame.planes[0])[: 2 * frame.samples * len(frame.layout.channels)])
-        if result.echo_rtt is None and tone.started and samples:
-            rms = math.sqrt(sum(s * s for s in samples) / len(samples))
-            if rms > ECHO_RMS:
-                result.echo_rtt = time.monotonic() - tone.started
-
-
-def _talkspurt_marker_only(sender) -> None:
-    """Send the RTP marker bit on the first audio packet only, as browsers do (RFC 3551 4.1: the start of a
-    talkspurt). aiortc 1.16 sets it on every audio packet (rtcrtpsender.py: the last payload of each frame), and
-    FreeSWITCH flushes its read buffer on every marked audio packet (switch_rtp.c, rtp_flush_read_buffer): the echo
-    application then reads nothing and sends nothing back — why the first aiortc call heard no echo. The patch
-    point is the sender's transport's `_send_rtp` (plain RTP/RTCP before SRTP), on this connection only."""
-    from aiortc.rtp import is_rtcp
-
-    transport = sender.transport
-    send, seen = transport._send_rtp, [False]
-
-    async def _send_rtp(data: bytes) -> None:
-        if len(data) > 1 and not is_rtcp(data):
-            if seen[0]:
-                data = data[:1] + bytes([data[1] & 0x7F]) + data[2:]
-            seen[0] = True
-        await send(data)
-    transport._send_rtp = _send_rtp
 
 
 def _loopback(addr: str) -> bool:
@@ -239,16 +171,17 @@ async def call(spec: CallSpec) -> MediaResult:
         if not line.startswith("SIP/2.0 200"):
             r.outcome, r.detail = "register-failed", line[:120] or "no answer to REGISTER"
             return r
-        pc, tone, listener = await _offer_and_call(spec, ex, r, clock)
+        ear = rtcaudio.Ear()
+        pc, listener, d = await _offer_and_call(spec, ex, r, clock, ear)
         if pc is None:
             return r
         try:
-            await _media(pc, r, clock, spec)
+            await _media(pc, r, clock, spec, ear)
         finally:
             listener.cancel()
+            r.echo_rtt, r.frames_heard = ear.echo_rtt, ear.frames
             await _stats(pc, r)
             r.sockets = udp_sockets()
-            d = r._dialog       # type: ignore[attr-defined]
             r.bye_status = await sipcall.bye(ex, d, time.monotonic() + CLEANUP - 0.2)
             r.sip_lines += d.lines[-1:]
             clock.step("bye")
@@ -281,7 +214,9 @@ async def call(spec: CallSpec) -> MediaResult:
             pass
 
 
-async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
+async def _offer_and_call(spec: CallSpec, ex: wsprobe.Exchange, r: MediaResult, clock: _Clock, ear: rtcaudio.Ear):
+    """Offer, INVITE, the answer repaired and set: (peer connection, listener task, dialog), or Nones when the call
+    ends here (r says why)."""
     from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
     from aiortc.rtcconfiguration import RTCIceTransportPolicy
     from aiortc.rtcrtpsender import RTCRtpSender
@@ -291,12 +226,12 @@ async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
         pc = RTCPeerConnection(RTCConfiguration(iceServers=servers, iceTransportPolicy=RTCIceTransportPolicy.RELAY))
     else:           # no STUN: aiortc's default is a public server
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    tone = _tone_track()
+    tone = rtcaudio.tone_track()
     tr = pc.addTransceiver(tone, direction="sendrecv")
     tr.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("audio").codecs if c.mimeType == "audio/PCMU"])
     got_track: asyncio.Future = asyncio.get_running_loop().create_future()
     pc.on("track", lambda t: got_track.done() or got_track.set_result(t))
-    _talkspurt_marker_only(tr.sender)
+    rtcaudio.talkspurt_marker_only(tr.sender)
     try:
         with loopback_only():
             await asyncio.wait_for(pc.setLocalDescription(await pc.createOffer()), clock.left(1.0))
@@ -316,7 +251,6 @@ async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
         return None, None, None
     clock.step("offer")
     d = sipcall.Dialog(spec.domain, spec.user, spec.callee, spec.hop.via_transport)
-    r._dialog = d     # type: ignore[attr-defined]
     inv = await sipcall.invite(ex, d, offer, spec.password)
     r.sip_lines += d.lines
     r.invite_status, r.invite_reason = inv.status, inv.reason
@@ -339,16 +273,17 @@ async def _offer_and_call(spec, ex, r: MediaResult, clock: _Clock):
         await _bye_only(ex, d, r, pc)
         return None, None, None
     fixed, r.repairs = sdp.repair_answer(inv.answer_sdp, sdp.offer_mid(offer))
-    fixed, r.not_contacted = _only_loopback_candidates(fixed)
+    fixed, dropped = _only_loopback_candidates(fixed)
+    r.not_contacted += dropped
     if r.answer.connection and not _loopback(r.answer.connection) and r.answer.connection not in r.not_contacted:
         r.not_contacted.insert(0, r.answer.connection)
     await asyncio.wait_for(pc.setRemoteDescription(RTCSessionDescription(fixed, "answer")), clock.left(1.0))
-    listener = asyncio.ensure_future(_listen_when(got_track, r, tone))
-    return pc, tone, listener
+    listener = asyncio.ensure_future(_listen_when(got_track, ear, tone))
+    return pc, listener, d
 
 
-async def _listen_when(got_track, r, tone):
-    await _listen(await got_track, r, tone)
+async def _listen_when(got_track, ear: rtcaudio.Ear, tone) -> None:
+    await ear.listen(await got_track, tone)
 
 
 async def _bye_only(ex, d, r, pc):
@@ -357,7 +292,7 @@ async def _bye_only(ex, d, r, pc):
     await pc.close()
 
 
-async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
+async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec, ear: rtcaudio.Ear) -> None:
     """Wait for ICE and DTLS, then let the tone run for `spec.listen` seconds (until the echo is heard)."""
     transport = pc.getTransceivers()[0].sender.transport
     waited_from = time.monotonic()
@@ -385,11 +320,11 @@ async def _media(pc, r: MediaResult, clock: _Clock, spec: CallSpec) -> None:
         return
     start = time.monotonic()
     end = min(start + spec.listen, clock.deadline - CLEANUP)
-    while time.monotonic() < end and r.echo_rtt is None:
+    while time.monotonic() < end and ear.echo_rtt is None:
         await asyncio.sleep(0.02)
     clock.step("media")
     r.outcome = "ok"
-    if r.echo_rtt is None and time.monotonic() - start < min(spec.listen, MIN_LISTEN):
+    if ear.echo_rtt is None and time.monotonic() - start < min(spec.listen, MIN_LISTEN):
         # the budget ran out before the echo could be judged: say so, never "one-way audio"
         r.outcome = "too-slow"
         r.detail = (f"ICE and DTLS took {r.steps.get('ice+dtls', 0):.1f}s; {time.monotonic() - start:.2f}s of audio "
