@@ -19,6 +19,7 @@ from fsnb.lab import manager, scenarios
 from fsnb.probe import media
 from fsnb.probe.loopback_ice import udp_sockets
 
+FS_SAYS = {"media-dialplan-vanilla": "Invalid Application hash", "media-dtls-key-mismatch": "audio DTLS key err"}
 MEDIA = [s.name for s in scenarios.SCENARIOS if s.name.startswith("media-")]
 
 
@@ -118,3 +119,5 @@ def test_media_scenario_names_its_cause_first(real_lab, off, name):
         return
     assert out["diagnosis"] and out["diagnosis"][0]["cause"] == sc.cause, [d["cause"] for d in out["diagnosis"]]
     assert "schritt5.anruf" in out["diagnosis"][0]["explains"], out["diagnosis"][0]
+    if name in FS_SAYS:       # FreeSWITCH's own log line for this call is in the evidence
+        assert FS_SAYS[name] in json.dumps(call["evidence"]), call["evidence"]

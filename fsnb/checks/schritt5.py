@@ -1,6 +1,8 @@
 """Schritt 5 — Medien: once WSS works, does a browser's call have audio? The config's side, then a real call."""
 from __future__ import annotations
 
+import asyncio
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -53,6 +55,7 @@ TEXTS = {
     "repairs": T("Für aiortc ergänzt (FreeSWITCH lässt es weg)", "Added for aiortc (FreeSWITCH leaves it out)"),
     "measured": T("Gemessen", "Measured"),
     "sockets": T("Lokale UDP-Sockets des Anrufs", "The call's local UDP sockets"),
+    "fs-log": T("FreeSWITCH-Log zum Anruf", "FreeSWITCH's log of the call"),
     "offered": T("Eigene ICE-Kandidaten im Angebot", "Own ICE candidates in the offer"),
     "config": T("Konfiguration", "Config"),
 }
@@ -136,6 +139,10 @@ async def call(ctx):
     r = await media.call(spec)
     observed = _observed(r, m.client, time.monotonic() - t0)
     ev = _evidence(r, spec)
+    if r.outcome != "ok" or r.echo_rtt is None:
+        said = await _fs_log(ctx, r.call_id)
+        if said:
+            ev.insert(1, Evidence(TEXTS["fs-log"], "\n".join(said), "freeswitch.log (the channel of this Call-ID)"))
     if r.invite_status == 405:      # a SIP peer that takes no INVITE: the simulator (it answers REGISTER/OPTIONS only)
         observed.update(outcome="not-run", why_not="simulator")
         return skip(TEXTS["simulator"].format(s=r.detail), evidence=ev, observed=observed)
@@ -157,6 +164,27 @@ async def call(ctx):
         observed["outcome"] = "no-media-back"
         return fail(TEXTS["one-way"].format(s=r.packets_sent, r=r.packets_received), evidence=ev, observed=observed)
     return fail(TEXTS["other"].format(d=r.detail), evidence=ev, observed=observed)
+
+
+LOG_WORDS = ("[ERR]", "[CRIT]", "[WARNING]", "Invalid Application", "DTLS", "Hangup", "AUDIO RTP")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+async def _fs_log(ctx, call_id: str, limit: int = 8) -> list[str]:
+    """FreeSWITCH's own words about this call: the channel its log names with our Call-ID, its error, DTLS, RTP
+    and hangup lines (read fresh after the call, bounded; none when the log cannot be read)."""
+    try:
+        path, _ = await ctx.log_file()
+        if not path or not call_id:
+            return []
+        text = await asyncio.wait_for(ctx.machine().read_file(path, tail=256 * 1024), 0.5)
+    except (AccessError, CheckTimeout, ConfigError, OSError, asyncio.TimeoutError, TimeoutError):
+        return []
+    lines = text.splitlines()
+    uuids = {m.group(0) for line in lines if call_id in line and (m := _UUID.match(line))}
+    picked = [line for line in lines if (m := _UUID.match(line)) and m.group(0) in uuids
+              and any(w in line for w in LOG_WORDS)]
+    return [line[:300] for line in picked[-limit:]]
 
 
 def _observed(r: media.MediaResult, client: str, seconds: float) -> dict:

@@ -51,6 +51,7 @@ class MediaResult:
     echo_rtt: float | None = None     # tone sent → tone heard back (s)
     frames_heard: int = 0
     bye_status: int | None = None
+    call_id: str = ""                 # the INVITE's Call-ID: FreeSWITCH's log names the call by it
     sockets: list[tuple[str, int]] = field(default_factory=list)   # local UDP sockets during the call
     steps: dict[str, float] = field(default_factory=dict)          # seconds per step
 
@@ -251,6 +252,7 @@ async def _offer_and_call(spec: CallSpec, ex: wsprobe.Exchange, r: MediaResult, 
         return None, None, None
     clock.step("offer")
     d = sipcall.Dialog(spec.domain, spec.user, spec.callee, spec.hop.via_transport)
+    r.call_id = d.call_id
     inv = await sipcall.invite(ex, d, offer, spec.password)
     r.sip_lines += d.lines
     r.invite_status, r.invite_reason = inv.status, inv.reason
