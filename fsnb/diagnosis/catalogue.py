@@ -38,6 +38,7 @@ class Node(StrEnum):
     FREESWITCH = "freeswitch"
     PROFILE = "profile"
     ESL = "esl"
+    MEDIA = "media"                       # RTP/UDP browser ↔ FreeSWITCH: apart from the signalling path (no tunnel)
     AT_FAILED_CHECK = "at-failed-check"   # no hop of its own: the hop of the check that failed (unexplained-failure)
 
 
@@ -409,7 +410,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "to the public address and publish the RTP port range (switch.conf.xml rtp-start-port/rtp-end-port) over UDP "
           "/ open it in the firewall.",
           reads=(MEDIA_CONF,), explains=(MEDIA_CONF, CALL),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="media-internet-no-turn"),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-internet-no-turn"),
     Cause("turn-unusable", "Ein TURN-Server ist eingetragen, aber er vergibt kein Relay (falsche Zugangsdaten, oder "
           "dort antwortet kein TURN-Server): Browser, die nur diesen Weg haben, bekommen keinen Ton.",
           "A TURN server is configured, but it allocates no relay (wrong credentials, or no TURN server answers "
@@ -419,7 +420,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Match user/password with the TURN server (coturn: `user=` or static-auth-secret, realm), check its address "
           "and port (`turnutils_uclient`), then give the browsers the same (iceServers).",
           reads=(CALL,), explains=(CALL,),
-          node=Node.CLOUDFLARE, fix_kind=Fix.CONFIG_EDIT, scenario="media-turn-wrong-password"),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-turn-wrong-password"),
     Cause("media-address-unreachable", "Die SDP-Antwort nennt eine Medienadresse, die der Browser nicht erreicht (Loopback, "
           "privat, container-intern — oder dort lauscht nichts): ICE scheitert oder der Ton bleibt aus.",
           "The SDP answer names a media address the browser cannot reach (loopback, private, container-internal — or "
@@ -429,7 +430,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Set rtp-ip/ext-rtp-ip in the profile to an address the browsers reach (for LAN clients: the LAN address; in "
           "a container: the host's, with the RTP port range published), then restart the profile.",
           reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel",),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="media-lan-client-loopback"),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-lan-client-loopback"),
     Cause("dtls-srtp-failed", "ICE steht, aber DTLS-SRTP kommt nicht zustande (oder die Antwort bietet kein DTLS an): "
           "Browser senden ohne SRTP keinen Ton.",
           "ICE is up, but DTLS-SRTP does not come up (or the answer offers no DTLS): browsers send no audio without SRTP.",
@@ -440,7 +441,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "when in doubt remove the file and restart FreeSWITCH — it generates a new one. In the log: 'DTLS key err', "
           "'Fingerprint'.",
           reads=(CALL,), explains=(CALL,),
-          node=Node.FREESWITCH, fix_kind=Fix.CERTIFICATE, scenario="media-dtls-key-mismatch"),
+          node=Node.MEDIA, fix_kind=Fix.CERTIFICATE, scenario="media-dtls-key-mismatch"),
     Cause("one-way-audio", "Der Anruf steht (ICE und DTLS verbunden), aber Ton fließt nur in eine Richtung: FreeSWITCH "
           "empfängt die Pakete des Browsers und schickt keine zurück (oder umgekehrt).",
           "The call is up (ICE and DTLS connected), but audio flows one way only: FreeSWITCH receives the browser's "
@@ -450,7 +451,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "Check the number's dialplan (the echo: `answer`, `echo`; no `park`), read the log's RTP lines ('AUDIO RTP … "
           "->') and `uuid_dump` (rtp_audio_*_packet_count); a direction without packets is usually NAT or an application that sends nothing.",
           reads=(CALL,), explains=(CALL,), superseded_by=("media-address-unreachable", "media-only-tunnel"),
-          node=Node.FREESWITCH, fix_kind=Fix.CONFIG_EDIT, scenario="media-one-way"),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-one-way"),
     Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
           "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
           "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
