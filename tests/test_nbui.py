@@ -94,3 +94,11 @@ def test_findings_render_in_english_without_german_words():
     findings = diagnose(res)
     html = notebook.DiagnosisView(findings, [], "en", results=res)._repr_html_()
     assert "Most likely cause" in html and "Ursache" not in html and "Behebung" not in html
+
+
+@pytest.mark.parametrize("config, call, state", [("pass", "skip", "skip"), ("pass", "pass", "pass"),
+                                                 ("fail", "skip", "fail"), ("pass", "fail", "fail")])
+def test_media_path_is_judged_by_the_call(config, call, state):
+    """The media bar says OK only when a call had audio; a passing config without a call is not a verdict."""
+    res = [_r("schritt5.config", config), _r("schritt5.anruf", call)]
+    assert dict(chain_picture.hop_states(res))["media"] == state

@@ -76,6 +76,10 @@ def ports_of(target) -> dict:
 
 
 def _own_state(ids, by: dict) -> str | None:
+    call = by.get(CALL)
+    if CALL in ids and call is not None and call.status.value == "skip" and \
+            not (MEDIA_CONF in by and by[MEDIA_CONF].status.failed):
+        return "skip"   # no call, no verdict on the media path: a passing config alone is not "OK"
     seen = [by[i].status.value for i in ids if i in by and by[i].status.value != "skip"]
     if seen:
         return max(seen, key=RANK.get)
