@@ -161,6 +161,16 @@ def synthetic_target(esl: int, ws: int, wss: int, timeout: float) -> tgt.Target:
     return t
 
 
+def step5(t) -> tuple[str, float, str]:
+    """Step 5 alone: a real WebRTC call through edge stand-in → nginx → FreeSWITCH WSS, to the echo and back."""
+    runs = [run(t, only=["schritt5.anruf"]) for _ in range(5)]
+    calls = [next(r for r in x.results if r.id == "schritt5.anruf") for x in runs]
+    rtts = [c.observed.get("echo_rtt") for c in calls if c.observed.get("echo_rtt") is not None]
+    note = f"{sum(c.status.value == 'pass' for c in calls)}/5 with audio both ways" + \
+        (f", echo {1000 * statistics.median(rtts):.0f} ms" if rtts else "")
+    return ("(a) Step 5: a real WebRTC call (real FreeSWITCH), per run", statistics.median(c.duration for c in calls), note)
+
+
 def main() -> int:
     os.environ["FSNB_BENCH_PW"] = "bench"
     rows = []
@@ -180,6 +190,7 @@ def main() -> int:
         if subprocess.run([str(ROOT / "tools" / "build-freeswitch"), "--check"], capture_output=True).returncode == 0:
             lab = manager.up("healthy", real=True, offset=BASE)
             real_ratio = whole_process(lab, docker_host, "real FreeSWITCH 1.11 container", rows)
+            rows.append(step5(tgt.load(lab.target)))
             manager.down(BASE)
         else:
             rows.append(("(a) real FreeSWITCH: not built (tools/build-freeswitch)", 0.0, "skipped"))

@@ -212,6 +212,20 @@ class SipTarget:
     domain: str = ""
 
 
+MEDIA_CLIENTS = ("host", "lan", "internet")
+
+
+@dataclass
+class MediaTarget:
+    """Step 5: where the browsers call from and what they call."""
+    echo: str = "9196"                   # an extension that answers and echoes (vanilla dialplan: 9196)
+    client: str = "internet"             # where the browsers are: host (this machine) | lan | internet
+    turn: str = ""                       # the TURN server the browsers are given (turn:host:port), "" for none
+    turn_user: str = ""
+    turn_password: Secret = field(default_factory=Secret)   # a source (env:/file:/prompt), like the others
+    listen: float = 1.0                  # seconds of audio once DTLS is up
+
+
 @dataclass
 class Timeouts:
     check: float = 3.0
@@ -226,6 +240,7 @@ class Target:
     nginx: NginxTarget = field(default_factory=NginxTarget)
     tunnel: TunnelTarget = field(default_factory=TunnelTarget)
     sip: SipTarget = field(default_factory=SipTarget)
+    media: MediaTarget = field(default_factory=MediaTarget)
     timeouts: Timeouts = field(default_factory=Timeouts)
     secrets: list[str] = field(default_factory=list)   # extra secret sources to redact
     source: str = ""                     # the file it was loaded from
@@ -233,7 +248,7 @@ class Target:
     def secret_values(self) -> list[str]:
         """Every configured secret that can be read now (for redaction); a prompted one once it was typed."""
         out = []
-        for s in [self.freeswitch.esl_password, self.sip.password, *map(Secret, self.secrets)]:
+        for s in [self.freeswitch.esl_password, self.sip.password, self.media.turn_password, *map(Secret, self.secrets)]:
             if s:
                 try:
                     out.append(s._reveal())    # unchecked: even a value refused for use is still redacted
@@ -245,11 +260,13 @@ class Target:
         """Ask for every `prompt` secret now, once (see Secret.ask)."""
         self.freeswitch.esl_password.ask("ESL password", ask)
         self.sip.password.ask("SIP password", ask)
+        self.media.turn_password.ask("TURN password", ask)
 
     def check_secrets(self) -> None:
         """Refuse (TargetError, exit 2) a configured secret whose value is unusable — before anything connects.
         A secret that cannot be read yet (env not set, prompt not asked) is left to the check that needs it."""
         for key, s in (("freeswitch.esl_password", self.freeswitch.esl_password), ("sip.password", self.sip.password),
+                       ("media.turn_password", self.media.turn_password),
                        *((f"secrets[{i}]", Secret(x)) for i, x in enumerate(self.secrets))):
             if not s or (s.source == "prompt" and getattr(s, "_typed", None) is None):
                 continue
@@ -265,6 +282,7 @@ class Target:
         d = dataclasses.asdict(self)
         d["freeswitch"]["esl_password"] = self.freeswitch.esl_password.source
         d["sip"]["password"] = self.sip.password.source
+        d["media"]["turn_password"] = self.media.turn_password.source
         return d
 
 
@@ -272,6 +290,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")          # sofia profile,
 _HOSTNAME = re.compile(r"(?=.{1,253}\.?$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?")
 _SIP_USER = re.compile(r"[A-Za-z0-9_.!~*'()&=+$,;?/-]{1,64}")       # RFC 3261 user part, unescaped
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]{1,2000}")          # printable ASCII, no space
+_TURN = re.compile(r"turns?:[A-Za-z0-9_.\-\[\]:]{1,260}(\?transport=(udp|tcp))?")
 _DOCKER_HOST = re.compile(r"((unix|tcp|ssh|npipe)://[!-~]{0,1000})?")
 
 
@@ -311,6 +330,10 @@ _CHARSETS: dict[str, tuple] = {
     "tunnel.connect": (lambda v: v == "" or _hostport_ok(v), "host:port or \"\""),
     "sip.user": (_SIP_USER.fullmatch, "a SIP user part (letters, digits, -_.!~*'()&=+$,;?/)"),
     "sip.domain": (lambda v: v == "" or _host_ok(v), "a host name or IP address, or \"\""),
+    "media.turn_user": (lambda v: v == "" or _SIP_USER.fullmatch(v), "a TURN user name (letters, digits, -_.…) or \"\""),
+    "media.echo": (_SIP_USER.fullmatch, "a SIP user part (the extension to call, e.g. 9196)"),
+    "media.client": (lambda v: v in MEDIA_CLIENTS, "one of " + ", ".join(MEDIA_CLIENTS)),
+    "media.turn": (lambda v: v == "" or _TURN.fullmatch(v), "a TURN URI (turn:host:port or turns:host:port) or \"\""),
 }
 _FLOAT_RANGES = {"timeouts.check", "timeouts.connect"}
 
@@ -374,6 +397,8 @@ def _build(cls, data: Any, where: str):
                 kwargs[key] = check_timeout(value, path)
             elif not _finite(value) or value <= 0:
                 raise TargetError(f"{path}: must be a finite number > 0")
+            elif path == "media.listen" and not 0.1 <= value <= 10:
+                raise TargetError(f"{path}: {str(value)[:20]} is out of range (0.1–10 s of audio)")
             else:
                 kwargs[key] = float(value)
         elif typ is int:

@@ -22,6 +22,11 @@ def res(cid: str, result_status: str = "pass", **observed) -> Result:
     return Result(cid, SPECS[cid].section, cid, cid, Status(result_status), f"{cid} is {result_status}", observed=data)
 
 
+CALL_OK = dict(outcome="ok", client="host", invite_status=200, addresses=["127.0.0.1"], codecs=["PCMU/8000"],
+               dtls_offered=True, ice_state="completed", dtls_state="connected", packets_sent=21, packets_received=18,
+               echo_rtt=0.09)
+
+
 def healthy() -> dict[str, Result]:
     """A run where everything passed, observed as on a healthy deployment."""
     port = lambda p: {"port": p, "listening_on": ["127.0.0.1"], "from_here": "open", "expected": "127.0.0.1"}  # noqa: E731
@@ -38,8 +43,14 @@ def healthy() -> dict[str, Result]:
         res("schritt3.ports", wss=port(7443), ws=port(5066), sip=port(5060), esl=port(8021), nginx=port(8082)),
         res("schritt4.wss", **hop), res("schritt4.ws", **hop), res("schritt4.nginx", **hop), res("schritt4.public", **hop),
         res("schritt4.curl", result="empty"),
+        res("schritt5.config", client="host", rtp_ip="127.0.0.1", reachable=True),
+        res("schritt5.anruf", **CALL_OK),
         res("alternative.ws5066", probe="sip-no-answer", browser_sip_dropped=True),
     ]}
+
+
+def call(status: str = "fail", **changes) -> Result:
+    return res("schritt5.anruf", status, **{**CALL_OK, **changes})
 
 
 def with_(changes: dict[str, Result]) -> list[Result]:
@@ -115,6 +126,25 @@ CASES = {
                          "schritt4.wss": res("schritt4.wss", "fail", outcome="tls-error")},
     "wss-cert-not-yet-valid": {"wissen.zertifikat": res("wissen.zertifikat", "fail", present=True, validity="not-yet-valid",
                                                         problems=["not valid before"])},
+    # Step 5 (media), as the real lab's scenarios showed them
+    "call-not-routed": {"schritt5.anruf": call(outcome="invite-failed", invite_status=502, addresses=[], codecs=[],
+                                               dtls_offered=None, ice_state="", dtls_state="", packets_sent=0,
+                                               packets_received=0, echo_rtt=None)},
+    "no-common-codec": {"schritt5.anruf": call(outcome="invite-failed", invite_status=488, addresses=[], codecs=[],
+                                               dtls_offered=None, ice_state="", dtls_state="", echo_rtt=None)},
+    "media-only-tunnel": {"schritt5.config": res("schritt5.config", "fail", client="internet", rtp_ip="127.0.0.1",
+                                                 ext_rtp_ip="127.0.0.1", ext_kind="ip", reachable=False),
+                          "schritt5.anruf": call(client="internet", unreachable=["127.0.0.1"])},
+    "media-address-unreachable": {"schritt5.anruf": call(outcome="ice-failed", addresses=["127.0.0.77"],
+                                                         ice_state="failed", dtls_state="new", packets_received=0,
+                                                         echo_rtt=None)},
+    "turn-unusable": {"schritt5.config": res("schritt5.config", client="internet", rtp_ip="127.0.0.1", reachable=False,
+                                             turn="turn:127.0.0.1:3478"),
+                      "schritt5.anruf": call(outcome="turn-failed", client="internet", addresses=[], ice_state="",
+                                             dtls_state="", packets_sent=0, packets_received=0, echo_rtt=None)},
+    "dtls-srtp-failed": {"schritt5.anruf": call(outcome="dtls-failed", dtls_state="failed", packets_sent=0,
+                                                packets_received=0, echo_rtt=None)},
+    "one-way-audio": {"schritt5.anruf": call(outcome="no-media-back", echo_rtt=None)},
     "sip-register-rejected": {"schritt4.public": res("schritt4.public", "fail", outcome="ok", register_failed=True,
                                                      register=["REGISTER -> SIP/2.0 403 Forbidden"])},
     "ws-wss-port-shared": {
@@ -545,3 +575,12 @@ def test_nginx_error_log_reasons():
             "2026/11/20 09:00:02 [emerg] 5#5: still could not bind()"]
     assert nginxlog.reason(nginxlog.relevant(bind, now)) == "port-taken"       # a start-up error stays relevant
     assert nginxlog.reason(nginxlog.relevant(lines[:1], now)) is None           # an old request error does not
+
+
+@pytest.mark.unit
+def test_a_call_that_ran_out_of_time_names_no_media_cause():
+    """A busy machine is no evidence: a call not judged in its budget is a warning, never one-way audio or an
+    unreachable address."""
+    slow = res("schritt5.anruf", "warn", **{**CALL_OK, "outcome": "too-slow", "ice_state": "checking",
+                                            "dtls_state": "new", "packets_received": 0, "echo_rtt": None})
+    assert [f.cause for f in diagnose(with_({"schritt5.anruf": slow}))] == []

@@ -50,7 +50,8 @@ def test_run_is_bounded_and_unrelated_checks_unaffected(lab):
     out = json.loads(lab["runs"]["json"].stdout)
     assert lab["runs"]["json"].returncode == 0 and out["exit"] == 0, lab["runs"]["json"].stderr
     assert out["duration"] <= 3.0 + 1.0
-    assert {r["id"]: r["status"] for r in out["results"] if r["status"] != "pass"} == {}
+    # Step 5's call skips on the simulator (it carries no media); everything else passes
+    assert {r["id"]: r["status"] for r in out["results"] if r["status"] != "pass"} == {"schritt5.anruf": "skip"}
     assert out["diagnosis"] == []
 
 

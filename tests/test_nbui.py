@@ -30,7 +30,8 @@ def test_chain_marks_the_break_and_its_consequences():
                                      "schritt4.public"])
     states = dict(chain_picture.hop_states(res, [lead]))
     assert states == {"browser": "consequence", "cloudflare": "consequence", "nginx": "consequence",
-                      "freeswitch": "root", "profile": "consequence", "esl": "pass"}
+                      "freeswitch": "root", "profile": "consequence", "esl": "pass",
+                      "media": None}    # no Step 5 result among these: the media path is not checked
     # unfinished results: no break point, only what each hop saw so far
     assert "root" not in dict(chain_picture.hop_states(res[:3]))
     svg = chain_picture.svg(res, findings=[lead], target={"freeswitch": {"wss_port": 8143, "ws_port": 5766, "esl_port": 8721},
@@ -115,3 +116,11 @@ def test_summary_and_action_after_a_successful_fix():
         assert "data-state='ok'" in views.summary_html(snap, None)
         waiting = views.summary_html(Snapshot(target=None, lang=lang, results=ok[:3]), None)
         assert "data-state='waiting'" in waiting
+
+
+@pytest.mark.parametrize("config, call, state", [("pass", "skip", "skip"), ("pass", "pass", "pass"),
+                                                 ("fail", "skip", "fail"), ("pass", "fail", "fail")])
+def test_media_path_is_judged_by_the_call(config, call, state):
+    """The media bar says OK only when a call had audio; a passing config without a call is not a verdict."""
+    res = [_r("schritt5.config", config), _r("schritt5.anruf", call)]
+    assert dict(chain_picture.hop_states(res))["media"] == state

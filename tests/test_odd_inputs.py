@@ -85,5 +85,5 @@ def test_a_run_process_leaves_complete_output_and_journal(tmp_path, monkeypatch)
     assert p.returncode == 1, p.stderr
     out = json.loads(p.stdout)
     kinds = [json.loads(line)["type"] for line in j.read_text().splitlines()]
-    assert kinds.count("result") == len(out["results"]) == 15
+    assert kinds.count("result") == len(out["results"]) == 17
     assert kinds.count("diagnosis") == 1 and out["diagnosis"]

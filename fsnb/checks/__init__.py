@@ -13,7 +13,7 @@ from fsnb.diagnosis.observed import Observed
 from fsnb.i18n import T, same  # noqa: F401  (checks import T/same from here)
 from fsnb.result import Evidence, Status
 
-SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "alternative"]
+SECTIONS = ["wissen", "schritt1", "schritt2", "schritt3", "schritt4", "schritt5", "alternative"]
 
 
 @dataclass
@@ -62,7 +62,7 @@ def skip(text: T, **kw) -> Outcome:
 
 
 def all_checks() -> list[CheckSpec]:
-    from fsnb.checks import alternative, schritt1, schritt2, schritt3, schritt4, wissen  # noqa: F401  (registers)
+    from fsnb.checks import alternative, schritt1, schritt2, schritt3, schritt4, schritt5, wissen  # noqa: F401  (registers)
     order = {s: i for i, s in enumerate(SECTIONS)}
     return sorted(REGISTRY.values(), key=lambda c: order[c.section])
 

@@ -24,6 +24,7 @@ CERT, BINDING, NGINX_CONF, TUNNEL = "wissen.zertifikat", "wissen.binding", "wiss
 ESL, ESL_CONF, PROFILE, LOG, PORTS = "schritt1.esl", "schritt1.esl_config", "schritt2.profil", "schritt2.log", "schritt3.ports"
 HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL = "schritt4.wss", "schritt4.ws", "schritt4.nginx", "schritt4.public", "schritt4.curl"
 ALTERNATIVE = "alternative.ws5066"
+MEDIA_CONF, CALL = "schritt5.config", "schritt5.anruf"
 
 # everything that fails when FreeSWITCH's SIP/WebSocket listeners are not where they should be
 LISTENERS_DOWN = (PROFILE, PORTS, HOP_WSS, HOP_WS, HOP_NGINX, HOP_PUBLIC, CURL, ALTERNATIVE)
@@ -38,6 +39,7 @@ class Node(StrEnum):
     FREESWITCH = "freeswitch"
     PROFILE = "profile"
     ESL = "esl"
+    MEDIA = "media"                       # RTP/UDP browser ↔ FreeSWITCH: apart from the signalling path (no tunnel)
     AT_FAILED_CHECK = "at-failed-check"   # no hop of its own: the hop of the check that failed (unexplained-failure)
 
 
@@ -670,6 +672,96 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.PROFILE, fix_kind=Fix.TARGET_EDIT, scenario="sip-wrong-password",
         deciding=((HOP_PUBLIC, r"403|REGISTER"),),
         keywords=("403", "passwort", "password", "register", "digest"),),
+    # Step 5 (media): signalling works; these break the call or its audio
+    Cause("call-not-routed", "Der Anruf wird nicht vermittelt: der Dialplan lehnt das INVITE ab (404/480/502/503) — z. B. "
+          "ruft der Vanilla-Dialplan zuerst die Anwendung `hash` auf, die ohne mod_hash fehlt ('Invalid Application hash', 502).",
+          "The call is not routed: the dialplan rejects the INVITE (404/480/502/503) — e.g. the vanilla dialplan calls "
+          "the `hash` application first, which is missing without mod_hash ('Invalid Application hash', 502).",
+          "Im Kontext des Benutzers (user_context, meist default) eine Extension für die Nummer vor die Vanilla-Extensions "
+          "setzen (`answer`, `echo` für 9196) oder mod_hash laden; dann `reloadxml`. freeswitch.log nennt die fehlende Anwendung.",
+          "Put an extension for the number before the vanilla ones in the user's context (user_context, usually "
+          "default: `answer`, `echo` for 9196) or load mod_hash; then `reloadxml`. freeswitch.log names the missing application.",
+          reads=(CALL,), explains=(CALL,),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="media-dialplan-vanilla",
+        deciding=((CALL, r"SIP/2.0 (404|480|502|503)|Invalid Application|not routed"),),
+        keywords=("404", "480", "502", "503", "dialplan", "hash", "invalid application", "extension", "nicht vermittelt", "not routed"),),
+    Cause("no-common-codec", "FreeSWITCH und der Browser haben keinen gemeinsamen Codec: das INVITE endet mit 488 "
+          "(inbound-codec-prefs nennt nur Codecs, die dieser Build nicht hat oder der Browser nicht anbietet).",
+          "FreeSWITCH and the browser share no codec: the INVITE ends with 488 (inbound-codec-prefs names only codecs "
+          "this build lacks or the browser does not offer).",
+          "inbound-codec-prefs/global_codec_prefs in vars.xml auf Codecs setzen, die geladen sind (`show codecs`) und die "
+          "Browser anbieten: OPUS (mod_opus), PCMU, PCMA; dann das Profil neu starten.",
+          "Set inbound-codec-prefs/global_codec_prefs in vars.xml to codecs that are loaded (`show codecs`) and that "
+          "browsers offer: OPUS (mod_opus), PCMU, PCMA; then restart the profile.",
+          reads=(CALL,), explains=(CALL,),
+          node=Node.PROFILE, fix_kind=Fix.CONFIG_EDIT, scenario="media-no-common-codec",
+        deciding=((CALL, r"488|codec"),),
+        keywords=("488", "codec", "pcmu", "opus", "codec_prefs", "not acceptable"),),
+    Cause("media-only-tunnel", "Nur der Tunnel erreicht FreeSWITCH, und er trägt kein UDP: FreeSWITCH nennt Browsern im "
+          "Internet keine erreichbare Medienadresse (kein öffentliches ext-rtp-ip, kein stun:/autonat:) und es gibt keinen "
+          "TURN-Server — der Anruf verbindet, aber ohne Ton.",
+          "Only the tunnel reaches FreeSWITCH, and it carries no UDP: FreeSWITCH names no media address browsers on the "
+          "internet can reach (no public ext-rtp-ip, no stun:/autonat:) and there is no TURN server — the call connects "
+          "without audio.",
+          "Einen TURN-Server (coturn) mit öffentlicher Adresse betreiben und den Browsern geben (iceServers) — oder "
+          "ext-rtp-ip auf die öffentliche Adresse setzen und den RTP-Portbereich (switch.conf.xml rtp-start-port/"
+          "rtp-end-port) per UDP veröffentlichen bzw. in der Firewall öffnen.",
+          "Run a TURN server (coturn) with a public address and give it to the browsers (iceServers) — or set ext-rtp-ip "
+          "to the public address and publish the RTP port range (switch.conf.xml rtp-start-port/rtp-end-port) over UDP "
+          "/ open it in the firewall.",
+          reads=(MEDIA_CONF,), explains=(MEDIA_CONF, CALL),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-internet-no-turn",
+        deciding=((MEDIA_CONF, r"ext-rtp-ip|external_rtp_ip|TURN|turn"), (CALL, r"candidate|c=IN")),
+        keywords=("turn", "udp", "tunnel", "ext-rtp-ip", "external_rtp_ip", "stun", "relay"),),
+    Cause("turn-unusable", "Ein TURN-Server ist eingetragen, aber er vergibt kein Relay (falsche Zugangsdaten, oder "
+          "dort antwortet kein TURN-Server): Browser, die nur diesen Weg haben, bekommen keinen Ton.",
+          "A TURN server is configured, but it allocates no relay (wrong credentials, or no TURN server answers "
+          "there): browsers that have only this path get no audio.",
+          "Benutzer/Passwort mit dem TURN-Server abgleichen (coturn: `user=` bzw. static-auth-secret, realm), seine "
+          "Adresse und seinen Port prüfen (`turnutils_uclient`), dann dieselben Daten den Browsern geben (iceServers).",
+          "Match user/password with the TURN server (coturn: `user=` or static-auth-secret, realm), check its address "
+          "and port (`turnutils_uclient`), then give the browsers the same (iceServers).",
+          reads=(CALL,), explains=(CALL,),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-turn-wrong-password",
+        deciding=((CALL, r"TURN|relay|allocat"),),
+        keywords=("turn", "relay", "401", "credentials", "zugangsdaten", "password", "passwort", "coturn"),),
+    Cause("media-address-unreachable", "Die SDP-Antwort nennt eine Medienadresse, die der Browser nicht erreicht (Loopback, "
+          "privat, container-intern — oder dort lauscht nichts): ICE scheitert oder der Ton bleibt aus.",
+          "The SDP answer names a media address the browser cannot reach (loopback, private, container-internal — or "
+          "nothing listens there): ICE fails or there is no audio.",
+          "rtp-ip/ext-rtp-ip im Profil auf eine Adresse setzen, die die Browser erreichen (für Clients im LAN: die "
+          "LAN-Adresse; im Container: die des Hosts, mit veröffentlichtem RTP-Portbereich), dann das Profil neu starten.",
+          "Set rtp-ip/ext-rtp-ip in the profile to an address the browsers reach (for LAN clients: the LAN address; in "
+          "a container: the host's, with the RTP port range published), then restart the profile.",
+          reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel",),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-lan-client-loopback",
+        deciding=((CALL, r"c=IN IP4|candidate|address|Adresse"), (MEDIA_CONF, r"rtp-ip")),
+        keywords=("rtp-ip", "ext-rtp-ip", "127.0.0.1", "loopback", "lan", "sdp", "c=in", "candidate", "adresse", "address"),),
+    Cause("dtls-srtp-failed", "ICE steht, aber DTLS-SRTP kommt nicht zustande (oder die Antwort bietet kein DTLS an): "
+          "Browser senden ohne SRTP keinen Ton.",
+          "ICE is up, but DTLS-SRTP does not come up (or the answer offers no DTLS): browsers send no audio without SRTP.",
+          "FreeSWITCHs DTLS-Zertifikat prüfen: Schlüssel und Zertifikat in dtls-srtp.pem (certs_dir) müssen "
+          "zusammengehören; im Zweifel die Datei entfernen und FreeSWITCH neu starten — es erzeugt eine neue. Im Log: "
+          "'DTLS key err', 'Fingerprint'.",
+          "Check FreeSWITCH's DTLS certificate: key and certificate in dtls-srtp.pem (certs_dir) must belong together; "
+          "when in doubt remove the file and restart FreeSWITCH — it generates a new one. In the log: 'DTLS key err', "
+          "'Fingerprint'.",
+          reads=(CALL,), explains=(CALL,),
+          node=Node.MEDIA, fix_kind=Fix.CERTIFICATE, scenario="media-dtls-key-mismatch",
+        deciding=((CALL, r"DTLS|dtls|fingerprint|Fingerprint"),),
+        keywords=("dtls", "srtp", "fingerprint", "dtls-srtp.pem", "key err", "schlüssel", "key"),),
+    Cause("one-way-audio", "Der Anruf steht (ICE und DTLS verbunden), aber Ton fließt nur in eine Richtung: FreeSWITCH "
+          "empfängt die Pakete des Browsers und schickt keine zurück (oder umgekehrt).",
+          "The call is up (ICE and DTLS connected), but audio flows one way only: FreeSWITCH receives the browser's "
+          "packets and sends none back (or the other way round).",
+          "Den Dialplan der Nummer prüfen (das Echo: `answer`, `echo`; kein `park`), im Log die RTP-Zeilen ('AUDIO RTP … "
+          "->') und `uuid_dump` (rtp_audio_*_packet_count) lesen; eine Richtung ohne Pakete ist meist NAT oder eine Anwendung, die nichts sendet.",
+          "Check the number's dialplan (the echo: `answer`, `echo`; no `park`), read the log's RTP lines ('AUDIO RTP … "
+          "->') and `uuid_dump` (rtp_audio_*_packet_count); a direction without packets is usually NAT or an application that sends nothing.",
+          reads=(CALL,), explains=(CALL,), superseded_by=("media-address-unreachable", "media-only-tunnel"),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-one-way",
+        deciding=((CALL, r"RTP|packets|Pakete|received|empfangen"),),
+        keywords=("one way", "eine richtung", "rtp", "packets", "pakete", "park", "echo", "uuid_dump"),),
     Cause("esl-port-mismatch", "ESL lauscht auf einem anderen Port als dem des Ziels (listen-port in event_socket.conf.xml).",
           "ESL listens on another port than the target's (listen-port in event_socket.conf.xml).",
           "esl_port im Ziel auf den listen-port setzen — oder listen-port zurück und `reload mod_event_socket`.",
@@ -847,6 +939,10 @@ NEXT: dict[str, tuple[str, str]] = {
     HOP_PUBLIC: ("cloudflared-Log und die Ingress-Regel; derselbe Test direkt gegen nginx (Schritt 4 nginx).",
                  "cloudflared's log and the ingress rule; the same test directly against nginx (step 4 nginx)."),
     CURL: ("Was antwortet auf 7443? `openssl s_client -connect <host>:7443`.", "What answers on 7443? `openssl s_client -connect <host>:7443`."),
+    MEDIA_CONF: ("rtp-ip/ext-rtp-ip im Profil, external_rtp_ip in vars.xml, rtp-start-port/rtp-end-port in switch.conf.xml lesen.",
+                 "Read rtp-ip/ext-rtp-ip in the profile, external_rtp_ip in vars.xml, rtp-start-port/rtp-end-port in switch.conf.xml."),
+    CALL: ("freeswitch.log zum Anruf (Call-ID) lesen; `uuid_dump` während eines Anrufs; die SDP-Antwort in den Belegen.",
+           "Read freeswitch.log for the call (Call-ID); `uuid_dump` during a call; the SDP answer in the evidence."),
     ALTERNATIVE: ("SIP OPTIONS an ws 5066 mit 'Via: SIP/2.0/WS' und '/WSS' vergleichen.",
                   "Compare SIP OPTIONS to ws 5066 with 'Via: SIP/2.0/WS' and '/WSS'."),
 }

@@ -248,6 +248,46 @@ class Alternative(Observed):
     browser_sip_dropped: bool | None = None
 
 
+# -- Schritt 5 ---------------------------------------------------------------------------------------
+@dataclass
+class MediaConfig(Observed):
+    """The static side of media, from the target's FreeSWITCH config (fsnb/read/mediaconf.py)."""
+    client: str = "internet"          # where the browsers call from (target [media] client)
+    rtp_ip: str = ""                  # sofia profile rtp-ip, expanded
+    ext_rtp_ip: str = ""              # sofia profile ext-rtp-ip, expanded (may still be stun:/autonat:/host:)
+    ext_kind: str = "none"            # ip | stun | autonat | host | none
+    rtp_start: int = 16384            # switch.conf.xml rtp-start-port / rtp-end-port (FreeSWITCH's defaults)
+    rtp_end: int = 32768
+    rtp_range_set: bool = False       # the range is configured (not the default)
+    codec_prefs: str = ""             # inbound-codec-prefs, expanded
+    turn: str = ""                    # the TURN server the browsers get (target)
+    public_address: bool = False      # an address a client on the internet can reach is configured (public IP, stun:, autonat:)
+    reachable: bool | None = None     # the address FreeSWITCH advertises to this client is reachable from `client`
+
+
+@dataclass
+class Call(Observed):
+    """Step 5's call (fsnb/probe/media.py)."""
+    outcome: str | None = None        # ok | not-run | turn-failed | too-slow | ws-error | register-failed | invite-failed | no-sdp | bad-sdp | unreachable | ice-failed | dtls-failed | no-media-back | no-media-out | error
+    why_not: str = ""                 # not-run: no-credentials | simulator | no-wss | no-register
+    client: str = "internet"
+    invite_status: int | None = None
+    invite_reason: str = ""
+    addresses: list[str] = field(default_factory=list)      # where the answer asks for media (c= and candidates)
+    unreachable: list[str] = field(default_factory=list)    # of those, the ones the client cannot reach
+    codecs: list[str] = field(default_factory=list)
+    direction: str = ""
+    dtls_offered: bool | None = None  # the answer carries a DTLS fingerprint
+    ice_state: str = ""
+    dtls_state: str = ""
+    packets_sent: int = 0
+    packets_received: int = 0
+    echo_rtt: float | None = None
+    sockets: list[str] = field(default_factory=list)        # the probe's local UDP sockets, "addr:port"
+    relay: bool = False               # media went through the TURN relay (the offer held relay candidates only)
+    seconds: float = 0.0
+
+
 # nested dataclass fields, for `of`
 _nested = {("Ports", n): Port for n in ("wss", "ws", "sip", "esl", "nginx")}
 _nested[("Ports", "nginx_upstream")] = Upstream

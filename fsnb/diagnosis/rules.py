@@ -14,6 +14,7 @@ from fsnb.diagnosis import observed as obs
 from fsnb.diagnosis.catalogue import (
     ALTERNATIVE,
     BINDING,
+    CALL,
     CAUSES,
     CERT,
     CURL,
@@ -24,6 +25,7 @@ from fsnb.diagnosis.catalogue import (
     HOP_WSS,
     HOPS,
     LOG,
+    MEDIA_CONF,
     NEXT,
     NGINX_CONF,
     PORTS,
@@ -413,6 +415,55 @@ def _register(f):
     h = f.get(HOP_PUBLIC)
     if h and h.register_failed:
         return True
+
+
+# -- Step 5: media --------------------------------------------------------------------------------------
+NOT_ROUTED = (403, 404, 410, 480, 484, 500, 502, 503, 603, 604)   # the dialplan's answers to a call it cannot place
+
+
+@rule("call-not-routed")
+def _not_routed(f):
+    c = f.get(CALL)
+    return bool(c and c.outcome == "invite-failed" and c.invite_status in NOT_ROUTED)
+
+
+@rule("no-common-codec")
+def _no_codec(f):
+    c = f.get(CALL)
+    return bool(c and c.outcome == "invite-failed" and c.invite_status in (488, 415, 606))
+
+
+@rule("media-only-tunnel")
+def _only_tunnel(f):
+    m = f.get(MEDIA_CONF)
+    return bool(m and m.client == "internet" and not m.public_address and not m.turn and m.reachable is False)
+
+
+@rule("turn-unusable")
+def _turn_unusable(f):
+    c = f.get(CALL)
+    return bool(c and c.outcome == "turn-failed")
+
+
+@rule("media-address-unreachable")
+def _address_unreachable(f):
+    m, c = f.get(MEDIA_CONF), f.get(CALL)
+    if m and m.reachable is False and not m.turn:
+        return True
+    return bool(c and (c.outcome in ("ice-failed", "unreachable") or (c.unreachable and not (m and m.turn))))
+
+
+@rule("dtls-srtp-failed")
+def _dtls(f):
+    c = f.get(CALL)
+    return bool(c and (c.outcome == "dtls-failed" or (c.invite_status == 200 and c.dtls_offered is False)))
+
+
+@rule("one-way-audio")
+def _one_way(f):
+    c = f.get(CALL)
+    return bool(c and (c.outcome in ("no-media-back", "no-media-out")
+                       or (c.invite_status == 200 and c.direction in ("sendonly", "recvonly", "inactive"))))
 
 
 @rule("ws-wss-port-shared")

@@ -320,10 +320,34 @@ def _up(sc: scenarios.Scenario, d: Path, ports: layout.Ports, docker: bool, stat
     if sc.target.sip_password_wrong:
         sip_file = _secret(d, "sip_password_wrong", "wrong-" + secrets.token_hex(4))
     t.sip = tgt.SipTarget(user="1000", password=tgt.Secret(f"file:{sip_file}"))
+    # the lab's browser is this host (everything on the loopback) unless the scenario places it elsewhere
+    t.media = tgt.MediaTarget(client=sc.target.media_client.value)
+    if sc.target.turn is not scenarios.Turn.NONE:
+        t.media.turn, t.media.turn_user, t.media.turn_password = _start_turn(sc, d, ports, state)
     (d / "target.toml").write_text(tgt.dumps(t))
     if sc.hostile:
         from fsnb.lab import hostile
         hostile.plant(d, prefix)
+
+
+def _start_turn(sc: scenarios.Scenario, d: Path, ports: layout.Ports, state: dict) -> tuple[str, str, tgt.Secret]:
+    """coturn on the loopback (port 3478 + the lab's offset: no other lab port is 3478 apart by a multiple of 10),
+    relaying to loopback peers only; its password in a 0600 config file, never on a command line."""
+    port = 3478 + (ports.esl - 8021)
+    password = "lab-turn-" + secrets.token_hex(6)
+    (d / "turn").mkdir(parents=True, exist_ok=True)
+    conf = d / "turn/turnserver.conf"
+    conf.write_text(f"listening-ip=127.0.0.1\nrelay-ip=127.0.0.1\nlistening-port={port}\nlt-cred-mech\n"
+                    f"user=fsnb:{password}\nrealm=fsnb.lab\nallow-loopback-peers\nno-multicast-peers\nno-cli\n"
+                    f"no-tls\nno-dtls\nsimple-log\nlog-file={d}/turn/turn.log\npidfile={d}/turn/turn.pid\n"
+                    f"userdb={d}/turn/turndb\n")
+    os.chmod(conf, 0o600)
+    binary = shutil.which("turnserver") or "/usr/bin/turnserver"
+    state["procs"]["turn"] = procs.start([binary, "-c", str(conf)], d / "logs/turn.out")
+    if not _wait_port("127.0.0.1", port, 10):
+        raise AccessError(f"coturn did not listen on {port}; see {d / 'turn/turn.log'}")
+    given = password if sc.target.turn is scenarios.Turn.COTURN else "wrong-" + secrets.token_hex(4)
+    return f"turn:127.0.0.1:{port}", "fsnb", tgt.Secret(f"file:{_secret(d, 'turn_password', given)}")
 
 
 def _nginx_bin() -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fsnb.lab import pki
 from fsnb.lab.layout import BARE_AMP_PARAM, Ports, bindings, write_old_crt_key, xml_attr
-from fsnb.lab.scenarios import FsSettings, SecondProfile, Verto, WssBinding, WssPem
+from fsnb.lab.scenarios import Dialplan, DtlsPem, FsSettings, SecondProfile, Verto, WssBinding, WssPem
 
 ACL_LIST = ('    <list name="fsnb_deny_all" default="deny">\n'
             '      <node type="deny" cidr="127.0.0.0/8"/>\n    </list>\n')
@@ -88,7 +88,24 @@ def _set_var(text: str, name: str, value: str) -> str:
                 f'<X-PRE-PROCESS cmd="set" data="{name}={value}"/>', f"vars.xml {name}")
 
 
-def edit_vars(text: str, ports: Ports, real: RealPorts, sip_password: str) -> str:
+ECHO_EXTENSION = {
+    Dialplan.ECHO: ("answer", "echo"),
+    Dialplan.PARK: ("answer", "park"),
+}
+
+
+def edit_dialplan(text: str, dialplan: Dialplan) -> str:
+    """The operator's fix for this build: 9196 answered before the vanilla extensions, whose first ones call the
+    `hash` application (mod_hash is not built: every call ends 'Invalid Application hash', 502)."""
+    apps = ECHO_EXTENSION.get(dialplan)
+    if apps is None:
+        return text
+    ext = ('\n    <extension name="fsnb_echo">\n      <condition field="destination_number" expression="^9196$">\n'
+           + "".join(f'        <action application="{a}"/>\n' for a in apps) + "      </condition>\n    </extension>")
+    return _sub(text, r'<context name="default">', lambda m: m.group(0) + ext, "dialplan/default.xml default context")
+
+
+def edit_vars(text: str, ports: Ports, real: RealPorts, sip_password: str, codec_prefs: str = "") -> str:
     # local_ip_v4/v6 must be set before `domain=$${local_ip_v4}`, or domain takes the outward address
     pre = ('<X-PRE-PROCESS cmd="set" data="local_ip_v4=127.0.0.1"/>\n'
            '  <X-PRE-PROCESS cmd="set" data="local_ip_v6=::1"/>\n  ')
@@ -98,7 +115,8 @@ def edit_vars(text: str, ports: Ports, real: RealPorts, sip_password: str) -> st
                         ("external_rtp_ip", "127.0.0.1"), ("external_sip_ip", "127.0.0.1"),   # no STUN
                         ("internal_sip_port", str(ports.sip)), ("internal_tls_port", str(ports.sip + 1)),
                         ("external_sip_port", str(real.external_sip)), ("external_tls_port", str(real.external_sip + 1)),
-                        ("default_provider_register", "false")):
+                        ("default_provider_register", "false"),
+                        *((("global_codec_prefs", codec_prefs),) if codec_prefs else ())):
         text = _set_var(text, name, value)
     if "stun:" in re.sub(r"<!--.*?-->", "", text, flags=re.S):
         raise ValueError("vars.xml still asks a STUN server")
@@ -172,6 +190,26 @@ def uncomment_wss(conf: Path) -> None:
                          "commented wss-binding"))
 
 
+def dtls_pem_key_mismatch() -> bytes:
+    """dtls-srtp.pem as FreeSWITCH keeps it at start (an RSA key of 4096 bits: switch_core_check_dtls_pem checks only
+    that) but with the certificate of another key: every DTLS handshake then fails."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FreeSWITCH")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(other.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365)).sign(other, hashes.SHA256()))
+    return (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                              serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+
+
 def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_password: str,
           fs: FsSettings | dict | None, ca: pki.CA, leaf: pki.Issued) -> dict[str, Path]:
     """Copy the vanilla conf to dirs.conf, edit it for the lab and the scenario, write wss.pem."""
@@ -185,7 +223,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
     real = RealPorts.for_offset(ports)
     c = dirs.conf
     edits = {
-        "vars.xml": lambda t: edit_vars(t, ports, real, sip_password),
+        "vars.xml": lambda t: edit_vars(t, ports, real, sip_password, fs.codec_prefs),
+        "dialplan/default.xml": lambda t: edit_dialplan(t, fs.dialplan),
         "autoload_configs/event_socket.conf.xml": lambda t: edit_event_socket(
             t, ports, esl_password, fs.esl_listen_ip, fs.esl_acl or None),
         "autoload_configs/verto.conf.xml": lambda t: edit_verto(t, real, ports.nginx if fs.verto is Verto.NGINX_PORT
@@ -211,6 +250,8 @@ def write(dirs: Dirs, vanilla: Path, *, ports: Ports, esl_password: str, sip_pas
         os.chmod(c / rel, 0o600)      # they hold the lab's passwords
     dirs.certs.mkdir(parents=True, exist_ok=True)
     write_old_crt_key(dirs.certs, ca, fs)     # an earlier wss.crt + wss.key: sofia-sip prefers them to wss.pem
+    if fs.dtls_pem is DtlsPem.KEY_MISMATCH:
+        (dirs.certs / "dtls-srtp.pem").write_bytes(dtls_pem_key_mismatch())
     if fs.wss_pem is not WssPem.MISSING:
         pem = dirs.certs / "wss.pem"
         pem.write_bytes(pki.wss_pem(leaf, ca, fs.wss_pem))

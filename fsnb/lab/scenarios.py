@@ -94,6 +94,19 @@ class Network(StrEnum):
     OWN_NETNS = "own-netns"         # its own network namespace (Docker's `none`: loopback only), nothing published
     OWN_NETNS_PUBLISHED = "own-netns-published"   # ... with wss/ws/sip/ESL forwarded from this machine's loopback
 
+class Dialplan(StrEnum):
+    """What the default context does with the echo extension 9196 (real lab only: the simulator takes no calls)."""
+    ECHO = "echo"                   # an extension before the vanilla ones: answer, echo (the build has no mod_hash)
+    VANILLA = "vanilla"             # as shipped: the first extensions call `hash` — every call ends 502
+    PARK = "park"                   # 9196 answers and parks: FreeSWITCH takes the audio and sends none back
+
+
+class DtlsPem(StrEnum):
+    """certs_dir/dtls-srtp.pem, FreeSWITCH's DTLS-SRTP certificate (real lab only)."""
+    GENERATED = "generated"         # none written: FreeSWITCH generates its own at start
+    KEY_MISMATCH = "key-mismatch"   # an RSA-4096 key with another key's certificate: FreeSWITCH keeps it (it checks
+    #                                 the key's size only) and every DTLS handshake fails ('audio DTLS key err')
+
 
 class SecondProfile(StrEnum):
     NONE = "none"
@@ -121,6 +134,9 @@ class FsSettings(_Settings):
     bare_ampersand: bool = False            # internal.xml: `value="AIDevelo & Co"` (FreeSWITCH reads past it)
     wss_binding_port_only: bool = False     # wss-binding value="7443" (no ':'): sofia-sip binds nothing
     wss_profile: str = "internal"           # "external": the wss-binding put into external.xml instead (real lab only)
+    dialplan: Dialplan = Dialplan.ECHO
+    dtls_pem: DtlsPem = DtlsPem.GENERATED
+    codec_prefs: str = ""           # global_codec_prefs in vars.xml ("" = vanilla's)
 
 
 class Upstream(StrEnum):
@@ -176,12 +192,27 @@ class TunnelSettings(_Settings):
     path: str = ""                  # a `path:` regex on the hostname's rule
 
 
+class MediaClient(StrEnum):          # target.MEDIA_CLIENTS: where the browsers call from
+    HOST = "host"
+    LAN = "lan"
+    INTERNET = "internet"
+
+
+class Turn(StrEnum):
+    """A TURN server for the browsers (manager: a coturn on the loopback, turnserver from Debian's coturn)."""
+    NONE = "none"
+    COTURN = "coturn"                       # running; the target names it with its user and password
+    WRONG_PASSWORD = "wrong-password"       # running; the target's TURN password is not coturn's
+
+
 @dataclass(frozen=True)
 class TargetSettings(_Settings):
     """What the operator's target file gets wrong (manager._up)."""
     esl_password_wrong: bool = False
     sip_password_wrong: bool = False    # [sip] password: not the directory's
     dirs_named: bool = True             # False: the target names no conf/certs/log dir (fsnb must find them itself)
+    media_client: MediaClient = MediaClient.HOST   # [media] client: the lab's browser is this host by default
+    turn: Turn = Turn.NONE
 
 
 class Step(StrEnum):
@@ -937,6 +968,64 @@ SCENARIOS.append(Scenario(
           "Browser- und Tischtelefone; fs_cli hängt auch. Der Container läuft laut `docker ps`.",
           "Last night a colleague ran FreeSWITCH “briefly in the terminal for debugging”. Since then browser and desk "
           "phones hang; fs_cli hangs too. The container is up according to `docker ps`.")),))
+
+# Issue #22, Step 5 (media): a real WebRTC call through the whole chain — the real FreeSWITCH only
+NO_MEDIA = "the simulator carries no media: it answers INVITE with 405 (Step 5 says so and skips the call)"
+SCENARIOS.extend([
+    Scenario("media-dialplan-vanilla", "call-not-routed", 1,
+             "Der Dialplan ist der mitgelieferte: seine ersten Extensions rufen `hash` auf (mod_hash ist nicht gebaut) — "
+             "jeder Anruf endet mit 'Invalid Application hash', 502.",
+             "The dialplan is the shipped one: its first extensions call `hash` (mod_hash is not built) — every call "
+             "ends with 'Invalid Application hash', 502.",
+             fs=FsSettings(dialplan=Dialplan.VANILLA), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('Anrufe brechen sofort ab', 'Calls end at once'), T('Das Browser-Telefon registriert sich, aber jeder Anruf bricht sofort ab (Besetzt/Fehlerton) — auch der Echo-Test 9196.', 'The browser phone registers, but every call ends at once (busy/error tone) — the echo test 9196 too.')),),
+    Scenario("media-no-common-codec", "no-common-codec", 1,
+             "global_codec_prefs nennt nur OPUS und G722, die dieser Build nicht hat: FreeSWITCH lehnt jedes Angebot "
+             "mit 488 ab.",
+             "global_codec_prefs names only OPUS and G722, which this build lacks: FreeSWITCH refuses every offer "
+             "with 488.",
+             fs=FsSettings(codec_prefs="OPUS,G722"), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('„Nicht akzeptabel“ bei jedem Anruf', '“Not acceptable” on every call'), T('Das Browser-Telefon registriert sich; Anrufe scheitern sofort mit „nicht akzeptabel“. Gestern wurde „die Sprachqualität verbessert“.', 'The browser phone registers; calls fail at once with “not acceptable”. Yesterday someone “improved the voice quality”.')),),
+    Scenario("media-internet-no-turn", "media-only-tunnel", 1,
+             "Die Browser kommen aus dem Internet (nur über den Tunnel), FreeSWITCH nennt 127.0.0.1 als Medienadresse "
+             "und es gibt keinen TURN-Server: Anrufe verbinden ohne Ton.",
+             "The browsers come from the internet (through the tunnel only), FreeSWITCH names 127.0.0.1 as its media "
+             "address and there is no TURN server: calls connect without audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('Homeoffice: verbunden, aber stumm', 'Home office: connected, but silent'), T('Das Browser-Telefon registriert sich, Anrufe werden angenommen — aber man hört nichts. Im Büro vor Ort geht es, von zu Hause nie.', 'The browser phone registers and calls are answered — but nobody hears anything. In the office it works, from home never.')),),
+    Scenario("media-lan-client-loopback", "media-address-unreachable", 1,
+             "Die Browser sitzen im LAN, FreeSWITCHs rtp-ip ist 127.0.0.1: die SDP-Antwort nennt eine Adresse, die "
+             "für jeden anderen Rechner dessen eigener Loopback ist.",
+             "The browsers are on the LAN, FreeSWITCH's rtp-ip is 127.0.0.1: the SDP answer names an address that is "
+             "every other machine's own loopback.",
+             target=TargetSettings(media_client=MediaClient.LAN), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('Im Büro-LAN: kein Ton', 'On the office LAN: no audio'), T('Das Browser-Telefon registriert sich, Anrufe werden angenommen — aber man hört nichts. Das betrifft alle Kollegen im Büro-Netz.', 'The browser phone registers and calls are answered — but nobody hears anything. It affects every colleague on the office network.')),),
+    Scenario("media-internet-turn", None, 0,
+             "Die Browser kommen aus dem Internet, FreeSWITCH nennt nur 127.0.0.1 — aber ein TURN-Server (coturn) "
+             "ist eingetragen: die Medien laufen über das Relay, der Anruf hat Ton.",
+             "The browsers come from the internet, FreeSWITCH names only 127.0.0.1 — but a TURN server (coturn) is "
+             "configured: media goes through the relay and the call has audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET, turn=Turn.COTURN), sim=False, sim_why_not=NO_MEDIA),
+    Scenario("media-turn-wrong-password", "turn-unusable", 1,
+             "Wie media-internet-turn, aber das TURN-Passwort der Browser ist nicht das des TURN-Servers: kein Relay, "
+             "kein Ton.",
+             "As media-internet-turn, but the browsers' TURN password is not the TURN server's: no relay, no audio.",
+             target=TargetSettings(media_client=MediaClient.INTERNET, turn=Turn.WRONG_PASSWORD), sim=False,
+             sim_why_not=NO_MEDIA,
+        briefing=(T('Seit dem Passwortwechsel: stumm', 'Since the password change: silent'), T('Das Browser-Telefon registriert sich, Anrufe werden angenommen — aber man hört nichts. Seit die Zugangsdaten eines Relay-Dienstes „turnusmäßig“ gewechselt wurden.', 'The browser phone registers and calls are answered — but nobody hears anything. Since the credentials of a relay service were changed “as scheduled”.')),),
+    Scenario("media-dtls-key-mismatch", "dtls-srtp-failed", 1,
+             "dtls-srtp.pem im certs_dir enthält einen Schlüssel, der nicht zum Zertifikat gehört (z. B. ein "
+             "Deploy-Hook kopierte nur das neue Zertifikat): ICE steht, DTLS scheitert ('audio DTLS key err').",
+             "dtls-srtp.pem in certs_dir holds a key that does not belong to its certificate (e.g. a deploy hook "
+             "copied only the new certificate): ICE is up, DTLS fails ('audio DTLS key err').",
+             fs=FsSettings(dtls_pem=DtlsPem.KEY_MISMATCH), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('Nach dem Zertifikats-Deploy: Anrufe stumm', 'After the certificate deploy: calls silent'), T('Anrufe werden angenommen, bleiben stumm und brechen nach einigen Sekunden ab — seit dem letzten automatischen Zertifikats-Deploy.', 'Calls are answered, stay silent and drop after a few seconds — since the last automatic certificate deploy.')),),
+    Scenario("media-one-way", "one-way-audio", 1,
+             "9196 nimmt an und parkt: FreeSWITCH empfängt den Ton des Browsers und schickt keinen zurück.",
+             "9196 answers and parks: FreeSWITCH receives the browser's audio and sends none back.",
+             fs=FsSettings(dialplan=Dialplan.PARK), sim=False, sim_why_not=NO_MEDIA,
+        briefing=(T('Man hört sich im Echo-Test nicht', 'No echo in the echo test'), T('Anrufe verbinden, im Echo-Test (9196) hört man sich aber nicht, obwohl das Mikrofon geht. Jemand hat den Dialplan „aufgeräumt“.', 'Calls connect, but in the echo test (9196) you do not hear yourself although the microphone works. Someone “tidied up” the dialplan.')),),
+])
 
 # Causes of the scenarios above that the diagnosis does not know yet: their tests xfail (strict=False) until it does.
 PENDING_CAUSES: set[str] = set()   # causes a scenario names that the diagnosis does not know yet

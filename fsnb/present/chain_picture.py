@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fsnb.diagnosis.catalogue import (
     BINDING,
+    CALL,
     CAUSES,
     CERT,
     ESL,
@@ -18,6 +19,7 @@ from fsnb.diagnosis.catalogue import (
     HOP_WS,
     HOP_WSS,
     LOG,
+    MEDIA_CONF,
     NGINX_CONF,
     PORTS,
     PROFILE,
@@ -38,7 +40,11 @@ NODES = [
     (Node.FREESWITCH, T("FreeSWITCH", "FreeSWITCH"), "wss :{wss} · ws :{ws}", (PORTS, HOP_WSS, HOP_WS, CERT, BINDING)),
     (Node.PROFILE, T("Profil", "Profile"), "{profile}", (PROFILE, LOG)),
     (Node.ESL, T("ESL", "ESL"), ":{esl}", (ESL, ESL_CONF)),
+    # drawn apart, under the signalling chain: RTP goes browser ↔ FreeSWITCH directly (or via TURN), never the tunnel
+    (Node.MEDIA, T("Medien: RTP/UDP Browser ↔ FreeSWITCH — nicht durch den Tunnel",
+                   "Media: RTP/UDP browser ↔ FreeSWITCH — not through the tunnel"), "", (MEDIA_CONF, CALL)),
 ]
+SIGNALLING = [n for n in NODES if n[0] is not Node.MEDIA]
 COLOURS = {**render.COLOUR, None: render.UNKNOWN_COLOUR, "root": "#b71c1c", "consequence": "#ffffff"}
 TEXT_COLOURS = {"warn": render.ink("warn"), None: render.UNKNOWN_INK, "consequence": "#b71c1c"}
 RANK = render.RANK
@@ -70,6 +76,10 @@ def ports_of(target) -> dict:
 
 
 def _own_state(ids, by: dict) -> str | None:
+    call = by.get(CALL)
+    if CALL in ids and call is not None and call.status.value == "skip" and \
+            not (MEDIA_CONF in by and by[MEDIA_CONF].status.failed):
+        return "skip"   # no call, no verdict on the media path: a passing config alone is not "OK"
     seen = [by[i].status.value for i in ids if i in by and by[i].status.value != "skip"]
     if seen:
         return max(seen, key=RANK.get)
@@ -118,14 +128,19 @@ def svg(results: list[Result], width: int = 900, findings=None, target=None, lan
     if mark and findings is None and results:
         from fsnb.diagnosis import rules
         findings = rules.diagnose(results)
-    states = hop_states(results, findings if mark else None)
+    every = hop_states(results, findings if mark else None)
+    media = next(s for k, s in every if k == Node.MEDIA)
+    states = [(k, s) for k, s in every if k != Node.MEDIA]
     ports = ports_of(target)
     n = len(states)
     w, h, top = min(132, int((width - 20 - (n - 1) * 18) / n)), 58, 22
     gap = (width - 20 - n * w) / (n - 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{top + h + 8}" '
-             f'viewBox="0 0 {width} {top + h + 8}" role="img" aria-label="chain" class="fsnb-chain">']
-    for i, ((key, state), (_, label, sub, _ids)) in enumerate(zip(states, NODES, strict=True)):
+    bar_y, bar_h = top + h + 12, 26
+    height = bar_y + bar_h + 6
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="chain" class="fsnb-chain">']
+    parts.append(_media_bar(media, 10, 10 + 3 * (w + gap) + w, bar_y, bar_h, lang))
+    for i, ((key, state), (_, label, sub, _ids)) in enumerate(zip(states, SIGNALLING, strict=True)):
         x = 10 + i * (w + gap)
         fill, ink = COLOURS[state], TEXT_COLOURS.get(state, "#ffffff")
         stroke = {"root": ' stroke="#212121" stroke-width="3"',
@@ -153,3 +168,15 @@ def svg(results: list[Result], width: int = 900, findings=None, target=None, lan
                          f'fill="#455a64"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _media_bar(state: str | None, x1: float, x2: float, y: float, h: int, lang: str) -> str:
+    """The media path as a bar under browser … FreeSWITCH, dashed: a path of its own beside the signalling chain."""
+    label = next(lbl for key, lbl, *_ in NODES if key is Node.MEDIA)(lang)
+    fill, ink = COLOURS[state], TEXT_COLOURS.get(state, "#ffffff")
+    stroke = ' stroke="#212121" stroke-width="3"' if state == "root" else ' stroke="#455a64" stroke-dasharray="6 4"'
+    word = STATE_WORD[state](lang)
+    return (f'<g data-node="{Node.MEDIA.value}" data-state="{state or "unknown"}"><title>{escape(label)}: {escape(word)}</title>'
+            f'<rect x="{x1:.0f}" y="{y:.0f}" rx="8" width="{x2 - x1:.0f}" height="{h}" fill="{fill}"{stroke}/>'
+            f'<text x="{(x1 + x2) / 2:.0f}" y="{y + h / 2 + 4:.0f}" font-family="sans-serif" font-size="11" '
+            f'font-weight="600" fill="{ink}" text-anchor="middle">{escape(label)} · {escape(word)}</text></g>')

@@ -70,6 +70,19 @@ RUNBOOK = {
         "### Step 4: test the WebSocket directly\n"
         "A real handshake with `Sec-WebSocket-Protocol: sip`, then SIP OPTIONS — directly, through nginx and via "
         "the public hostname."),
+    "schritt5": T(
+        "### Schritt 5 — Medien: hat ein Anruf Ton?\n"
+        "Die Analyse endet bei „der WebSocket antwortet“. Danach merken Nutzer zuerst: ein Anruf verbindet, aber ohne "
+        "Ton. Der Cloudflare-Tunnel trägt nur die Signalisierung (WebSocket), kein UDP — die Medien brauchen einen "
+        "eigenen Weg (eine erreichbare Adresse in der SDP, `ext-rtp-ip`, veröffentlichte RTP-Ports oder TURN). fsnb "
+        "liest die Medien-Konfiguration und ruft über denselben Weg wie ein Browser das Echo (`9196`) an — echtes "
+        "WebRTC (ICE, DTLS-SRTP, PCMU) — und misst, was zurückkommt.",
+        "### Step 5 — media: does a call have audio?\n"
+        "The analysis stops at “the WebSocket answers”. What users notice next: a call connects, but without audio. "
+        "The Cloudflare tunnel carries only the signalling (WebSocket), no UDP — media needs a path of its own (a "
+        "reachable address in the SDP, `ext-rtp-ip`, published RTP ports or TURN). fsnb reads the media config and "
+        "calls the echo (`9196`) the way a browser does — real WebRTC (ICE, DTLS-SRTP, PCMU) — and measures what "
+        "comes back."),
     "alternative": T(
         "## Alternative: FreeSWITCH über HTTP statt WSS\n"
         "WS 5066 mit TLS-Terminierung in nginx/Cloudflare — wo es Browser bricht und was stattdessen funktioniert.",

@@ -11,7 +11,8 @@ from fsnb.present import headings, render
 SECTIONS = headings.SECTIONS
 SHORT = {"wissen": T("Annahmen prüfen", "Check the assumptions"), "schritt1": T("Schritt 1 prüfen", "Run step 1"),
          "schritt2": T("Schritt 2 prüfen", "Run step 2"), "schritt3": T("Schritt 3 prüfen", "Run step 3"),
-         "schritt4": T("Schritt 4 prüfen", "Run step 4"), "alternative": T("Alternative prüfen", "Check the alternative")}
+         "schritt4": T("Schritt 4 prüfen", "Run step 4"),
+         "schritt5": T("Schritt 5 prüfen", "Run step 5"), "alternative": T("Alternative prüfen", "Check the alternative")}
 STATUS = render.WORD
 RUNBOOK_TEXT = dict(
     target=T("Ziel", "Target"), public=T("öffentlich", "public"), no_target=T("Kein Ziel", "No target"),

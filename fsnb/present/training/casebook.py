@@ -27,6 +27,8 @@ HOPS: list[tuple[Node, T]] = [
     (Node.FREESWITCH, T("FreeSWITCH: Listener, Bindungen, Zertifikat", "FreeSWITCH: listeners, bindings, certificate")),
     (Node.PROFILE, T("FreeSWITCH: Prozess, Module, SIP-Profil", "FreeSWITCH: process, modules, SIP profile")),
     (Node.ESL, T("ESL (Event Socket)", "ESL (event socket)")),
+    (Node.MEDIA, T("Medien: RTP/UDP zwischen Browser und FreeSWITCH, TURN", "Media: RTP/UDP between browser and "
+                   "FreeSWITCH, TURN")),
 ]
 
 

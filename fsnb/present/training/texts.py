@@ -16,6 +16,10 @@ HINTS = {
                   "FreeSWITCH aus gesehen: das erste Glied, das scheitert, ist meist die Ursache; die davor sind Folgen.",
                   "Where on the path browser → Cloudflare → nginx → FreeSWITCH does the handshake fail first? Seen "
                   "from FreeSWITCH: the first hop that fails is usually the cause; the ones in front are consequences."),
+    "schritt5": T("Verbindet der Anruf, und kommt Ton zurück? Welche Adresse nennt FreeSWITCH in seiner SDP-Antwort — und "
+                  "kann der Browser sie erreichen, wenn der Tunnel kein UDP trägt?",
+                  "Does the call connect, and does audio come back? Which address does FreeSWITCH name in its SDP answer "
+                  "— and can the browser reach it when the tunnel carries no UDP?"),
     "alternative": T("Hilft WS 5066 statt WSS? Achte auf den Via-Header des Browsers.",
                      "Does WS 5066 instead of WSS help? Mind the browser's Via header."),
 }

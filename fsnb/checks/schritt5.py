@@ -1,0 +1,220 @@
+"""Schritt 5 — Medien: once WSS works, does a browser's call have audio? The config's side, then a real call."""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from urllib.parse import urlsplit
+
+from fsnb import target as tgt
+from fsnb.checks import T, check, fail, ok, same, skip, warn
+from fsnb.checks.schritt4 import hops
+from fsnb.diagnosis import observed as obs
+from fsnb.errors import AccessError, CheckTimeout, ConfigError, TargetError
+from fsnb.probe import media
+from fsnb.read import mediaconf
+from fsnb.result import Evidence
+
+CLIENT = {"host": T("diesem Rechner", "this host"), "lan": T("dem LAN", "the LAN"),
+          "internet": T("dem Internet", "the internet")}
+TEXTS = {
+    "conf-unread": T("FreeSWITCHs Medien-Konfiguration ist nicht lesbar: {e}", "FreeSWITCH's media config cannot be read: {e}"),
+    "conf-ok": T("Browser aus {c} erreichen RTP: FreeSWITCH nennt {a}{turn}; RTP-Ports {p}.",
+                 "Browsers on {c} reach RTP: FreeSWITCH advertises {a}{turn}; RTP ports {p}."),
+    "conf-unreachable": T("Browser aus {c} erreichen {a} nicht, und es ist kein TURN-Server eingetragen: der Tunnel trägt "
+                          "nur die Signalisierung (WebSocket), kein UDP — der Anruf verbindet, ohne Ton.",
+                          "Browsers on {c} cannot reach {a}, and no TURN server is configured: the tunnel carries "
+                          "the signalling (WebSocket) only, no UDP — the call connects without audio."),
+    "via-turn": T(" (Medien über TURN {t})", " (media via TURN {t})"),
+    "no-credentials": T("Kein SIP-Passwort im Ziel ([sip] password): Schritt 5 braucht einen Anruf und kann ohne "
+                        "Zugangsdaten nicht laufen (kein Fehler).", "No SIP password in the target ([sip] password): "
+                        "step 5 places a call and cannot run without credentials (not a failure)."),
+    "simulator": T("Dieses FreeSWITCH nimmt keine Anrufe an ({s}): der Simulator des Labs trägt keine Medien — Schritt 5 "
+                   "läuft gegen ein echtes FreeSWITCH (`fsnb lab up --real`), kein Fehler.",
+                   "This FreeSWITCH takes no calls ({s}): the lab's simulator carries no media — step 5 runs against a "
+                   "real FreeSWITCH (`fsnb lab up --real`); not a failure."),
+    "no-register": T("REGISTER gelingt nicht ({d}): ohne Registrierung kein Anruf — Schritt 4 sagt, warum.",
+                     "REGISTER does not succeed ({d}): no call without it — step 4 says why."),
+    "no-path": T("Der WebSocket-Weg trägt keinen Anruf ({d}) — Schritt 4 sagt, warum.",
+                 "The WebSocket path carries no call ({d}) — step 4 says why."),
+    "ok": T("Anruf an {x}{via}: ICE {ice}, DTLS {dtls}, RTP {s} gesendet / {r} zurück, Echo nach {rtt}; BYE {bye}.",
+            "Call to {x}{via}: ICE {ice}, DTLS {dtls}, RTP {s} sent / {r} back, echo after {rtt}; BYE {bye}."),
+    "ok-not-client": T("Von diesem Rechner aus hat der Anruf Ton (Echo nach {rtt}), aber Browser aus {c} erreichen {a} "
+                       "nicht — die Antwort nennt nur diese Adresse(n).",
+                       "From this host the call has audio (echo after {rtt}), but browsers on {c} cannot reach {a} — "
+                       "the answer names only that address (those addresses)."),
+    "conf-unreachable-lan": T("Browser aus {c} erreichen {a} nicht (Loopback), und es ist kein TURN-Server eingetragen: der "
+                              "Anruf verbindet, ohne Ton.", "Browsers on {c} cannot reach {a} (loopback), and no TURN "
+                              "server is configured: the call connects without audio."),
+    "one-way": T("RTP {s} gesendet / {r} zurück, aber der Ton kam nicht zurück: FreeSWITCH sendet, nur nicht, was es "
+                 "empfängt.", "RTP {s} sent / {r} back, but the tone did not come back: FreeSWITCH sends, just not what "
+                 "it receives."),
+    "other": same("{d}"),
+    "result": T("Ergebnis", "Result"),
+    "answer": T("SDP-Antwort", "SDP answer"),
+    "repairs": T("Für aiortc ergänzt (FreeSWITCH lässt es weg)", "Added for aiortc (FreeSWITCH leaves it out)"),
+    "measured": T("Gemessen", "Measured"),
+    "sockets": T("Lokale UDP-Sockets des Anrufs", "The call's local UDP sockets"),
+    "fs-log": T("FreeSWITCH-Log zum Anruf", "FreeSWITCH's log of the call"),
+    "offered": T("Eigene ICE-Kandidaten im Angebot", "Own ICE candidates in the offer"),
+    "config": T("Konfiguration", "Config"),
+}
+
+
+def _secret(ctx) -> tuple[str, str] | None:
+    s = ctx.target.sip
+    if not s.password:
+        return None
+    try:
+        return s.user, s.password.reveal()
+    except TargetError:
+        return None
+
+
+def _advertised(c: mediaconf.MediaConf, client: str) -> str:
+    """The address FreeSWITCH puts into its answer for a client there: ext-rtp-ip for clients outside its
+    local-network-acl (the internet), rtp-ip otherwise."""
+    if client == "internet" and c.ext_kind != "none":
+        return c.ext_rtp_ip
+    return c.rtp_ip
+
+
+@check("schritt5.config", "schritt5", "Schritt 5: Medien-Konfiguration (rtp-ip, ext-rtp-ip, RTP-Ports, TURN)",
+       "Step 5: media config (rtp-ip, ext-rtp-ip, RTP ports, TURN)", observes=obs.MediaConfig)
+async def config(ctx):
+    m = ctx.target.media
+    try:
+        _, prof, _ = await ctx.profile_config()
+        _, vars_text = await ctx.conf_file("vars.xml")
+        try:
+            _, switch_conf = await ctx.conf_file("autoload_configs/switch.conf.xml")
+        except AccessError:
+            switch_conf = None
+        c = mediaconf.read(vars_text, prof, switch_conf)
+    except (AccessError, ConfigError, CheckTimeout) as exc:
+        return skip(TEXTS["conf-unread"].format(e=exc), observed={"client": m.client, "turn": m.turn})
+    adv = _advertised(c, m.client)
+    public = c.ext_kind in ("stun", "autonat") or (c.ext_kind == "ip" and bool(mediaconf.reachable_from(c.ext_rtp_ip, "internet")))
+    reach = mediaconf.reachable_from(adv, m.client) if c.ext_kind not in ("stun", "autonat") or m.client != "internet" else True
+    observed = {"client": m.client, "rtp_ip": c.rtp_ip, "ext_rtp_ip": c.ext_rtp_ip, "ext_kind": c.ext_kind,
+                "rtp_start": c.rtp_start, "rtp_end": c.rtp_end, "rtp_range_set": c.rtp_range_set,
+                "codec_prefs": c.codec_prefs, "turn": m.turn, "public_address": public, "reachable": reach}
+    ports = T(f"{c.rtp_start}–{c.rtp_end}/udp" + ("" if c.rtp_range_set else " (FreeSWITCH-Vorgabe)"),
+              f"{c.rtp_start}–{c.rtp_end}/udp" + ("" if c.rtp_range_set else " (FreeSWITCH default)"))
+    ev = [Evidence(TEXTS["config"], f"rtp-ip = {c.rtp_ip}\next-rtp-ip = {c.ext_rtp_ip or '(none)'} ({c.ext_kind})\n"
+                   f"rtp ports = {ports.en}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
+                   f"[media] turn = {m.turn or '(none)'}", "sip_profiles, vars.xml, autoload_configs/switch.conf.xml")]
+    if reach is False and not m.turn:
+        key = "conf-unreachable" if m.client == "internet" else "conf-unreachable-lan"
+        return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
+    turn = TEXTS["via-turn"].format(t=m.turn) if m.turn else T("", "")
+    return ok(T(TEXTS["conf-ok"].de.format(c=CLIENT[m.client].de, a=adv or "?", p=ports.de, turn=turn.de),
+                TEXTS["conf-ok"].en.format(c=CLIENT[m.client].en, a=adv or "?", p=ports.en, turn=turn.en)),
+              evidence=ev, observed=observed)
+
+
+def _hop(ctx):
+    """The path a browser uses: the public URL (through tunnel/edge and nginx); without one, WSS direct."""
+    h = hops(ctx)
+    return h["public"] if urlsplit(ctx.target.tunnel.public_url).hostname else h["wss"]
+
+
+@check("schritt5.anruf", "schritt5", "Schritt 5: ein echter WebRTC-Anruf an das Echo (ICE, DTLS-SRTP, RTP)",
+       "Step 5: a real WebRTC call to the echo (ICE, DTLS-SRTP, RTP)", observes=obs.Call)
+async def call(ctx):
+    m = ctx.target.media
+    cred = _secret(ctx)
+    if cred is None:
+        return skip(TEXTS["no-credentials"], observed={"outcome": "not-run", "why_not": "no-credentials", "client": m.client})
+    turn_pw = ""
+    if m.turn and m.turn_password:
+        try:
+            turn_pw = m.turn_password.reveal()
+        except TargetError:
+            pass
+    spec = media.CallSpec(_hop(ctx), cred[0], cred[1], ctx.target.sip.domain or ctx.fs.host.strip("[]"),
+                          callee=m.echo, listen=m.listen, turn=m.turn, turn_user=m.turn_user, turn_password=turn_pw,
+                          timeout=ctx.timeout + 0.5)    # the runner allows its checks 1 s of grace
+    t0 = time.monotonic()
+    r = await media.call(spec)
+    observed = _observed(r, m.client, time.monotonic() - t0)
+    ev = _evidence(r, spec)
+    if r.outcome != "ok" or r.echo_rtt is None:
+        said = await _fs_log(ctx, r.call_id)
+        if said:
+            ev.insert(1, Evidence(TEXTS["fs-log"], "\n".join(said), "freeswitch.log (the channel of this Call-ID)"))
+    if r.invite_status == 405:      # a SIP peer that takes no INVITE: the simulator (it answers REGISTER/OPTIONS only)
+        observed.update(outcome="not-run", why_not="simulator")
+        return skip(TEXTS["simulator"].format(s=r.detail), evidence=ev, observed=observed)
+    if r.outcome in ("ws-error", "register-failed"):     # Step 4 tests (and names) the WebSocket and REGISTER
+        observed.update(outcome="not-run", why_not="no-wss" if r.outcome == "ws-error" else "no-register")
+        key = "no-path" if r.outcome == "ws-error" else "no-register"
+        return skip(TEXTS[key].format(d=r.detail), evidence=ev, observed=observed)
+    rtt = f"{r.echo_rtt * 1000:.0f} ms" if r.echo_rtt is not None else "—"
+    if r.outcome == "ok" and r.echo_rtt is not None:
+        if observed["unreachable"] and not m.turn:
+            return fail(T(TEXTS["ok-not-client"].de.format(rtt=rtt, c=CLIENT[m.client].de, a=", ".join(observed["unreachable"])),
+                          TEXTS["ok-not-client"].en.format(rtt=rtt, c=CLIENT[m.client].en, a=", ".join(observed["unreachable"]))),
+                        evidence=ev, observed=observed)
+        return ok(TEXTS["ok"].format(x=m.echo, via=f" (TURN {m.turn})" if observed["relay"] else "", ice=r.ice_state, dtls=r.dtls_state, s=r.packets_sent,
+                                     r=r.packets_received, rtt=rtt, bye=r.bye_status), evidence=ev, observed=observed)
+    if r.outcome == "too-slow":     # not judged: a warning, never a cause
+        return warn(TEXTS["other"].format(d=r.detail), evidence=ev, observed=observed)
+    if r.outcome == "ok":       # packets both ways, but not the audio sent: the tone never came back
+        observed["outcome"] = "no-media-back"
+        return fail(TEXTS["one-way"].format(s=r.packets_sent, r=r.packets_received), evidence=ev, observed=observed)
+    return fail(TEXTS["other"].format(d=r.detail), evidence=ev, observed=observed)
+
+
+LOG_WORDS = ("[ERR]", "[CRIT]", "[WARNING]", "Invalid Application", "DTLS", "Hangup", "AUDIO RTP")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+async def _fs_log(ctx, call_id: str, limit: int = 8) -> list[str]:
+    """FreeSWITCH's own words about this call: the channel its log names with our Call-ID, its error, DTLS, RTP
+    and hangup lines (read fresh after the call, bounded; none when the log cannot be read)."""
+    try:
+        path, _ = await ctx.log_file()
+        if not path or not call_id:
+            return []
+        text = await asyncio.wait_for(ctx.machine().read_file(path, tail=256 * 1024), 0.5)
+    except (AccessError, CheckTimeout, ConfigError, OSError, asyncio.TimeoutError, TimeoutError):
+        return []
+    lines = text.splitlines()
+    uuids = {m.group(0) for line in lines if call_id in line and (m := _UUID.match(line))}
+    picked = [line for line in lines if (m := _UUID.match(line)) and m.group(0) in uuids
+              and any(w in line for w in LOG_WORDS)]
+    return [line[:300] for line in picked[-limit:]]
+
+
+def _observed(r: media.MediaResult, client: str, seconds: float) -> dict:
+    a = r.answer
+    addrs = a.addresses() if a else []
+    return {"outcome": r.outcome, "client": client, "invite_status": r.invite_status, "invite_reason": r.invite_reason,
+            "addresses": addrs, "unreachable": [x for x in addrs if mediaconf.reachable_from(x, client) is False],
+            "codecs": a.codecs if a else [], "direction": a.direction if a else "",
+            "dtls_offered": bool(a.fingerprint) if a else None, "ice_state": r.ice_state, "dtls_state": r.dtls_state,
+            "packets_sent": r.packets_sent, "packets_received": r.packets_received,
+            "echo_rtt": round(r.echo_rtt, 4) if r.echo_rtt is not None else None,
+            "sockets": [tgt.netloc(h, p) for h, p in r.sockets], "seconds": round(seconds, 3),
+            "relay": any(c.startswith("relay ") for c in r.offered)}
+
+
+def _evidence(r: media.MediaResult, spec: media.CallSpec) -> list[Evidence]:
+    via = f"aiortc + websockets → {spec.hop.url}" + (f" (dial {spec.hop.connect[0]}:{spec.hop.connect[1]})"
+                                                     if spec.hop.connect else "")
+    ev = [Evidence(TEXTS["result"], r.detail or r.outcome, via), Evidence("SIP", "\n".join(r.sip_lines), via)]
+    if r.answer_sdp:
+        ev.append(Evidence(TEXTS["answer"], r.answer_sdp, via))
+    if r.repairs:
+        ev.append(Evidence(TEXTS["repairs"], "\n".join(r.repairs), "fsnb/probe/sdp.py"))
+    steps = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in r.steps.items())
+    if r.offered:
+        ev.append(Evidence(TEXTS["offered"], "\n".join(r.offered), "aiortc (aioice), pinned to the loopback"))
+    ev.append(Evidence(TEXTS["measured"], f"ICE {r.ice_state or '—'}, DTLS {r.dtls_state or '—'}; RTP sent "
+                       f"{r.packets_sent}, received {r.packets_received}; echo "
+                       f"{'—' if r.echo_rtt is None else f'{r.echo_rtt * 1000:.0f} ms'}; not contacted (off the "
+                       f"loopback): {', '.join(r.not_contacted) or '—'}\n{steps}", "aiortc getStats()"))
+    if r.sockets:
+        ev.append(Evidence(TEXTS["sockets"], "\n".join(tgt.netloc(h, p) for h, p in r.sockets), "/proc/self/net/udp"))
+    return ev
