@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -94,13 +95,20 @@ def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, 
     return rc, bytes(kept).decode("utf-8", "replace")
 
 
+# A fleet asks cloudflared once per target at the same moment: dozens of Go processes at once took both cores for
+# seconds and every check of every target ran out of its time. At most one per core runs; the others wait idle.
+_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+_VERSION_LOCK = threading.Lock()
+
+
 def version(binary: str, timeout: float = 2.0) -> str:
-    if binary not in _versions:
-        with tempfile.TemporaryDirectory(prefix="fsnb-cf-") as home:
-            _, out = _run(binary, ["--version"], home, timeout)
-        m = re.search(r"version (\S+)", out)
-        _versions[binary] = m.group(1) if m else "unknown version"
-    return _versions[binary]
+    with _VERSION_LOCK:          # asked once per binary, not once per target of a fleet
+        if binary not in _versions:
+            with tempfile.TemporaryDirectory(prefix="fsnb-cf-") as home, _SLOTS:
+                _, out = _run(binary, ["--version"], home, timeout)
+            m = re.search(r"version (\S+)", out)
+            _versions[binary] = m.group(1) if m else "unknown version"
+        return _versions[binary]
 
 
 _MATCHED = re.compile(r"^Matched rule #(\d+)$", re.M)
@@ -123,7 +131,9 @@ def judge(config_text: str, public_url: str, timeout: float, binary: str | None 
         # the version (for the evidence) is asked beside it
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             ver = pool.submit(version, binary, timeout)
-            rc, out = _run(binary, ["--no-autoupdate", "tunnel", "--config", conf, "ingress", "rule", url], home, timeout)
+            with _SLOTS:
+                rc, out = _run(binary, ["--no-autoupdate", "tunnel", "--config", conf, "ingress", "rule", url], home,
+                               timeout)
             ver = ver.result()
         out = out.replace(conf, "config.yml")
     if "Validation failed" in out or rc != 0:
