@@ -17,6 +17,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 
 MAX_DUMP = 4 * 1024 * 1024
@@ -228,17 +229,38 @@ def forget() -> None:
     _DUMPS.clear()
 
 
+# A fleet's targets ask at the same moment: one dump per master at a time (the others wait for it and reuse it),
+# and at most one `nginx -T` per core — 32 targets × 16 masters once started hundreds at once and every check of
+# every target ran out of its time.
+_KEY_LOCKS: dict[tuple[str, str, str], threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+
+
 def _dump_cached(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
     import time
     key = (binary, prefix, conf)
-    hit = _DUMPS.get(key)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-        return hit[1]
-    text = dump(binary, prefix, conf, timeout)
-    if len(_DUMPS) > 64:
-        _DUMPS.clear()
-    _DUMPS[key] = (time.monotonic(), text)
-    return text
+    with _LOCKS_LOCK:
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        hit = _DUMPS.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        with _SLOTS:
+            text = dump(binary, prefix, conf, timeout)
+        if len(_DUMPS) > 64:
+            _DUMPS.clear()
+        _DUMPS[key] = (time.monotonic(), text)
+        return text
+
+
+def _likely_first(site_file: str, found: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Masters whose prefix or config directory holds the site file first (the one that includes it, most often)."""
+    def near(m):
+        _, prefix, conf = m
+        dirs = [d for d in (prefix, os.path.dirname(conf) if conf else "") if d]
+        return not any(site_file.startswith(d.rstrip("/") + "/") for d in dirs)
+    return sorted(found, key=near)
 
 
 def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
@@ -247,7 +269,7 @@ def effective(site_file: str, timeout: float = 5.0) -> Effective | None:
     if not site_file:
         return None
     real = os.path.realpath(site_file)
-    for binary, prefix, conf in masters()[:16]:
+    for binary, prefix, conf in _likely_first(real, masters())[:16]:
         if not os.path.isabs(binary):
             binary = shutil.which(binary) or ""
         if not binary or not os.path.exists(binary):
