@@ -38,7 +38,11 @@ class Ctx:
     # -- memoised facts ---------------------------------------------------------------------
     async def once(self, key: str, fn: Callable[[], Awaitable]):
         if key not in self._memo:
-            self._memo[key] = asyncio.ensure_future(fn())
+            task = asyncio.ensure_future(fn())
+            # a check that ran out of time leaves its shared read running; whatever it raises is that check's
+            # (already reported as a timeout), not an "exception was never retrieved" on the operator's stderr
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._memo[key] = task
         return await asyncio.shield(self._memo[key])
 
     def machine(self) -> host.Host:
