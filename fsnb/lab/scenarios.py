@@ -705,27 +705,42 @@ SCENARIOS.extend([
           "Since yesterday FreeSWITCH runs in a Docker container instead of directly on the server. `docker ps` shows it "
           "“Up”, the container log shows nothing unusual. nginx reports 502, fs_cli on the server: “Connection "
           "refused”.")),),
-    Scenario("docker-own-netns-published", None, 0,
+    # Step 5 judges the media path too: the RTP ports are not published (the lab forwards TCP only), so the call
+    # finds FreeSWITCH's media address — the container's own loopback — unreachable, as a browser would
+    Scenario("docker-own-netns-published", "media-address-unreachable", 1,
              "FreeSWITCH im eigenen Netzwerk-Namespace, wss/ws/SIP/ESL auf den Loopback dieses Rechners "
-             "veröffentlicht: alles funktioniert (gesund).",
-             "FreeSWITCH in its own network namespace, wss/ws/SIP/ESL published on this machine's loopback: "
-             "everything works (healthy).",
+             "veröffentlicht, der RTP-Bereich nicht: die Signalisierung funktioniert, ein Anruf hat keinen Ton (die "
+             "SDP nennt den Loopback des Containers).",
+             "FreeSWITCH in its own network namespace, wss/ws/SIP/ESL published on this machine's loopback, the RTP "
+             "range not: signalling works, a call has no audio (the SDP names the container's loopback).",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
-             sim=False, sim_why_not=_NETNS_WHY),
+             sim=False, sim_why_not=_NETNS_WHY,
+             briefing=(T("Im Container: verbunden, aber stumm", "In a container: connected, but silent"),
+                       T("Seit FreeSWITCH im Container läuft („nur die nötigen Ports veröffentlicht“), registrieren "
+                         "sich die Browser-Telefone und Anrufe werden angenommen — aber niemand hört etwas.",
+                         "Since FreeSWITCH runs in a container (“only the necessary ports published”), browser phones "
+                         "register and calls are answered — but nobody hears anything."))),
 ])
 
 # Issue #18: healthy variants that must stay healthy (exit 0): an equivalent address (the wildcard, inside the
 # container's own namespace: there 0.0.0.0 is its loopback only — Docker's `none` has no other interface), an ESL
 # password with spaces and symbols, no WS
 SCENARIOS.extend([
-    Scenario("docker-own-netns-wildcard", None, 0,
+    Scenario("docker-own-netns-wildcard", "media-address-unreachable", 1,
              "FreeSWITCH im eigenen Netzwerk-Namespace: ESL auf 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip bindet "
-             "trotzdem sip-ip 127.0.0.1 — gesehen), Ports veröffentlicht: gesund.",
+             "trotzdem sip-ip 127.0.0.1 — gesehen), Ports veröffentlicht: die Signalisierung ist gesund; der "
+             "RTP-Bereich ist nicht veröffentlicht, ein Anruf hat keinen Ton.",
              "FreeSWITCH in its own network namespace: ESL on 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip still "
-             "binds sip-ip 127.0.0.1 — seen), ports published: healthy.",
+             "binds sip-ip 127.0.0.1 — seen), ports published: signalling is healthy; the RTP range is not "
+             "published, a call has no audio.",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED, ws_ip="0.0.0.0", wss_ip="0.0.0.0",
                            esl_listen_ip="0.0.0.0"),
-             target=TargetSettings(dirs_named=False), sim=False, sim_why_not=_NETNS_WHY),
+             target=TargetSettings(dirs_named=False), sim=False, sim_why_not=_NETNS_WHY,
+             briefing=(T("Neu aufgesetzter Container: Anrufe ohne Ton", "A new container: calls without audio"),
+                       T("Der neue FreeSWITCH-Container lauscht „auf allen Adressen“. Browser-Telefone registrieren "
+                         "sich, Anrufe werden angenommen — aber ohne Ton.",
+                         "The new FreeSWITCH container listens “on all addresses”. Browser phones register, calls "
+                         "are answered — but without audio."))),
     Scenario("esl-password-symbols", None, 0,
              "Das ESL-Passwort enthält Leerzeichen und Sonderzeichen (in event_socket.conf.xml XML-maskiert): gesund.",
              "The ESL password has spaces and symbols (XML-escaped in event_socket.conf.xml): healthy.",
