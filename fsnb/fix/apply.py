@@ -26,7 +26,7 @@ from pathlib import Path
 from fsnb import blocking
 from fsnb.i18n import T
 from fsnb.errors import FsnbError
-from fsnb.fix.edits import HARDLINK
+from fsnb.fix.edits import read_capped, refuse_unless_editable
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
 from fsnb.journal import (ConfirmationRecord, FixAppliedRecord, FixEditItem, FixPlanRecord, FixVerificationRecord)
 
@@ -120,19 +120,8 @@ class _Dir:
             st = self.lstat(name)
         except OSError as exc:
             raise FixRefused(f"{self.path}: {exc.strerror}") from None
-        if stat.S_ISLNK(st.st_mode):
-            raise FixRefused(f"{self.path} is a symlink: fsnb does not edit through links")
-        if not stat.S_ISREG(st.st_mode):
-            raise FixRefused(f"{self.path} is not a regular file")
-        if st.st_nlink > 1 and name == self.name:
-            raise FixRefused(HARDLINK.format(path=self.path, n=st.st_nlink))
-        try:
-            data = files.read_bytes(name, limit=files.MAX_FILE + 1, dir_fd=self.fd)
-        except OSError as exc:
-            raise FixRefused(f"{self.path}: unreadable ({exc.strerror or exc})") from None
-        if len(data) > files.MAX_FILE:
-            raise FixRefused(f"{self.path}: more than the {files.MAX_FILE} bytes fsnb edits")
-        return data
+        refuse_unless_editable(st, self.path, single_link=name == self.name)
+        return read_capped(self.path, lambda limit: files.read_bytes(name, limit=limit, dir_fd=self.fd))
 
     def sync(self) -> None:
         os.fsync(self.fd)

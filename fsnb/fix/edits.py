@@ -38,21 +38,32 @@ def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[byte
         raise FixRefused(f"{path}: does not exist") from None
     except OSError as exc:
         raise FixRefused(f"{path}: {exc.strerror}") from None
+    refuse_unless_editable(st, path)
+    return read_capped(path, lambda limit: files.read_bytes(path, limit=limit)), stat.S_IMODE(st.st_mode)
+
+
+def refuse_unless_editable(st: os.stat_result, path: str, single_link: bool = True) -> None:
+    """FixRefused unless `st` (an lstat) is a regular file fsnb may replace: no symlink, and (`single_link`) no
+    other hard link the rename would cut off."""
     if stat.S_ISLNK(st.st_mode):
         raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
     if not stat.S_ISREG(st.st_mode):
         raise FixRefused(f"{path} is not a regular file")
-    if st.st_nlink > 1:
+    if single_link and st.st_nlink > 1:
         raise FixRefused(HARDLINK.format(path=path, n=st.st_nlink))
+
+
+def read_capped(path: str, read) -> bytes:
+    """`read(limit=…)`'s bytes, or FixRefused. One byte past the cap is asked for: read_bytes stops at its limit,
+    so a file that grew after its fstat (or a /proc file that says 0 bytes) would come back cut — and be written
+    back cut, with the edit."""
     try:
-        # one byte past the cap: read_bytes stops at its limit, so a file that grew after its fstat (or a /proc
-        # file that says 0 bytes) would come back cut — and be written back cut, with the edit
-        data = files.read_bytes(path, limit=files.MAX_FILE + 1)
+        data = read(files.MAX_FILE + 1)
     except OSError as exc:
         raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
     if len(data) > files.MAX_FILE:
         raise FixRefused(f"{path}: more than the {files.MAX_FILE} bytes fsnb edits (it grew while read?)")
-    return data, stat.S_IMODE(st.st_mode)
+    return data
 
 
 
