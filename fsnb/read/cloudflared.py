@@ -17,7 +17,6 @@ import concurrent.futures
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -68,31 +67,11 @@ def request_url(public_url: str) -> str:
 
 def _run(binary: str, args: list[str], home: str, timeout: float) -> tuple[int, str]:
     """The program's exit code and its output (stdout and stderr): the first MAX_OUTPUT bytes kept, the rest read
-    and dropped as it comes (subprocess.run held all of it — a config's errors echo its values); killed at
-    `timeout` (subprocess.TimeoutExpired, as before)."""
-    import selectors
-    import time
-    p = subprocess.Popen([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home)
-    kept, end = bytearray(), time.monotonic() + timeout
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(p.stdout, selectors.EVENT_READ)
-            while True:
-                left = end - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    raise subprocess.TimeoutExpired(p.args, timeout)
-                b = os.read(p.stdout.fileno(), 1 << 16)
-                if not b:
-                    break
-                kept += b[:max(0, MAX_OUTPUT - len(kept))]
-        rc = p.wait(max(0.0, end - time.monotonic()))
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        p.stdout.close()
-    return rc, bytes(kept).decode("utf-8", "replace")
+    and dropped as it comes (a config's errors echo its values); killed at `timeout` (subprocess.TimeoutExpired)."""
+    from fsnb.read import files
+    rc, out, _ = files.run_capped([binary, *args], env={"HOME": home, "PATH": "/usr/bin:/bin"}, cwd=home,
+                                  timeout=timeout, cap=MAX_OUTPUT, merge_stderr=True)
+    return rc, out.decode("utf-8", "replace")
 
 
 # A fleet asks cloudflared once per target at the same moment: dozens of Go processes at once took both cores for

@@ -68,3 +68,37 @@ async def off_loop(fn, *args, timeout: float, what: str = "parsing"):
         return await asyncio.wait_for(blocking.to_thread(fn, *args), timeout)
     except asyncio.TimeoutError:
         raise CheckTimeout(f"{what} did not finish within {timeout:.1f}s") from None
+
+
+def run_capped(argv: list[str], *, env: dict, timeout: float, cap: int, cwd: str | None = None,
+               merge_stderr: bool = False, stop_over_cap: bool = False) -> tuple[int | None, bytes, bool]:
+    """(exit code, the first `cap` bytes of its output, whether there was more) of a program fsnb asks. The output
+    is read as it comes — subprocess.run holds all of it, and a program that echoes a target's file can print
+    gigabytes — and the rest is read and dropped, or (`stop_over_cap`) the program is killed at the cap (exit code
+    None). subprocess.TimeoutExpired past `timeout`; the program never outlives the call."""
+    import selectors
+    import subprocess
+    import time
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT if merge_stderr else subprocess.DEVNULL, env=env, cwd=cwd)
+    kept, size, end = bytearray(), 0, time.monotonic() + timeout
+    try:
+        with selectors.DefaultSelector() as sel:
+            sel.register(p.stdout, selectors.EVENT_READ)
+            while True:
+                left = end - time.monotonic()
+                if left <= 0 or not sel.select(left):
+                    raise subprocess.TimeoutExpired(p.args, timeout)
+                b = os.read(p.stdout.fileno(), 1 << 16)
+                if not b:
+                    break
+                size += len(b)
+                kept += b[:max(0, cap - len(kept))]
+                if size > cap and stop_over_cap:
+                    return None, bytes(kept), True
+        return p.wait(max(0.0, end - time.monotonic())), bytes(kept), size > cap
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()

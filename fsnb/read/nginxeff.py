@@ -108,39 +108,16 @@ def dump(binary: str, prefix: str, conf: str, timeout: float) -> str | None:
     off at the cap: nginx -T prints every included file whole, and a file of comments is valid config, so a
     1 GB include was 1 GB in fsnb's memory (subprocess.run keeps all of it) before the cap applied — and a dump cut
     at the cap would have been parsed as if it were the whole configuration."""
-    import selectors
-    import time
+    from fsnb.read import files
     argv = [binary, "-T", "-q"] + (["-p", prefix] if prefix else []) + (["-c", conf] if conf else [])
     try:
-        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                             env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
-    except OSError:
+        rc, out, over = files.run_capped(argv, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}, timeout=timeout,
+                                         cap=MAX_DUMP, stop_over_cap=True)
+    except (OSError, subprocess.TimeoutExpired):
+        return None                         # not runnable, or past the deadline
+    if over or rc != 0:                     # too large to be a configuration fsnb reads, or nginx -T failed
         return None
-    chunks, size, end = [], 0, time.monotonic() + timeout
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(p.stdout, selectors.EVENT_READ)
-            while True:
-                left = end - time.monotonic()
-                if left <= 0 or not sel.select(left):
-                    return None                     # past the deadline
-                b = os.read(p.stdout.fileno(), 1 << 16)
-                if not b:
-                    break
-                size += len(b)
-                if size > MAX_DUMP:
-                    return None                     # too large to be a configuration fsnb reads
-                chunks.append(b)
-        if p.wait(max(0.0, end - time.monotonic())) != 0:
-            return None
-    except subprocess.TimeoutExpired:
-        return None
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        p.stdout.close()
-    return b"".join(chunks).decode("utf-8", "replace")
+    return out.decode("utf-8", "replace")
 
 
 def sections(text: str) -> list[tuple[str, str]]:
