@@ -10,7 +10,7 @@ CF_SOURCES ?= $(CURDIR)/../shared/vendor/cloudflared
 export FSNB_FS_SOURCES := $(FS_SOURCES)
 export FSNB_CF_SOURCES := $(CF_SOURCES)
 
-.PHONY: run test test-fast bench setup clean-venv freeswitch cloudflared
+.PHONY: run test test-fast bench setup clean-venv freeswitch cloudflared jssip
 
 setup: $(STAMP)
 
@@ -45,7 +45,12 @@ cloudflared:
 	@if [ -d "$(CF_SOURCES)" ]; then tools/build-cloudflared; \
 	 else echo "no cloudflared sources at $(CF_SOURCES): fsnb will judge tunnel configs with its own model"; fi
 
-test: $(STAMP) freeswitch cloudflared
+# JsSIP for the browser judge's test page (tests/test_browser_media.py), bundled from the npm registry's pinned
+# packages (tests/webrtc/package-lock.json) into ~/.cache/fsnb: seconds, once
+jssip:
+	tools/build-jssip
+
+test: $(STAMP) freeswitch cloudflared jssip
 	$(VENV)/bin/ruff check fsnb tests benchmarks
 	$(PY) -m pytest
 

@@ -1,6 +1,8 @@
 """The lab's port publishing for a container in its own network namespace: `python -m fsnb.lab.nsforward
 --netns /proc/<pid>/ns/net PORT...` listens on this machine's 127.0.0.1:PORT and relays each connection to
-127.0.0.1:PORT inside the namespace.
+127.0.0.1:PORT inside the namespace. With `--reverse` it is the other way round: it listens on 127.0.0.1:PORT
+inside the namespace and relays to this machine's 127.0.0.1:PORT — how a browser placed in a namespace of its own
+(another machine, as far as its loopback goes) reaches the lab's public URL and TURN server over TCP only.
 
 Why not Docker's own `-p 127.0.0.1:7443:7443`: the lab's engine runs `--bridge=none --iptables=false` (nothing may
 be routed off the machine), so a container with its own namespace has only a loopback — no address docker-proxy
@@ -59,24 +61,38 @@ def _handler(port: int):
     return handle
 
 
-async def main(netns: str, ports: list[int]) -> None:
-    listeners = []
+def _listeners(ports: list[int]) -> list[tuple[int, socket.socket]]:
+    out = []
     for port in ports:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
         s.listen(64)
         s.setblocking(False)
-        listeners.append((port, s))
-    _setns(netns)               # from here on, new sockets live in the container's namespace
+        out.append((port, s))
+    return out
+
+
+async def main(netns: str, ports: list[int], reverse: bool = False) -> None:
+    if reverse:                 # listen inside, then come back: the relayed connections are made here
+        home = f"/proc/{os.getpid()}/ns/net"
+        fd = os.open(home, os.O_RDONLY | os.O_CLOEXEC)    # held open: the way back into this namespace
+        _setns(netns)
+        listeners = _listeners(ports)
+        _setns(f"/proc/self/fd/{fd}")
+        os.close(fd)
+    else:
+        listeners = _listeners(ports)
+        _setns(netns)           # from here on, new sockets live in the container's namespace
     servers = [await asyncio.start_server(_handler(port), sock=s) for port, s in listeners]
-    print(f"forwarding 127.0.0.1:{','.join(map(str, ports))} into {netns}", flush=True)
+    print(f"forwarding 127.0.0.1:{','.join(map(str, ports))} {'out of' if reverse else 'into'} {netns}", flush=True)
     await asyncio.gather(*(srv.serve_forever() for srv in servers))
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--netns", required=True)
+    ap.add_argument("--reverse", action="store_true", help="listen inside the namespace, relay to this machine")
     ap.add_argument("ports", nargs="+", type=int)
     a = ap.parse_args()
-    asyncio.run(main(a.netns, a.ports))
+    asyncio.run(main(a.netns, a.ports, a.reverse))

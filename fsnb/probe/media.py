@@ -247,7 +247,8 @@ async def _offer_and_call(spec: CallSpec, ex: wsprobe.Exchange, r: MediaResult, 
                                                     if line.startswith("a=candidate:")) if len(p) > 7]
     if spec.turn and not any(c.startswith("relay ") for c in r.offered):
         r.outcome, r.detail = "turn-failed", (f"TURN {spec.turn}: no relay allocated (refused credentials, or no TURN "
-                                              "server there): a browser given only this path has no media path")
+                                              "server there): a browser given only this path has no media path — it offers no "
+                                              "candidate, and FreeSWITCH refuses such an offer (488)")
         await pc.close()
         return None, None, None
     clock.step("offer")
