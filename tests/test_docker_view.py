@@ -55,6 +55,25 @@ def test_docker_view_tolerates_hostile_records():
     assert [p.text() for p in v.published] == ["0.0.0.0:5066 -> 5066/tcp"] and v.restart_count == 0
 
 
+def _udp(*ports, host=None):
+    return {f"{p}/udp": [{"HostIp": "", "HostPort": str(host or p)}] for p in ports}
+
+
+def test_the_rtp_range_docker_publishes_as_udp():
+    """Issue #22: one entry per published port (a range is many), on the same host port; every entry counts, not
+    only the capped list the summary shows."""
+    v = dockerview.of({"HostConfig": {"NetworkMode": "bridge"},
+                       "NetworkSettings": {"Ports": {**_udp(*range(16384, 16485)), "7443/tcp": [{"HostPort": "7443"}]}}})
+    assert v.udp_same_port == [(16384, 16484)]
+    assert v.udp_unpublished(16384, 16484) == [] and v.udp_unpublished(16384, 32768) == [(16485, 32768)]
+    assert v.udp_unpublished(16000, 16400) == [(16000, 16383)]
+    full = dockerview.of({"NetworkSettings": {"Ports": _udp(*range(10000, 11000))}})
+    assert len(full.published) <= 256 * 16 and full.udp_unpublished(10000, 10999) == []
+    gaps = dockerview.of({"NetworkSettings": {"Ports": {**_udp(20000, 20001, 20003), **_udp(20002, host=30002)}}})
+    assert gaps.udp_unpublished(20000, 20004) == [(20002, 20002), (20004, 20004)]   # another host port: not carried
+    assert dockerview.of({"HostConfig": {"NetworkMode": "none"}}).udp_unpublished(1, 2) == [(1, 2)]
+
+
 def test_cmdline_dirs():
     p = fsprocess.from_inspect(INSPECT)
     assert p.dir("conf") == "/etc/freeswitch" and p.dir("certs") == "/etc/freeswitch/tls"
