@@ -276,3 +276,61 @@ def test_a_containers_path_on_the_docker_host():
     assert v.host_path("/etc/freeswitch/vars.xml") == ("/srv/fs/vars.xml", True)
     assert v.host_path("/etc/freeswitchx") is None and v.host_path("/usr/local") is None
     assert "/srv/fs/tls -> /etc/freeswitch/tls (ro)" in v.summary()
+
+
+# -- issue #22: schritt5.config reads the same Docker record for the RTP range -----------------------------------
+_SWITCH = ('<configuration name="switch.conf"><settings><param name="rtp-start-port" value="16384"/>'
+           '<param name="rtp-end-port" value="16584"/></settings></configuration>')
+
+
+def _media_ctx(tmp_path, info, rtp_ip="127.0.0.1", client="host"):
+    from fsnb.read import fsconfig
+    ctx = _ctx(tmp_path, info, [])
+    ctx.target.media.client = client
+    vars_text = '<include><X-PRE-PROCESS cmd="set" data="x=1"/></include>'
+    prof = fsconfig.parse_profile(f'<profile name="internal"><settings><param name="rtp-ip" value="{rtp_ip}"/>'
+                                  '</settings></profile>', "internal", {})
+
+    async def profile_config():
+        return "internal.xml", prof, {}
+
+    async def conf_file(rel):
+        return rel, _SWITCH if rel.endswith("switch.conf.xml") else vars_text
+    ctx.profile_config, ctx.conf_file = profile_config, conf_file
+    return ctx
+
+
+def _config(tmp_path, info, **kw):
+    from fsnb.checks import schritt5
+    return asyncio.run(schritt5.config(_media_ctx(tmp_path, info, **kw)))
+
+
+def test_media_config_names_an_unpublished_rtp_range(tmp_path):
+    """The lab's own-netns container: Docker publishes nothing, the SDP names the container's loopback."""
+    out = _config(tmp_path, dict(INSPECT, HostConfig={"NetworkMode": "none"}, NetworkSettings={}))
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584/udp" in out.text.en, out.text.en
+    assert "keinen Port seines RTP-Bereichs" in out.text.de
+    assert out.observed["own_netns"] is True and out.observed["rtp_unpublished"] == ["16384-16584/udp"]
+    docker = next(e for e in out.evidence if e.label == "Docker")
+    assert "RTP range 16384-16584/udp (switch.conf.xml): not published as UDP: 16384-16584/udp" in docker.text
+
+
+def test_media_config_names_the_missing_part_of_the_rtp_range(tmp_path):
+    ports = {f"{p}/udp": [{"HostIp": "", "HostPort": str(p)}] for p in range(16384, 16485)}
+    out = _config(tmp_path, dict(INSPECT, NetworkSettings={"Ports": ports}), rtp_ip="192.0.2.10", client="lan")
+    assert out.status.value == "fail" and "missing: 16485-16584/udp" in out.text.en, out.text.en
+    assert out.observed["rtp_unpublished"] == ["16485-16584/udp"]
+
+
+@pytest.mark.parametrize("info,rtp_ip", [
+    (dict(INSPECT, HostConfig={"NetworkMode": "host"}), "127.0.0.1"),             # host networking
+    (None, "127.0.0.1"),                                                           # Docker's record unknown
+    (dict(INSPECT, NetworkSettings={"Ports": {f"{p}/udp": [{"HostPort": str(p)}] for p in range(16384, 16585)}}),
+     "192.0.2.10"),                                                                # the whole range published
+    (dict(INSPECT, NetworkSettings={}), "172.17.0.2"),     # a browser on this host reaches the bridge address itself
+], ids=["host-network", "view-unknown", "range-published", "host-client-bridge-address"])
+def test_media_config_passes_without_proof_of_an_unpublished_range(tmp_path, info, rtp_ip):
+    out = _config(tmp_path, info, rtp_ip=rtp_ip)
+    assert out.status.value == "pass", out.text.en
+    if info is None:
+        assert out.observed.get("own_netns") is None and not any(e.label == "Docker" for e in out.evidence)
