@@ -334,3 +334,11 @@ def test_media_config_passes_without_proof_of_an_unpublished_range(tmp_path, inf
     assert out.status.value == "pass", out.text.en
     if info is None:
         assert out.observed.get("own_netns") is None and not any(e.label == "Docker" for e in out.evidence)
+
+
+def test_an_rtp_range_published_on_other_host_ports_is_not_published(tmp_path):
+    """The SDP names FreeSWITCH's own port: `-p 20000-20200:16384-16584/udp` carries no call."""
+    ports = {f"{p}/udp": [{"HostIp": "", "HostPort": str(p + 3616)}] for p in range(16384, 16585)}
+    out = _config(tmp_path, dict(INSPECT, NetworkSettings={"Ports": ports}), rtp_ip="192.0.2.10", client="lan")
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584/udp as UDP on the same host port" in out.text.en
+    assert "0.0.0.0:20000 -> 16384/udp" in out.text.en and " …" in out.text.en and len(out.text.en) < 800, out.text.en

@@ -32,6 +32,10 @@ TEXTS = {
                          "{what}: browsers on {c} cannot reach RTP — the call connects without audio."),
     "rtp-none": T("Docker veröffentlicht keinen Port seines RTP-Bereichs {r} als UDP (veröffentlicht: {pub})",
                   "Docker publishes none of its RTP range {r} as UDP (published: {pub})"),
+    "rtp-none-here": T("Docker veröffentlicht keinen Port seines RTP-Bereichs {r} als UDP auf demselben Host-Port "
+                       "(veröffentlicht: {pub}; die SDP nennt FreeSWITCHs eigenen Port)",
+                       "Docker publishes none of its RTP range {r} as UDP on the same host port (published: {pub}; "
+                       "the SDP names FreeSWITCH's own port)"),
     "rtp-part": T("Docker veröffentlicht nur einen Teil seines RTP-Bereichs {r} als UDP auf demselben Host-Port — es "
                   "fehlen {m} (ein Anruf, dessen Port FreeSWITCH dort wählt, hat keinen Ton)",
                   "Docker publishes only part of its RTP range {r} as UDP on the same host port — missing: {m} (a call "
@@ -124,8 +128,9 @@ async def config(ctx):
         # from this host a container's bridge address is reachable without publishing; its loopback never is
         r = f"{c.rtp_start}-{c.rtp_end}/udp"
         if unpublished == [(c.rtp_start, c.rtp_end)]:
-            pub = ", ".join(p.text() for p in view.published if p.proto == "udp") or "—"
-            what = TEXTS["rtp-none"].format(r=r, pub=pub)
+            udp = [p.text() for p in view.published if p.proto == "udp"]
+            what = TEXTS["rtp-none" if not udp else "rtp-none-here"].format(
+                r=r, pub=", ".join(udp[:8]) + (" …" if len(udp) > 8 else "") or "—")
         else:
             what = TEXTS["rtp-part"].format(r=r, m=", ".join(observed["rtp_unpublished"]))
         return fail(T(TEXTS["rtp-unpublished"].de.format(mode=view.network_mode or "?", what=what.de, c=CLIENT[m.client].de),
