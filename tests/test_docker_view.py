@@ -308,7 +308,7 @@ def _config(tmp_path, info, **kw):
 def test_media_config_names_an_unpublished_rtp_range(tmp_path):
     """The lab's own-netns container: Docker publishes nothing, the SDP names the container's loopback."""
     out = _config(tmp_path, dict(INSPECT, HostConfig={"NetworkMode": "none"}, NetworkSettings={}))
-    assert out.status.value == "fail" and "none of its RTP range 16384-16584/udp" in out.text.en, out.text.en
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584 as UDP" in out.text.en, out.text.en
     assert "keinen Port seines RTP-Bereichs" in out.text.de
     assert out.observed["own_netns"] is True and out.observed["rtp_unpublished"] == ["16384-16584/udp"]
     docker = next(e for e in out.evidence if e.label == "Docker")
@@ -340,5 +340,5 @@ def test_an_rtp_range_published_on_other_host_ports_is_not_published(tmp_path):
     """The SDP names FreeSWITCH's own port: `-p 20000-20200:16384-16584/udp` carries no call."""
     ports = {f"{p}/udp": [{"HostIp": "", "HostPort": str(p + 3616)}] for p in range(16384, 16585)}
     out = _config(tmp_path, dict(INSPECT, NetworkSettings={"Ports": ports}), rtp_ip="192.0.2.10", client="lan")
-    assert out.status.value == "fail" and "none of its RTP range 16384-16584/udp as UDP on the same host port" in out.text.en
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584 as UDP on the same host port" in out.text.en
     assert "0.0.0.0:20000 -> 16384/udp" in out.text.en and " …" in out.text.en and len(out.text.en) < 800, out.text.en

@@ -126,7 +126,7 @@ async def config(ctx):
         return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
     if unpublished and not m.turn and (m.client != "host" or _loopback_or_any(adv)):
         # from this host a container's bridge address is reachable without publishing; its loopback never is
-        r = f"{c.rtp_start}-{c.rtp_end}/udp"
+        r = f"{c.rtp_start}-{c.rtp_end}"
         if unpublished == [(c.rtp_start, c.rtp_end)]:
             udp = [p.text() for p in view.published if p.proto == "udp"]
             what = TEXTS["rtp-none" if not udp else "rtp-none-here"].format(
