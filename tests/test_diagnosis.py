@@ -228,6 +228,18 @@ CASES.update({
         esl=_in_container(8021), network_mode="bridge", own_netns=True,
         published=["127.0.0.1:7443 -> 7443/tcp", "127.0.0.1:8021 -> 8021/tcp"])}),
 })
+# Issue #22: the container's RTP range, as the real lab's docker-own-netns-published run observes it (Docker's `none`,
+# nothing published by Docker; the SDP names the container's loopback, ICE finds no way there)
+_ICE_FAILED = dict(outcome="ice-failed", ice_state="failed", dtls_state="new", packets_received=0, echo_rtt=None)
+
+
+def _media_conf(status="fail", **changes):
+    return res("schritt5.config", status, **{**dict(client="host", rtp_ip="127.0.0.1", reachable=True,
+                                                    network_mode="none", own_netns=True,
+                                                    rtp_unpublished=["16384-32768/udp"]), **changes})
+
+
+CASES["rtp-ports-not-published"] = {"schritt5.config": _media_conf(), "schritt5.anruf": call(**_ICE_FAILED)}
 # Issue #18, nginx's own view: the upstream behind a variable (the config shows no scheme mismatch), the error
 # log's line of this request (recorded nginx 1.22, fixtures 503/505) names the cause
 _LOG_505 = ('2026/11/26 10:07:20 [error] 25402#25402: *1 peer closed connection in SSL handshake while SSL handshaking '
@@ -584,3 +596,38 @@ def test_a_call_that_ran_out_of_time_names_no_media_cause():
     slow = res("schritt5.anruf", "warn", **{**CALL_OK, "outcome": "too-slow", "ice_state": "checking",
                                             "dtls_state": "new", "packets_received": 0, "echo_rtt": None})
     assert [f.cause for f in diagnose(with_({"schritt5.anruf": slow}))] == []
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("conf", [
+    dict(network_mode="host", own_netns=False, rtp_unpublished=[]),        # host networking: no publishing needed
+    dict(network_mode=None, own_netns=None, rtp_unpublished=[]),           # Docker's view unknown (a local FreeSWITCH)
+    dict(rtp_unpublished=[]),                                               # the whole range published
+], ids=["host-network", "view-unknown", "range-published"])
+def test_an_unreachable_media_address_is_no_rtp_publication_finding_without_the_proof(conf):
+    """Issue #22: without Docker's record that the container has its own network and leaves (part of) the RTP range
+    unpublished, a failed call stays media-address-unreachable."""
+    found = diagnose(with_({"schritt5.config": _media_conf("pass", **conf), "schritt5.anruf": call(**_ICE_FAILED)}))
+    assert [f.cause for f in found] == ["media-address-unreachable"], [f.cause for f in found]
+
+
+@pytest.mark.unit
+def test_a_partly_published_rtp_range_is_a_finding_even_when_this_call_had_audio():
+    """FreeSWITCH picks each call's port across its range: a call on a published port has audio, the next may not."""
+    conf = _media_conf(rtp_start=16384, rtp_end=32768, rtp_range_set=False, rtp_unpublished=["16485-32768/udp"])
+    found = diagnose(with_({"schritt5.config": conf}))
+    assert [(f.cause, f.explains) for f in found] == [("rtp-ports-not-published", ["schritt5.config"])]
+
+
+@pytest.mark.unit
+def test_unpublished_rtp_needs_no_audio_path_shown():
+    """Range unpublished, but the config passed (a host client reaches the container's bridge address) and the call
+    had audio: no finding."""
+    assert diagnose(with_({"schritt5.config": _media_conf("pass", rtp_ip="172.17.0.2")})) == []
+
+
+@pytest.mark.unit
+def test_only_the_tunnel_reaching_freeswitch_is_deeper_than_unpublished_rtp():
+    conf = _media_conf(client="internet", reachable=False, public_address=False)
+    found = diagnose(with_({"schritt5.config": conf, "schritt5.anruf": call(client="internet", **_ICE_FAILED)}))
+    assert [f.cause for f in found] == ["media-only-tunnel"], [f.cause for f in found]

@@ -55,6 +55,25 @@ def test_docker_view_tolerates_hostile_records():
     assert [p.text() for p in v.published] == ["0.0.0.0:5066 -> 5066/tcp"] and v.restart_count == 0
 
 
+def _udp(*ports, host=None):
+    return {f"{p}/udp": [{"HostIp": "", "HostPort": str(host or p)}] for p in ports}
+
+
+def test_the_rtp_range_docker_publishes_as_udp():
+    """Issue #22: one entry per published port (a range is many), on the same host port; every entry counts, not
+    only the capped list the summary shows."""
+    v = dockerview.of({"HostConfig": {"NetworkMode": "bridge"},
+                       "NetworkSettings": {"Ports": {**_udp(*range(16384, 16485)), "7443/tcp": [{"HostPort": "7443"}]}}})
+    assert v.udp_same_port == [(16384, 16484)]
+    assert v.udp_unpublished(16384, 16484) == [] and v.udp_unpublished(16384, 32768) == [(16485, 32768)]
+    assert v.udp_unpublished(16000, 16400) == [(16000, 16383)]
+    full = dockerview.of({"NetworkSettings": {"Ports": _udp(*range(10000, 11000))}})
+    assert len(full.published) <= 256 * 16 and full.udp_unpublished(10000, 10999) == []
+    gaps = dockerview.of({"NetworkSettings": {"Ports": {**_udp(20000, 20001, 20003), **_udp(20002, host=30002)}}})
+    assert gaps.udp_unpublished(20000, 20004) == [(20002, 20002), (20004, 20004)]   # another host port: not carried
+    assert dockerview.of({"HostConfig": {"NetworkMode": "none"}}).udp_unpublished(1, 2) == [(1, 2)]
+
+
 def test_cmdline_dirs():
     p = fsprocess.from_inspect(INSPECT)
     assert p.dir("conf") == "/etc/freeswitch" and p.dir("certs") == "/etc/freeswitch/tls"
@@ -257,3 +276,69 @@ def test_a_containers_path_on_the_docker_host():
     assert v.host_path("/etc/freeswitch/vars.xml") == ("/srv/fs/vars.xml", True)
     assert v.host_path("/etc/freeswitchx") is None and v.host_path("/usr/local") is None
     assert "/srv/fs/tls -> /etc/freeswitch/tls (ro)" in v.summary()
+
+
+# -- issue #22: schritt5.config reads the same Docker record for the RTP range -----------------------------------
+_SWITCH = ('<configuration name="switch.conf"><settings><param name="rtp-start-port" value="16384"/>'
+           '<param name="rtp-end-port" value="16584"/></settings></configuration>')
+
+
+def _media_ctx(tmp_path, info, rtp_ip="127.0.0.1", client="host"):
+    from fsnb.read import fsconfig
+    ctx = _ctx(tmp_path, info, [])
+    ctx.target.media.client = client
+    vars_text = '<include><X-PRE-PROCESS cmd="set" data="x=1"/></include>'
+    prof = fsconfig.parse_profile(f'<profile name="internal"><settings><param name="rtp-ip" value="{rtp_ip}"/>'
+                                  '</settings></profile>', "internal", {})
+
+    async def profile_config():
+        return "internal.xml", prof, {}
+
+    async def conf_file(rel):
+        return rel, _SWITCH if rel.endswith("switch.conf.xml") else vars_text
+    ctx.profile_config, ctx.conf_file = profile_config, conf_file
+    return ctx
+
+
+def _config(tmp_path, info, **kw):
+    from fsnb.checks import schritt5
+    return asyncio.run(schritt5.config(_media_ctx(tmp_path, info, **kw)))
+
+
+def test_media_config_names_an_unpublished_rtp_range(tmp_path):
+    """The lab's own-netns container: Docker publishes nothing, the SDP names the container's loopback."""
+    out = _config(tmp_path, dict(INSPECT, HostConfig={"NetworkMode": "none"}, NetworkSettings={}))
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584 as UDP" in out.text.en, out.text.en
+    assert "keinen Port seines RTP-Bereichs" in out.text.de
+    assert out.observed["own_netns"] is True and out.observed["rtp_unpublished"] == ["16384-16584/udp"]
+    docker = next(e for e in out.evidence if e.label == "Docker")
+    assert "RTP range 16384-16584/udp (switch.conf.xml): not published as UDP: 16384-16584/udp" in docker.text
+
+
+def test_media_config_names_the_missing_part_of_the_rtp_range(tmp_path):
+    ports = {f"{p}/udp": [{"HostIp": "", "HostPort": str(p)}] for p in range(16384, 16485)}
+    out = _config(tmp_path, dict(INSPECT, NetworkSettings={"Ports": ports}), rtp_ip="192.0.2.10", client="lan")
+    assert out.status.value == "fail" and "missing: 16485-16584/udp" in out.text.en, out.text.en
+    assert out.observed["rtp_unpublished"] == ["16485-16584/udp"]
+
+
+@pytest.mark.parametrize("info,rtp_ip", [
+    (dict(INSPECT, HostConfig={"NetworkMode": "host"}), "127.0.0.1"),             # host networking
+    (None, "127.0.0.1"),                                                           # Docker's record unknown
+    (dict(INSPECT, NetworkSettings={"Ports": {f"{p}/udp": [{"HostPort": str(p)}] for p in range(16384, 16585)}}),
+     "192.0.2.10"),                                                                # the whole range published
+    (dict(INSPECT, NetworkSettings={}), "172.17.0.2"),     # a browser on this host reaches the bridge address itself
+], ids=["host-network", "view-unknown", "range-published", "host-client-bridge-address"])
+def test_media_config_passes_without_proof_of_an_unpublished_range(tmp_path, info, rtp_ip):
+    out = _config(tmp_path, info, rtp_ip=rtp_ip)
+    assert out.status.value == "pass", out.text.en
+    if info is None:
+        assert out.observed.get("own_netns") is None and not any(e.label == "Docker" for e in out.evidence)
+
+
+def test_an_rtp_range_published_on_other_host_ports_is_not_published(tmp_path):
+    """The SDP names FreeSWITCH's own port: `-p 20000-20200:16384-16584/udp` carries no call."""
+    ports = {f"{p}/udp": [{"HostIp": "", "HostPort": str(p + 3616)}] for p in range(16384, 16585)}
+    out = _config(tmp_path, dict(INSPECT, NetworkSettings={"Ports": ports}), rtp_ip="192.0.2.10", client="lan")
+    assert out.status.value == "fail" and "none of its RTP range 16384-16584 as UDP on the same host port" in out.text.en
+    assert "0.0.0.0:20000 -> 16384/udp" in out.text.en and " …" in out.text.en and len(out.text.en) < 800, out.text.en

@@ -106,14 +106,19 @@ def test_own_netns_unpublished_names_the_containers_network(real_lab):
 @pytest.mark.parametrize("name", ["docker-own-netns-published", "docker-own-netns-wildcard"])
 def test_own_netns_published_is_healthy(real_lab, name):
     """Signalling through the published ports is healthy; the RTP range is not published (the lab forwards TCP
-    only), so Step 5's call finds the container's loopback as media address unreachable — and says only that."""
+    only, and Docker's record publishes nothing), so Step 5 names the unpublished range — and says only that."""
     st = realfs.up(name, OFF)
     out, p = _run(str(manager.lab_dir(OFF) / "target.toml"))
-    _common(out, st, wildcard=name.endswith("wildcard"))
+    by = _common(out, st, wildcard=name.endswith("wildcard"))
     causes = [d["cause"] for d in out["diagnosis"]]
     bad = {r["id"]: r["summary_en"] for r in out["results"] if r["status"] != "pass"}
-    assert p.returncode == 1 and causes == ["media-address-unreachable"], (causes, bad)
+    assert p.returncode == 1 and causes == ["rtp-ports-not-published"], (causes, bad)
     assert set(bad) <= {"schritt5.anruf", "schritt5.config"}, bad
+    conf = by["schritt5.config"]
+    assert conf["status"] == "fail" and conf["observed"]["own_netns"] is True, conf
+    rtp = f"{conf['observed']['rtp_start']}-{conf['observed']['rtp_end']}/udp"
+    assert conf["observed"]["rtp_unpublished"] == [rtp] and "none of its RTP range" in conf["summary_en"], conf
+    assert "-p 16384-16484:16384-16484/udp" in out["diagnosis"][0]["fix_en"]
 
 
 @pytest.mark.docker

@@ -25,6 +25,21 @@ TEXTS = {
                           "nur die Signalisierung (WebSocket), kein UDP — der Anruf verbindet, ohne Ton.",
                           "Browsers on {c} cannot reach {a}, and no TURN server is configured: the tunnel carries "
                           "the signalling (WebSocket) only, no UDP — the call connects without audio."),
+    # issue #22: FreeSWITCH in the container's own network namespace, its RTP range not published as UDP
+    "rtp-unpublished": T("FreeSWITCH läuft im eigenen Netzwerk-Namespace des Containers (Docker network mode {mode}), "
+                         "und {what}: Browser aus {c} erreichen RTP nicht — der Anruf verbindet, ohne Ton.",
+                         "FreeSWITCH runs in the container's own network namespace (Docker network mode {mode}), and "
+                         "{what}: browsers on {c} cannot reach RTP — the call connects without audio."),
+    "rtp-none": T("Docker veröffentlicht keinen Port seines RTP-Bereichs {r} als UDP (veröffentlicht: {pub})",
+                  "Docker publishes none of its RTP range {r} as UDP (published: {pub})"),
+    "rtp-none-here": T("Docker veröffentlicht keinen Port seines RTP-Bereichs {r} als UDP auf demselben Host-Port "
+                       "(veröffentlicht: {pub}; die SDP nennt FreeSWITCHs eigenen Port)",
+                       "Docker publishes none of its RTP range {r} as UDP on the same host port (published: {pub}; "
+                       "the SDP names FreeSWITCH's own port)"),
+    "rtp-part": T("Docker veröffentlicht nur einen Teil seines RTP-Bereichs {r} als UDP auf demselben Host-Port — es "
+                  "fehlen {m} (ein Anruf, dessen Port FreeSWITCH dort wählt, hat keinen Ton)",
+                  "Docker publishes only part of its RTP range {r} as UDP on the same host port — missing: {m} (a call "
+                  "whose port FreeSWITCH picks there has no audio)"),
     "via-turn": T(" (Medien über TURN {t})", " (media via TURN {t})"),
     "no-credentials": T("Kein SIP-Passwort im Ziel ([sip] password): Schritt 5 braucht einen Anruf und kann ohne "
                         "Zugangsdaten nicht laufen (kein Fehler).", "No SIP password in the target ([sip] password): "
@@ -104,13 +119,57 @@ async def config(ctx):
     ev = [Evidence(TEXTS["config"], f"rtp-ip = {c.rtp_ip}\next-rtp-ip = {c.ext_rtp_ip or '(none)'} ({c.ext_kind})\n"
                    f"rtp ports = {ports.en}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
                    f"[media] turn = {m.turn or '(none)'}", "sip_profiles, vars.xml, autoload_configs/switch.conf.xml")]
+    view = await ctx.docker_view()
+    unpublished = _rtp_docker(view, c, ctx.fs.container, observed, ev)
     if reach is False and not m.turn:
         key = "conf-unreachable" if m.client == "internet" else "conf-unreachable-lan"
         return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
+    if unpublished and not m.turn and (m.client != "host" or _loopback_or_any(adv)):
+        # from this host a container's bridge address is reachable without publishing; its loopback never is
+        r = f"{c.rtp_start}-{c.rtp_end}"
+        if unpublished == [(c.rtp_start, c.rtp_end)]:
+            udp = [p.text() for p in view.published if p.proto == "udp"]
+            what = TEXTS["rtp-none" if not udp else "rtp-none-here"].format(
+                r=r, pub=", ".join(udp[:8]) + (" …" if len(udp) > 8 else "") or "—")
+        else:
+            what = TEXTS["rtp-part"].format(r=r, m=", ".join(observed["rtp_unpublished"]))
+        return fail(T(TEXTS["rtp-unpublished"].de.format(mode=view.network_mode or "?", what=what.de, c=CLIENT[m.client].de),
+                      TEXTS["rtp-unpublished"].en.format(mode=view.network_mode or "?", what=what.en, c=CLIENT[m.client].en)),
+                    evidence=ev, observed=observed)
     turn = TEXTS["via-turn"].format(t=m.turn) if m.turn else T("", "")
     return ok(T(TEXTS["conf-ok"].de.format(c=CLIENT[m.client].de, a=adv or "?", p=ports.de, turn=turn.de),
                 TEXTS["conf-ok"].en.format(c=CLIENT[m.client].en, a=adv or "?", p=ports.en, turn=turn.en)),
               evidence=ev, observed=observed)
+
+
+def _span(a: int, b: int) -> str:
+    return f"{a}/udp" if a == b else f"{a}-{b}/udp"
+
+
+def _rtp_docker(view, c: mediaconf.MediaConf, container: str, observed: dict, ev: list) -> list[tuple[int, int]]:
+    """Docker's view of the RTP range (the record schritt3.ports reads): recorded in `observed` and as evidence; the
+    runs of the range not published as UDP on the same host port (none without a view, or with host networking)."""
+    if view is None:
+        return []
+    observed.update(network_mode=view.network_mode, own_netns=view.own_netns)
+    if not view.own_netns:
+        return []
+    missing = view.udp_unpublished(c.rtp_start, c.rtp_end)
+    observed["rtp_unpublished"] = [_span(a, b) for a, b in missing[:20]] + (["…"] if len(missing) > 20 else [])
+    udp = [p.text() for p in view.published if p.proto == "udp"]
+    where = "switch.conf.xml" if c.rtp_range_set else "FreeSWITCH default"
+    said = (f"not published as UDP: {', '.join(observed['rtp_unpublished'])}" if missing
+            else "published as UDP on the same host ports")
+    ev.append(Evidence("Docker", f"network mode {view.network_mode or '?'} (own network namespace)\n"
+                       f"published UDP ports: {', '.join(udp[:20]) + (' …' if len(udp) > 20 else '') or 'none'}\n"
+                       f"RTP range {c.rtp_start}-{c.rtp_end}/udp ({where}): {said}",
+                       f"Docker engine: inspect {container}"))
+    return missing
+
+
+def _loopback_or_any(addr: str) -> bool:
+    ip = mediaconf.address(addr)
+    return bool(ip and (ip.is_loopback or ip.is_unspecified))
 
 
 def _hop(ctx):

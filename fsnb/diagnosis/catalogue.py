@@ -725,6 +725,32 @@ CAUSES: dict[str, Cause] = _ranked([
           node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-turn-wrong-password",
         deciding=((CALL, r"TURN|relay|allocat"),),
         keywords=("turn", "relay", "401", "credentials", "zugangsdaten", "password", "passwort", "coturn"),),
+    # -- issue #22: the container's RTP range, by Docker's own record (fsnb/read/dockerview.py) ---------------------
+    Cause("rtp-ports-not-published",
+          "FreeSWITCH läuft in einem Container mit eigenem Netzwerk (kein Host-Netzwerk): Docker veröffentlicht "
+          "höchstens seine Signalisierungs-Ports, seinen RTP-Bereich (rtp-start-port..rtp-end-port aus switch.conf.xml) "
+          "aber nicht als UDP — gar nicht oder nur zum Teil: das RTP der Browser erreicht FreeSWITCH nicht, der Anruf "
+          "verbindet, ohne Ton.",
+          "FreeSWITCH runs in a container with its own network (not host networking): Docker publishes its signalling "
+          "ports at most, but not its RTP range (rtp-start-port..rtp-end-port from switch.conf.xml) as UDP — none of "
+          "it, or only part: a browser's RTP cannot reach FreeSWITCH, the call connects without audio.",
+          "Den RTP-Bereich verkleinern und genau ihn als UDP veröffentlichen: in switch.conf.xml rtp-start-port 16384, "
+          "rtp-end-port 16484, dann `docker run -p 16384-16484:16384-16484/udp …` (compose `ports: "
+          "[\"16384-16484:16384-16484/udp\"]`; Host- und Container-Port gleich — die SDP nennt FreeSWITCHs eigenen "
+          "Port), ext-rtp-ip auf die Adresse des Hosts, die die Browser erreichen, und den Container neu starten. "
+          "Oder Host-Netzwerk: `docker run --network host …` bzw. compose `network_mode: host`. Oder ein TURN-Server "
+          "(coturn) auf dem Host, der den Container erreicht, für die Browser (iceServers).",
+          "Narrow the RTP range and publish exactly it as UDP: in switch.conf.xml rtp-start-port 16384, rtp-end-port "
+          "16484, then `docker run -p 16384-16484:16384-16484/udp …` (compose `ports: [\"16384-16484:16384-16484/udp\"]`; "
+          "the same host and container port — the SDP names FreeSWITCH's own port), ext-rtp-ip the host's address the "
+          "browsers reach, and restart the container. Or host networking: `docker run --network host …` or compose "
+          "`network_mode: host`. Or a TURN server (coturn) on the host, which reaches the container, for the browsers "
+          "(iceServers).",
+          reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel",),
+          node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="docker-own-netns-published",
+        deciding=((MEDIA_CONF, r"RTP range"), (CALL, r"ICE|candidate|c=IN")),
+        keywords=("udp", "rtp", "publish", "veröffentlich", "-p ", "16384", "rtp-start-port", "rtp-end-port",
+                  "network_mode", "network host", "host-netzwerk", "container", "namespace"),),
     Cause("media-address-unreachable", "Die SDP-Antwort nennt eine Medienadresse, die der Browser nicht erreicht (Loopback, "
           "privat, container-intern — oder dort lauscht nichts): ICE scheitert oder der Ton bleibt aus.",
           "The SDP answer names a media address the browser cannot reach (loopback, private, container-internal — or "
@@ -733,7 +759,7 @@ CAUSES: dict[str, Cause] = _ranked([
           "LAN-Adresse; im Container: die des Hosts, mit veröffentlichtem RTP-Portbereich), dann das Profil neu starten.",
           "Set rtp-ip/ext-rtp-ip in the profile to an address the browsers reach (for LAN clients: the LAN address; in "
           "a container: the host's, with the RTP port range published), then restart the profile.",
-          reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel",),
+          reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel", "rtp-ports-not-published"),
           node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-lan-client-loopback",
         deciding=((CALL, r"c=IN IP4|candidate|address|Adresse"), (MEDIA_CONF, r"rtp-ip")),
         keywords=("rtp-ip", "ext-rtp-ip", "127.0.0.1", "loopback", "lan", "sdp", "c=in", "candidate", "adresse", "address"),),
@@ -758,7 +784,8 @@ CAUSES: dict[str, Cause] = _ranked([
           "->') und `uuid_dump` (rtp_audio_*_packet_count) lesen; eine Richtung ohne Pakete ist meist NAT oder eine Anwendung, die nichts sendet.",
           "Check the number's dialplan (the echo: `answer`, `echo`; no `park`), read the log's RTP lines ('AUDIO RTP … "
           "->') and `uuid_dump` (rtp_audio_*_packet_count); a direction without packets is usually NAT or an application that sends nothing.",
-          reads=(CALL,), explains=(CALL,), superseded_by=("media-address-unreachable", "media-only-tunnel"),
+          reads=(CALL,), explains=(CALL,), superseded_by=("media-address-unreachable", "media-only-tunnel",
+                                                                    "rtp-ports-not-published"),
           node=Node.MEDIA, fix_kind=Fix.CONFIG_EDIT, scenario="media-one-way",
         deciding=((CALL, r"RTP|packets|Pakete|received|empfangen"),),
         keywords=("one way", "eine richtung", "rtp", "packets", "pakete", "park", "echo", "uuid_dump"),),

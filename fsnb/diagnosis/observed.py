@@ -263,6 +263,12 @@ class MediaConfig(Observed):
     turn: str = ""                    # the TURN server the browsers get (target)
     public_address: bool = False      # an address a client on the internet can reach is configured (public IP, stun:, autonat:)
     reachable: bool | None = None     # the address FreeSWITCH advertises to this client is reachable from `client`
+    # Docker's own view (fsnb/read/dockerview.py, the record schritt3.ports reads): None for a local FreeSWITCH or
+    # when the engine's record could not be read
+    network_mode: str | None = None   # host | none | bridge | <network> | container:<id>
+    own_netns: bool | None = None     # the container has its own network namespace (not `--network host`)
+    rtp_unpublished: list[str] = field(default_factory=list)   # with own_netns: the parts of the RTP range Docker
+    #                                   does not publish as UDP on the same host port, "16384-32768/udp"
 
 
 @dataclass

@@ -445,6 +445,17 @@ def _turn_unusable(f):
     return bool(c and c.outcome == "turn-failed")
 
 
+@rule("rtp-ports-not-published")
+def _rtp_unpublished(f):
+    """Docker's record (schritt5.config's view of it) proves the range is not published, and the config or the call
+    shows no audio path: never for host networking, nor without Docker's view (own_netns None)."""
+    m, c = f.get(MEDIA_CONF), f.get(CALL)
+    if not (m and m.own_netns is True and m.rtp_unpublished):
+        return None
+    no_path = bool(c and (c.outcome in ("ice-failed", "unreachable") or (c.unreachable and not m.turn)))
+    return f.failed(MEDIA_CONF) or no_path
+
+
 @rule("media-address-unreachable")
 def _address_unreachable(f):
     m, c = f.get(MEDIA_CONF), f.get(CALL)

@@ -705,14 +705,16 @@ SCENARIOS.extend([
           "Since yesterday FreeSWITCH runs in a Docker container instead of directly on the server. `docker ps` shows it "
           "“Up”, the container log shows nothing unusual. nginx reports 502, fs_cli on the server: “Connection "
           "refused”.")),),
-    # Step 5 judges the media path too: the RTP ports are not published (the lab forwards TCP only), so the call
-    # finds FreeSWITCH's media address — the container's own loopback — unreachable, as a browser would
-    Scenario("docker-own-netns-published", "media-address-unreachable", 1,
+    # Step 5 judges the media path too (issue #22): the RTP range is not published (the lab forwards TCP only, and
+    # Docker's record publishes nothing: the forwarder is not Docker's), so the call finds no way to FreeSWITCH's media
+    # address — the container's own loopback — as a browser would
+    Scenario("docker-own-netns-published", "rtp-ports-not-published", 1,
              "FreeSWITCH im eigenen Netzwerk-Namespace, wss/ws/SIP/ESL auf den Loopback dieses Rechners "
-             "veröffentlicht, der RTP-Bereich nicht: die Signalisierung funktioniert, ein Anruf hat keinen Ton (die "
-             "SDP nennt den Loopback des Containers).",
+             "veröffentlicht, der RTP-Bereich (switch.conf.xml) nicht als UDP: die Signalisierung funktioniert, ein "
+             "Anruf hat keinen Ton (die SDP nennt den Loopback des Containers, kein UDP-Port führt dorthin).",
              "FreeSWITCH in its own network namespace, wss/ws/SIP/ESL published on this machine's loopback, the RTP "
-             "range not: signalling works, a call has no audio (the SDP names the container's loopback).",
+             "range (switch.conf.xml) not as UDP: signalling works, a call has no audio (the SDP names the container's "
+             "loopback, no UDP port leads there).",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED), target=TargetSettings(dirs_named=False),
              sim=False, sim_why_not=_NETNS_WHY,
              briefing=(T("Im Container: verbunden, aber stumm", "In a container: connected, but silent"),
@@ -726,13 +728,13 @@ SCENARIOS.extend([
 # container's own namespace: there 0.0.0.0 is its loopback only — Docker's `none` has no other interface), an ESL
 # password with spaces and symbols, no WS
 SCENARIOS.extend([
-    Scenario("docker-own-netns-wildcard", "media-address-unreachable", 1,
+    Scenario("docker-own-netns-wildcard", "rtp-ports-not-published", 1,
              "FreeSWITCH im eigenen Netzwerk-Namespace: ESL auf 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip bindet "
              "trotzdem sip-ip 127.0.0.1 — gesehen), Ports veröffentlicht: die Signalisierung ist gesund; der "
-             "RTP-Bereich ist nicht veröffentlicht, ein Anruf hat keinen Ton.",
+             "RTP-Bereich ist nicht als UDP veröffentlicht, ein Anruf hat keinen Ton.",
              "FreeSWITCH in its own network namespace: ESL on 0.0.0.0, ws-/wss-binding 0.0.0.0:… (sofia-sip still "
              "binds sip-ip 127.0.0.1 — seen), ports published: signalling is healthy; the RTP range is not "
-             "published, a call has no audio.",
+             "published as UDP, a call has no audio.",
              fs=FsSettings(network=Network.OWN_NETNS_PUBLISHED, ws_ip="0.0.0.0", wss_ip="0.0.0.0",
                            esl_listen_ip="0.0.0.0"),
              target=TargetSettings(dirs_named=False), sim=False, sim_why_not=_NETNS_WHY,

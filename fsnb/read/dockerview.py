@@ -25,6 +25,9 @@ class DockerView:
     own_netns: bool = False           # the container has its own network namespace (not the host's)
     networks: dict[str, str] = field(default_factory=dict)   # network name -> the container's IPv4 address there
     published: list[Published] = field(default_factory=list)
+    # the container's UDP ports Docker publishes on the same host port, as (first, last) runs — over every entry of the
+    # engine's record, not the capped `published`: a published RTP range is one entry per port (issue #22)
+    udp_same_port: list[tuple[int, int]] = field(default_factory=list)
     mounts: list[str] = field(default_factory=list)          # "source -> destination (rw|ro)"
     binds: list[tuple[str, str, bool]] = field(default_factory=list)   # (source on the host, destination, rw)
     status: str = ""
@@ -35,6 +38,20 @@ class DockerView:
 
     def published_for(self, port: int, proto: str = "tcp") -> list[Published]:
         return [p for p in self.published if p.container_port == port and p.proto == proto]
+
+    def udp_unpublished(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The runs of start..end that Docker does not publish as UDP on the same host port (FreeSWITCH names its
+        own port in the SDP: a browser sends there, so a port published elsewhere does not carry it)."""
+        missing, at = [], start
+        for a, b in self.udp_same_port:
+            if b < at or a > end:
+                continue
+            if a > at:
+                missing.append((at, a - 1))
+            at = max(at, b + 1)
+        if at <= end:
+            missing.append((at, end))
+        return missing
 
     def host_path(self, path: str) -> tuple[str, bool] | None:
         """Where a path of the container lies on the Docker host, when a mount provides it: (host path, rw)."""
@@ -75,6 +92,29 @@ def _l(v) -> list:
 
 
 MAX_TEXT = 4096
+MAX_PORT_KEYS = 65536 * 3       # one key per port and protocol (tcp, udp, sctp): more is no engine's record
+
+
+def _udp_same_port(ports: dict) -> set[int]:
+    out = set()
+    for key, binds in list(ports.items())[:MAX_PORT_KEYS]:
+        cport, _, proto = _s(key).partition("/")
+        cp = _port(cport)
+        if cp is not None and proto == "udp" and any(isinstance(b, dict) and _port(b.get("HostPort")) == cp
+                                                     for b in _l(binds)[:16]):
+            out.add(cp)
+    return out
+
+
+def _runs(ports: set[int]) -> list[tuple[int, int]]:
+    """Sorted ports as (first, last) runs of consecutive ones."""
+    out: list[tuple[int, int]] = []
+    for p in sorted(ports):
+        if out and p == out[-1][1] + 1:
+            out[-1] = (out[-1][0], p)
+        else:
+            out.append((p, p))
+    return out
 
 
 def _s(v) -> str:
@@ -103,6 +143,7 @@ def of(info: dict | None) -> DockerView | None:
         for b in _l(binds)[:16]:
             if isinstance(b, dict) and _port(b.get("HostPort")):
                 v.published.append(Published(cp, proto[:8] or "tcp", _s(b.get("HostIp")), _port(b.get("HostPort"))))
+    v.udp_same_port = _runs(_udp_same_port(ports))
     for m in _l(info.get("Mounts"))[:64]:
         if isinstance(m, dict):
             v.mounts.append(f"{_s(m.get('Source')) or '?'} -> {_s(m.get('Destination')) or '?'} ({'rw' if m.get('RW') else 'ro'})")
