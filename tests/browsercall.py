@@ -16,6 +16,7 @@ played. `Seen.stage` reduces it to the stage where the call stopped; the tests c
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import subprocess
 import sys
@@ -39,7 +40,22 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
          "--disable-features=WebRtcHideLocalIpsWithMdns,LocalNetworkAccessChecks,"
          "BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights",
          "--ignore-certificate-errors"]          # the lab's edge stand-in has the lab CA's certificate
-HEARD = 0.05           # peak level of the played audio: the fake device's beep echoed is ~0.7, silence 0
+HEARD = 0.01           # totalAudioEnergy of the played audio over the call: the beeps echoed ~0.1/s, silence 0
+
+
+def loopback_shim() -> Path:
+    """tests/webrtc/loopback_bind.c built once (gcc) into the cache: preloaded into the browser on this host, it
+    refuses bind() to any address but the loopback, so Chromium gathers no candidate on this machine's other
+    addresses — FreeSWITCH would otherwise check and answer them (they stay on the machine, but off the loopback)."""
+    src = REPO / "tests/webrtc/loopback_bind.c"
+    key = hashlib.sha256(src.read_bytes()).hexdigest()[:12]
+    out = Path(os.environ.get("FSNB_CACHE", Path.home() / ".cache/fsnb")) / f"loopback-bind-{key}.so"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", str(tmp), str(src), "-ldl"], check=True, timeout=60)
+        tmp.replace(out)
+    return out
 
 
 def bundle() -> Path:
@@ -65,6 +81,8 @@ class Seen:
     answer: str = ""
     attempts: int = 1
     first_try: str = ""               # when the browser dialled twice: what the first call saw
+    frames: list[str] = field(default_factory=list)   # the WebSocket's SIP messages, first lines (Playwright's record)
+    console: list[str] = field(default_factory=list)  # the page's console (JsSIP's debug log with debug=True)
 
     def of(self, kind: str) -> list[dict]:
         return [s for s in self.stats if s.get("type") == kind]
@@ -90,8 +108,13 @@ class Seen:
         return sum(s.get("packetsSent", 0) for s in self.of("outbound-rtp"))
 
     @property
+    def energy(self) -> float:
+        """getStats()' totalAudioEnergy of what the browser played: the echoed beeps give ~0.1 a second, silence 0."""
+        return sum(s.get("totalAudioEnergy", 0.0) for s in self.of("inbound-rtp"))
+
+    @property
     def heard(self) -> bool:
-        return max(self.levels, default=0.0) >= HEARD
+        return self.energy >= HEARD
 
     @property
     def addresses(self) -> set[str]:
@@ -123,7 +146,7 @@ class Seen:
     def brief(self) -> str:
         return (f"stage={self.stage} register={self.register!r} invite={self.invite_status} {self.invite_reason!r} "
                 f"ended={self.ended!r} ice={self.ice} dtls={self.dtls} sent={self.sent} received={self.received} "
-                f"peak={max(self.levels, default=0)} relayed={self.relayed} addresses={sorted(self.addresses)} "
+                f"energy={self.energy:.3f} peak={max(self.levels, default=0)} relayed={self.relayed} addresses={sorted(self.addresses)} "
                 f"attempts={self.attempts}" + (f" (first: {self.first_try})" if self.first_try else ""))
 
 
@@ -157,10 +180,11 @@ def elsewhere(ports: list[int]):
 
 def _launcher(ns: str | None, tmp: Path) -> str:
     """Chromium itself, or a wrapper that starts it inside the namespace (Playwright drives it over a pipe)."""
+    w = tmp / "chromium-judge"
     if ns is None:
-        return CHROMIUM
-    w = tmp / "chromium-in-netns"
-    w.write_text(f'#!/bin/sh\nexec nsenter --net={ns} -- {CHROMIUM} "$@"\n')
+        w.write_text(f'#!/bin/sh\nexec env LD_PRELOAD={loopback_shim()} {CHROMIUM} "$@"\n')
+    else:
+        w.write_text(f'#!/bin/sh\nexec nsenter --net={ns} -- {CHROMIUM} "$@"\n')
     w.chmod(0o700)
     return str(w)
 
@@ -180,40 +204,74 @@ class CallTarget:
     turn_password: str = ""
 
 
-def place_call(t: CallTarget, *, listen_ms: int = 3000, answer_ms: int = 8000) -> Seen:
-    from playwright.sync_api import sync_playwright
-    js = bundle()
-    u = urlsplit(t.ws_url)
-    public = f"{u.hostname}:{u.port or 443}"
-    ports = [t.connect[1]]
-    ice = []
-    if t.turn:
-        turn_port = int(t.turn.rsplit(":", 1)[1])
-        ports.append(turn_port)
-        # over TCP: from the browser's namespace only the relayed TCP ports lead anywhere (as through a tunnel)
-        ice = [{"urls": f"turn:127.0.0.1:{turn_port}?transport=tcp", "username": t.turn_user,
-                "credential": t.turn_password}]
-    rules = f"--host-resolver-rules=MAP {public} 127.0.0.1:{t.connect[1]}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-    with contextlib.ExitStack() as stack:
-        ns = None if t.client == "host" else stack.enter_context(elsewhere(ports))
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fsnb-judge-")))
-        pw = stack.enter_context(sync_playwright())
-        b = pw.chromium.launch(executable_path=_launcher(ns, tmp), args=[*FLAGS, rules], headless=True)
-        stack.callback(b.close)
-        page = b.new_context(ignore_https_errors=True).new_page()
-        files = {f"{ORIGIN}/judge.html": PAGE, f"{ORIGIN}/jssip.bundle.js": js}
-        page.route(f"{ORIGIN}/**", lambda r: r.fulfill(path=str(files[r.request.url])) if r.request.url in files
-                   else r.abort())
+class Judge:
+    """The browsers of a test module, started once each: one per place (this host, or a namespace of its own) and
+    public URL; every call gets a fresh browser context. `close()` stops them (and the namespace's processes)."""
+
+    def __init__(self):
+        self._stack = contextlib.ExitStack()
+        self._pw = None
+        self._browsers: dict[tuple, object] = {}
+        self._js = bundle()
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def _browser(self, t: CallTarget):
+        u = urlsplit(t.ws_url)
+        public = f"{u.hostname}:{u.port or 443}"
+        turn_port = int(t.turn.rsplit(":", 1)[1]) if t.turn else None
+        key = (t.client == "host", public, t.connect[1], turn_port)
+        if key not in self._browsers:
+            if self._pw is None:
+                from playwright.sync_api import sync_playwright
+                self._pw = self._stack.enter_context(sync_playwright())
+            ports = [t.connect[1]] + ([turn_port] if turn_port else [])
+            ns = None if t.client == "host" else self._stack.enter_context(elsewhere(ports))
+            tmp = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="fsnb-judge-")))
+            rules = f"--host-resolver-rules=MAP {public} 127.0.0.1:{t.connect[1]}, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+            b = self._pw.chromium.launch(executable_path=_launcher(ns, tmp), args=[*FLAGS, rules], headless=True)
+            self._stack.callback(b.close)
+            self._browsers[key] = b
+        return self._browsers[key]
+
+    def call(self, t: CallTarget, *, listen_ms: int = 3000, answer_ms: int = 8000, debug: bool = False) -> Seen:
+        """One call as a softphone page places it; dialled again once if it got no answer at all."""
+        ice = []
+        if t.turn:
+            # over TCP: from the browser's namespace only the relayed TCP ports lead anywhere (as through a tunnel)
+            ice = [{"urls": f"turn:127.0.0.1:{t.turn.rsplit(':', 1)[1]}?transport=tcp", "username": t.turn_user,
+                    "credential": t.turn_password}]
+        files = {f"{ORIGIN}/judge.html": PAGE, f"{ORIGIN}/jssip.bundle.js": self._js}
         cfg = {"ws": t.ws_url, "uri": f"sip:{t.user}@{t.domain}", "password": t.password,
                "callee": f"sip:{t.callee}@{t.domain}", "ice_servers": ice, "register_ms": 5000,
-               "answer_ms": answer_ms, "listen_ms": listen_ms}
-        first = ""
-        for attempt in (1, 2):
-            page.goto(f"{ORIGIN}/judge.html")
-            seen = Seen(**page.evaluate("cfg => placeCall(cfg)", cfg), attempts=attempt, first_try=first)
-            first = f"{seen.stage}: {seen.events}"
-            # a user whose call gets no answer at all dials again, once (the real FreeSWITCH now and then leaves
-            # an INVITE unanswered right after other calls; a FreeSWITCH that never answers fails both)
-            if seen.stage != "no-answer":
-                break
-    return seen
+               "answer_ms": answer_ms, "listen_ms": listen_ms, "debug": debug}
+        context = self._browser(t).new_context(ignore_https_errors=True)
+        try:
+            page = context.new_page()
+            page.route(f"{ORIGIN}/**", lambda r: r.fulfill(path=str(files[r.request.url]))
+                       if r.request.url in files else r.abort())
+            frames: list[str] = []
+
+            def watch(ws):
+                for way, ev in (("->", "framesent"), ("<-", "framereceived")):
+                    ws.on(ev, lambda payload, way=way: frames.append(
+                        f"{way} {str(payload).splitlines()[0][:60] if payload else ''} ({len(payload or '')} B)"))
+            page.on("websocket", watch)
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text[:300]) if len(console) < 2000 else None)
+            first = ""
+            for attempt in (1, 2):
+                page.goto(f"{ORIGIN}/judge.html")
+                frames.clear()
+                console.clear()
+                seen = Seen(**page.evaluate("cfg => placeCall(cfg)", cfg), attempts=attempt, first_try=first,
+                            frames=list(frames), console=list(console))
+                first = f"{seen.stage}: {seen.events} {seen.frames}"
+                # a user whose call gets no answer at all dials again, once (the real FreeSWITCH now and then
+                # leaves an INVITE unanswered right after a fresh start; one that never answers fails both)
+                if seen.stage != "no-answer":
+                    break
+        finally:
+            context.close()
+        return seen
