@@ -80,3 +80,50 @@ def test_real_bare_ampersand_escaped_and_freeswitch_reads_it(real_engine, port_o
                    for line in api("sofia status").splitlines())
     finally:
         realfs.down(off)
+
+
+def test_real_dtls_pem_moved_aside_and_freeswitch_makes_a_new_one(real_engine, port_offsets, tmp_path):
+    """dtls-srtp.pem whose key is not its certificate's: moved aside in the container, `docker restart`, and
+    FreeSWITCH's own new dtls-srtp.pem carries the call (Step 5 green on the re-run)."""
+    off = port_offsets.take()
+    realfs.up("media-dtls-key-mismatch", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
+        assert f.returncode == 0, f.stdout + f.stderr
+        recs = journal.read(j).records
+        plan = next(x for x in recs if x["type"] == "fix-plan")
+        assert plan["cause"] == "dtls-srtp-failed" and plan["reloads"][0].startswith("docker restart ")
+        assert plan["edits"][0]["path"].endswith("/dtls-srtp.pem") and "/dev/null" in plan["edits"][0]["diff"]
+        assert "PRIVATE KEY-----\n" not in json.dumps(recs) and "contents not shown" in plan["edits"][0]["diff"]
+        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
+        call = next(r for r in d["results"] if r["id"] == "schritt5.anruf")
+        assert d["exit"] == 0 and call["status"] == "pass", (d["diagnosis"], call["summary_en"])
+        for secret in lab_secrets(off):
+            assert secret not in f.stdout
+    finally:
+        realfs.down(off)
+
+
+def test_real_codec_prefs_gain_g711_and_the_call_has_audio(real_engine, port_offsets, tmp_path):
+    """global_codec_prefs=OPUS,G722 on a build without them: vars.xml gains PCMU,PCMA, the profile restarts (it
+    re-reads vars.xml), and FreeSWITCH now answers the browser's offer."""
+    off = port_offsets.take()
+    realfs.up("media-no-common-codec", off)
+    try:
+        target = str(manager.lab_dir(off) / "target.toml")
+        j = tmp_path / "fix.jsonl"
+        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
+        assert f.returncode == 0, f.stdout + f.stderr
+        recs = journal.read(j).records
+        plan = next(x for x in recs if x["type"] == "fix-plan")
+        assert plan["cause"] == "no-common-codec" and plan["edits"][0]["path"].endswith("/vars.xml")
+        assert 'global_codec_prefs=OPUS,G722,PCMU,PCMA"/>' in plan["edits"][0]["diff"]
+        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
+        call = next(r for r in d["results"] if r["id"] == "schritt5.anruf")
+        assert d["exit"] == 0 and call["status"] == "pass", (d["diagnosis"], call["summary_en"])
+    finally:
+        realfs.down(off)

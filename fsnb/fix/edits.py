@@ -115,6 +115,33 @@ def _inside(spans: list[tuple[int, int]]):
     return test
 
 
+def active_param(text: str, name: str) -> str | None:
+    """The value of the last `<param name=NAME …/>` outside comments (the one FreeSWITCH takes), as written."""
+    inside = _inside(_comments(text))
+    found = [m.group(1) for m in _param_re(name).finditer(text) if not inside(m.start())]
+    return found[-1] if found else None
+
+
+_PRE_SET = re.compile(r'<X-PRE-PROCESS\s+cmd="set"\s+data="([A-Za-z0-9_]{1,64})=([^"]*)"\s*/>')
+
+
+def pre_process_var(text: str, name: str) -> str | None:
+    """vars.xml: the value the last active `<X-PRE-PROCESS cmd="set" data="NAME=…"/>` gives, as written."""
+    inside = _inside(_comments(text))
+    found = [m.group(2) for m in _PRE_SET.finditer(text) if m.group(1) == name and not inside(m.start())]
+    return found[-1] if found else None
+
+
+def set_pre_process_var(text: str, name: str, value: str) -> str:
+    """vars.xml with the last active `set` of NAME given VALUE (the one FreeSWITCH ends up with)."""
+    inside = _inside(_comments(text))
+    found = [m for m in _PRE_SET.finditer(text) if m.group(1) == name and not inside(m.start())]
+    if not found:
+        raise FixRefused(f"vars.xml sets no {name}")
+    m = found[-1]
+    return text[:m.start()] + f'<X-PRE-PROCESS cmd="set" data="{name}={value}"/>' + text[m.end():]
+
+
 def set_param(text: str, name: str, value: str, after_param: str = "ws-binding") -> str:
     """internal.xml / event_socket.conf.xml with exactly one active `<param name=NAME value=VALUE/>`: the last
     active one changed (extra active ones removed: the last one wins in FreeSWITCH), else a commented-out one
@@ -342,7 +369,7 @@ def load_crypto(blocks):
     return keys, certs
 
 
-def _pub(obj) -> bytes:
+def public_der(obj) -> bytes:
     from cryptography.hazmat.primitives import serialization
     k = obj.public_key()
     return k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -370,8 +397,8 @@ def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = N
     if not keys:
         return None, "no readable unencrypted private key in wss.pem or beside it"
     for kbody, key in keys:
-        kp = _pub(key)
-        leaves = [(b, c) for b, c in certs if _pub(c) == kp]
+        kp = public_der(key)
+        leaves = [(b, c) for b, c in certs if public_der(c) == kp]
         if not leaves:
             continue
         lbody, leaf = max(leaves, key=lambda bc: bc[1].not_valid_after_utc)

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
 from fsnb.errors import FsnbError
-from fsnb.fix.edits import (FixRefused, hostport, load_crypto, nginx_listen_default, nginx_set_directive, pem_commands, read_for_edit, rebuild_pem, set_param,
-                            tunnel_catch_all_last, tunnel_drop_path, tunnel_set_service,
-                            xml_escape_bare_ampersands)
+from fsnb.fix.edits import (FixRefused, active_param, hostport, load_crypto, nginx_listen_default,
+                            nginx_set_directive, pem_commands, pre_process_var, public_der, read_for_edit,
+                            rebuild_pem, set_param, set_pre_process_var, tunnel_catch_all_last, tunnel_drop_path,
+                            tunnel_set_service, xml_escape_bare_ampersands)
 
 
 # -- the plan -------------------------------------------------------------------------------------------------
@@ -454,9 +455,70 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         steps.append("stop or move that program yourself, then: fs_cli -x 'sofia profile internal start'"
                      if c == "bind-failed" else "stop or move that program yourself")
         return finish([], [], steps)
+    if c == "dtls-srtp-failed":
+        return finish(*_dtls_pem(p, target, run, where))
+    if c == "no-common-codec":
+        return finish(*_codec_prefs(target, run, where, xml_file))
     p.why_not = BY_ID[c].no_fix_because or ("fsnb has no computed fix for this cause yet: the catalogue's fix "
                                             "text is the step")
     finish([], [], [BY_ID[c].fix_en])
+
+
+def _dtls_pem(p: FixPlan, target, run, where) -> tuple[list, list, list]:
+    """dtls-srtp.pem whose key is not its certificate's: moved aside, FreeSWITCH restarted — it makes a new one when
+    it starts without it (switch_core_media_init); fsnb writes no key of its own. A pair that belongs together is
+    left alone: DTLS fails for another reason then, the call's log lines say which."""
+    from fsnb.read.certs import pem_blocks
+    fs = target.freeswitch
+    certs_dir = (_obs(run, "wissen.zertifikat").get("certs_dir") or fs.certs_dir or "").rstrip("/")
+    if not certs_dir:
+        raise FixRefused("fsnb does not know FreeSWITCH's certs_dir (set certs_dir in the target)")
+    pem = f"{certs_dir}/dtls-srtp.pem"
+    keys, certs = load_crypto(pem_blocks(read_for_edit(pem, where)[0].decode("utf-8", "replace"))[0])
+    if keys and certs and {public_der(k) for _, k in keys} & {public_der(c) for _, c in certs}:
+        raise FixRefused(f"{pem}: its key and certificate belong together — DTLS fails for another reason; "
+                         "FreeSWITCH's log lines of the call (Step 5's evidence) say which")
+    e = edit(pem, None, "its key is not its certificate's: FreeSWITCH makes a new dtls-srtp.pem when it starts "
+             "without one", where)
+    if _access(target) == "docker":
+        return [e], [Reload("docker-restart", f"docker restart {fs.container}",
+                            "FreeSWITCH makes dtls-srtp.pem only when it starts")], []
+    p.why_not = ("FreeSWITCH makes a new dtls-srtp.pem only when it starts, and fsnb restarts FreeSWITCH only in "
+                 "a container: move the file aside and restart it yourself")
+    return [e], [], [f"mv {pem} {pem}.bad && systemctl restart freeswitch   # then: fsnb run"]
+
+
+G711 = ("PCMU", "PCMA")     # in FreeSWITCH's core (no module to load) and in every browser's offer
+
+
+def _codec_prefs(target, run, where, xml_file: str) -> tuple[list, list, list]:
+    """The profile's inbound-codec-prefs — or the vars.xml variable it names — keeps its codecs and gains PCMU and
+    PCMA, which every FreeSWITCH build and every browser has; the profile restart re-reads vars.xml too."""
+    if not xml_file:
+        raise FixRefused("fsnb does not know which file holds the profile")
+    text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
+    raw = active_param(text, "inbound-codec-prefs")
+    if raw is None:
+        raise FixRefused(f"{xml_file} sets no inbound-codec-prefs: FreeSWITCH's defaults would offer PCMU — the 488 "
+                         "has another reason (the call's log lines say which)")
+    more = lambda v: ",".join([*(x for x in v.split(",") if x.strip()), *(g for g in G711 if g not in v.upper())])
+    name = re.fullmatch(r"\$\$\{([A-Za-z0-9_]{1,64})\}", raw.strip())
+    if not name:
+        if all(g in raw.upper() for g in G711):
+            raise FixRefused(f"inbound-codec-prefs already names PCMU and PCMA ({raw}): the 488 has another reason")
+        return [edit(xml_file, set_param(text, "inbound-codec-prefs", more(raw)), "PCMU and PCMA offered too",
+                     where)], [_profile_cmd(target, run)], []
+    vars_file = f"{target.freeswitch.conf_dir.rstrip('/')}/vars.xml"
+    vtext = read_for_edit(vars_file, where)[0].decode("utf-8", "surrogateescape")
+    value = pre_process_var(vtext, name.group(1))
+    if value is None or "$${" in value:
+        raise FixRefused(f"inbound-codec-prefs is {raw}, which vars.xml does not set as a plain list: add PCMU,PCMA "
+                         "where it is set")
+    if all(g in value.upper() for g in G711):
+        raise FixRefused(f"{name.group(1)} already names PCMU and PCMA ({value}): the 488 has another reason")
+    return [edit(vars_file, set_pre_process_var(vtext, name.group(1), more(value)),
+                 f"{name.group(1)} (the profile's inbound-codec-prefs) offers PCMU and PCMA too", where)], \
+        [_profile_cmd(target, run)], []
 
 
 def _nginx_loc(target, nginx: dict) -> tuple[str, int]:
