@@ -64,8 +64,12 @@ def test_the_containers_own_addresses():
         "IPAddress": "172.17.0.2",
         "Networks": {"app_default": {"IPAddress": "172.18.0.5", "GlobalIPv6Address": "fd00:0:0:0::5"},
                      "bridge": {"IPAddress": "172.17.0.2", "GlobalIPv6Address": ""}}}})
-    assert v.addresses == ["172.17.0.2", "172.18.0.5", "fd00::5"]
+    # a user network's driver is not in the record (macvlan's addresses are the LAN's): the default bridge only
+    assert v.addresses == ["172.17.0.2"]
     assert dockerview.of(dict(INSPECT)).addresses == ["172.17.0.2"]
+    macvlan = dockerview.of({"HostConfig": {"NetworkMode": "lan"}, "NetworkSettings": {
+        "Networks": {"lan": {"IPAddress": "192.168.1.40"}}}})
+    assert macvlan.addresses == []
 
 
 def test_the_containers_own_addresses_tolerate_hostile_records():
@@ -75,7 +79,10 @@ def test_the_containers_own_addresses_tolerate_hostile_records():
                 d={"IPAddress": "1" * 5000}, e="junk", f={"IPAddress": 17})
     v = dockerview.of({"HostConfig": {"NetworkMode": "bridge"}, "NetworkSettings": {"IPAddress": ["10.9.9.9"],
                                                                                    "Networks": nets}})
-    assert v.addresses == [f"10.0.{i}.2" for i in range(16)]
+    assert v.addresses == []                     # not one of them is the default bridge's
+    for junk in ("not-an-ip", "127.0.0.1", "0.0.0.0", "1" * 5000, 17):
+        assert dockerview.of({"HostConfig": {"NetworkMode": "bridge"}, "NetworkSettings": {
+            "Networks": {"bridge": {"IPAddress": junk}}}}).addresses == []
     assert dockerview.of({"NetworkSettings": {"Networks": {"a": {"IPAddress": "::1"}, "b": {"IPAddress": "junk"}}}}
                          ).addresses == []
     host = dockerview.of({"HostConfig": {"NetworkMode": "host"}, "NetworkSettings": {"IPAddress": "192.168.1.5",

@@ -194,11 +194,13 @@ def _s(v) -> str:
 
 
 def _own_addresses(ns: dict) -> list[str]:
-    """The container's addresses on its networks (NetworkSettings.Networks.*.IPAddress / GlobalIPv6Address, and the
-    legacy NetworkSettings.IPAddress of the default bridge): parsed, normalised, bounded; loopback and unspecified
-    ones are no network's address."""
+    """The container's addresses on Docker's default bridge (NetworkSettings.Networks.bridge.IPAddress /
+    GlobalIPv6Address, and the legacy NetworkSettings.IPAddress, which is that bridge's): parsed, normalised,
+    bounded; loopback and unspecified ones are no network's address."""
     out: list[str] = []
-    nets = [n for n in list(_d(ns.get("Networks")).values())[:16] if isinstance(n, dict)]
+    # Docker's default bridge only: a container inspect does not name a user network's driver, and a macvlan or
+    # ipvlan container's address is the LAN's to reach (not the host's) — those stay unjudged
+    nets = [n for k, n in list(_d(ns.get("Networks")).items())[:16] if k == "bridge" and isinstance(n, dict)]
     for n in [ns, *nets]:
         for key in ("IPAddress", "GlobalIPv6Address"):
             ip = _ip(n.get(key))
