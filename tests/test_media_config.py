@@ -82,3 +82,18 @@ def test_configured_rtp_range_and_plain_addresses():
 ])
 def test_who_reaches_which_address(addr, client, reach):
     assert mediaconf.reachable_from(addr, client) is reach
+
+
+@pytest.mark.parametrize("addr, client, container, reach", [
+    ("172.17.0.2", "lan", ("172.17.0.2",), False),          # the container's own bridge address: the host's only
+    ("172.17.0.2", "internet", ("172.17.0.2",), False),
+    ("172.17.0.2", "host", ("172.17.0.2",), True),
+    ("172.17.0.2", "lan", (), True),                         # no Docker record: a private address, reachable
+    ("172.17.0.3", "lan", ("172.17.0.2",), True),            # another address than the container's
+    ("fd00::2", "lan", ("fd00:0::0002",), False),            # compared as addresses
+    ("[fd00::2]", "lan", ("fd00::2",), False),
+    ("fs.example", "lan", ("172.17.0.2",), None),
+    ("10.0.0.5", "lan", ("junk", ""), True),
+])
+def test_the_containers_own_address_is_reachable_from_the_host_only(addr, client, container, reach):
+    assert mediaconf.reachable_from(addr, client, container) is reach

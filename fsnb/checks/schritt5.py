@@ -36,10 +36,18 @@ TEXTS = {
                        "(veröffentlicht: {pub}; die SDP nennt FreeSWITCHs eigenen Port)",
                        "Docker publishes none of its RTP range {r} as UDP on the same host port (published: {pub}; "
                        "the SDP names FreeSWITCH's own port)"),
-    "rtp-part": T("Docker veröffentlicht nur einen Teil seines RTP-Bereichs {r} als UDP auf demselben Host-Port — es "
-                  "fehlen {m} (ein Anruf, dessen Port FreeSWITCH dort wählt, hat keinen Ton)",
-                  "Docker publishes only part of its RTP range {r} as UDP on the same host port — missing: {m} (a call "
-                  "whose port FreeSWITCH picks there has no audio)"),
+    "rtp-none-reachable": T("Docker veröffentlicht keinen Port seines RTP-Bereichs {r} als UDP auf einer Adresse des Hosts, "
+                            "die Browser aus {c} erreichen (veröffentlicht: {pub})",
+                            "Docker publishes none of its RTP range {r} as UDP on an address of the host that browsers "
+                            "on {c} reach (published: {pub})"),
+    "rtp-loopback": T("; {x} ist nur auf {ip} veröffentlicht, dem Loopback des Hosts, den Browser aus {c} nicht "
+                      "erreichen", "; {x} is published on {ip} only, the host's loopback, which browsers on {c} cannot "
+                      "reach"),
+    "rtp-where": T(" auf einer Adresse, die Browser aus {c} erreichen", " on an address browsers on {c} reach"),
+    "rtp-part": T("Docker veröffentlicht nur einen Teil seines RTP-Bereichs {r} als UDP auf demselben Host-Port{where} — "
+                  "es fehlen {m} (ein Anruf, dessen Port FreeSWITCH dort wählt, hat keinen Ton){lo}",
+                  "Docker publishes only part of its RTP range {r} as UDP on the same host port{where} — missing: {m} "
+                  "(a call whose port FreeSWITCH picks there has no audio){lo}"),
     "via-turn": T(" (Medien über TURN {t})", " (media via TURN {t})"),
     "no-credentials": T("Kein SIP-Passwort im Ziel ([sip] password): Schritt 5 braucht einen Anruf und kann ohne "
                         "Zugangsdaten nicht laufen (kein Fehler).", "No SIP password in the target ([sip] password): "
@@ -61,6 +69,14 @@ TEXTS = {
     "conf-unreachable-lan": T("Browser aus {c} erreichen {a} nicht (Loopback), und es ist kein TURN-Server eingetragen: der "
                               "Anruf verbindet, ohne Ton.", "Browsers on {c} cannot reach {a} (loopback), and no TURN "
                               "server is configured: the call connects without audio."),
+    # the container's own address on its Docker network (Docker's record): only the Docker host reaches it
+    "conf-unreachable-container": T(
+        "Browser aus {c} erreichen {a} nicht: das ist die eigene Adresse des Containers in seinem Docker-Netz "
+        "(laut Docker), die nur der Docker-Host selbst erreicht — Browser erreichen die Adresse des Hosts. Es ist kein "
+        "TURN-Server eingetragen: der Anruf verbindet, ohne Ton.",
+        "Browsers on {c} cannot reach {a}: it is the container's own address on its Docker network (by Docker's "
+        "record), which only the Docker host itself reaches — browsers reach the host's address. No TURN server is "
+        "configured: the call connects without audio."),
     "one-way": T("RTP {s} gesendet / {r} zurück, aber der Ton kam nicht zurück: FreeSWITCH sendet, nur nicht, was es "
                  "empfängt.", "RTP {s} sent / {r} back, but the tone did not come back: FreeSWITCH sends, just not what "
                  "it receives."),
@@ -109,8 +125,10 @@ async def config(ctx):
     except (AccessError, ConfigError, CheckTimeout) as exc:
         return skip(TEXTS["conf-unread"].format(e=exc), observed={"client": m.client, "turn": m.turn})
     adv = _advertised(c, m.client)
-    public = c.ext_kind in ("stun", "autonat") or (c.ext_kind == "ip" and bool(mediaconf.reachable_from(c.ext_rtp_ip, "internet")))
-    reach = mediaconf.reachable_from(adv, m.client) if c.ext_kind not in ("stun", "autonat") or m.client != "internet" else True
+    view = await ctx.docker_view()
+    own = _container_addresses(view)
+    public = c.ext_kind in ("stun", "autonat") or (c.ext_kind == "ip" and bool(mediaconf.reachable_from(c.ext_rtp_ip, "internet", own)))
+    reach = mediaconf.reachable_from(adv, m.client, own) if c.ext_kind not in ("stun", "autonat") or m.client != "internet" else True
     observed = {"client": m.client, "rtp_ip": c.rtp_ip, "ext_rtp_ip": c.ext_rtp_ip, "ext_kind": c.ext_kind,
                 "rtp_start": c.rtp_start, "rtp_end": c.rtp_end, "rtp_range_set": c.rtp_range_set,
                 "codec_prefs": c.codec_prefs, "turn": m.turn, "public_address": public, "reachable": reach}
@@ -119,20 +137,29 @@ async def config(ctx):
     ev = [Evidence(TEXTS["config"], f"rtp-ip = {c.rtp_ip}\next-rtp-ip = {c.ext_rtp_ip or '(none)'} ({c.ext_kind})\n"
                    f"rtp ports = {ports.en}\ninbound-codec-prefs = {c.codec_prefs}\n[media] client = {m.client}\n"
                    f"[media] turn = {m.turn or '(none)'}", "sip_profiles, vars.xml, autoload_configs/switch.conf.xml")]
-    view = await ctx.docker_view()
-    unpublished = _rtp_docker(view, c, ctx.fs.container, observed, ev)
+    unpublished = _rtp_docker(view, c, ctx.fs.container, observed, ev, m.client)
     if reach is False and not m.turn:
-        key = "conf-unreachable" if m.client == "internet" else "conf-unreachable-lan"
+        key = ("conf-unreachable" if m.client == "internet" else "conf-unreachable-container"
+               if mediaconf.is_container_address(adv, own) else "conf-unreachable-lan")
         return fail(TEXTS[key].format(c=CLIENT[m.client], a=adv or "?"), evidence=ev, observed=observed)
     if unpublished and not m.turn and (m.client != "host" or _loopback_or_any(adv)):
         # from this host a container's bridge address is reachable without publishing; its loopback never is
         r = f"{c.rtp_start}-{c.rtp_end}"
+        lo = observed.get("rtp_loopback_only") or []
+        lo_text, where = (T("", ""), T("", "")) if not lo else (T(
+            TEXTS["rtp-loopback"].de.format(ip=_ips(view), c=CLIENT[m.client].de, x=", ".join(lo)),
+            TEXTS["rtp-loopback"].en.format(ip=_ips(view), c=CLIENT[m.client].en, x=", ".join(lo))), T(
+            TEXTS["rtp-where"].de.format(c=CLIENT[m.client].de), TEXTS["rtp-where"].en.format(c=CLIENT[m.client].en)))
         if unpublished == [(c.rtp_start, c.rtp_end)]:
             udp = [p.text() for p in view.published if p.proto == "udp"]
-            what = TEXTS["rtp-none" if not udp else "rtp-none-here"].format(
-                r=r, pub=", ".join(udp[:8]) + (" …" if len(udp) > 8 else "") or "—")
+            key = "rtp-none-reachable" if lo else "rtp-none-here" if udp else "rtp-none"
+            pub = ", ".join(udp[:8]) + (" …" if len(udp) > 8 else "") or "—"
+            what = T(TEXTS[key].de.format(r=r, pub=pub, c=CLIENT[m.client].de) + lo_text.de,
+                     TEXTS[key].en.format(r=r, pub=pub, c=CLIENT[m.client].en) + lo_text.en)
         else:
-            what = TEXTS["rtp-part"].format(r=r, m=", ".join(observed["rtp_unpublished"]))
+            m_ = ", ".join(observed["rtp_unpublished"])
+            what = T(TEXTS["rtp-part"].de.format(r=r, m=m_, lo=lo_text.de, where=where.de),
+                     TEXTS["rtp-part"].en.format(r=r, m=m_, lo=lo_text.en, where=where.en))
         return fail(T(TEXTS["rtp-unpublished"].de.format(mode=view.network_mode or "?", what=what.de, c=CLIENT[m.client].de),
                       TEXTS["rtp-unpublished"].en.format(mode=view.network_mode or "?", what=what.en, c=CLIENT[m.client].en)),
                     evidence=ev, observed=observed)
@@ -146,23 +173,52 @@ def _span(a: int, b: int) -> str:
     return f"{a}/udp" if a == b else f"{a}-{b}/udp"
 
 
-def _rtp_docker(view, c: mediaconf.MediaConf, container: str, observed: dict, ev: list) -> list[tuple[int, int]]:
+def _spans(runs: list[tuple[int, int]]) -> list[str]:
+    return [_span(a, b) for a, b in runs[:20]] + (["…"] if len(runs) > 20 else [])
+
+
+def _ips(view) -> str:
+    return ", ".join(view.udp_loopback_ips) or "127.0.0.1"
+
+
+def _container_addresses(view) -> tuple[str, ...]:
+    """The container's own addresses on its Docker networks, by Docker's record; none without a view or on the
+    host's network (then the container's addresses are the host's)."""
+    return tuple(view.addresses) if view is not None and view.own_netns else ()
+
+
+def _rtp_docker(view, c: mediaconf.MediaConf, container: str, observed: dict, ev: list,
+                client: str = "host") -> list[tuple[int, int]]:
     """Docker's view of the RTP range (the record schritt3.ports reads): recorded in `observed` and as evidence; the
-    runs of the range not published as UDP on the same host port (none without a view, or with host networking)."""
+    runs of the range not published as UDP on the same host port (none without a view, or with host networking).
+    Where the browsers are decides what counts: for `lan` and `internet` a range published on the host's loopback
+    only (`-p 127.0.0.1:…`) is not published — they cannot reach it; for `host` it is."""
     if view is None:
         return []
     observed.update(network_mode=view.network_mode, own_netns=view.own_netns)
     if not view.own_netns:
         return []
-    missing = view.udp_unpublished(c.rtp_start, c.rtp_end)
-    observed["rtp_unpublished"] = [_span(a, b) for a, b in missing[:20]] + (["…"] if len(missing) > 20 else [])
+    observed["container_addresses"] = list(view.addresses)
+    here = client == "host"
+    missing = view.udp_unpublished(c.rtp_start, c.rtp_end, loopback=here)
+    lo = view.udp_loopback_only(c.rtp_start, c.rtp_end)
+    nowhere = view.udp_unpublished(c.rtp_start, c.rtp_end)
+    observed["rtp_unpublished"] = _spans(missing)
+    observed["rtp_loopback_only"] = [] if here else _spans(lo)
     udp = [p.text() for p in view.published if p.proto == "udp"]
     where = "switch.conf.xml" if c.rtp_range_set else "FreeSWITCH default"
-    said = (f"not published as UDP: {', '.join(observed['rtp_unpublished'])}" if missing
-            else "published as UDP on the same host ports")
+    said = []
+    if nowhere:
+        said.append(f"not published as UDP: {', '.join(_spans(nowhere))}")
+    if lo:
+        said.append(f"{', '.join(_spans(lo))} published on {_ips(view)} only: "
+                    + (f"browsers on {CLIENT[client].en} cannot reach it" if not here else "browsers on this host reach it"))
+    if not said:
+        said.append("published as UDP on the same host ports")
     ev.append(Evidence("Docker", f"network mode {view.network_mode or '?'} (own network namespace)\n"
+                       f"container addresses: {', '.join(view.addresses) or 'none'}\n"
                        f"published UDP ports: {', '.join(udp[:20]) + (' …' if len(udp) > 20 else '') or 'none'}\n"
-                       f"RTP range {c.rtp_start}-{c.rtp_end}/udp ({where}): {said}",
+                       f"RTP range {c.rtp_start}-{c.rtp_end}/udp ({where}): {'; '.join(said)}",
                        f"Docker engine: inspect {container}"))
     return missing
 
@@ -195,8 +251,10 @@ async def call(ctx):
                           callee=m.echo, listen=m.listen, turn=m.turn, turn_user=m.turn_user, turn_password=turn_pw,
                           timeout=ctx.timeout + 0.5)    # the runner allows its checks 1 s of grace
     t0 = time.monotonic()
-    r = await media.call(spec)
-    observed = _observed(r, m.client, time.monotonic() - t0)
+    # Docker's record alongside the call (memoised per run; schritt5.config has usually read it): the container's own
+    # addresses, which an SDP may name and only the Docker host reaches
+    r, view = await asyncio.gather(media.call(spec), ctx.docker_view())
+    observed = _observed(r, m.client, time.monotonic() - t0, _container_addresses(view))
     ev = _evidence(r, spec)
     if r.outcome != "ok" or r.echo_rtt is None:
         said = await _fs_log(ctx, r.call_id)
@@ -246,11 +304,13 @@ async def _fs_log(ctx, call_id: str, limit: int = 8) -> list[str]:
     return [line[:300] for line in picked[-limit:]]
 
 
-def _observed(r: media.MediaResult, client: str, seconds: float) -> dict:
+def _observed(r: media.MediaResult, client: str, seconds: float, container: tuple[str, ...] = ()) -> dict:
+    """What the call showed; `container`: the container's own addresses by Docker's record (an SDP address among
+    them is the Docker host's to reach only)."""
     a = r.answer
     addrs = a.addresses() if a else []
     return {"outcome": r.outcome, "client": client, "invite_status": r.invite_status, "invite_reason": r.invite_reason,
-            "addresses": addrs, "unreachable": [x for x in addrs if mediaconf.reachable_from(x, client) is False],
+            "addresses": addrs, "unreachable": [x for x in addrs if mediaconf.reachable_from(x, client, container) is False],
             "codecs": a.codecs if a else [], "direction": a.direction if a else "",
             "dtls_offered": bool(a.fingerprint) if a else None, "ice_state": r.ice_state, "dtls_state": r.dtls_state,
             "packets_sent": r.packets_sent, "packets_received": r.packets_received,

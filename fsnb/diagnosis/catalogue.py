@@ -729,21 +729,24 @@ CAUSES: dict[str, Cause] = _ranked([
     Cause("rtp-ports-not-published",
           "FreeSWITCH läuft in einem Container mit eigenem Netzwerk (kein Host-Netzwerk): Docker veröffentlicht "
           "höchstens seine Signalisierungs-Ports, seinen RTP-Bereich (rtp-start-port..rtp-end-port aus switch.conf.xml) "
-          "aber nicht als UDP — gar nicht oder nur zum Teil: das RTP der Browser erreicht FreeSWITCH nicht, der Anruf "
-          "verbindet, ohne Ton.",
+          "aber nicht als UDP dort, wo die Browser ihn erreichen — gar nicht, nur zum Teil oder (für Browser im LAN "
+          "oder Internet) nur auf dem Loopback des Hosts (`-p 127.0.0.1:…`): das RTP der Browser erreicht FreeSWITCH "
+          "nicht, der Anruf verbindet, ohne Ton.",
           "FreeSWITCH runs in a container with its own network (not host networking): Docker publishes its signalling "
-          "ports at most, but not its RTP range (rtp-start-port..rtp-end-port from switch.conf.xml) as UDP — none of "
-          "it, or only part: a browser's RTP cannot reach FreeSWITCH, the call connects without audio.",
+          "ports at most, but not its RTP range (rtp-start-port..rtp-end-port from switch.conf.xml) as UDP where the "
+          "browsers reach it — none of it, only part, or (for browsers on the LAN or the internet) only on the host's "
+          "loopback (`-p 127.0.0.1:…`): a browser's RTP cannot reach FreeSWITCH, the call connects without audio.",
           "Den RTP-Bereich verkleinern und genau ihn als UDP veröffentlichen: in switch.conf.xml rtp-start-port 16384, "
           "rtp-end-port 16484, dann `docker run -p 16384-16484:16384-16484/udp …` (compose `ports: "
           "[\"16384-16484:16384-16484/udp\"]`; Host- und Container-Port gleich — die SDP nennt FreeSWITCHs eigenen "
-          "Port), ext-rtp-ip auf die Adresse des Hosts, die die Browser erreichen, und den Container neu starten. "
-          "Oder Host-Netzwerk: `docker run --network host …` bzw. compose `network_mode: host`. Oder ein TURN-Server "
+          "Port; ohne `127.0.0.1:` davor, sonst erreichen ihn nur Browser auf dem Host), ext-rtp-ip auf die Adresse "
+          "des Hosts, die die Browser erreichen, und den Container neu starten. Oder Host-Netzwerk: `docker run --network host …` bzw. compose `network_mode: host`. Oder ein TURN-Server "
           "(coturn) auf dem Host, der den Container erreicht, für die Browser (iceServers).",
           "Narrow the RTP range and publish exactly it as UDP: in switch.conf.xml rtp-start-port 16384, rtp-end-port "
           "16484, then `docker run -p 16384-16484:16384-16484/udp …` (compose `ports: [\"16384-16484:16384-16484/udp\"]`; "
-          "the same host and container port — the SDP names FreeSWITCH's own port), ext-rtp-ip the host's address the "
-          "browsers reach, and restart the container. Or host networking: `docker run --network host …` or compose "
+          "the same host and container port — the SDP names FreeSWITCH's own port; no `127.0.0.1:` in front, or only "
+          "browsers on the host reach it), ext-rtp-ip the host's address the browsers reach, and restart the "
+          "container. Or host networking: `docker run --network host …` or compose "
           "`network_mode: host`. Or a TURN server (coturn) on the host, which reaches the container, for the browsers "
           "(iceServers).",
           reads=(MEDIA_CONF, CALL), explains=(MEDIA_CONF, CALL), superseded_by=("media-only-tunnel",),

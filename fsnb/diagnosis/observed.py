@@ -268,7 +268,13 @@ class MediaConfig(Observed):
     network_mode: str | None = None   # host | none | bridge | <network> | container:<id>
     own_netns: bool | None = None     # the container has its own network namespace (not `--network host`)
     rtp_unpublished: list[str] = field(default_factory=list)   # with own_netns: the parts of the RTP range Docker
-    #                                   does not publish as UDP on the same host port, "16384-32768/udp"
+    #                                   does not publish as UDP on the same host port where browsers at `client` reach
+    #                                   it (for lan/internet a publication on the host's loopback does not count),
+    #                                   "16384-32768/udp"
+    rtp_loopback_only: list[str] = field(default_factory=list)  # of those, the parts published on the host's
+    #                                   loopback only (`-p 127.0.0.1:…`), which a browser on the host would reach
+    container_addresses: list[str] = field(default_factory=list)  # with own_netns: the container's own addresses
+    #                                   on its Docker networks (Docker's record): reachable from the Docker host only
 
 
 @dataclass

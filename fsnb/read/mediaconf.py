@@ -78,8 +78,13 @@ def read(vars_text: str, profile: fsconfig.ProfileConfig, switch_conf: str | Non
                      codec_prefs=(profile.get("inbound-codec-prefs") or "")[:200])
 
 
-def reachable_from(addr: str, client: str) -> bool | None:
-    """Can a browser at `client` (host | lan | internet) send to `addr`? None when `addr` is no address."""
+def reachable_from(addr: str, client: str, container: tuple[str, ...] | list[str] = ()) -> bool | None:
+    """Can a browser at `client` (host | lan | internet) send to `addr`? None when `addr` is no address.
+
+    `container`: the container's own addresses on its Docker networks, from Docker's record (dockerview.addresses;
+    empty without it). Such an address (172.17.0.2 on docker0) is the Docker host's to reach, not the LAN's: a LAN
+    browser reaches the host's address. Without Docker's record a private address stays reachable from the LAN —
+    an address range alone does not say it is a container's."""
     ip = address(addr)
     if ip is None:
         return None
@@ -87,6 +92,16 @@ def reachable_from(addr: str, client: str) -> bool | None:
         return True
     if ip.is_loopback or ip.is_unspecified:
         return False
+    if is_container_address(addr, container):
+        return False
     if client == "lan":
         return True
     return ip.is_global
+
+
+def is_container_address(addr: str, container: tuple[str, ...] | list[str]) -> bool:
+    """`addr` is one of the container's own network addresses (compared as addresses, not as text)."""
+    ip = address(addr)
+    if ip is None or not container:
+        return False
+    return any(address(c) == ip for c in container)
