@@ -28,6 +28,10 @@ class T:
             return T(self.de + other.de, self.en + other.en)
         return T(self.de + other, self.en + other)
 
+    def __bool__(self) -> bool:
+        """An empty text is false, as an empty str is (`why or default`, `if why:`)."""
+        return bool(self.de or self.en)
+
     def __contains__(self, part: str) -> bool:
         """`"expired" in text`: in either language (tests and callers look for a word, not a language)."""
         return part in self.de or part in self.en

@@ -166,7 +166,8 @@ class FixEditItem:
 
 @dataclass(kw_only=True)
 class FixPlanRecord(Record):
-    """A computed fix, as shown before anything changed (fsnb fix, the notebook's fix view)."""
+    """A computed fix, as shown before anything changed (fsnb fix, the notebook's fix view). Its texts in English
+    (`user_steps`, `why_not`, as every version wrote them) and in German (`*_de`, empty in older journals)."""
     type: str = "fix-plan"
     cause: str = ""
     kind: str = ""
@@ -176,6 +177,8 @@ class FixPlanRecord(Record):
     user_steps: list[str] = field(default_factory=list)
     applicable: bool = False
     why_not: str = ""
+    why_not_de: str = ""
+    user_steps_de: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)

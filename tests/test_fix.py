@@ -16,6 +16,7 @@ from fsnb.fix import apply as fixapply
 from fsnb.fix import edits as fixedits
 from fsnb.fix import plan as fixplan
 from fsnb.fix.actions import Confirmation
+from fsnb.i18n import T
 from fsnb.lab import manager, scenarios
 from fsnb.runner import run
 from fsnb.target import load
@@ -308,11 +309,13 @@ def test_fixview_shows_file_hunks_reload_and_why_not(tmp_path):
     f.write_text('<settings>\n    <param name="ws-binding" value=":5066"/>\n    <!-- <param name="wss-binding" value=":7443"/> -->\n</settings>\n')
     e = fixplan.edit(str(f), fixedits.set_param(f.read_text(), "wss-binding", ":7443"))
     p = fixplan.FixPlan("wss-binding-not-applied", "config-edit", "de", "en", [e],
-                        [fixplan.Reload("esl", "sofia profile internal restart", "<why>")], applicable=True)
+                        [fixplan.Reload("esl", "sofia profile internal restart", T("<warum>", "<why>"))], applicable=True)
     h = fixview.plan_html(p, "en")
     assert str(f) in h and "background:#e6ffed" in h and "sofia profile internal restart" in h and "&lt;why&gt;" in h
-    p.applicable, p.why_not = False, "<b>no</b>"
+    assert "&lt;warum&gt;" in fixview.plan_html(p, "de")
+    p.applicable, p.why_not = False, T("<b>nein</b>", "<b>no</b>")
     assert "&lt;b&gt;no&lt;/b&gt;" in fixview.plan_html(p, "en")
+    assert "&lt;b&gt;nein&lt;/b&gt;" in fixview.plan_html(p, "de")
 
 
 @pytest.mark.lab

@@ -81,7 +81,8 @@ def test_dtls_pem_whose_key_is_not_its_certificates_is_moved_aside(tmp_path):
     assert a.key_pem.decode().splitlines()[1] not in e[0].diff and "contents not shown" in e[0].diff
     local = SimpleNamespace(why_not="")
     e, reloads, steps = plan._dtls_pem(local, _target(tmp_path, tmp_path), RUN, None)
-    assert not reloads and "restart it yourself" in local.why_not and steps[0].startswith(f"mv {f} ")
+    assert not reloads and "restart it yourself" in local.why_not
+    assert steps[0].en.startswith(f"mv {f} ") and steps[0].de.startswith(f"mv {f} ")     # the command in both
 
 
 def test_dtls_pem_that_belongs_together_is_left_alone(tmp_path):

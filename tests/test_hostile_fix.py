@@ -87,7 +87,7 @@ def test_the_esl_password_never_reaches_a_fix_diff_in_any_spelling(tmp_path, mon
     fix view and the report show the same diff."""
     p = _esl_plan(tmp_path, monkeypatch, ESL_CONF)
     assert p.edits and '+    <param name="listen-ip" value="127.0.0.1"/>' in p.edits[0].diff
-    shown = p.text("en") + p.text("de") + "".join(e.diff + e.why for e in p.edits)
+    shown = p.text("en") + p.text("de") + "".join(e.diff + e.why.de + e.why.en for e in p.edits)
     assert PW not in shown
     assert PW in p.edits[0].after       # the file keeps its password, of course
 

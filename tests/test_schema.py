@@ -282,7 +282,7 @@ def _hostile_context(fleet: bool):
         # issue #20: the fix section (templates/fix_section.html.j2)
         "fix_title": h(),
         "fixes": [{"cause": h(), "kind": h(), "state": h(), "word": h(), "confirmed": h(), "why_not": h(),
-                   "edits": [{"path": h(), "backup": h(), "diff": h()}], "reloads": [h()], "outputs": [h()],
+                   "backup_word": h(), "edits": [{"path": h(), "backup": h(), "diff": h()}], "reloads": [h()], "outputs": [h()],
                    "message": h(), "rollback": [h()]}],
     }
     return ctx, n

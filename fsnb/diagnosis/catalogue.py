@@ -8,7 +8,7 @@ One declaration per cause (issue #23), everything about it in one place:
 - `severity`: fail | warn;
 - `node`: the hop of the chain picture it breaks (fsnb/present/chain_picture.py draws it there);
 - `scenario`: the lab scenario that reproduces it (fsnb/lab/scenarios.py), or `no_scenario`: why there is none;
-- `fix_kind`: what kind of fix it needs (`no_fix_because` when there is none);
+- `fix_kind`: what kind of fix it needs (`no_fix_because`, and `no_fix_because_de`, when there is none);
 - `reads`: the checks whose observations its rule reads (enforced by the diagnosis), `explains`: the checks whose
   failures it accounts for.
 tests/test_catalogue.py checks that every declaration is complete.
@@ -67,7 +67,8 @@ class Cause:
     fix_kind: Fix
     scenario: str = ""                     # the lab scenario reproducing it (fsnb/lab/scenarios.py) ...
     no_scenario: str = ""                  # ... or why there is none
-    no_fix_because: str = ""               # with fix_kind Fix.NONE: why
+    no_fix_because: str = ""               # with fix_kind Fix.NONE: why ...
+    no_fix_because_de: str = ""            # ... and the same in German (a fix plan shows it in the reader's language)
     severity: str = "fail"                 # fail | warn
     reads: tuple[str, ...] = ()            # the checks whose observations the rule reads
     explains: tuple[str, ...] = ()         # the checks whose FAIL/ERR this cause accounts for
@@ -90,6 +91,8 @@ class Cause:
             problems.append("needs exactly one of scenario / no_scenario")
         if (self.fix_kind is Fix.NONE) != bool(self.no_fix_because):
             problems.append("no_fix_because goes with fix_kind Fix.NONE, and only with it")
+        if bool(self.no_fix_because) != bool(self.no_fix_because_de):
+            problems.append("no_fix_because in de and en")
         if not all((self.de, self.en, self.fix_de, self.fix_en)):
             problems.append("texts and fix texts in de and en")
         if problems:
@@ -879,7 +882,9 @@ CAUSES: dict[str, Cause] = _ranked([
     Cause("unexplained-failure", "Eine Prüfung ist fehlgeschlagen, und keine bekannte Ursache erklärt es.",
           "A check failed and no known cause explains it.",
           "Die Belege dieser Prüfung lesen; siehe 'als Nächstes'.", "Read this check's evidence; see 'next'.",
-          node=Node.AT_FAILED_CHECK, fix_kind=Fix.NONE, no_scenario="by definition no known fault reproduces it", no_fix_because="no known cause: what to look at next comes from the failed check (NEXT)"),
+          node=Node.AT_FAILED_CHECK, fix_kind=Fix.NONE, no_scenario="by definition no known fault reproduces it", no_fix_because="no known cause: what to look at next comes from the failed check (NEXT)",
+          no_fix_because_de="keine bekannte Ursache: was als Nächstes anzusehen ist, sagt die fehlgeschlagene Prüfung "
+                            "(„als Nächstes“)"),
     Cause("nginx-websocket-config", "nginx leitet WebSocket ohne HTTP/1.1/Upgrade/Connection bzw. mit kurzem read_timeout weiter — "
           "FreeSWITCH antwortet trotzdem, aber fragil.",
           "nginx proxies WebSocket without HTTP/1.1/Upgrade/Connection or with a short read timeout — FreeSWITCH still "

@@ -9,6 +9,7 @@
 4. re-run: the checks the cause explains, then the whole runbook. The cause gone and no check newly failed:
    verified. Else the originals are restored byte-identical (checked), reloaded, re-run, and the operator told.
 Everything goes into the journal (FixPlanRecord, ConfirmationRecord, FixAppliedRecord, FixVerificationRecord).
+A refusal says why in both languages (FixRefused.text); the journal keeps the plan's texts in English and German.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsnb import blocking
-from fsnb.i18n import T
+from fsnb.i18n import T, same
 from fsnb.errors import FsnbError
 from fsnb.fix.edits import read_capped, refuse_unless_editable
 from fsnb.fix.plan import FileEdit, FixPlan, FixRefused, read_for_edit, sha256
@@ -65,8 +66,9 @@ class Outcome:
 def plan_record(p: FixPlan) -> FixPlanRecord:
     return FixPlanRecord(cause=p.cause, kind=p.kind, command=p.command(),
                          edits=[FixEditItem(e.path, e.before_sha256, e.after is None, e.diff) for e in p.edits],
-                         reloads=[r.command for r in p.reloads], user_steps=list(p.user_steps),
-                         applicable=p.applicable, why_not=p.why_not)
+                         reloads=[r.command for r in p.reloads], user_steps=[s.en for s in p.user_steps],
+                         applicable=p.applicable, why_not=p.why_not.en,
+                         why_not_de=p.why_not.de, user_steps_de=[s.de for s in p.user_steps])
 
 
 # -- files --------------------------------------------------------------------------------------------------------
@@ -119,7 +121,7 @@ class _Dir:
         try:
             st = self.lstat(name)
         except OSError as exc:
-            raise FixRefused(f"{self.path}: {exc.strerror}") from None
+            raise FixRefused(same(f"{self.path}: {exc.strerror}")) from None
         refuse_unless_editable(st, self.path, single_link=name == self.name)
         return read_capped(self.path, lambda limit: files.read_bytes(name, limit=limit, dir_fd=self.fd))
 
@@ -141,8 +143,11 @@ def _check_unchanged(e: FileEdit):
     else:
         data, _ = read_for_edit(e.path)
     if sha256(data) != e.before_sha256:
-        raise FixRefused(f"{e.path} changed since fsnb read it (sha256 differs): nothing was written — run "
-                         "`fsnb fix` again to compute the fix from the file as it is now")
+        raise FixRefused(T(f"{e.path} hat sich geändert, seit fsnb die Datei gelesen hat (sha256 weicht ab): nichts "
+                           "wurde geschrieben — starten Sie `fsnb fix` erneut, um die Behebung aus der Datei, wie sie "
+                           "jetzt ist, zu berechnen",
+                           f"{e.path} changed since fsnb read it (sha256 differs): nothing was written — run "
+                           "`fsnb fix` again to compute the fix from the file as it is now"))
     return got if e.container else os.lstat(e.path)
 
 
@@ -153,9 +158,11 @@ def _replace(d: _Dir, data: bytes, st: os.stat_result, expect_sha: str | None = 
     _write_new(tmp, data, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid, dir_fd=d.fd)
     try:
         if stat.S_ISLNK(d.lstat().st_mode):
-            raise FixRefused(f"{d.path} became a symlink while fsnb worked: not replaced")
+            raise FixRefused(T(f"{d.path} wurde während der Arbeit von fsnb zu einem symbolischen Link: nicht ersetzt",
+                               f"{d.path} became a symlink while fsnb worked: not replaced"))
         if expect_sha is not None and sha256(d.read()) != expect_sha:
-            raise FixRefused(f"{d.path} changed while fsnb worked: not replaced")
+            raise FixRefused(T(f"{d.path} hat sich während der Arbeit von fsnb geändert: nicht ersetzt",
+                               f"{d.path} changed while fsnb worked: not replaced"))
         os.rename(tmp, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
     except BaseException:
         try:
@@ -181,7 +188,8 @@ def _apply_edit(e: FileEdit) -> Applied:
     with _Dir(e.path) as d:
         original = d.read()
         if sha256(original) != e.before_sha256:
-            raise FixRefused(f"{e.path} changed while fsnb worked: nothing was written")
+            raise FixRefused(T(f"{e.path} hat sich während der Arbeit von fsnb geändert: nichts wurde geschrieben",
+                               f"{e.path} changed while fsnb worked: nothing was written"))
         st = d.lstat()
         backup = f"{e.path}.fsnb-backup-{_stamp()}"
         bname = os.path.basename(backup)
@@ -210,7 +218,9 @@ def _restore(a: Applied) -> bool:
         if a.edit.after is None:
             try:
                 d.lstat()
-                raise FixRefused(f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}")
+                raise FixRefused(T(f"{a.edit.path} existiert wieder: nicht überschrieben durch die Wiederherstellung aus "
+                                   f"{a.backup}",
+                                   f"{a.edit.path} exists again: not overwritten by the restore of {a.backup}"))
             except FileNotFoundError:
                 pass
             os.rename(bname, d.name, src_dir_fd=d.fd, dst_dir_fd=d.fd)
@@ -346,7 +356,8 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
     if confirmation.command != p.command():
         raise FsnbError("the confirmation is for another fix; nothing was changed")
     if not p.applicable:
-        raise FixRefused(f"fsnb does not apply this fix itself: {p.why_not}")
+        raise FixRefused(T("fsnb wendet diese Behebung nicht selbst an: ", "fsnb does not apply this fix itself: ")
+                         + p.why_not)
     for e in p.edits:        # every file first: refuse before anything is written
         _check_unchanged(e)
     if journal:
@@ -363,9 +374,11 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                 pass         # the original stays in its backup; the exception below is what the operator sees
         if isinstance(exc, Exception) and not isinstance(exc, FsnbError):
             # a directory gone, a disk full, the engine refusing: said with the file, not a traceback
-            done = f"; restored: {', '.join(a.edit.path for a in applied)}" if applied else ""
-            raise FixRefused(f"writing {p.edits[len(applied)].path} failed ({type(exc).__name__}: {exc}){done}") \
-                from None
+            paths = ", ".join(a.edit.path for a in applied)
+            raise FixRefused(T(f"das Schreiben von {p.edits[len(applied)].path} ist fehlgeschlagen "
+                               f"({type(exc).__name__}: {exc})" + (f"; wiederhergestellt: {paths}" if applied else ""),
+                               f"writing {p.edits[len(applied)].path} failed ({type(exc).__name__}: {exc})"
+                               + (f"; restored: {paths}" if applied else ""))) from None
         raise
     outputs = []
     reload_error = ""
@@ -396,13 +409,17 @@ async def apply_async(target, p: FixPlan, before_run, confirmation, journal=None
                 await _reload(target, r)
             except Exception:   # noqa: BLE001, S110 - the message below says the re-run failed; the state is unknown
                 pass
-        msg = _redactor(target).text(
-            f"the re-run after the fix failed ({type(exc).__name__}: {exc}): the original files were restored"
-            + (" byte-identical" if ident else " BUT DIFFER from what fsnb read — check them") + " and reloaded")
+        red, said = _redactor(target), f"{type(exc).__name__}: {exc}"
+        msg = T(red.text(f"der erneute Prüflauf nach der Behebung ist fehlgeschlagen ({said}): die Originaldateien wurden "
+                         + ("byte-gleich wiederhergestellt" if ident else "wiederhergestellt, WEICHEN ABER von dem ab, "
+                            "was fsnb gelesen hat — prüfen Sie sie") + " und neu geladen"),
+                red.text(f"the re-run after the fix failed ({said}): the original files were restored"
+                         + (" byte-identical" if ident else " BUT DIFFER from what fsnb read — check them")
+                         + " and reloaded"))
         if journal:
             journal.write(FixVerificationRecord(cause=p.cause, verdict="rolled-back" if ident else "failed",
                                                 rollback=[x.edit.path for x in applied], restored_identical=ident,
-                                                message=msg))
+                                                message=msg.en))
         raise FixRefused(msg) from None
     b, a_ = _statuses(before_run), _statuses(after)
     new_failures = sorted(k for k, v in a_.items() if v in FAILED and b.get(k) not in FAILED)

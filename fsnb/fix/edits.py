@@ -1,6 +1,9 @@
 """The smallest change to the operator's own files, as text (fsnb/fix/plan.py decides which): a param of
 FreeSWITCH's XML, a directive of an nginx block, the ingress rules of a cloudflared config, a wss.pem rebuilt from
 the key and certificates at hand. Each keeps everything else of the file byte for byte; nothing here writes.
+
+What a refusal or a step says is a `T` (fsnb/i18n.py): German and English from one declaration, shown in the
+operator's language; a command, a path or a file's name inside it is the same in both.
 """
 from __future__ import annotations
 
@@ -10,24 +13,40 @@ import stat
 from pathlib import Path
 
 from fsnb.errors import FsnbError
+from fsnb.i18n import T, same
 from fsnb.read import files
 
 
 class FixRefused(FsnbError):
-    """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed."""
+    """A fix fsnb will not apply (symlinked/unreadable target, file changed since it was read, ...): nothing changed.
+    `text` says why in both languages; `str()` is its English (the journal's, the JSON's, an exception's match)."""
+
+    def __init__(self, text: T):
+        super().__init__(text.en)
+        self.text = text
+
+
+def commented(command: str, note: T) -> T:
+    """An operator's step: the exact command (the same in both languages), then `# note` in the reader's language."""
+    return T(f"{command}   # {note.de}", f"{command}   # {note.en}")
 
 
 # the new text goes in by rename, which replaces this name only: the other names would keep the old text — and a
 # name linked to a file the attacker could not read (/etc/shadow) would put its lines into the diff
-HARDLINK = "{path} has {n} hard links: fsnb replaces files by rename, which would cut this name off the others — edit it yourself"
+HARDLINK = T("{path} hat {n} harte Links: fsnb ersetzt Dateien per rename, das würde diesen Namen von den anderen "
+             "trennen — ändern Sie sie selbst",
+             "{path} has {n} hard links: fsnb replaces files by rename, which would cut this name off the others — "
+             "edit it yourself")
 
 
 def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[bytes, int]:
     """The bytes and mode of a file fsnb may edit: a regular file, not a symlink, readable. FixRefused otherwise.
     `where`: (container, docker_host) when the file is inside a container."""
     if where is not None and not where[0]:
-        raise FixRefused(f"{path}: fsnb reaches this FreeSWITCH over ESL only (access 'esl') and reads none of its "
-                         "files — edit it yourself")
+        raise FixRefused(T(f"{path}: fsnb erreicht dieses FreeSWITCH nur über ESL (access 'esl') und liest keine "
+                           "seiner Dateien — ändern Sie sie selbst",
+                           f"{path}: fsnb reaches this FreeSWITCH over ESL only (access 'esl') and reads none of its "
+                           "files — edit it yourself"))
     if where:
         from fsnb.fix.container import ContainerFiles
         data, mode, _, _ = ContainerFiles(*where).read(path)
@@ -35,9 +54,9 @@ def read_for_edit(path: str, where: tuple[str, str] | None = None) -> tuple[byte
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise FixRefused(f"{path}: does not exist") from None
+        raise FixRefused(T(f"{path}: existiert nicht", f"{path}: does not exist")) from None
     except OSError as exc:
-        raise FixRefused(f"{path}: {exc.strerror}") from None
+        raise FixRefused(same(f"{path}: {exc.strerror}")) from None
     refuse_unless_editable(st, path)
     return read_capped(path, lambda limit: files.read_bytes(path, limit=limit)), stat.S_IMODE(st.st_mode)
 
@@ -46,9 +65,11 @@ def refuse_unless_editable(st: os.stat_result, path: str, single_link: bool = Tr
     """FixRefused unless `st` (an lstat) is a regular file fsnb may replace: no symlink, and (`single_link`) no
     other hard link the rename would cut off."""
     if stat.S_ISLNK(st.st_mode):
-        raise FixRefused(f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself")
+        raise FixRefused(T(f"{path} ist ein symbolischer Link: fsnb ändert nicht über Links — ändern Sie die Datei, "
+                           "auf die er zeigt, selbst",
+                           f"{path} is a symlink: fsnb does not edit through links — edit the file it points to yourself"))
     if not stat.S_ISREG(st.st_mode):
-        raise FixRefused(f"{path} is not a regular file")
+        raise FixRefused(T(f"{path} ist keine reguläre Datei", f"{path} is not a regular file"))
     if single_link and st.st_nlink > 1:
         raise FixRefused(HARDLINK.format(path=path, n=st.st_nlink))
 
@@ -60,9 +81,11 @@ def read_capped(path: str, read) -> bytes:
     try:
         data = read(files.MAX_FILE + 1)
     except OSError as exc:
-        raise FixRefused(f"{path}: unreadable ({exc.strerror or exc})") from None
+        raise FixRefused(T(f"{path}: nicht lesbar ({exc.strerror or exc})",
+                           f"{path}: unreadable ({exc.strerror or exc})")) from None
     if len(data) > files.MAX_FILE:
-        raise FixRefused(f"{path}: more than the {files.MAX_FILE} bytes fsnb edits (it grew while read?)")
+        raise FixRefused(T(f"{path}: mehr als die {files.MAX_FILE} Bytes, die fsnb ändert (beim Lesen gewachsen?)",
+                           f"{path}: more than the {files.MAX_FILE} bytes fsnb edits (it grew while read?)"))
     return data
 
 
@@ -137,7 +160,7 @@ def set_pre_process_var(text: str, name: str, value: str) -> str:
     inside = _inside(_comments(text))
     found = [m for m in _PRE_SET.finditer(text) if m.group(1) == name and not inside(m.start())]
     if not found:
-        raise FixRefused(f"vars.xml sets no {name}")
+        raise FixRefused(T(f"vars.xml setzt kein {name}", f"vars.xml sets no {name}"))
     m = found[-1]
     return text[:m.start()] + f'<X-PRE-PROCESS cmd="set" data="{name}={value}"/>' + text[m.end():]
 
@@ -180,7 +203,7 @@ def set_param(text: str, name: str, value: str, after_param: str = "ws-binding")
         return text[:le] + "\n" + indent + newp + text[le:]
     i = text.find("</settings>")
     if i < 0:
-        raise FixRefused(f"no <settings> to put {name} into")
+        raise FixRefused(T(f"kein <settings>, in das {name} gehört", f"no <settings> to put {name} into"))
     ls = text.rfind("\n", 0, i) + 1
     return text[:ls] + "    " + newp + "\n" + text[ls:]
 
@@ -235,7 +258,8 @@ def nginx_listen_default(text: str, server_line: int, port: int, on: bool) -> st
         lines[i] = m.group(1) + " ".join(words) + m.group(3) + "\n"
         changed = True
     if not changed:
-        raise FixRefused(f"no `listen … {port}` in the server block at line {server_line}")
+        raise FixRefused(T(f"kein `listen … {port}` im server-Block in Zeile {server_line}",
+                           f"no `listen … {port}` in the server block at line {server_line}"))
     return "".join(lines)
 
 
@@ -252,7 +276,8 @@ def tunnel_set_service(text: str, hostname: str, service: str) -> str:
             if sm:
                 lines[j] = f"{sm.group(1)}service: {service}\n"
                 return "".join(lines)
-    raise FixRefused(f"no ingress rule for {hostname} with a `service:` line in the tunnel config")
+    raise FixRefused(T(f"keine ingress-Regel für {hostname} mit einer `service:`-Zeile in der Tunnel-Konfiguration",
+                       f"no ingress rule for {hostname} with a `service:` line in the tunnel config"))
 
 
 def _names(block: list[str], hostname: str) -> bool:
@@ -273,7 +298,8 @@ def _rule_blocks(lines: list[str]) -> list[tuple[int, int]]:
     """(first, end) line ranges of the `ingress:` list items (a block ends where the next item or key begins)."""
     start = next((i for i, l in enumerate(lines) if re.match(r"^ingress:\s*$", l.rstrip("\n"))), None)
     if start is None:
-        raise FixRefused("no top-level `ingress:` list in the tunnel config")
+        raise FixRefused(T("keine `ingress:`-Liste auf oberster Ebene in der Tunnel-Konfiguration",
+                           "no top-level `ingress:` list in the tunnel config"))
     items, end, indent = [], len(lines), None
     for i in range(start + 1, len(lines)):
         if re.match(r"^\S", lines[i]) and not lines[i].startswith("-"):      # the next top-level key
@@ -284,7 +310,7 @@ def _rule_blocks(lines: list[str]) -> list[tuple[int, int]]:
             indent = m.group(1)
             items.append(i)
     if not items:
-        raise FixRefused("the tunnel config's `ingress:` has no rules")
+        raise FixRefused(T("`ingress:` der Tunnel-Konfiguration hat keine Regeln", "the tunnel config's `ingress:` has no rules"))
     return list(zip(items, items[1:] + [end], strict=True))
 
 
@@ -335,7 +361,9 @@ def xml_escape_bare_ampersands(text: str) -> str:
     try:
         ET.fromstring(new)
     except ET.ParseError as exc:
-        raise FixRefused(f"with its bare '&' escaped the file is still no well-formed XML ({exc}): repair it yourself") \
+        raise FixRefused(T(f"auch mit maskierten alleinstehenden '&' ist die Datei kein wohlgeformtes XML ({exc}): "
+                           "reparieren Sie sie selbst",
+                           f"with its bare '&' escaped the file is still no well-formed XML ({exc}): repair it yourself")) \
             from None
     return new
 
@@ -375,7 +403,7 @@ def public_der(obj) -> bytes:
     return k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = None) -> tuple[str | None, str]:
+def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = None) -> tuple[str | None, T]:
     """wss.pem rebuilt as FreeSWITCH needs it — key, leaf, chain — from the operator's own key and certificates
     found in wss.pem and the other PEM files of certs_dir; (None, why) when no unencrypted key matching a
     certificate is readable there."""
@@ -395,7 +423,8 @@ def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = N
             continue
     keys, certs = load_crypto(blocks)
     if not keys:
-        return None, "no readable unencrypted private key in wss.pem or beside it"
+        return None, T("kein lesbarer unverschlüsselter privater Schlüssel in wss.pem oder daneben",
+                       "no readable unencrypted private key in wss.pem or beside it")
     for kbody, key in keys:
         kp = public_der(key)
         leaves = [(b, c) for b, c in certs if public_der(c) == kp]
@@ -410,11 +439,15 @@ def rebuild_pem(pem_path: str, certs_dir: str, where: tuple[str, str] | None = N
             chain.append(nxt[0])
             seen.add(nxt[0])
             cur = nxt[1]
-        return "".join(x.strip("\n") + "\n" for x in [kbody, lbody, *chain]), ""
-    return None, "no certificate in wss.pem or beside it matches a readable private key (the key of another certificate?)"
+        return "".join(x.strip("\n") + "\n" for x in [kbody, lbody, *chain]), same("")
+    return None, T("kein Zertifikat in wss.pem oder daneben passt zu einem lesbaren privaten Schlüssel (der Schlüssel "
+                   "eines anderen Zertifikats?)",
+                   "no certificate in wss.pem or beside it matches a readable private key (the key of another certificate?)")
 
 
-def pem_commands(pem: str) -> list[str]:
-    return [f"cat privkey.pem cert.pem chain.pem > {pem}.new   # your key, your certificate, then the chain",
-            f"openssl x509 -in {pem}.new -noout -pubkey | sha256sum; openssl pkey -in {pem}.new -pubout | sha256sum   # equal",
-            f"chmod 600 {pem}.new && mv {pem}.new {pem}"]
+def pem_commands(pem: str) -> list[T]:
+    return [commented(f"cat privkey.pem cert.pem chain.pem > {pem}.new",
+                      T("Ihr Schlüssel, Ihr Zertifikat, dann die Kette", "your key, your certificate, then the chain")),
+            commented(f"openssl x509 -in {pem}.new -noout -pubkey | sha256sum; openssl pkey -in {pem}.new -pubout | sha256sum",
+                      T("beide gleich", "equal")),
+            same(f"chmod 600 {pem}.new && mv {pem}.new {pem}")]

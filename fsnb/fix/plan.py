@@ -7,6 +7,10 @@ it back when the re-run is worse.
 
 A plan is `applicable` only when fsnb can carry all of it out itself (edit + reload through the access it reads
 with); otherwise it still shows the diff / the exact commands and says why fsnb does not apply it.
+
+Every explanation in a plan (why a file changes, why a reload, why fsnb does not apply it, the operator's steps) is a
+`T`: German and English from one declaration, rendered in the reader's language; commands and paths are the same in
+both. The journal keeps the English as before, and the German beside it (FixPlanRecord).
 Over 500 lines: one branch per cause with a computed fix, side by side (the text edits themselves are in edits.py).
 """
 from __future__ import annotations
@@ -21,10 +25,18 @@ from pathlib import Path
 
 from fsnb.diagnosis.catalogue import CAUSES as BY_ID, Fix
 from fsnb.errors import FsnbError
-from fsnb.fix.edits import (FixRefused, active_param, hostport, load_crypto, nginx_listen_default,
+from fsnb.fix.edits import (FixRefused, active_param, commented, hostport, load_crypto, nginx_listen_default,
                             nginx_set_directive, pem_commands, pre_process_var, public_der, read_for_edit,
                             rebuild_pem, set_param, set_pre_process_var, tunnel_catch_all_last, tunnel_drop_path,
                             tunnel_set_service, xml_escape_bare_ampersands)
+from fsnb.i18n import T, same
+
+NOTHING = same("")
+NO_PROFILE_FILE = T("fsnb weiß nicht, welche Datei das Profil enthält", "fsnb does not know which file holds the profile")
+THEN_RUN = T("danach: fsnb run", "then: fsnb run")
+ANOTHER_REASON = T("die Antwort 488 hat einen anderen Grund (die Log-Zeilen des Anrufs sagen, welchen)",
+                   "the 488 has another reason (the call's log lines say which)")
+NO_PROXY_PASS = T("keine location mit proxy_pass in {f}", "no location with proxy_pass in {f}")
 
 
 # -- the plan -------------------------------------------------------------------------------------------------
@@ -35,7 +47,7 @@ class FileEdit:
     before_sha256: str          # of the bytes fsnb read
     after: str | None           # the new text; None: the file is moved aside (to its backup), e.g. a shadowing wss.crt
     diff: str                   # unified diff, before → after
-    why: str = ""
+    why: T = NOTHING
     mode: int = 0o644           # the original's mode (the new file and the backup keep it)
     container: str = ""         # set: the file is inside this container (written through the engine)
     docker_host: str = ""
@@ -45,7 +57,7 @@ class FileEdit:
 class Reload:
     kind: str                   # esl | nginx | cloudflared-standin | docker-restart
     command: str                # exactly what runs (an ESL api command, an argv as text, ...)
-    why: str = ""
+    why: T = NOTHING
 
 
 @dataclass
@@ -56,9 +68,9 @@ class FixPlan:
     summary_en: str
     edits: list[FileEdit] = field(default_factory=list)
     reloads: list[Reload] = field(default_factory=list)
-    user_steps: list[str] = field(default_factory=list)     # what only the operator can do (exact commands)
+    user_steps: list[T] = field(default_factory=list)       # what only the operator can do (exact commands)
     applicable: bool = False
-    why_not: str = ""
+    why_not: T = NOTHING
     explains: list[str] = field(default_factory=list)       # the checks the cause explains (re-run first)
 
     def summary(self, lang: str = "de") -> str:
@@ -79,17 +91,20 @@ class FixPlan:
         en = lang == "en"
         out = [("Fix for " if en else "Behebung für ") + f"{self.cause} ({self.kind}): {self.summary(lang)}"]
         for e in self.edits:
+            if e.why:
+                out.append(f"# {e.why(lang)}")
             if e.after is None:
                 out.append(("  move aside (backup kept): " if en else "  beiseite legen (Sicherung bleibt): ") + e.path)
             out.append(e.diff.rstrip("\n"))
         if self.reloads:
             out.append("then:" if en else "danach:")
-            out += [f"  {r.command}    # {r.why}" if r.why else f"  {r.command}" for r in self.reloads]
+            out += [f"  {r.command}    # {r.why(lang)}" if r.why else f"  {r.command}" for r in self.reloads]
         if self.user_steps:
             out.append("you must:" if en else "Von Hand:")
-            out += [f"  {s}" for s in self.user_steps]
+            out += [f"  {s(lang)}" for s in self.user_steps]
         if not self.applicable:
-            out.append(("fsnb does not apply this itself: " if en else "fsnb wendet das nicht selbst an: ") + self.why_not)
+            out.append(("fsnb does not apply this itself: " if en else "fsnb wendet das nicht selbst an: ")
+                       + self.why_not(lang))
         return "\n".join(out)
 
 
@@ -141,7 +156,7 @@ def unified(path: str, before: str, after: str | None) -> str:
     return diff.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] | None = None) -> FileEdit | None:
+def edit(path: str, new_text: str | None, why: T = NOTHING, where: tuple[str, str] | None = None) -> FileEdit | None:
     """The edit of one file to `new_text` (None: move aside); None when nothing would change."""
     data, mode = read_for_edit(path, where)
     before = data.decode("utf-8", "surrogateescape")
@@ -153,8 +168,10 @@ def edit(path: str, new_text: str | None, why: str = "", where: tuple[str, str] 
         # diff, on the terminal, in the journal — past its 16 MiB line cap with two such files) is not offered; a
         # file moved aside is whole anyway, its diff shown cut
         if new_text is not None:
-            raise FixRefused(f"{path}: the change is {len(diff)} characters of diff, more than can be reviewed before "
-                             f"typing yes (at most {MAX_DIFF}) — make it yourself")
+            raise FixRefused(T(f"{path}: die Änderung ergibt {len(diff)} Zeichen Diff, mehr als sich vor dem „ja“ "
+                               f"prüfen lässt (höchstens {MAX_DIFF}) — nehmen Sie sie selbst vor",
+                               f"{path}: the change is {len(diff)} characters of diff, more than can be reviewed before "
+                               f"typing yes (at most {MAX_DIFF}) — make it yourself"))
         diff = diff[:MAX_DIFF] + f"\n… ({len(diff) - MAX_DIFF} more characters of the removed file not shown)\n"
     return FileEdit(path, sha256(data), new_text, diff, why, mode, *(where or ("", "")))
 
@@ -178,21 +195,29 @@ def _tunnel_plan(target, finish, p):
     cf = cloudflared.judge(new, target.tunnel.public_url, timeout=10.0)
     if cf is not None:
         if not cf.valid or cf.service != want:
-            raise FixRefused(f"cloudflared {cf.version} does not route the edited config to {want}: "
-                             + (cf.message or f"rule {cf.rule} → {cf.service}")[:300])
+            said = (cf.message or f"rule {cf.rule} → {cf.service}")[:300]      # cloudflared's own words
+            raise FixRefused(T(f"cloudflared {cf.version} leitet die geänderte Konfiguration nicht zu {want}: {said}",
+                               f"cloudflared {cf.version} does not route the edited config to {want}: {said}"))
     else:
         ing = tunnel_reader.parse(new, hostname)
         if ing.problems or ing.service != want:
-            raise FixRefused("the computed tunnel config would not route to nginx: "
-                             + str(ing.problems[0] if ing.problems else ing.service))
+            said = str(ing.problems[0] if ing.problems else ing.service)
+            raise FixRefused(T(f"die berechnete Tunnel-Konfiguration würde nicht zu nginx leiten: {said}",
+                               f"the computed tunnel config would not route to nginx: {said}"))
     from fsnb.lab import manager
     if target.tunnel.standin and manager.is_lab_dir(Path(path).parent.parent):
-        reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml", "cloudflared reads its config at start")]
+        reloads = [Reload("cloudflared-standin", "lab: the edge stand-in follows config.yml",
+                          T("cloudflared liest seine Konfiguration beim Start", "cloudflared reads its config at start"))]
     else:
         reloads = []
-        p.why_not = p.why_not or "cloudflared runs outside fsnb's reach: restart it yourself after the edit"
-        p.user_steps.append("systemctl restart cloudflared   # or: docker restart <cloudflared container>")
-    return finish([edit(path, new, "the ingress rules for the public hostname")], reloads)
+        p.why_not = p.why_not or T("cloudflared läuft außerhalb der Reichweite von fsnb: starten Sie es nach der Änderung "
+                                   "selbst neu",
+                                   "cloudflared runs outside fsnb's reach: restart it yourself after the edit")
+        p.user_steps.append(commented("systemctl restart cloudflared",
+                                      T("oder: docker restart <cloudflared-Container>",
+                                        "or: docker restart <cloudflared container>")))
+    return finish([edit(path, new, T("die ingress-Regeln für den öffentlichen Hostnamen",
+                                     "the ingress rules for the public hostname"))], reloads)
 
 
 def _obs(run, check: str) -> dict:
@@ -204,11 +229,13 @@ def _profile_cmd(target, run) -> Reload:
     running = bool(_obs(run, "schritt2.profil").get("running"))
     verb = "restart" if running else "start"
     return Reload("esl", f"sofia profile {target.freeswitch.profile} {verb}",
-                  "bindings and wss.pem are read only when the profile starts")
+                  T("Bindungen und wss.pem werden nur beim Start des Profils gelesen",
+                    "bindings and wss.pem are read only when the profile starts"))
 
 
 def _nginx_reload(target) -> Reload:
-    return Reload("nginx", "nginx -t && nginx -s reload", "nginx reads its config on reload")
+    return Reload("nginx", "nginx -t && nginx -s reload",
+                  T("nginx liest seine Konfiguration beim Neuladen", "nginx reads its config on reload"))
 
 
 def _access(target) -> str:
@@ -252,19 +279,21 @@ def compute(finding, run, target) -> FixPlan:
         _compute(p, finding, run, target)
     except FixRefused as exc:
         p.edits, p.reloads, p.applicable = [], [], False
-        p.why_not = str(exc)
+        p.why_not = exc.text
     except (FsnbError, OSError, ValueError, subprocess.SubprocessError) as exc:
         # what the target's files or tools do to the computation (a config fsnb refuses to read, a cloudflared
         # that cannot run or never answers, an engine header that is no JSON) is a plan that says why it cannot be
         # offered — never a traceback
         p.edits, p.reloads, p.applicable = [], [], False
-        p.why_not = f"fsnb could not compute this fix: {type(exc).__name__}: {str(exc)[:500]}"
+        said = f"{type(exc).__name__}: {str(exc)[:500]}"
+        p.why_not = T(f"fsnb konnte diese Behebung nicht berechnen: {said}", f"fsnb could not compute this fix: {said}")
     if cause.fix_kind is Fix.NONE:
-        p.why_not = cause.no_fix_because
+        p.why_not = T(cause.no_fix_because_de, cause.no_fix_because)
     elif not p.applicable and not p.why_not:
-        p.why_not = "fsnb has no computed fix for this cause: the catalogue's fix text is the step"
+        p.why_not = T("fsnb hat für diese Ursache keine berechnete Behebung: der Behebungstext des Katalogs ist der "
+                      "Schritt", "fsnb has no computed fix for this cause: the catalogue's fix text is the step")
     if not p.edits and not p.reloads and not p.user_steps:
-        p.user_steps.append(cause.fix_en)
+        p.user_steps.append(T(cause.fix_de, cause.fix_en))
     _redact(p, target)
     return p
 
@@ -282,12 +311,13 @@ def _redact(p: FixPlan, target) -> None:
     if not secrets:
         return
     red = Redactor(secrets)
+    both = lambda t: T(red.text(t.de), red.text(t.en))      # noqa: E731
     for e in p.edits:
-        e.diff, e.why = red.text(e.diff), red.text(e.why)
+        e.diff, e.why = red.text(e.diff), both(e.why)
     for r in p.reloads:
-        r.why = red.text(r.why)
-    p.user_steps = [red.text(x) for x in p.user_steps]
-    p.why_not = red.text(p.why_not)
+        r.why = both(r.why)
+    p.user_steps = [both(x) for x in p.user_steps]
+    p.why_not = both(p.why_not)
 
 
 def _compute(p: FixPlan, finding, run, target) -> None:
@@ -308,9 +338,10 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         p.applicable = not p.why_not
 
     if c == "profile-not-running":
-        return finish([], [Reload("esl", f"sofia profile {fs.profile} start", "the profile is stopped")])
+        return finish([], [Reload("esl", f"sofia profile {fs.profile} start",
+                                  T("das Profil ist gestoppt", "the profile is stopped"))])
     if c == "mod-sofia-not-loaded":
-        return finish([], [Reload("esl", "load mod_sofia", "mod_sofia is not loaded")])
+        return finish([], [Reload("esl", "load mod_sofia", T("mod_sofia ist nicht geladen", "mod_sofia is not loaded"))])
     if c in ("wss-binding-not-applied", "wss-port-mismatch", "wss-binding-change-pending", "ws-wss-port-shared",
              "bound-elsewhere"):
         text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
@@ -326,7 +357,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             now = binding.get("wss_binding_effective") or binding.get("wss_binding") or ""
             host = hostport(now)[0] if now else ""
             new = set_param(new, "wss-binding", f"{host}:{fs.wss_port}")
-        edits = [edit(xml_file, new, f"wss-binding/ws-binding in {Path(xml_file).name}", where)]
+        edits = [edit(xml_file, new, same(f"wss-binding/ws-binding in {Path(xml_file).name}"), where)]
         reloads = [] if c == "wss-binding-change-pending" else [_profile_cmd(target, run)]
         if c == "ws-wss-port-shared" and nginx.get("config_read"):
             e2 = _nginx_upstream_edit(target, nginx, ports, run)
@@ -334,17 +365,21 @@ def _compute(p: FixPlan, finding, run, target) -> None:
                 edits.append(e2)
                 reloads.append(_nginx_reload(target))
         if c == "wss-binding-not-applied" and not any(edits) and reloads:
-            reloads[0].why = "wss-binding is in the file but not bound: reloadxml/rescan do not rebind"
+            reloads[0].why = T("wss-binding steht in der Datei, ist aber nicht gebunden: reloadxml/rescan binden nicht neu",
+                               "wss-binding is in the file but not bound: reloadxml/rescan do not rebind")
         return finish(edits, reloads)
     if c == "profile-xml-broken":
-        raise FixRefused("FreeSWITCH refuses the file at the line it names: which tag was meant is for a person to "
-                         "decide — repair it there, check with `fs_cli -x reloadxml`")
+        raise FixRefused(T("FreeSWITCH weist die Datei an der genannten Zeile zurück: welches Tag gemeint war, muss ein "
+                           "Mensch entscheiden — reparieren Sie es dort, prüfen Sie mit `fs_cli -x reloadxml`",
+                           "FreeSWITCH refuses the file at the line it names: which tag was meant is for a person to "
+                           "decide — repair it there, check with `fs_cli -x reloadxml`"))
     if c == "profile-xml-not-well-formed":
         if not xml_file:
-            raise FixRefused("fsnb does not know which file holds the profile")
+            raise FixRefused(NO_PROFILE_FILE)
         text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
         # FreeSWITCH reads past a bare '&' already: the edit needs no reload to take effect
-        return finish([edit(xml_file, xml_escape_bare_ampersands(text), "a bare '&' written as &amp;", where)], [])
+        return finish([edit(xml_file, xml_escape_bare_ampersands(text),
+                            T("ein alleinstehendes '&' als &amp; geschrieben", "a bare '&' written as &amp;"), where)], [])
     if c in ("wss-pem-bad", "wss-pem-bad-pending"):
         cert = _obs(run, "wissen.zertifikat")
         certs_dir = cert.get("certs_dir") or fs.certs_dir
@@ -354,7 +389,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             p.why_not = why
             p.user_steps += pem_commands(pem)
             return finish([], [])
-        e = edit(pem, new, "key, leaf certificate, then the chain", where)
+        e = edit(pem, new, T("Schlüssel, eigenes Zertifikat, dann die Kette", "key, leaf certificate, then the chain"), where)
         if e:
             e.mode = 0o600 if e.mode & 0o077 else e.mode
         return finish([e], [] if c == "wss-pem-bad-pending" else [_profile_cmd(target, run)])
@@ -368,7 +403,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             there = ContainerFiles(*where).exists
         else:
             there = os.path.lexists
-        edits = [edit(f"{certs_dir}/{n}", None, "FreeSWITCH loads wss.crt/wss.key before wss.pem", where)
+        edits = [edit(f"{certs_dir}/{n}", None, T("FreeSWITCH lädt wss.crt/wss.key vor wss.pem",
+                                                  "FreeSWITCH loads wss.crt/wss.key before wss.pem"), where)
                  for n in ("wss.crt", "wss.key") if there(f"{certs_dir}/{n}")]
         return finish(edits, [_profile_cmd(target, run)])
     if c == "nginx-upstream-cert-rejected" and _obs(run, "wissen.zertifikat").get("validity") == "ok":
@@ -379,9 +415,10 @@ def _compute(p: FixPlan, finding, run, target) -> None:
              "nginx-upstream-cert-rejected"):
         cert = _obs(run, "wissen.zertifikat")
         pem = f"{(cert.get('certs_dir') or fs.certs_dir or '$certs_dir').rstrip('/')}/wss.pem"
-        p.why_not = "needs a new certificate from your CA (fsnb does not issue certificates)"
-        return finish([], [], ["certbot renew   # or your CA's renewal", *pem_commands(pem),
-                               f"fs_cli -x 'sofia profile {fs.profile} restart'"])
+        p.why_not = T("braucht ein neues Zertifikat Ihrer CA (fsnb stellt keine Zertifikate aus)",
+                      "needs a new certificate from your CA (fsnb does not issue certificates)")
+        return finish([], [], [commented("certbot renew", T("oder die Erneuerung Ihrer CA", "or your CA's renewal")),
+                               *pem_commands(pem), same(f"fs_cli -x 'sofia profile {fs.profile} restart'")])
     if c in ("nginx-scheme-mismatch", "nginx-upstream-down", "via-transport-mismatch", "nginx-upstream-protocol",
              "nginx-upstream-tls-failed"):
         e = _nginx_upstream_edit(target, nginx, ports, run)
@@ -394,20 +431,24 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         for name, value in (("proxy_read_timeout", "3600s"), ("proxy_set_header", 'Connection "upgrade"'),
                             ("proxy_set_header", "Upgrade $http_upgrade"), ("proxy_http_version", "1.1")):
             new = nginx_set_directive(new, line, name, value)
-        return finish([edit(f, new, "WebSocket through nginx: HTTP/1.1, Upgrade, Connection, long read timeout")],
+        return finish([edit(f, new, T("WebSocket durch nginx: HTTP/1.1, Upgrade, Connection, langes read_timeout",
+                                      "WebSocket through nginx: HTTP/1.1, Upgrade, Connection, long read timeout"))],
                       [_nginx_reload(target)])
     if c == "nginx-other-default-server":
         own_file, _ = _nginx_loc(target, nginx)
         other, other_line, own_line = nginx.get("other_default_file"), nginx.get("other_default_line"), \
             nginx.get("own_server_line")
         if not (other and other_line and own_line):
-            raise FixRefused("nginx -T did not say where the other default server is")
+            raise FixRefused(T("nginx -T hat nicht gesagt, wo der andere Default-Server steht",
+                               "nginx -T did not say where the other default server is"))
         port = int(target.nginx.address.rpartition(":")[2])
         # the proxy block becomes the port's default, the other block stops being it (nginx refuses two)
         mine = nginx_listen_default(read_for_edit(own_file)[0].decode("utf-8", "surrogateescape"), own_line, port, True)
         theirs = nginx_listen_default(read_for_edit(other)[0].decode("utf-8", "surrogateescape"), other_line, port, False)
-        return finish([edit(own_file, mine, "the proxy_pass block is the default server of the port"),
-                       edit(other, theirs, "this block is no longer the default server of the port")],
+        return finish([edit(own_file, mine, T("der proxy_pass-Block ist der Default-Server des Ports",
+                                              "the proxy_pass block is the default server of the port")),
+                       edit(other, theirs, T("dieser Block ist nicht mehr der Default-Server des Ports",
+                                             "this block is no longer the default server of the port"))],
                       [_nginx_reload(target)])
     if c in ("tunnel-origin-unreachable", "tunnel-config-invalid", "tunnel-origin-tls"):
         return _tunnel_plan(target, finish, p)
@@ -416,6 +457,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         text = read_for_edit(f, where)[0].decode("utf-8", "surrogateescape")
         if c == "esl-not-listening":
             new = set_param(text, "listen-ip", "127.0.0.1", after_param="nat-map")
+            why = T("listen-ip 127.0.0.1: ESL lauscht auf der Loopback-Adresse",
+                    "listen-ip 127.0.0.1: ESL listens on the loopback address")
         elif c == "esl-address-mismatch":      # where the target (and fs_cli) connect
             import ipaddress
             try:
@@ -423,45 +466,66 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             except ValueError:
                 want = "127.0.0.1" if fs.host == "localhost" else ""
             if not want:
-                raise FixRefused(f"the target names ESL by host name ({fs.host}): set listen-ip to its address yourself")
+                raise FixRefused(T(f"das Ziel nennt ESL über einen Hostnamen ({fs.host}): setzen Sie listen-ip selbst auf "
+                                   "dessen Adresse",
+                                   f"the target names ESL by host name ({fs.host}): set listen-ip to its address yourself"))
             new = set_param(text, "listen-ip", want, after_param="nat-map")
+            why = T(f"listen-ip {want}: ESL lauscht dort, wo das Ziel (und fs_cli) es erreichen",
+                    f"listen-ip {want}: ESL listens where the target (and fs_cli) connect")
         elif fs.host in ("127.0.0.1", "localhost", "::1"):
             new = set_param(text, "apply-inbound-acl", "loopback.auto", after_param="password")
+            why = T("apply-inbound-acl loopback.auto: ESL nimmt Verbindungen von diesem Rechner an",
+                    "apply-inbound-acl loopback.auto: ESL accepts connections from this host")
         else:
-            raise FixRefused(f"fsnb reaches ESL from outside ({fs.host}): which ACL list allows it is yours to "
-                             "decide (acl.conf.xml)")
+            raise FixRefused(T(f"fsnb erreicht ESL von außen ({fs.host}): welche ACL-Liste das erlaubt, entscheiden Sie "
+                               "(acl.conf.xml)",
+                               f"fsnb reaches ESL from outside ({fs.host}): which ACL list allows it is yours to "
+                               "decide (acl.conf.xml)"))
         if _access(target) == "docker":
             reloads = [Reload("docker-restart", f"docker restart {fs.container}",
-                              "mod_event_socket reads its config only at load, and ESL is not reachable to reload it")]
+                              T("mod_event_socket liest seine Konfiguration nur beim Laden, und ESL ist nicht erreichbar, "
+                                "um es neu zu laden",
+                                "mod_event_socket reads its config only at load, and ESL is not reachable to reload it"))]
         else:
             reloads = []
-            p.why_not = p.why_not or ("mod_event_socket reads its config only at load and fsnb cannot reach ESL to "
-                                      "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit"
+            p.why_not = p.why_not or (T("mod_event_socket liest seine Konfiguration nur beim Laden, und fsnb erreicht ESL "
+                                        "nicht, um `reload mod_event_socket` zu senden: starten Sie FreeSWITCH nach der "
+                                        "Änderung selbst neu",
+                                        "mod_event_socket reads its config only at load and fsnb cannot reach ESL to "
+                                        "`reload mod_event_socket`: restart FreeSWITCH yourself after the edit")
                                       if c != "esl-address-mismatch" else
-                                      "mod_event_socket reads its config only at load: restart FreeSWITCH yourself "
-                                      "after the edit (or `fs_cli -H <the address it listens on now> -x 'reload "
-                                      "mod_event_socket'`)")
-            p.user_steps.append("systemctl restart freeswitch   # then: fsnb run")
-        return finish([edit(f, new, "event_socket.conf.xml", where)], reloads)
+                                      T("mod_event_socket liest seine Konfiguration nur beim Laden: starten Sie "
+                                        "FreeSWITCH nach der Änderung selbst neu (oder `fs_cli -H <die Adresse, auf der "
+                                        "es jetzt lauscht> -x 'reload mod_event_socket'`)",
+                                        "mod_event_socket reads its config only at load: restart FreeSWITCH yourself "
+                                        "after the edit (or `fs_cli -H <the address it listens on now> -x 'reload "
+                                        "mod_event_socket'`)"))
+            p.user_steps.append(commented("systemctl restart freeswitch", THEN_RUN))
+        return finish([edit(f, new, why, where)], reloads)
     if c in ("esl-bad-password", "sip-register-rejected"):
         return finish(*_target_secret(p, target, where))
     if c in ("bind-failed", "nginx-port-taken", "esl-no-answer", "esl-port-not-esl"):
         port = {"bind-failed": fs.wss_port, "esl-no-answer": fs.esl_port, "esl-port-not-esl": fs.esl_port,
                 "nginx-port-taken": int(target.nginx.address.rpartition(":")[2] or 0)}[c]
         who = _holder(port) if local else ""
-        p.why_not = ("another program holds the port" + (f": {who}" if who else "") +
-                     " — fsnb names it and never stops it")
-        steps = [f"ss -ltnp 'sport = :{port}'   # who holds it" + (f": {who}" if who else "")]
-        steps.append("stop or move that program yourself, then: fs_cli -x 'sofia profile internal start'"
-                     if c == "bind-failed" else "stop or move that program yourself")
+        named = f": {who}" if who else ""
+        p.why_not = T(f"ein anderes Programm belegt den Port{named} — fsnb nennt es und beendet es nie",
+                      f"another program holds the port{named} — fsnb names it and never stops it")
+        steps = [commented(f"ss -ltnp 'sport = :{port}'", T(f"wer ihn belegt{named}", f"who holds it{named}"))]
+        steps.append(T("beenden oder verlegen Sie dieses Programm selbst, danach: fs_cli -x 'sofia profile internal start'",
+                       "stop or move that program yourself, then: fs_cli -x 'sofia profile internal start'")
+                     if c == "bind-failed" else
+                     T("beenden oder verlegen Sie dieses Programm selbst", "stop or move that program yourself"))
         return finish([], [], steps)
     if c == "dtls-srtp-failed":
         return finish(*_dtls_pem(p, target, run, where))
     if c == "no-common-codec":
         return finish(*_codec_prefs(target, run, where, xml_file))
-    p.why_not = BY_ID[c].no_fix_because or ("fsnb has no computed fix for this cause yet: the catalogue's fix "
-                                            "text is the step")
-    finish([], [], [BY_ID[c].fix_en])
+    cause = BY_ID[c]
+    p.why_not = T(cause.no_fix_because_de, cause.no_fix_because) or \
+        T("fsnb hat für diese Ursache noch keine berechnete Behebung: der Behebungstext des Katalogs ist der Schritt",
+          "fsnb has no computed fix for this cause yet: the catalogue's fix text is the step")
+    finish([], [], [T(cause.fix_de, cause.fix_en)])
 
 
 def _dtls_pem(p: FixPlan, target, run, where) -> tuple[list, list, list]:
@@ -472,20 +536,28 @@ def _dtls_pem(p: FixPlan, target, run, where) -> tuple[list, list, list]:
     fs = target.freeswitch
     certs_dir = (_obs(run, "wissen.zertifikat").get("certs_dir") or fs.certs_dir or "").rstrip("/")
     if not certs_dir:
-        raise FixRefused("fsnb does not know FreeSWITCH's certs_dir (set certs_dir in the target)")
+        raise FixRefused(T("fsnb kennt FreeSWITCHs certs_dir nicht (setzen Sie certs_dir im Ziel)",
+                           "fsnb does not know FreeSWITCH's certs_dir (set certs_dir in the target)"))
     pem = f"{certs_dir}/dtls-srtp.pem"
     keys, certs = load_crypto(pem_blocks(read_for_edit(pem, where)[0].decode("utf-8", "replace"))[0])
     if keys and certs and {public_der(k) for _, k in keys} & {public_der(c) for _, c in certs}:
-        raise FixRefused(f"{pem}: its key and certificate belong together — DTLS fails for another reason; "
-                         "FreeSWITCH's log lines of the call (Step 5's evidence) say which")
-    e = edit(pem, None, "its key is not its certificate's: FreeSWITCH makes a new dtls-srtp.pem when it starts "
-             "without one", where)
+        raise FixRefused(T(f"{pem}: Schlüssel und Zertifikat gehören zusammen — DTLS scheitert aus einem anderen "
+                           "Grund; FreeSWITCHs Log-Zeilen des Anrufs (die Belege von Schritt 5) sagen, aus welchem",
+                           f"{pem}: its key and certificate belong together — DTLS fails for another reason; "
+                           "FreeSWITCH's log lines of the call (Step 5's evidence) say which"))
+    e = edit(pem, None, T("sein Schlüssel gehört nicht zu seinem Zertifikat: FreeSWITCH erzeugt ein neues dtls-srtp.pem, "
+                          "wenn es ohne diese Datei startet",
+                          "its key is not its certificate's: FreeSWITCH makes a new dtls-srtp.pem when it starts "
+                          "without one"), where)
     if _access(target) == "docker":
         return [e], [Reload("docker-restart", f"docker restart {fs.container}",
-                            "FreeSWITCH makes dtls-srtp.pem only when it starts")], []
-    p.why_not = ("FreeSWITCH makes a new dtls-srtp.pem only when it starts, and fsnb restarts FreeSWITCH only in "
-                 "a container: move the file aside and restart it yourself")
-    return [e], [], [f"mv {pem} {pem}.bad && systemctl restart freeswitch   # then: fsnb run"]
+                            T("FreeSWITCH erzeugt dtls-srtp.pem nur beim Start",
+                              "FreeSWITCH makes dtls-srtp.pem only when it starts"))], []
+    p.why_not = T("FreeSWITCH erzeugt ein neues dtls-srtp.pem nur beim Start, und fsnb startet FreeSWITCH nur in einem "
+                  "Container neu: legen Sie die Datei beiseite und starten Sie es selbst neu",
+                  "FreeSWITCH makes a new dtls-srtp.pem only when it starts, and fsnb restarts FreeSWITCH only in "
+                  "a container: move the file aside and restart it yourself")
+    return [e], [], [commented(f"mv {pem} {pem}.bad && systemctl restart freeswitch", THEN_RUN)]
 
 
 G711 = ("PCMU", "PCMA")     # in FreeSWITCH's core (no module to load) and in every browser's offer
@@ -495,29 +567,37 @@ def _codec_prefs(target, run, where, xml_file: str) -> tuple[list, list, list]:
     """The profile's inbound-codec-prefs — or the vars.xml variable it names — keeps its codecs and gains PCMU and
     PCMA, which every FreeSWITCH build and every browser has; the profile restart re-reads vars.xml too."""
     if not xml_file:
-        raise FixRefused("fsnb does not know which file holds the profile")
+        raise FixRefused(NO_PROFILE_FILE)
     text = read_for_edit(xml_file, where)[0].decode("utf-8", "surrogateescape")
     raw = active_param(text, "inbound-codec-prefs")
     if raw is None:
-        raise FixRefused(f"{xml_file} sets no inbound-codec-prefs: FreeSWITCH's defaults would offer PCMU — the 488 "
-                         "has another reason (the call's log lines say which)")
+        raise FixRefused(T(f"{xml_file} setzt kein inbound-codec-prefs: FreeSWITCHs Voreinstellungen würden PCMU "
+                           "anbieten — ", f"{xml_file} sets no inbound-codec-prefs: FreeSWITCH's defaults would offer "
+                           "PCMU — ") + ANOTHER_REASON)
     more = lambda v: ",".join([*(x for x in v.split(",") if x.strip()), *(g for g in G711 if g not in v.upper())])
     name = re.fullmatch(r"\$\$\{([A-Za-z0-9_]{1,64})\}", raw.strip())
     if not name:
         if all(g in raw.upper() for g in G711):
-            raise FixRefused(f"inbound-codec-prefs already names PCMU and PCMA ({raw}): the 488 has another reason")
-        return [edit(xml_file, set_param(text, "inbound-codec-prefs", more(raw)), "PCMU and PCMA offered too",
-                     where)], [_profile_cmd(target, run)], []
+            raise FixRefused(T(f"inbound-codec-prefs nennt PCMU und PCMA schon ({raw}): ",
+                               f"inbound-codec-prefs already names PCMU and PCMA ({raw}): ") + ANOTHER_REASON)
+        return [edit(xml_file, set_param(text, "inbound-codec-prefs", more(raw)),
+                     T("PCMU und PCMA werden auch angeboten", "PCMU and PCMA offered too"), where)], \
+            [_profile_cmd(target, run)], []
     vars_file = f"{target.freeswitch.conf_dir.rstrip('/')}/vars.xml"
     vtext = read_for_edit(vars_file, where)[0].decode("utf-8", "surrogateescape")
     value = pre_process_var(vtext, name.group(1))
     if value is None or "$${" in value:
-        raise FixRefused(f"inbound-codec-prefs is {raw}, which vars.xml does not set as a plain list: add PCMU,PCMA "
-                         "where it is set")
+        raise FixRefused(T(f"inbound-codec-prefs ist {raw}, das vars.xml nicht als einfache Liste setzt: ergänzen Sie "
+                           "PCMU,PCMA dort, wo es gesetzt wird",
+                           f"inbound-codec-prefs is {raw}, which vars.xml does not set as a plain list: add PCMU,PCMA "
+                           "where it is set"))
+    var = name.group(1)
     if all(g in value.upper() for g in G711):
-        raise FixRefused(f"{name.group(1)} already names PCMU and PCMA ({value}): the 488 has another reason")
-    return [edit(vars_file, set_pre_process_var(vtext, name.group(1), more(value)),
-                 f"{name.group(1)} (the profile's inbound-codec-prefs) offers PCMU and PCMA too", where)], \
+        raise FixRefused(T(f"{var} nennt PCMU und PCMA schon ({value}): ",
+                           f"{var} already names PCMU and PCMA ({value}): ") + ANOTHER_REASON)
+    return [edit(vars_file, set_pre_process_var(vtext, var, more(value)),
+                 T(f"{var} (das inbound-codec-prefs des Profils) bietet auch PCMU und PCMA an",
+                   f"{var} (the profile's inbound-codec-prefs) offers PCMU and PCMA too"), where)], \
         [_profile_cmd(target, run)], []
 
 
@@ -525,7 +605,7 @@ def _nginx_loc(target, nginx: dict) -> tuple[str, int]:
     from fsnb.read import nginxconf
     locs = nginxconf.serving(nginxconf.parse(target.nginx.config), target.nginx.address)
     if not locs:
-        raise FixRefused(f"no location with proxy_pass in {target.nginx.config}")
+        raise FixRefused(NO_PROXY_PASS.format(f=target.nginx.config))
     loc = locs[0]
     return loc.file, loc.line
 
@@ -536,7 +616,7 @@ def _nginx_upstream_edit(target, nginx: dict, ports: dict, run) -> FileEdit | No
     fs = target.freeswitch
     locs = nginxconf.serving(nginxconf.parse(target.nginx.config), target.nginx.address)
     if not locs:
-        raise FixRefused(f"no location with proxy_pass in {target.nginx.config}")
+        raise FixRefused(NO_PROXY_PASS.format(f=target.nginx.config))
     loc = locs[0]
     listening = (ports.get("wss") or {}).get("listening_on") or []
     host = loc.host if (not listening or loc.host in listening or "0.0.0.0" in listening) else listening[0]
@@ -546,21 +626,24 @@ def _nginx_upstream_edit(target, nginx: dict, ports: dict, run) -> FileEdit | No
         new = nginx_set_directive(text, loc.line, "proxy_pass", f"https://{loc.upstream_name}")
         m = re.search(r"upstream\s+" + re.escape(loc.upstream_name) + r"\s*\{(.*?)\}", new, re.S)
         if not m:
-            raise FixRefused(f"upstream {loc.upstream_name} is not in {loc.file}: edit its server line yourself")
+            raise FixRefused(T(f"upstream {loc.upstream_name} steht nicht in {loc.file}: ändern Sie seine server-Zeile "
+                               "selbst",
+                               f"upstream {loc.upstream_name} is not in {loc.file}: edit its server line yourself"))
         body = re.sub(r"server\s+[^;\s]+", f"server {hp}:{fs.wss_port}", m.group(1), count=1)
         new = new[:m.start(1)] + body + new[m.end(1):]
     else:
         new = nginx_set_directive(text, loc.line, "proxy_pass", f"https://{hp}:{fs.wss_port}")
-    return edit(loc.file, new, "nginx → FreeSWITCH's wss listener (TLS)")
+    return edit(loc.file, new, T("nginx → FreeSWITCHs wss-Listener (TLS)", "nginx → FreeSWITCH's wss listener (TLS)"))
 
 
-def _fs_password(target, where, cause: str) -> tuple[str, str]:
+def _fs_password(target, where, cause: str) -> tuple[str, T]:
     """(the password FreeSWITCH expects, where it comes from): event_socket.conf.xml's `password`, or the SIP
     user's directory entry (vanilla directory/default/1000–1019.xml: `$${default_password}` from vars.xml)."""
     from fsnb.read import fsconfig
     conf = target.freeswitch.conf_dir.rstrip("/")
     if not conf:
-        raise FixRefused("the target names no conf_dir: fsnb cannot read the password FreeSWITCH expects")
+        raise FixRefused(T("das Ziel nennt kein conf_dir: fsnb kann das Passwort, das FreeSWITCH erwartet, nicht lesen",
+                           "the target names no conf_dir: fsnb cannot read the password FreeSWITCH expects"))
     rd = lambda rel: read_for_edit(f"{conf}/{rel}", where)[0].decode("utf-8", "replace")   # noqa: E731
     try:
         variables = fsconfig.parse_vars(rd("vars.xml"))
@@ -568,18 +651,20 @@ def _fs_password(target, where, cause: str) -> tuple[str, str]:
         variables = {}
     if cause == "esl-bad-password":
         return fsconfig.parse_event_socket(rd("autoload_configs/event_socket.conf.xml"), variables).password, \
-            "event_socket.conf.xml"
+            same("event_socket.conf.xml")
     user = target.sip.user
     try:
         text = rd(f"directory/default/{user}.xml")
         m = re.search(r'<param\s+name="password"\s+value="([^"]*)"', text)
         if m:
-            return fsconfig.expand(m.group(1), variables), f"directory/default/{user}.xml"
+            return fsconfig.expand(m.group(1), variables), same(f"directory/default/{user}.xml")
     except FixRefused:
         pass
     if user.isdigit() and 1000 <= int(user) <= 1019 and "default_password" in variables:
-        return variables["default_password"], "vars.xml default_password (vanilla users 1000–1019)"
-    raise FixRefused(f"no password for SIP user {user} in directory/default/{user}.xml or vars.xml")
+        return variables["default_password"], T("vars.xml default_password (Benutzer 1000–1019 der Vanilla-Konfiguration)",
+                                                "vars.xml default_password (vanilla users 1000–1019)")
+    raise FixRefused(T(f"kein Passwort für den SIP-Benutzer {user} in directory/default/{user}.xml oder vars.xml",
+                       f"no password for SIP user {user} in directory/default/{user}.xml or vars.xml"))
 
 
 def _target_secret(p: FixPlan, target, where):
@@ -589,23 +674,30 @@ def _target_secret(p: FixPlan, target, where):
     name = "esl_password" if p.cause == "esl-bad-password" else "sip.password"
     want, src = _fs_password(target, where, p.cause)
     if not secret.source.startswith("file:"):
-        p.why_not = f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src} yourself"
-        return [], [], [f"{name}: the password of {src}"]
+        p.why_not = T(f"das {name} des Ziels kommt aus {secret.source or 'nirgends'}: setzen Sie es selbst auf das Passwort "
+                      f"aus {src.de}",
+                      f"the target's {name} comes from {secret.source or 'nowhere'}: set it to the password of {src.en} "
+                      "yourself")
+        return [], [], [T(f"{name}: das Passwort aus {src.de}", f"{name}: the password of {src.en}")]
     from fsnb.target import _secret_value_problem
     problem = _secret_value_problem(want or "")
     if problem:
         # FreeSWITCH's file is the target's to write, not fsnb's to trust: a value the target would refuse (a line
         # break, 1–3 characters) written into the secret file would make every later run exit 2 — and a short one
         # could not be redacted
-        raise FixRefused(f"the password of {src} {problem}: fsnb does not put it into the target's {name} — set it "
-                         "yourself (and consider a stronger one)")
+        raise FixRefused(T(f"das Passwort aus {src.de} ist so nicht verwendbar ({problem}): fsnb schreibt es nicht in "
+                           f"das {name} des Ziels — setzen Sie es selbst (und erwägen Sie ein stärkeres)",
+                           f"the password of {src.en} {problem}: fsnb does not put it into the target's {name} — set it "
+                           "yourself (and consider a stronger one)"))
     path = str(Path(secret.source[5:]).expanduser())
     data, mode = read_for_edit(path)
     if data.decode("utf-8", "replace").strip() == want:
-        raise FixRefused(f"{path} already holds the password of {src}")
+        raise FixRefused(T(f"{path} enthält schon das Passwort aus {src.de}",
+                           f"{path} already holds the password of {src.en}"))
     diff = (f"--- a{path}\n+++ b{path}\n@@ the target's {name} (values not shown) @@\n"
-            f"-(the password fsnb used)\n+(the password of {src})\n")
-    return [FileEdit(path, sha256(data), want + "\n", diff, f"the target's {name} ← {src}", mode)], []
+            f"-(the password fsnb used)\n+(the password of {src.en})\n")
+    return [FileEdit(path, sha256(data), want + "\n", diff,
+                     T(f"das {name} des Ziels ← {src.de}", f"the target's {name} ← {src.en}"), mode)], []
 
 
 def _nginx_trust_edit(target, run, where) -> FileEdit | None:
@@ -650,5 +742,6 @@ def _nginx_trust_edit(target, run, where) -> FileEdit | None:
             if dns and re.fullmatch(r"[0-9.]+|\[?[0-9a-fA-F:]+\]?", loc.get("upstream_host") or "") \
                     and not loc.get("ssl_name"):
                 new = nginx_set_directive(new, line, "proxy_ssl_name", dns[0])
-            return edit(f, new, "nginx trusts the CA that issued FreeSWITCH's certificate")
+            return edit(f, new, T("nginx vertraut der CA, die FreeSWITCHs Zertifikat ausgestellt hat",
+                                  "nginx trusts the CA that issued FreeSWITCH's certificate"))
     return None

@@ -188,8 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             from fsnb.present.report import cli_note
             return cli_note(args)
     except FsnbError as exc:
+        from fsnb.i18n import T
         from fsnb.present.escape import terminal  # a message can quote a path or value from the target: no raw ESC/BEL
-        print(terminal(f"fsnb: {exc}"), file=sys.stderr)
+        text = getattr(exc, "text", None)         # a refusal that says it in both languages (fsnb.fix.edits.FixRefused)
+        said = text(getattr(args, "lang", "de")) if isinstance(text, T) else str(exc)
+        print(terminal(f"fsnb: {said}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyError as exc:
         from fsnb.present.escape import terminal

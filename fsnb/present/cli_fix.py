@@ -20,6 +20,7 @@ WORDS = {
                     "no confirmation possible (no terminal, no --yes) — nothing changed."),
     "dry": T("--dry-run: nichts geändert.", "--dry-run: nothing changed."),
     "others": T("fsnb kann außerdem anwenden (fsnb fix --cause …): {c}", "fsnb can also apply (fsnb fix --cause …): {c}"),
+    "backup": T("Sicherung: {b}", "backup: {b}"),
 }
 
 
@@ -94,6 +95,6 @@ def cli_fix(args) -> int:
     for line in out.outputs:
         print(escape.terminal(line), file=sys.stderr)
     for a in out.applied:
-        print(escape.terminal(f"backup: {a.backup}"), file=sys.stderr)
+        print(escape.terminal(WORDS["backup"](lang).format(b=a.backup)), file=sys.stderr)
     print(escape.terminal(out.message))
     return 0 if out.ok else 1

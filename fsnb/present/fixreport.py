@@ -36,10 +36,14 @@ def items(records: list[dict], lang: str = "de") -> list[dict]:
     cur = None
     for rec in _typed(records):
         if isinstance(rec, FixPlanRecord):
+            # the German texts where the journal has them (older journals kept the English only)
+            de = lang == "de"
             cur = {"cause": rec.cause, "kind": rec.kind, "command": rec.command, "ts": rec.ts,
-                   "state": "shown", "word": WORDS["shown"](lang), "why_not": rec.why_not,
+                   "state": "shown", "word": WORDS["shown"](lang),
+                   "why_not": (de and rec.why_not_de) or rec.why_not,
                    "edits": [{"path": e.path, "diff": e.diff, "backup": "", "removed": e.removed} for e in rec.edits],
-                   "reloads": list(rec.reloads), "user_steps": list(rec.user_steps), "confirmed": "", "outputs": [],
+                   "reloads": list(rec.reloads), "user_steps": list((de and rec.user_steps_de) or rec.user_steps),
+                   "confirmed": "", "outputs": [], "backup_word": WORDS["backup"](lang),
                    "message": "", "new_failures": [], "rollback": []}
             out.append(cur)
         elif isinstance(rec, FixAppliedRecord) and cur and cur["command"] == rec.command:

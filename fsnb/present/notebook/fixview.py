@@ -50,16 +50,18 @@ def plan_html(p, lang: str = "de") -> str:
             f"<h4>{WORDS['title'](L)}: {escape(p.cause)} ({escape(p.kind)})</h4><p>{code(p.summary(L))}</p>"]
     for e in p.edits:
         html.append(f"<p>{WORDS['file'](L)}: <code>{escape(e.path)}</code>"
-                    + (f" — {WORDS['removed'](L)}" if e.after is None else "") + "</p>" + _diff_html(e.diff))
+                    + (f" — {WORDS['removed'](L)}" if e.after is None else "")
+                    + (f" <span class='fsnb-muted'>{escape(e.why(L))}</span>" if e.why else "") + "</p>"
+                    + _diff_html(e.diff))
     if p.reloads:
         html.append(f"<p>{WORDS['reload'](L)}:</p><ul>" + "".join(
-            f"<li><code>{escape(r.command)}</code> <span class='fsnb-muted'>{escape(r.why)}</span></li>" for r in p.reloads)
+            f"<li><code>{escape(r.command)}</code> <span class='fsnb-muted'>{escape(r.why(L))}</span></li>" for r in p.reloads)
             + "</ul>")
     if p.user_steps:
-        html.append(f"<p>{WORDS['you'](L)}:</p><ul>" + "".join(f"<li><code>{escape(s)}</code></li>" for s in p.user_steps)
+        html.append(f"<p>{WORDS['you'](L)}:</p><ul>" + "".join(f"<li><code>{escape(s(L))}</code></li>" for s in p.user_steps)
                     + "</ul>")
     if not p.applicable:
-        html.append(f"<p class='fsnb-muted'>{WORDS['not'](L)}: {escape(p.why_not)}</p>")
+        html.append(f"<p class='fsnb-muted'>{WORDS['not'](L)}: {escape(p.why_not(L))}</p>")
     return "".join(html) + "</div>"
 
 
@@ -136,7 +138,9 @@ def panel(session):
                 res = fixapply.apply(session.target, p, snap, conf, session.journal, session.lang)
                 out.value = outcome_html(res, session.lang)
             except Exception as exc:
-                out.value = f"<div class='fsnb-nb'><b>{escape(type(exc).__name__)}</b>: {escape(str(exc))}</div>"
+                text = getattr(exc, "text", None)       # a refusal says it in both languages (FixRefused)
+                said = text(session.lang) if isinstance(text, T) else str(exc)
+                out.value = f"<div class='fsnb-nb'><b>{escape(type(exc).__name__)}</b>: {escape(said)}</div>"
             state["busy"] = False
             typed.value = ""
             session.run_in_background(None)
