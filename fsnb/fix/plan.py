@@ -225,6 +225,11 @@ def _obs(run, check: str) -> dict:
     return (r.observed or {}) if r else {}
 
 
+def _certs_dir(target, run) -> str:
+    """The certs_dir FreeSWITCH reads, as the certificate check found it (else the target's), without a trailing /."""
+    return (_obs(run, "wissen.zertifikat").get("certs_dir") or target.freeswitch.certs_dir or "").rstrip("/")
+
+
 def _profile_cmd(target, run) -> Reload:
     running = bool(_obs(run, "schritt2.profil").get("running"))
     verb = "restart" if running else "start"
@@ -381,9 +386,8 @@ def _compute(p: FixPlan, finding, run, target) -> None:
         return finish([edit(xml_file, xml_escape_bare_ampersands(text),
                             T("ein alleinstehendes '&' als &amp; geschrieben", "a bare '&' written as &amp;"), where)], [])
     if c in ("wss-pem-bad", "wss-pem-bad-pending"):
-        cert = _obs(run, "wissen.zertifikat")
-        certs_dir = cert.get("certs_dir") or fs.certs_dir
-        pem = f"{certs_dir.rstrip('/')}/wss.pem"
+        certs_dir = _certs_dir(target, run)
+        pem = f"{certs_dir}/wss.pem"
         new, why = rebuild_pem(pem, certs_dir, where)
         if new is None:
             p.why_not = why
@@ -394,8 +398,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             e.mode = 0o600 if e.mode & 0o077 else e.mode
         return finish([e], [] if c == "wss-pem-bad-pending" else [_profile_cmd(target, run)])
     if c == "wss-cert-shadowed":
-        cert = _obs(run, "wissen.zertifikat")
-        certs_dir = (cert.get("certs_dir") or fs.certs_dir).rstrip("/")
+        certs_dir = _certs_dir(target, run)
         if where is not None and not where[0]:
             read_for_edit(f"{certs_dir}/wss.crt", where)      # access esl: refused, with why
         if where:
@@ -413,8 +416,7 @@ def _compute(p: FixPlan, finding, run, target) -> None:
             return finish([e], [_nginx_reload(target)])
     if c in ("wss-cert-expired", "wss-cert-not-yet-valid", "certificate-untrusted", "wss-pem-warning",
              "nginx-upstream-cert-rejected"):
-        cert = _obs(run, "wissen.zertifikat")
-        pem = f"{(cert.get('certs_dir') or fs.certs_dir or '$certs_dir').rstrip('/')}/wss.pem"
+        pem = f"{_certs_dir(target, run) or '$certs_dir'}/wss.pem"
         p.why_not = T("braucht ein neues Zertifikat Ihrer CA (fsnb stellt keine Zertifikate aus)",
                       "needs a new certificate from your CA (fsnb does not issue certificates)")
         return finish([], [], [commented("certbot renew", T("oder die Erneuerung Ihrer CA", "or your CA's renewal")),
@@ -534,7 +536,7 @@ def _dtls_pem(p: FixPlan, target, run, where) -> tuple[list, list, list]:
     left alone: DTLS fails for another reason then, the call's log lines say which."""
     from fsnb.read.certs import pem_blocks
     fs = target.freeswitch
-    certs_dir = (_obs(run, "wissen.zertifikat").get("certs_dir") or fs.certs_dir or "").rstrip("/")
+    certs_dir = _certs_dir(target, run)
     if not certs_dir:
         raise FixRefused(T("fsnb kennt FreeSWITCHs certs_dir nicht (setzen Sie certs_dir im Ziel)",
                            "fsnb does not know FreeSWITCH's certs_dir (set certs_dir in the target)"))
@@ -707,8 +709,7 @@ def _nginx_trust_edit(target, run, where) -> FileEdit | None:
     from cryptography import x509
 
     from fsnb.read.certs import pem_blocks
-    cert = _obs(run, "wissen.zertifikat")
-    certs_dir = (cert.get("certs_dir") or target.freeswitch.certs_dir or "").rstrip("/")
+    certs_dir = _certs_dir(target, run)
     try:
         pem = read_for_edit(f"{certs_dir}/wss.pem", where)[0].decode("utf-8", "replace")
     except FixRefused:
