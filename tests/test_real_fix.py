@@ -19,6 +19,24 @@ def real_engine():
     yield from realfs.module_lab(())
 
 
+def _fix_yes(target: str, tmp_path, timeout: float) -> tuple[list[dict], str]:
+    """`fsnb fix --yes` on the lab's target: the journal's records and what it printed."""
+    j = tmp_path / "fix.jsonl"
+    f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=timeout)
+    assert f.returncode == 0, f.stdout + f.stderr
+    return journal.read(j).records, f.stdout
+
+
+def _record(recs: list[dict], kind: str) -> dict:
+    return next(x for x in recs if x["type"] == kind)
+
+
+def _call_passes(target: str) -> None:
+    d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
+    call = next(r for r in d["results"] if r["id"] == "schritt5.anruf")
+    assert d["exit"] == 0 and call["status"] == "pass", (d["diagnosis"], call["summary_en"])
+
+
 def test_real_wss_binding_missing_fixed_in_the_container(real_engine, port_offsets, tmp_path):
     off = port_offsets.take()
     st = realfs.up("wss-binding-missing", off)
@@ -26,14 +44,11 @@ def test_real_wss_binding_missing_fixed_in_the_container(real_engine, port_offse
         target = str(manager.lab_dir(off) / "target.toml")
         d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
         assert d["exit"] == 1 and d["diagnosis"][0]["cause"] == "wss-binding-not-applied"
-        j = tmp_path / "fix.jsonl"
-        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=180)
-        assert f.returncode == 0, f.stdout + f.stderr
-        applied = next(x for x in journal.read(j).records if x["type"] == "fix-applied")
+        recs, _ = _fix_yes(target, tmp_path, 180)
+        applied = _record(recs, "fix-applied")
         assert applied["edits"][0]["path"].endswith("sip_profiles/internal.xml")
         assert '+    <param name="wss-binding"' in applied["edits"][0]["diff"]
-        ver = next(x for x in journal.read(j).records if x["type"] == "fix-verification")
-        assert ver["verdict"] == "verified"
+        assert _record(recs, "fix-verification")["verdict"] == "verified"
         d2 = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
         assert d2["exit"] == 0, d2["diagnosis"]
         assert st["container_id"]
@@ -47,14 +62,11 @@ def test_real_esl_listen_ip_fixed_with_a_container_restart(real_engine, port_off
     realfs.up("esl-listen-ip", off)
     try:
         target = str(manager.lab_dir(off) / "target.toml")
-        j = tmp_path / "fix.jsonl"
-        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
-        assert f.returncode == 0, f.stdout + f.stderr
-        recs = journal.read(j).records
-        plan = next(x for x in recs if x["type"] == "fix-plan")
+        recs, _ = _fix_yes(target, tmp_path, 240)
+        plan = _record(recs, "fix-plan")
         assert plan["cause"] == "esl-not-listening" and plan["reloads"][0].startswith("docker restart ")
         assert '+    <param name="listen-ip" value="127.0.0.1"/>' in plan["edits"][0]["diff"]
-        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
+        assert _record(recs, "fix-verification")["verdict"] == "verified"
         assert json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)["exit"] == 0
     finally:
         realfs.down(off)
@@ -67,12 +79,9 @@ def test_real_bare_ampersand_escaped_and_freeswitch_reads_it(real_engine, port_o
     realfs.up("profile-bare-ampersand", off)
     try:
         target = str(manager.lab_dir(off) / "target.toml")
-        j = tmp_path / "fix.jsonl"
-        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=180)
-        assert f.returncode == 0, f.stdout + f.stderr
-        recs = journal.read(j).records
-        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
-        assert 'value="AIDevelo &amp; Co"' in next(x for x in recs if x["type"] == "fix-applied")["edits"][0]["diff"]
+        recs, _ = _fix_yes(target, tmp_path, 180)
+        assert _record(recs, "fix-verification")["verdict"] == "verified"
+        assert 'value="AIDevelo &amp; Co"' in _record(recs, "fix-applied")["edits"][0]["diff"]
         esl_port = realfs.state(off)["ports"]["esl"]
         api = lambda cmd: manager.esl_api(esl_port, lab_secrets(off)[0], cmd, timeout=10)  # noqa: E731
         assert "+OK" in api("reloadxml")
@@ -89,20 +98,15 @@ def test_real_dtls_pem_moved_aside_and_freeswitch_makes_a_new_one(real_engine, p
     realfs.up("media-dtls-key-mismatch", off)
     try:
         target = str(manager.lab_dir(off) / "target.toml")
-        j = tmp_path / "fix.jsonl"
-        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
-        assert f.returncode == 0, f.stdout + f.stderr
-        recs = journal.read(j).records
-        plan = next(x for x in recs if x["type"] == "fix-plan")
+        recs, printed = _fix_yes(target, tmp_path, 240)
+        plan = _record(recs, "fix-plan")
         assert plan["cause"] == "dtls-srtp-failed" and plan["reloads"][0].startswith("docker restart ")
         assert plan["edits"][0]["path"].endswith("/dtls-srtp.pem") and "/dev/null" in plan["edits"][0]["diff"]
         assert "PRIVATE KEY-----\n" not in json.dumps(recs) and "contents not shown" in plan["edits"][0]["diff"]
-        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
-        d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
-        call = next(r for r in d["results"] if r["id"] == "schritt5.anruf")
-        assert d["exit"] == 0 and call["status"] == "pass", (d["diagnosis"], call["summary_en"])
+        assert _record(recs, "fix-verification")["verdict"] == "verified"
+        _call_passes(target)
         for secret in lab_secrets(off):
-            assert secret not in f.stdout
+            assert secret not in printed
     finally:
         realfs.down(off)
 
@@ -114,16 +118,11 @@ def test_real_codec_prefs_gain_g711_and_the_call_has_audio(real_engine, port_off
     realfs.up("media-no-common-codec", off)
     try:
         target = str(manager.lab_dir(off) / "target.toml")
-        j = tmp_path / "fix.jsonl"
-        f = fsnb_cli("fix", "--target", target, "--yes", "--journal", str(j), "--lang", "en", timeout=240)
-        assert f.returncode == 0, f.stdout + f.stderr
-        recs = journal.read(j).records
-        plan = next(x for x in recs if x["type"] == "fix-plan")
+        recs, _ = _fix_yes(target, tmp_path, 240)
+        plan = _record(recs, "fix-plan")
         assert plan["cause"] == "no-common-codec" and plan["edits"][0]["path"].endswith("/vars.xml")
         assert 'global_codec_prefs=OPUS,G722,PCMU,PCMA"/>' in plan["edits"][0]["diff"]
-        assert next(x for x in recs if x["type"] == "fix-verification")["verdict"] == "verified"
-        d = json.loads(fsnb_cli("run", "--target", target, "--format", "json").stdout)
-        call = next(r for r in d["results"] if r["id"] == "schritt5.anruf")
-        assert d["exit"] == 0 and call["status"] == "pass", (d["diagnosis"], call["summary_en"])
+        assert _record(recs, "fix-verification")["verdict"] == "verified"
+        _call_passes(target)
     finally:
         realfs.down(off)
